@@ -1,0 +1,50 @@
+// Opens the SQLite store with the pragmas the app relies on and brings its schema up to date.
+import Database from 'better-sqlite3';
+import { migration001 } from './migrations/001-initial';
+
+export type Db = Database.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Ordered, append-only: never edit a migration that has shipped; add the next number. */
+export const migrations: readonly Migration[] = [migration001];
+
+export const schemaVersion = migrations[migrations.length - 1]!.version;
+
+export class DatabaseFromFutureError extends Error {
+  constructor(readonly found: number) {
+    super(`database schema version ${found} is newer than this app understands (${schemaVersion})`);
+  }
+}
+
+export function openDatabase(file: string): Db {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > schemaVersion) throw new DatabaseFromFutureError(current);
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    // Each migration and its version bump commit together or not at all.
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}

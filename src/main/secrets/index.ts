@@ -1,0 +1,49 @@
+// Account credentials live in the OS keychain (keytar), never in SQLite or logs.
+import keytar from 'keytar';
+import { xCredentialsSchema, type XCredentials } from '../../shared/contract';
+
+export interface SecretStore {
+  set(accountId: string, credentials: XCredentials): Promise<void>;
+  /** Null when nothing is stored or what is stored is unreadable. */
+  get(accountId: string): Promise<XCredentials | null>;
+  delete(accountId: string): Promise<void>;
+}
+
+export class KeychainUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the OS keychain could not be reached', { cause });
+  }
+}
+
+export const defaultKeychainService = 'ca.gc.tandem';
+
+export class KeytarSecretStore implements SecretStore {
+  constructor(private readonly service: string = defaultKeychainService) {}
+
+  async set(accountId: string, credentials: XCredentials): Promise<void> {
+    await this.guard(() => keytar.setPassword(this.service, accountId, JSON.stringify(credentials)));
+  }
+
+  async get(accountId: string): Promise<XCredentials | null> {
+    const raw = await this.guard(() => keytar.getPassword(this.service, accountId));
+    if (raw === null) return null;
+    try {
+      const parsed = xCredentialsSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async delete(accountId: string): Promise<void> {
+    await this.guard(() => keytar.deletePassword(this.service, accountId));
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new KeychainUnavailableError(error);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// Electron's security checklist, as small functions the tests can call directly.
+import type { Session, WebContents } from 'electron';
+
+export const appOrigin = 'app://tandem';
+
+/** Post links the queue may open in the user's browser. Nothing else leaves the app. */
+const externalHosts = new Set(['x.com', 'twitter.com', 'www.x.com']);
+
+export function isAllowedExternalUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' && externalHosts.has(url.hostname) && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Only the app's own pages (and the dev server during `npm run dev`) may call the API. */
+export function isTrustedSenderUrl(frameUrl: string | undefined, devServerUrl?: string): boolean {
+  if (!frameUrl) return false;
+  try {
+    const origin = new URL(frameUrl).origin;
+    if (origin === appOrigin) return true;
+    return devServerUrl !== undefined && origin === new URL(devServerUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
+export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+export function hardenSession(target: Session): void {
+  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  target.setPermissionCheckHandler(() => false);
+}

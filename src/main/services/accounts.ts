@@ -1,0 +1,145 @@
+// EN/FR account pairs ("channels"): registration verifies both sets of credentials with the
+// platform, stores them in the keychain and only then records the accounts.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Account, Channel, Lang, Platform } from '../../shared/domain';
+import type { ParsedInput } from '../../shared/contract';
+import type { SecretStore } from '../secrets';
+import type { PlatformAdapter } from '../platforms/types';
+import { PlatformError } from '../platforms/types';
+import { AppError } from '../errors';
+import type { AuditLog } from './audit';
+
+export interface AccountRow {
+  id: string;
+  platform: Platform;
+  lang: Lang;
+  handle: string;
+  display_name: string;
+  status: Account['status'];
+  credential_set_at: number | null;
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    platform: row.platform,
+    lang: row.lang,
+    handle: row.handle,
+    displayName: row.display_name,
+    status: row.status,
+    credentialSetAt: row.credential_set_at === null ? null : new Date(row.credential_set_at).toISOString(),
+  };
+}
+
+interface ChannelRow {
+  id: string;
+  platform: Platform;
+  name: string;
+  en_account_id: string;
+  fr_account_id: string;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly secrets: SecretStore,
+    private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
+    private readonly audit: AuditLog,
+  ) {}
+
+  list(): Channel[] {
+    const channels = this.db.prepare('SELECT * FROM channel ORDER BY name COLLATE NOCASE, id').all() as ChannelRow[];
+    const accountById = this.db.prepare('SELECT * FROM account WHERE id = ?');
+    return channels.map((row) => ({
+      id: row.id,
+      platform: row.platform,
+      name: row.name,
+      en: toAccount(accountById.get(row.en_account_id) as AccountRow),
+      fr: toAccount(accountById.get(row.fr_account_id) as AccountRow),
+    }));
+  }
+
+  get(channelId: string): Channel | undefined {
+    return this.list().find((channel) => channel.id === channelId);
+  }
+
+  async addPair(input: ParsedInput<'accounts.addPair'>, actor: string): Promise<Channel> {
+    const adapter = this.adapters.get(input.platform);
+    if (!adapter) throw new AppError('input.invalid');
+    if (input.en.handle.toLowerCase() === input.fr.handle.toLowerCase()) {
+      throw new AppError('account.handleTaken', { handle: input.fr.handle });
+    }
+    this.assertHandleFree(input.platform, input.en.handle);
+    this.assertHandleFree(input.platform, input.fr.handle);
+
+    // Both sets of credentials must belong to the accounts named, before anything is stored.
+    await Promise.all(
+      (['en', 'fr'] as const).map(async (lang) => {
+        const side = input[lang];
+        let identity;
+        try {
+          identity = await adapter.verify(side.credentials);
+        } catch (error) {
+          if (error instanceof PlatformError) {
+            throw new AppError(error.info.code, { ...error.info.params, lang });
+          }
+          throw error;
+        }
+        if (identity.handle.toLowerCase() !== side.handle.toLowerCase()) {
+          throw new AppError('account.handleMismatch', { lang, expected: side.handle, actual: identity.handle });
+        }
+      }),
+    );
+
+    const now = this.clock.now();
+    const channelId = randomUUID();
+    const ids = { en: randomUUID(), fr: randomUUID() };
+    await this.secrets.set(ids.en, input.en.credentials);
+    try {
+      await this.secrets.set(ids.fr, input.fr.credentials);
+      this.db.transaction(() => {
+        const insertAccount = this.db.prepare(
+          `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at)
+           VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
+        );
+        for (const lang of ['en', 'fr'] as const) {
+          insertAccount.run(ids[lang], input.platform, lang, input[lang].handle, input[lang].displayName, now, now);
+        }
+        this.db
+          .prepare(
+            'INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(channelId, input.platform, input.name, ids.en, ids.fr, now);
+        this.audit.append(actor, 'channel.added', channelId, {
+          platform: input.platform,
+          name: input.name,
+          en: input.en.handle,
+          fr: input.fr.handle,
+        });
+        for (const lang of ['en', 'fr'] as const) {
+          this.audit.append(actor, 'credential.set', ids[lang], { handle: input[lang].handle, lang });
+        }
+      })();
+    } catch (error) {
+      // Leave no orphaned secret behind when the accounts could not be recorded.
+      await Promise.allSettled([this.secrets.delete(ids.en), this.secrets.delete(ids.fr)]);
+      if (isUniqueViolation(error)) throw new AppError('account.handleTaken', { handle: input.en.handle });
+      throw error;
+    }
+    return this.get(channelId)!;
+  }
+
+  private assertHandleFree(platform: Platform, handle: string): void {
+    const taken = this.db
+      .prepare('SELECT 1 FROM account WHERE platform = ? AND handle = ? COLLATE NOCASE')
+      .get(platform, handle);
+    if (taken) throw new AppError('account.handleTaken', { handle });
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT');
+}

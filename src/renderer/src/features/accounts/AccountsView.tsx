@@ -1,0 +1,147 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Channel, ErrorInfo, Lang } from '../../../../shared/domain';
+import { call, toErrorInfo } from '../../lib/api';
+import { ErrorMessage } from '../../lib/ErrorMessage';
+import { useDateFormat } from '../../lib/format';
+
+export function AccountsView({ channels }: { channels: Channel[] }) {
+  const { t } = useTranslation();
+  const formatDate = useDateFormat();
+  return (
+    <section aria-labelledby="accounts-heading" className="panel">
+      <h1 id="accounts-heading">{t('accounts.heading')}</h1>
+      <p>{t('accounts.intro')}</p>
+      {channels.length === 0 ? (
+        <p className="empty">{t('accounts.empty')}</p>
+      ) : (
+        <ul className="channel-list">
+          {channels.map((channel) => (
+            <li key={channel.id} data-testid="channel">
+              <strong>{channel.name}</strong>
+              {(['en', 'fr'] as const).map((lang) => {
+                const account = channel[lang];
+                return (
+                  <div key={lang} className="channel-account">
+                    <span className="lang-tag">{lang.toUpperCase()}</span> @{account.handle} · {account.displayName} ·{' '}
+                    <span className={`badge badge-${account.status}`}>{t(`accounts.status.${account.status}`)}</span>
+                    {account.credentialSetAt && (
+                      <span className="muted">
+                        {' '}
+                        · {t('accounts.credentialSet', { date: formatDate(account.credentialSetAt) })}
+                      </span>
+                    )}
+                  </div>
+                );
+              })}
+            </li>
+          ))}
+        </ul>
+      )}
+      <AddPairForm />
+    </section>
+  );
+}
+
+interface SideFields {
+  handle: string;
+  displayName: string;
+  accessToken: string;
+  accessSecret: string;
+}
+const emptySide: SideFields = { handle: '', displayName: '', accessToken: '', accessSecret: '' };
+
+function AddPairForm() {
+  const { t } = useTranslation();
+  const [name, setName] = useState('');
+  const [appKey, setAppKey] = useState('');
+  const [appSecret, setAppSecret] = useState('');
+  const [sides, setSides] = useState<Record<Lang, SideFields>>({ en: emptySide, fr: emptySide });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const ids = useId();
+
+  const update = (lang: Lang, field: keyof SideFields, value: string) =>
+    setSides((current) => ({ ...current, [lang]: { ...current[lang], [field]: value } }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    const side = (lang: Lang) => ({
+      handle: sides[lang].handle,
+      displayName: sides[lang].displayName,
+      credentials: { appKey, appSecret, accessToken: sides[lang].accessToken, accessSecret: sides[lang].accessSecret },
+    });
+    try {
+      const channel = await call('accounts.addPair', { platform: 'x', name, en: side('en'), fr: side('fr') });
+      setDone(t('accounts.add.done', { name: channel.name }));
+      setName('');
+      setAppKey('');
+      setAppSecret('');
+      setSides({ en: emptySide, fr: emptySide });
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const field = (id: string, label: string, value: string, onChange: (v: string) => void, secret = false, hint?: string) => (
+    <div className="field">
+      <label htmlFor={`${ids}-${id}`}>{label}</label>
+      {hint && (
+        <span className="hint" id={`${ids}-${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      <input
+        id={`${ids}-${id}`}
+        name={id}
+        type={secret ? 'password' : 'text'}
+        autoComplete="off"
+        spellCheck={false}
+        required
+        value={value}
+        aria-describedby={hint ? `${ids}-${id}-hint` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </div>
+  );
+
+  return (
+    <form className="panel add-pair" onSubmit={submit} aria-labelledby={`${ids}-heading`} aria-busy={busy}>
+      <h2 id={`${ids}-heading`}>{t('accounts.add.heading')}</h2>
+      <p>{t('accounts.add.intro')}</p>
+      {field('name', t('accounts.add.name'), name, setName, false, t('accounts.add.nameHint'))}
+      <div className="two-columns">
+        {field('appKey', t('accounts.add.appKey'), appKey, setAppKey, true)}
+        {field('appSecret', t('accounts.add.appSecret'), appSecret, setAppSecret, true)}
+      </div>
+      <div className="two-columns">
+        {(['en', 'fr'] as const).map((lang) => (
+          <fieldset key={lang}>
+            <legend>{t(`accounts.add.${lang}Account`)}</legend>
+            {field(`${lang}-handle`, t('accounts.add.handle'), sides[lang].handle, (v) => update(lang, 'handle', v))}
+            {field(`${lang}-displayName`, t('accounts.add.displayName'), sides[lang].displayName, (v) =>
+              update(lang, 'displayName', v),
+            )}
+            {field(`${lang}-accessToken`, t('accounts.add.accessToken'), sides[lang].accessToken, (v) =>
+              update(lang, 'accessToken', v), true)}
+            {field(`${lang}-accessSecret`, t('accounts.add.accessSecret'), sides[lang].accessSecret, (v) =>
+              update(lang, 'accessSecret', v), true)}
+          </fieldset>
+        ))}
+      </div>
+      <ErrorMessage error={error} />
+      <div role="status" className="status-line">
+        {busy ? t('accounts.add.submitting') : done}
+      </div>
+      <button type="submit" className="primary" disabled={busy}>
+        {t('accounts.add.submit')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,18 @@
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo } from '../../../shared/domain';
+
+/** Renders an error from main in the user's language; a `lang` param is shown as a language name. */
+export function useErrorText(): (error: ErrorInfo) => string {
+  const { t } = useTranslation();
+  return (error) => {
+    const params: Record<string, string | number> = { ...error.params };
+    if (params['lang'] === 'en' || params['lang'] === 'fr') params['lang'] = t(`lang.${params['lang']}`);
+    return t(`errors.${error.code}`, params);
+  };
+}
+
+export function useDateFormat(): (iso: string) => string {
+  const { i18n } = useTranslation();
+  const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
+  return (iso) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+}

@@ -1,0 +1,32 @@
+// window.api for the web harness: the same contract the Electron preload exposes,
+// carried over loopback HTTP (calls) and server-sent events (push events).
+(() => {
+  const listeners = new Map();
+  let source;
+  function connect() {
+    if (source) return;
+    source = new EventSource('/api/events');
+    source.onmessage = (message) => {
+      const { event, payload } = JSON.parse(message.data);
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    };
+  }
+  const api = {
+    async call(method, input) {
+      const response = await fetch('/api/call', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method, input }),
+      });
+      return response.json();
+    },
+    on(event, listener) {
+      connect();
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  };
+  Object.defineProperty(window, 'api', { value: Object.freeze(api), writable: false });
+})();

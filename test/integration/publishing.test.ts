@@ -1,0 +1,269 @@
+// The publishing path end to end below the UI: real SQLite file, real keychain, real X adapter
+// over loopback HTTP to a fake that verifies OAuth signatures.
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Pair } from '../../src/shared/domain';
+import type { Result } from '../../src/shared/contract';
+import { startTestApp, waitFor, type TestApp } from '../support';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await startTestApp();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+const tz = 'America/Toronto';
+const create = (input: Record<string, unknown>) =>
+  t.tandem.dispatch('pairs.create', { authorTz: tz, ...input }) as Promise<Result<Pair>>;
+const pairs = async () => ((await t.tandem.dispatch('pairs.list', undefined)) as Result<Pair[]> & { ok: true }).value;
+const pairStatus = async (id: string) => (await pairs()).find((p) => p.id === id)?.status;
+
+describe('publish now', () => {
+  it('sends both languages, each to its own account, and records both as published', async () => {
+    const channelId = await t.addChannel();
+    const result = await create({
+      channelIds: [channelId],
+      enText: 'New data on housing starts: https://www150.statcan.gc.ca/n1/en/daily',
+      frText: 'Nouvelles données sur les mises en chantier : https://www150.statcan.gc.ca/n1/fr/quotidien',
+      action: 'now',
+    });
+    expect(result.ok).toBe(true);
+    const id = (result as { value: Pair }).value.id;
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
+
+    expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual([
+      'New data on housing starts: https://www150.statcan.gc.ca/n1/en/daily',
+    ]);
+    expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual([
+      'Nouvelles données sur les mises en chantier : https://www150.statcan.gc.ca/n1/fr/quotidien',
+    ]);
+    // The request is what X v2 expects: JSON body with text only.
+    for (const post of t.fake.posts) {
+      expect(post.contentType).toMatch(/^application\/json/);
+      expect(post.body).toEqual({ text: post.text });
+    }
+    const pair = (await pairs()).find((p) => p.id === id)!;
+    const en = pair.deliveries.find((d) => d.lang === 'en')!;
+    const fr = pair.deliveries.find((d) => d.lang === 'fr')!;
+    expect(en.remoteUrl).toBe(`https://x.com/${t.en.username}/status/${t.fake.postsBy(t.en.username)[0]!.id}`);
+    expect(fr.remoteUrl).toBe(`https://x.com/${t.fr.username}/status/${t.fake.postsBy(t.fr.username)[0]!.id}`);
+    expect(pair.skewMs).not.toBeNull();
+    expect(t.tandem.audit.list(id).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['pair.created', 'pair.scheduled', 'delivery.sent', 'pair.published']),
+    );
+  });
+
+  it('sends EN and FR concurrently: the second request leaves before the first is answered', async () => {
+    const channelId = await t.addChannel();
+    t.fake.responseDelayMs = 300;
+    const result = await create({ channelIds: [channelId], enText: 'Hello', frText: 'Bonjour', action: 'now' });
+    const id = (result as { value: Pair }).value.id;
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
+    const [a, b] = t.fake.posts.map((p) => p.receivedAt).sort((x, y) => x - y);
+    expect(b! - a!).toBeLessThan(300);
+  });
+});
+
+describe('schedule', () => {
+  it('wakes at the due time and not before', async () => {
+    const channelId = await t.addChannel();
+    const at = new Date(Date.now() + 1_200).toISOString();
+    const result = await create({ channelIds: [channelId], enText: 'Later', frText: 'Plus tard', action: 'schedule', scheduledAt: at });
+    expect(result.ok).toBe(true);
+    const id = (result as { value: Pair }).value.id;
+    expect(t.tandem.publisher.nextDueAt()).toBe(Date.parse(at));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(t.fake.posts).toHaveLength(0);
+    expect(await pairStatus(id)).toBe('scheduled');
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
+    const sentAt = Math.min(...t.fake.posts.map((p) => p.receivedAt));
+    expect(sentAt).toBeGreaterThanOrEqual(Date.parse(at));
+  });
+
+  it('refuses a time in the past and changes nothing', async () => {
+    const channelId = await t.addChannel();
+    const result = await create({
+      channelIds: [channelId],
+      enText: 'Past',
+      frText: 'Passé',
+      action: 'schedule',
+      scheduledAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    expect(result).toEqual({ ok: false, error: { code: 'schedule.inPast' } });
+    expect(await pairs()).toHaveLength(0);
+  });
+
+  it('a cancelled pair is never sent', async () => {
+    const channelId = await t.addChannel();
+    const at = new Date(Date.now() + 500).toISOString();
+    const result = await create({ channelIds: [channelId], enText: 'Cancel me', frText: 'Annulez-moi', action: 'schedule', scheduledAt: at });
+    const id = (result as { value: Pair }).value.id;
+    const cancelled = await t.tandem.dispatch('pairs.cancel', { id });
+    expect(cancelled.ok).toBe(true);
+    expect(t.tandem.publisher.nextDueAt()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(t.fake.posts).toHaveLength(0);
+    expect(await pairStatus(id)).toBe('cancelled');
+  });
+});
+
+describe('bad input gets a clear error and changes nothing', () => {
+  it.each([
+    ['empty FR side', { enText: 'Hello', frText: '   ' }, { code: 'text.empty', params: { lang: 'fr' } }],
+    ['empty EN side', { enText: '', frText: 'Bonjour' }, { code: 'text.empty', params: { lang: 'en' } }],
+    [
+      'over-length EN text (X weighted length)',
+      { enText: '字'.repeat(141), frText: 'Bonjour' },
+      { code: 'text.tooLong', params: { lang: 'en', length: 282, max: 280 } },
+    ],
+  ])('%s', async (_name, texts, error) => {
+    const channelId = await t.addChannel();
+    const result = await create({ channelIds: [channelId], action: 'now', ...texts });
+    expect(result).toEqual({ ok: false, error });
+    expect(await pairs()).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(t.fake.posts).toHaveLength(0);
+  });
+
+  it('unknown account pair', async () => {
+    const result = await create({ channelIds: ['no-such-channel'], enText: 'Hi', frText: 'Salut', action: 'now' });
+    expect(result).toEqual({ ok: false, error: { code: 'channel.unknown', params: { id: 'no-such-channel' } } });
+    expect(await pairs()).toHaveLength(0);
+  });
+
+  it('no account pair chosen', async () => {
+    const result = await create({ channelIds: [], enText: 'Hi', frText: 'Salut', action: 'now' });
+    expect(result).toEqual({ ok: false, error: { code: 'channel.none' } });
+  });
+
+  it.each([
+    ['unknown method', 'pairs.delete', { id: 'x' }],
+    ['wrong types', 'pairs.create', { channelIds: 'abc', enText: 1, frText: null, action: 'now', authorTz: tz }],
+    ['extra fields', 'pairs.create', { channelIds: [], enText: 'a', frText: 'b', action: 'now', authorTz: tz, status: 'published' }],
+    ['unknown action', 'pairs.create', { channelIds: [], enText: 'a', frText: 'b', action: 'post', authorTz: tz }],
+    ['not an object', 'pairs.cancel', 'abc'],
+    ['oversized text', 'pairs.create', { channelIds: [], enText: 'a'.repeat(10_001), frText: 'b', action: 'draft', authorTz: tz }],
+  ])('malformed IPC payload: %s', async (_name, method, input) => {
+    const before = fs.statSync(t.dbFile).size;
+    const result = await t.tandem.dispatch(method, input);
+    expect(result.ok).toBe(false);
+    expect((result as { error: { code: string } }).error.code).toBe('input.invalid');
+    expect(await pairs()).toHaveLength(0);
+    expect(fs.statSync(t.dbFile).size).toBe(before);
+  });
+});
+
+describe('when one side fails', () => {
+  it('retries a transient failure with backoff; the pair shows partially published meanwhile', async () => {
+    const channelId = await t.addChannel();
+    t.fake.failNext(t.fr.username, { status: 503 }, 2);
+    const result = await create({ channelIds: [channelId], enText: 'Transient', frText: 'Passager', action: 'now' });
+    const id = (result as { value: Pair }).value.id;
+    await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
+    const partial = (await pairs()).find((p) => p.id === id)!;
+    expect(partial.deliveries.find((d) => d.lang === 'fr')!.lastError).toEqual({
+      code: 'platform.server',
+      params: { status: 503 },
+    });
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
+    const pair = (await pairs()).find((p) => p.id === id)!;
+    expect(pair.deliveries.find((d) => d.lang === 'fr')!.attempt).toBe(3);
+    expect(t.fake.postsBy(t.fr.username)).toHaveLength(1);
+    expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
+  });
+
+  it('a permanent refusal leaves the pair partially published until a person retries it', async () => {
+    const channelId = await t.addChannel();
+    t.fake.failNext(t.fr.username, {
+      status: 403,
+      body: JSON.stringify({ title: 'Forbidden', detail: 'You are not allowed to create a Tweet with duplicate content.', status: 403 }),
+    });
+    const result = await create({ channelIds: [channelId], enText: 'Once', frText: 'Une fois', action: 'now' });
+    const id = (result as { value: Pair }).value.id;
+    await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pair = (await pairs()).find((p) => p.id === id)!;
+    const fr = pair.deliveries.find((d) => d.lang === 'fr')!;
+    expect(fr.status).toBe('failed');
+    expect(fr.lastError).toEqual({ code: 'platform.duplicate' });
+    expect(pair.status).toBe('partial');
+
+    const retried = await t.tandem.dispatch('pairs.retry', { id });
+    expect(retried.ok).toBe(true);
+    await waitFor(async () => (await pairStatus(id)) === 'published', 3_000, 'published');
+    expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
+    expect(t.fake.postsBy(t.fr.username)).toHaveLength(1);
+  });
+
+  it('refused credentials flag the account for re-authorisation', async () => {
+    const channelId = await t.addChannel();
+    t.fake.failNext(t.fr.username, { status: 401 });
+    const result = await create({ channelIds: [channelId], enText: 'Auth', frText: 'Autorisation', action: 'now' });
+    const id = (result as { value: Pair }).value.id;
+    await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
+    const channels = (await t.tandem.dispatch('accounts.list', undefined)) as Result<{ fr: { status: string } }[]>;
+    expect(channels.ok && channels.value[0]!.fr.status).toBe('needs_reauth');
+  });
+
+  it('validates both sides before sending either: a missing FR credential holds the EN post back', async () => {
+    const channelId = await t.addChannel();
+    const channel = t.tandem.accounts.get(channelId)!;
+    const keytar = (await import('keytar')).default;
+    await keytar.deletePassword(t.service, channel.fr.id);
+    const result = await create({ channelIds: [channelId], enText: 'Alone?', frText: 'Seul?', action: 'now' });
+    const id = (result as { value: Pair }).value.id;
+    await waitFor(async () => (await pairStatus(id)) === 'failed', 3_000, 'failed');
+    const pair = (await pairs()).find((p) => p.id === id)!;
+    expect(pair.deliveries.find((d) => d.lang === 'fr')!.lastError).toEqual({
+      code: 'account.noCredentials',
+      params: { handle: t.fr.username },
+    });
+    expect(pair.deliveries.find((d) => d.lang === 'en')!.lastError).toEqual({
+      code: 'delivery.heldForTwin',
+      params: { lang: 'en' },
+    });
+    expect(t.fake.posts).toHaveLength(0);
+  });
+});
+
+describe('after a crash', () => {
+  it('a delivery left mid-send is never resent blindly: it is failed as "outcome unknown"', async () => {
+    const channelId = await t.addChannel();
+    const result = await create({ channelIds: [channelId], enText: 'Crash', frText: 'Panne', action: 'draft' });
+    const id = (result as { value: Pair }).value.id;
+    await t.tandem.close();
+    // Simulate the state a kill -9 during the network call leaves behind.
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(t.dbFile);
+    const channel = db.prepare('SELECT * FROM channel WHERE id = ?').get(channelId) as { en_account_id: string; fr_account_id: string };
+    db.prepare("UPDATE post_pair SET status = 'publishing' WHERE id = ?").run(id);
+    db.prepare("INSERT INTO delivery (id, pair_id, account_id, lang, status, attempt, next_attempt_at) VALUES ('d1', ?, ?, 'en', 'sending', 1, 0)").run(id, channel.en_account_id);
+    db.prepare("INSERT INTO delivery (id, pair_id, account_id, lang, status, attempt, next_attempt_at) VALUES ('d2', ?, ?, 'fr', 'sending', 1, 0)").run(id, channel.fr_account_id);
+    db.close();
+
+    const again = t.reopen();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pair = again.pairs.get(id)!;
+    expect(pair.status).toBe('failed');
+    expect(pair.deliveries.map((d) => d.lastError?.code)).toEqual(['delivery.outcomeUnknown', 'delivery.outcomeUnknown']);
+    expect(t.fake.posts).toHaveLength(0);
+  });
+});
+
+describe('secrets', () => {
+  it('never reach the SQLite file or the log', async () => {
+    await t.addChannel();
+    await create({ channelIds: [], enText: 'x', frText: 'y', action: 'now' });
+    await t.tandem.dispatch('accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
+    t.tandem.db.pragma('wal_checkpoint(TRUNCATE)');
+    const files = fs.readdirSync(t.dir).map((name) => fs.readFileSync(`${t.dir}/${name}`).toString('latin1'));
+    const everything = files.join('\n') + t.logLines.join('\n');
+    for (const account of [t.en, t.fr]) {
+      for (const secret of [account.appSecret, account.accessToken, account.accessSecret]) {
+        expect(everything).not.toContain(secret);
+      }
+    }
+  });
+});
