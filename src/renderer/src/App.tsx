@@ -40,7 +40,7 @@ export function App() {
           type="button"
           className="link-button"
           lang={other}
-          aria-label={t('language.switchLabel')}
+          title={t('language.switchLabel')}
           onClick={() => setLanguage(other)}
         >
           {t('language.switch')}

@@ -1,0 +1,39 @@
+// Against the real OS keychain (gnome-keyring on Linux, via test/with-keyring.sh).
+import { randomUUID } from 'node:crypto';
+import keytar from 'keytar';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeytarSecretStore } from '../../src/main/secrets';
+
+const service = `ca.gc.tandem.test.${randomUUID()}`;
+const credentials = { appKey: 'k', appSecret: 's3cr3t', accessToken: '1-token', accessSecret: 'tok3n-s3cr3t' };
+
+afterEach(async () => {
+  for (const { account } of await keytar.findCredentials(service)) await keytar.deletePassword(service, account);
+});
+
+describe('credentials in the OS keychain', () => {
+  it('are stored, read back and deleted per account', async () => {
+    const store = new KeytarSecretStore(service);
+    await store.set('account-1', credentials);
+    expect(await store.get('account-1')).toEqual(credentials);
+    expect(await store.get('account-2')).toBeNull();
+    // Really in the keychain, under the app's service name:
+    expect(JSON.parse((await keytar.getPassword(service, 'account-1'))!)).toEqual(credentials);
+    await store.delete('account-1');
+    expect(await store.get('account-1')).toBeNull();
+  });
+
+  it('treats an unreadable entry as missing rather than crashing', async () => {
+    await keytar.setPassword(service, 'account-3', 'not json');
+    expect(await new KeytarSecretStore(service).get('account-3')).toBeNull();
+    await keytar.setPassword(service, 'account-4', JSON.stringify({ appKey: 'only this' }));
+    expect(await new KeytarSecretStore(service).get('account-4')).toBeNull();
+  });
+
+  it('replaces credentials when set again', async () => {
+    const store = new KeytarSecretStore(service);
+    await store.set('account-5', credentials);
+    await store.set('account-5', { ...credentials, accessSecret: 'rotated' });
+    expect((await store.get('account-5'))?.accessSecret).toBe('rotated');
+  });
+});

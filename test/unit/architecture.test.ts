@@ -1,0 +1,65 @@
+// The process boundaries, as a rule the build enforces: shared imports nothing of electron,
+// node or the DOM; main and renderer never import each other; preload imports only shared.
+import fs from 'node:fs';
+import path from 'node:path';
+import { builtinModules } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../src');
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sources(full);
+    return /\.(ts|tsx)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => (m[1] ?? m[2])!,
+  );
+}
+
+const layerOf = (file: string) => path.relative(root, file).split(path.sep)[0];
+const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+function violations(layer: string, rule: (spec: string, target: string | null) => boolean): string[] {
+  const found: string[] = [];
+  for (const file of sources(path.join(root, layer))) {
+    for (const spec of imports(file)) {
+      const target = spec.startsWith('.') ? layerOf(path.resolve(path.dirname(file), spec)) ?? null : null;
+      if (!rule(spec, target)) found.push(`${path.relative(root, file)} -> ${spec}`);
+    }
+  }
+  return found;
+}
+
+describe('layers', () => {
+  it('finds the imports it checks', () => {
+    expect(imports(path.join(root, 'main/app.ts'))).toContain('./db');
+  });
+
+  it('shared imports no electron, node built-in, or other layer', () => {
+    expect(
+      violations('shared', (spec, target) => spec !== 'electron' && !nodeBuiltins.has(spec) && (target === null || target === 'shared')),
+    ).toEqual([]);
+  });
+
+  it('renderer imports neither main, preload, electron nor node built-ins', () => {
+    expect(
+      violations('renderer', (spec, target) =>
+        spec !== 'electron' && !nodeBuiltins.has(spec) && (target === null || target === 'renderer' || target === 'shared'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('main never imports the renderer or preload', () => {
+    expect(violations('main', (_spec, target) => target === null || target === 'main' || target === 'shared')).toEqual([]);
+  });
+
+  it('preload imports only electron and shared', () => {
+    expect(violations('preload', (spec, target) => spec === 'electron' || target === 'shared' || target === 'preload')).toEqual([]);
+  });
+});

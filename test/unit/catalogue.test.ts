@@ -1,0 +1,71 @@
+// Every user-visible string exists in both languages, with the same placeholders, and the
+// French follows French typography.
+import { describe, expect, it } from 'vitest';
+import en from '../../src/renderer/src/i18n/en.json';
+import fr from '../../src/renderer/src/i18n/fr.json';
+import { errorCodes } from '../../src/shared/domain';
+
+type Tree = { [key: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') out.set(path, value);
+    else for (const [k, v] of flatten(value, path)) out.set(k, v);
+  }
+  return out;
+}
+
+const enKeys = flatten(en as Tree);
+const frKeys = flatten(fr as Tree);
+const placeholders = (text: string) => [...text.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
+const has = (catalogue: Map<string, string>, key: string) =>
+  catalogue.has(key) || catalogue.has(`${key}_one`) || catalogue.has(`${key}_other`);
+
+describe('catalogues', () => {
+  it('have the same keys in en and fr', () => {
+    expect([...frKeys.keys()].sort()).toEqual([...enKeys.keys()].sort());
+  });
+
+  it('use the same placeholders in both languages', () => {
+    for (const [key, text] of enKeys) expect(placeholders(frKeys.get(key) ?? ''), key).toEqual(placeholders(text));
+  });
+
+  it('have no empty string', () => {
+    for (const [key, text] of [...enKeys, ...frKeys]) expect(text.trim(), key).not.toBe('');
+  });
+
+  it('translate every error code main can return', () => {
+    for (const code of errorCodes) {
+      expect(has(enKeys, `errors.${code}`), code).toBe(true);
+      expect(has(frKeys, `errors.${code}`), code).toBe(true);
+    }
+  });
+
+  it('name every pair and delivery status', () => {
+    for (const s of ['draft', 'scheduled', 'publishing', 'published', 'partial', 'failed', 'cancelled']) {
+      expect(has(frKeys, `queue.status.${s}`), s).toBe(true);
+    }
+    for (const s of ['pending', 'sending', 'retrying', 'sent', 'failed', 'cancelled']) {
+      expect(has(frKeys, `queue.delivery.${s}`), s).toBe(true);
+    }
+  });
+});
+
+describe('French typography', () => {
+  it('puts a non-breaking space before : ; ! ? and inside « »', () => {
+    for (const [key, text] of frKeys) {
+      const stripped = text.replace(/{{[^}]*}}/g, 'X').replace(/https?:\/\/\S+/g, '');
+      for (const match of stripped.matchAll(/(.)([:;!?])/g)) {
+        expect(match[1], `${key}: "${text}"`).toMatch(/[\u00a0\u202f]/);
+      }
+      for (const match of stripped.matchAll(/«(.)/g)) expect(match[1], key).toMatch(/[\u00a0\u202f]/);
+      for (const match of stripped.matchAll(/(.)»/g)) expect(match[1], key).toMatch(/[\u00a0\u202f]/);
+    }
+  });
+
+  it('uses typographic apostrophes, not straight ones', () => {
+    for (const [key, text] of frKeys) expect(text, key).not.toContain("'");
+  });
+});
