@@ -19,9 +19,13 @@ export function isAllowedExternalUrl(raw: string): boolean {
 export function isTrustedSenderUrl(frameUrl: string | undefined, devServerUrl?: string): boolean {
   if (!frameUrl) return false;
   try {
-    const origin = new URL(frameUrl).origin;
-    if (origin === appOrigin) return true;
-    return devServerUrl !== undefined && origin === new URL(devServerUrl).origin;
+    const url = new URL(frameUrl);
+    // Node's URL (used in the main process) gives every non-special scheme such as app: the
+    // opaque origin 'null', so the app origin is matched on scheme and host instead.
+    const app = new URL(appOrigin);
+    if (url.protocol === app.protocol && url.host === app.host) return true;
+    if (devServerUrl === undefined || url.origin === 'null') return false;
+    return url.origin === new URL(devServerUrl).origin;
   } catch {
     return false;
   }
