@@ -95,7 +95,7 @@ describe('an officer publishes a bilingual pair', () => {
 
     // Both posts arrive at X, and the queue shows both published with links to them.
     await waitFor(() => t.fake.posts.length === 2, 15_000, 'both posts at the fake X');
-    await page.waitForFunction(() => document.querySelector('[data-testid="pair"]')?.getAttribute('data-status') === 'published');
+    await page.locator('[data-testid="pair"][data-status="published"]').first().waitFor();
     expect(await queued.getByTestId('pair-status').textContent()).toBe('Published');
     const deliveries = queued.getByTestId('delivery');
     expect(await deliveries.evaluateAll((items) => items.map((i) => [i.getAttribute('data-lang'), i.getAttribute('data-status')]))).toEqual([
@@ -119,7 +119,7 @@ describe('an officer publishes a bilingual pair', () => {
     const page = await openApp('en-CA');
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
 
     await page.getByLabel('Texte anglais').fill('Only English for now');
     await page.getByRole('radio', { name: 'Publier maintenant' }).check();
