@@ -10,6 +10,7 @@ import { KeytarSecretStore } from '../src/main/secrets';
 import { XAdapter } from '../src/main/platforms/x';
 import type { Logger } from '../src/main/log';
 import { createLogger } from '../src/main/log';
+import type { Channel, Pair, Role, User } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp, type FakeXAccount } from './fakes/x-api';
 
 export function tempDir(prefix = 'tandem-test-'): string {
@@ -25,8 +26,18 @@ export interface TestApp {
   logLines: string[];
   en: FakeXAccount;
   fr: FakeXAccount;
-  /** Registers the fake EN/FR accounts as a channel through the API; returns its id. */
-  addChannel(name?: string): Promise<string>;
+  /**
+   * Registers the fake EN/FR accounts as a channel through the API, as the admin; returns its id.
+   * Self-approval is allowed on it so one test user can take a pair through the whole workflow.
+   */
+  addChannel(name?: string, options?: { allowSelfApproval?: boolean }): Promise<string>;
+  /** Calls the API and returns the value, or throws with the error code. */
+  call<T = unknown>(method: string, input?: unknown): Promise<T>;
+  signInAs(username: string): Promise<void>;
+  /** Creates a user (as the admin) holding these roles; leaves the admin signed in. */
+  addUser(username: string, roles: Role[], scope?: { channelId?: string | null; expiresAt?: string | null }): Promise<User>;
+  /** Takes a new pair through draft -> review -> approved -> scheduled as the admin. */
+  publish(channelId: string, enText: string, frText: string, at?: Date): Promise<Pair>;
   /** Opens a second Tandem on the same files, as after a restart. */
   reopen(overrides?: Partial<TandemOptions>): Tandem;
   cleanup(): Promise<void>;
@@ -50,7 +61,6 @@ export async function startTestApp(overrides: Partial<TandemOptions> = {}): Prom
       dbFile,
       secrets: new KeytarSecretStore(service),
       adapters: [new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 })],
-      actor: 'test-officer',
       log,
       publisher: { maxAttempts: 4, backoff: { baseMs: 40, capMs: 200 }, concurrency: 8 },
       ...overrides,
@@ -60,6 +70,20 @@ export async function startTestApp(overrides: Partial<TandemOptions> = {}): Prom
     return tandem;
   };
   const tandem = make();
+  async function call<T = unknown>(method: string, input?: unknown): Promise<T> {
+    const result = await tandem.dispatch(method, input);
+    if (!result.ok) throw new ApiFailure(result.error.code, result.error.params);
+    return result.value as T;
+  }
+  async function signInAs(username: string) {
+    await call('session.signIn', { username, passphrase: passphraseOf(username) });
+  }
+  // The first profile is the admin; in these tests it also holds every workflow role.
+  await call('users.bootstrap', { username: 'admin', displayName: 'Admin', passphrase: passphraseOf('admin') });
+  const admin = (await call<{ user: User }>('session.current')).user;
+  for (const role of ['drafter', 'translator', 'approver', 'publisher'] as const) {
+    await call('roles.grant', { userId: admin.id, role, channelId: null, expiresAt: null });
+  }
   return {
     tandem,
     fake,
@@ -69,15 +93,33 @@ export async function startTestApp(overrides: Partial<TandemOptions> = {}): Prom
     logLines,
     en,
     fr,
-    async addChannel(name = 'Department') {
-      const result = await tandem.dispatch('accounts.addPair', {
+    async addChannel(name = 'Department', { allowSelfApproval = true } = {}) {
+      const channel = await call<Channel>('accounts.addPair', {
         platform: 'x',
         name,
         en: { handle: en.username, displayName: `${name} EN`, credentials: credentialsOf(en) },
         fr: { handle: fr.username, displayName: `${name} FR`, credentials: credentialsOf(fr) },
       });
-      if (!result.ok) throw new Error(`addPair failed: ${JSON.stringify(result.error)}`);
-      return (result.value as { id: string }).id;
+      if (allowSelfApproval) await call('accounts.setSelfApproval', { channelId: channel.id, allowed: true });
+      return channel.id;
+    },
+    call,
+    signInAs,
+    async addUser(username, roles, { channelId = null, expiresAt = null } = {}) {
+      const user = await call<User>('users.create', { username, displayName: username, passphrase: passphraseOf(username) });
+      for (const role of roles) await call('roles.grant', { userId: user.id, role, channelId, expiresAt });
+      return (await call<User[]>('users.list')).find((u) => u.id === user.id)!;
+    },
+    async publish(channelId, enText, frText, at) {
+      let pair = await call<Pair>('pairs.create', { channelIds: [channelId], enText, frText, authorTz: 'America/Toronto' });
+      pair = await call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
+      pair = await call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: 'OK to publish' });
+      return call<Pair>('pairs.schedule', {
+        id: pair.id,
+        version: pair.version,
+        when: at ? 'at' : 'now',
+        scheduledAt: at?.toISOString(),
+      });
     },
     reopen: make,
     async cleanup() {
@@ -87,6 +129,17 @@ export async function startTestApp(overrides: Partial<TandemOptions> = {}): Prom
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export const passphraseOf = (username: string) => `${username} correct horse battery`;
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: string,
+    readonly params?: Record<string, string | number>,
+  ) {
+    super(params ? `${code} ${JSON.stringify(params)}` : code);
+  }
 }
 
 export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {

@@ -9,6 +9,8 @@ import type { PlatformAdapter } from './platforms/types';
 import { AuditLog } from './services/audit';
 import { AccountService } from './services/accounts';
 import { PairService } from './services/pairs';
+import { UserService } from './services/users';
+import { RecordsService } from './services/records';
 import { Publisher, defaultPublisherOptions, type PublisherOptions } from './publisher/publisher';
 import { createDispatch, type Dispatch, type Handlers } from './ipc/handlers';
 import { createLogger, type Logger } from './log';
@@ -17,8 +19,6 @@ export interface TandemOptions {
   dbFile: string;
   secrets: SecretStore;
   adapters: PlatformAdapter[];
-  /** Who is acting; until sign-in exists this is the OS user. */
-  actor: string;
   clock?: Clock;
   log?: Logger;
   publisher?: Partial<PublisherOptions>;
@@ -30,6 +30,8 @@ export interface Tandem {
   events: EventBus;
   accounts: AccountService;
   pairs: PairService;
+  users: UserService;
+  records: RecordsService;
   publisher: Publisher;
   audit: AuditLog;
   close(): Promise<void>;
@@ -42,8 +44,10 @@ export function createTandem(options: TandemOptions): Tandem {
   const adapters = new Map<Platform, PlatformAdapter>(options.adapters.map((a) => [a.platform, a]));
   const events = new EventBus();
   const audit = new AuditLog(db, clock);
-  const accounts = new AccountService(db, clock, options.secrets, adapters, audit);
-  const pairs = new PairService(db, clock, accounts, adapters, audit);
+  const users = new UserService(db, clock, audit);
+  const accounts = new AccountService(db, clock, options.secrets, adapters, audit, users);
+  const pairs = new PairService(db, clock, accounts, users, adapters, audit);
+  const records = new RecordsService(db, clock, audit, pairs, accounts, users);
   const publisher = new Publisher(
     db,
     clock,
@@ -55,24 +59,64 @@ export function createTandem(options: TandemOptions): Tandem {
     { ...defaultPublisherOptions, ...options.publisher },
   );
 
-  const { actor } = options;
+  // Every method but the public ones acts as the signed-in user; main checks their roles.
+  const me = () => users.requireCurrent();
   const handlers: Handlers = {
-    'accounts.list': () => accounts.list(),
-    'accounts.addPair': async (input) => {
-      const channel = await accounts.addPair(input, actor);
-      events.emit('accounts.changed', {});
-      return channel;
+    'session.current': () => ({ user: users.current(), needsBootstrap: users.needsBootstrap() }),
+    'session.signIn': async (input) => session(await users.signIn(input.username, input.passphrase)),
+    'session.signOut': () => {
+      users.signOut();
+      events.emit('session.changed', {});
+      return null;
     },
-    'pairs.list': (input) => pairs.list(input?.limit),
-    'pairs.create': (input) => changed(pairs.create(input, actor)),
-    'pairs.cancel': (input) => changed(pairs.cancel(input.id, actor)),
-    'pairs.retry': (input) => changed(pairs.retry(input.id, actor)),
+    'users.bootstrap': async (input) => session(await users.bootstrap(input)),
+    'users.list': () => {
+      users.authorize(me(), 'user.manage', [], 'users');
+      return users.list();
+    },
+    'users.create': async (input) => usersChanged(await users.create(input, me())),
+    'roles.grant': (input) => usersChanged(users.grant(input, me())),
+    'roles.revoke': (input) => usersChanged(users.revoke(input.grantId, me())),
+    'accounts.list': () => {
+      me();
+      return accounts.list();
+    },
+    'accounts.addPair': async (input) => accountsChanged(await accounts.addPair(input, me())),
+    'accounts.setSelfApproval': (input) => accountsChanged(accounts.setSelfApproval(input.channelId, input.allowed, me())),
+    'pairs.list': (input) => {
+      me();
+      return pairs.list(input?.limit);
+    },
+    'pairs.create': (input) => changed(pairs.create(input, me())),
+    'pairs.update': (input) => changed(pairs.update(input, me())),
+    'pairs.requestTranslation': (input) => changed(pairs.requestTranslation(input, me())),
+    'pairs.submitForReview': (input) => changed(pairs.submitForReview(input, me())),
+    'pairs.approve': (input) => changed(pairs.approve(input, me())),
+    'pairs.reject': (input) => changed(pairs.reject(input, me())),
+    'pairs.schedule': (input) => changed(pairs.schedule(input, me())),
+    'pairs.cancel': (input) => changed(pairs.cancel(input.id, me())),
+    'pairs.retry': (input) => changed(pairs.retry(input.id, me())),
+    'audit.list': (input) => records.list(input, me()),
+    'audit.exportPublished': (input) => records.exportPublished(input, me()),
   };
 
   function changed<T extends { id: string }>(pair: T): T {
     publisher.wake();
     events.emit('pairs.changed', { pairIds: [pair.id] });
     return pair;
+  }
+  function session<T>(value: T): T {
+    events.emit('session.changed', {});
+    return value;
+  }
+  function usersChanged<T>(value: T): T {
+    events.emit('users.changed', {});
+    events.emit('session.changed', {});
+    return value;
+  }
+  function accountsChanged<T>(value: T): T {
+    events.emit('accounts.changed', {});
+    return value;
   }
 
   publisher.start();
@@ -82,6 +126,8 @@ export function createTandem(options: TandemOptions): Tandem {
     events,
     accounts,
     pairs,
+    users,
+    records,
     publisher,
     audit,
     async close() {

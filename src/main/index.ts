@@ -1,5 +1,4 @@
 // Composition root for the Electron main process: wires the services to Electron and nothing more.
-import os from 'node:os';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, powerMonitor, session, shell } from 'electron';
 import { createTandem } from './app';
@@ -31,7 +30,6 @@ void app.whenReady().then(() => {
     dbFile: path.join(app.getPath('userData'), 'tandem.db'),
     secrets: new KeytarSecretStore(),
     adapters: [new XAdapter()],
-    actor: os.userInfo().username,
     log,
   });
   registerIpc(ipcMain, tandem.dispatch, (url) => isTrustedSenderUrl(url, devServerUrl), log);

@@ -2,7 +2,7 @@
 // and push event -> payload. Main validates every input against these schemas.
 import { z } from 'zod';
 import type { Method, EventName } from './methods';
-import type { Channel, ErrorInfo, Pair } from './domain';
+import { roles, type AuditEntry, type Channel, type ErrorInfo, type Grant, type Pair, type User } from './domain';
 
 const handle = z
   .string()
@@ -28,12 +28,65 @@ const accountInput = z.strictObject({
 
 const id = z.string().min(1).max(64);
 const postText = z.string().max(10_000);
+const version = z.number().int().min(1);
+const comment = z.string().max(2_000);
+const username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.string().regex(/^[a-z0-9._-]{2,40}$/));
+/** Length is checked in main so the user gets the rule in their language. */
+const passphrase = z.string().min(1).max(1_024);
+const isoDate = z.iso.datetime({ offset: true });
+
+const newUser = z.strictObject({
+  username,
+  displayName: z.string().trim().min(1).max(100),
+  passphrase,
+});
+
+const pairRef = z.strictObject({ id, version });
+
+export interface SessionState {
+  user: User | null;
+  /** True until the first administrator has been created. */
+  needsBootstrap: boolean;
+}
+
+export interface AuditPage {
+  events: AuditEntry[];
+  /** Sequence number of the first event whose hash chain does not verify, or null if intact. */
+  brokenAt: number | null;
+}
+
+export interface ExportFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+  count: number;
+}
 
 export const contract = {
-  'accounts.list': {
-    input: z.null().optional(),
-    output: null as unknown as Channel[],
+  'session.current': { input: z.null().optional(), output: null as unknown as SessionState },
+  'session.signIn': {
+    input: z.strictObject({ username, passphrase }),
+    output: null as unknown as User,
   },
+  'session.signOut': { input: z.null().optional(), output: null as unknown as null },
+  'users.bootstrap': { input: newUser, output: null as unknown as User },
+  'users.list': { input: z.null().optional(), output: null as unknown as User[] },
+  'users.create': { input: newUser, output: null as unknown as User },
+  'roles.grant': {
+    input: z.strictObject({
+      userId: id,
+      role: z.enum(roles),
+      channelId: id.nullable(),
+      expiresAt: isoDate.nullable(),
+    }),
+    output: null as unknown as Grant,
+  },
+  'roles.revoke': { input: z.strictObject({ grantId: id }), output: null as unknown as Grant },
+  'accounts.list': { input: z.null().optional(), output: null as unknown as Channel[] },
   'accounts.addPair': {
     input: z.strictObject({
       platform: z.literal('x'),
@@ -41,6 +94,10 @@ export const contract = {
       en: accountInput,
       fr: accountInput,
     }),
+    output: null as unknown as Channel,
+  },
+  'accounts.setSelfApproval': {
+    input: z.strictObject({ channelId: id, allowed: z.boolean() }),
     output: null as unknown as Channel,
   },
   'pairs.list': {
@@ -52,20 +109,46 @@ export const contract = {
       channelIds: z.array(id).max(20),
       enText: postText,
       frText: postText,
-      /** 'draft' saves only; 'now' publishes at once; 'schedule' publishes at scheduledAt. */
-      action: z.enum(['draft', 'now', 'schedule']),
-      scheduledAt: z.iso.datetime({ offset: true }).optional(),
       authorTz: z.string().min(1).max(64),
     }),
     output: null as unknown as Pair,
   },
-  'pairs.cancel': {
-    input: z.strictObject({ id }),
+  'pairs.update': {
+    input: z.strictObject({ id, version, enText: postText, frText: postText }),
     output: null as unknown as Pair,
   },
-  'pairs.retry': {
-    input: z.strictObject({ id }),
+  'pairs.requestTranslation': { input: pairRef, output: null as unknown as Pair },
+  'pairs.submitForReview': { input: pairRef, output: null as unknown as Pair },
+  'pairs.approve': { input: z.strictObject({ id, version, comment }), output: null as unknown as Pair },
+  'pairs.reject': { input: z.strictObject({ id, version, comment }), output: null as unknown as Pair },
+  'pairs.schedule': {
+    input: z.strictObject({
+      id,
+      version,
+      /** 'now' publishes at once; 'at' publishes at scheduledAt. */
+      when: z.enum(['now', 'at']),
+      scheduledAt: isoDate.optional(),
+    }),
     output: null as unknown as Pair,
+  },
+  'pairs.cancel': { input: z.strictObject({ id }), output: null as unknown as Pair },
+  'pairs.retry': { input: z.strictObject({ id }), output: null as unknown as Pair },
+  'audit.list': {
+    input: z
+      .strictObject({
+        actor: z.string().max(100).optional(),
+        action: z.string().max(100).optional(),
+        subject: z.string().max(100).optional(),
+        from: isoDate.optional(),
+        to: isoDate.optional(),
+        limit: z.number().int().min(1).max(5_000).default(500),
+      })
+      .optional(),
+    output: null as unknown as AuditPage,
+  },
+  'audit.exportPublished': {
+    input: z.strictObject({ format: z.enum(['csv', 'json']) }),
+    output: null as unknown as ExportFile,
   },
 } as const satisfies Record<Method, { input: z.ZodType; output: unknown }>;
 
@@ -79,6 +162,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 export interface EventPayloads {
   'pairs.changed': { pairIds: string[] };
   'accounts.changed': Record<string, never>;
+  'session.changed': Record<string, never>;
+  'users.changed': Record<string, never>;
 }
 export type EventPayload<E extends EventName> = EventPayloads[E];
 

@@ -25,10 +25,15 @@ export interface Channel {
   name: string;
   en: Account;
   fr: Account;
+  /** Whether the author of a pair may also approve it (set by an admin, per account pair). */
+  allowSelfApproval: boolean;
 }
 
 export type PairStatus =
   | 'draft'
+  | 'translation'
+  | 'review'
+  | 'approved'
   | 'scheduled'
   | 'publishing'
   | 'published'
@@ -70,6 +75,20 @@ export const errorCodes = [
   'platform.badResponse',
   'keychain.unavailable',
   'ipc.untrusted',
+  'auth.required',
+  'auth.invalid',
+  'auth.bootstrapDone',
+  'user.taken',
+  'user.weakPassphrase',
+  'user.unknown',
+  'permission.denied',
+  'role.invalidScope',
+  'role.unknown',
+  'role.expiryInPast',
+  'pair.stale',
+  'pair.wrongState',
+  'approval.selfNotAllowed',
+  'approval.commentRequired',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -97,6 +116,14 @@ export interface Pair {
   scheduledAt: string | null;
   authorTz: string;
   createdBy: string;
+  /** Who completed the translation (submitted it for review from translation). */
+  translatedBy: string | null;
+  /** Who scheduled or published it. */
+  scheduledBy: string | null;
+  /** The approval in force: covers this version of both languages. */
+  approval: Approval | null;
+  /** The most recent rejection, while the pair is back in translation. */
+  rejection: Approval | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -104,4 +131,44 @@ export interface Pair {
   deliveries: Delivery[];
   /** Milliseconds between the first and last language reaching the platform, once all are sent. */
   skewMs: number | null;
+}
+
+export interface Approval {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  comment: string;
+  version: number;
+}
+
+export const roles = ['drafter', 'translator', 'approver', 'publisher', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export interface Grant {
+  id: string;
+  role: Role;
+  /** Null: all account pairs. */
+  channelId: string | null;
+  expiresAt: string | null;
+  grantedBy: string;
+  grantedAt: string;
+  revokedAt: string | null;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: string;
+  grants: Grant[];
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
+  hash: string;
 }

@@ -2,17 +2,37 @@
 // dependency so the sandboxed preload can import it without bundling zod.
 
 export const methods = [
+  'session.current',
+  'session.signIn',
+  'session.signOut',
+  'users.bootstrap',
+  'users.list',
+  'users.create',
+  'roles.grant',
+  'roles.revoke',
   'accounts.list',
   'accounts.addPair',
+  'accounts.setSelfApproval',
   'pairs.list',
   'pairs.create',
+  'pairs.update',
+  'pairs.requestTranslation',
+  'pairs.submitForReview',
+  'pairs.approve',
+  'pairs.reject',
+  'pairs.schedule',
   'pairs.cancel',
   'pairs.retry',
+  'audit.list',
+  'audit.exportPublished',
 ] as const;
+
+/** Methods that work before anyone has signed in. */
+export const publicMethods: ReadonlySet<Method> = new Set(['session.current', 'session.signIn', 'users.bootstrap']);
 
 export type Method = (typeof methods)[number];
 
-export const events = ['pairs.changed', 'accounts.changed'] as const;
+export const events = ['pairs.changed', 'accounts.changed', 'session.changed', 'users.changed'] as const;
 
 export type EventName = (typeof events)[number];
 

@@ -30,7 +30,6 @@ const tandem = createTandem({
   dbFile: path.join(dataDir, 'tandem.db'),
   secrets: new KeytarSecretStore('ca.gc.tandem.harness'),
   adapters: [new XAdapter({ apiBase: fake.url })],
-  actor: os.userInfo().username,
 });
 const harness = await startHarness(tandem, path.resolve('out/renderer'), Number(values.port));
 

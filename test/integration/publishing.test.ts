@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
 import type { Result } from '../../src/shared/contract';
-import { startTestApp, waitFor, type TestApp } from '../support';
+import { ApiFailure, startTestApp, waitFor, type TestApp } from '../support';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -15,22 +15,17 @@ afterEach(async () => {
 });
 
 const tz = 'America/Toronto';
-const create = (input: Record<string, unknown>) =>
-  t.tandem.dispatch('pairs.create', { authorTz: tz, ...input }) as Promise<Result<Pair>>;
 const pairs = async () => ((await t.tandem.dispatch('pairs.list', undefined)) as Result<Pair[]> & { ok: true }).value;
 const pairStatus = async (id: string) => (await pairs()).find((p) => p.id === id)?.status;
 
 describe('publish now', () => {
   it('sends both languages, each to its own account, and records both as published', async () => {
     const channelId = await t.addChannel();
-    const result = await create({
-      channelIds: [channelId],
-      enText: 'New data on housing starts: https://www150.statcan.gc.ca/n1/en/daily',
-      frText: 'Nouvelles données sur les mises en chantier : https://www150.statcan.gc.ca/n1/fr/quotidien',
-      action: 'now',
-    });
-    expect(result.ok).toBe(true);
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(
+      channelId,
+      'New data on housing starts: https://www150.statcan.gc.ca/n1/en/daily',
+      'Nouvelles données sur les mises en chantier : https://www150.statcan.gc.ca/n1/fr/quotidien',
+    );
     await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
 
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual([
@@ -58,8 +53,7 @@ describe('publish now', () => {
   it('sends EN and FR concurrently: the second request leaves before the first is answered', async () => {
     const channelId = await t.addChannel();
     t.fake.responseDelayMs = 300;
-    const result = await create({ channelIds: [channelId], enText: 'Hello', frText: 'Bonjour', action: 'now' });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Hello', 'Bonjour');
     await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
     const [a, b] = t.fake.posts.map((p) => p.receivedAt).sort((x, y) => x - y);
     expect(b! - a!).toBeLessThan(300);
@@ -70,9 +64,7 @@ describe('schedule', () => {
   it('wakes at the due time and not before', async () => {
     const channelId = await t.addChannel();
     const at = new Date(Date.now() + 1_200).toISOString();
-    const result = await create({ channelIds: [channelId], enText: 'Later', frText: 'Plus tard', action: 'schedule', scheduledAt: at });
-    expect(result.ok).toBe(true);
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Later', 'Plus tard', new Date(at));
     expect(t.tandem.publisher.nextDueAt()).toBe(Date.parse(at));
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(t.fake.posts).toHaveLength(0);
@@ -84,22 +76,15 @@ describe('schedule', () => {
 
   it('refuses a time in the past and changes nothing', async () => {
     const channelId = await t.addChannel();
-    const result = await create({
-      channelIds: [channelId],
-      enText: 'Past',
-      frText: 'Passé',
-      action: 'schedule',
-      scheduledAt: new Date(Date.now() - 3_600_000).toISOString(),
-    });
-    expect(result).toEqual({ ok: false, error: { code: 'schedule.inPast' } });
-    expect(await pairs()).toHaveLength(0);
+    await expect(t.publish(channelId, 'Past', 'Passé', new Date(Date.now() - 3_600_000))).rejects.toThrow('schedule.inPast');
+    const [pair] = await pairs();
+    expect(pair!.status).toBe('approved');
+    expect(pair!.deliveries).toEqual([]);
   });
 
   it('a cancelled pair is never sent', async () => {
     const channelId = await t.addChannel();
-    const at = new Date(Date.now() + 500).toISOString();
-    const result = await create({ channelIds: [channelId], enText: 'Cancel me', frText: 'Annulez-moi', action: 'schedule', scheduledAt: at });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Cancel me', 'Annulez-moi', new Date(Date.now() + 500));
     const cancelled = await t.tandem.dispatch('pairs.cancel', { id });
     expect(cancelled.ok).toBe(true);
     expect(t.tandem.publisher.nextDueAt()).toBeNull();
@@ -118,33 +103,36 @@ describe('bad input gets a clear error and changes nothing', () => {
       { enText: '字'.repeat(141), frText: 'Bonjour' },
       { code: 'text.tooLong', params: { lang: 'en', length: 282, max: 280 } },
     ],
-  ])('%s', async (_name, texts, error) => {
+  ])('%s: cannot go to review, stays a draft, nothing is sent', async (_name, texts, error) => {
     const channelId = await t.addChannel();
-    const result = await create({ channelIds: [channelId], action: 'now', ...texts });
-    expect(result).toEqual({ ok: false, error });
-    expect(await pairs()).toHaveLength(0);
+    const failure = await t.publish(channelId, texts.enText, texts.frText).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect({ code: (failure as ApiFailure).code, params: (failure as ApiFailure).params }).toEqual(error);
+    const [pair] = await pairs();
+    expect(pair!.status).toBe('draft');
+    expect(pair!.deliveries).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(t.fake.posts).toHaveLength(0);
   });
 
   it('unknown account pair', async () => {
-    const result = await create({ channelIds: ['no-such-channel'], enText: 'Hi', frText: 'Salut', action: 'now' });
+    const result = await t.tandem.dispatch('pairs.create', { channelIds: ['no-such-channel'], enText: 'Hi', frText: 'Salut', authorTz: tz });
     expect(result).toEqual({ ok: false, error: { code: 'channel.unknown', params: { id: 'no-such-channel' } } });
     expect(await pairs()).toHaveLength(0);
   });
 
   it('no account pair chosen', async () => {
-    const result = await create({ channelIds: [], enText: 'Hi', frText: 'Salut', action: 'now' });
+    const result = await t.tandem.dispatch('pairs.create', { channelIds: [], enText: 'Hi', frText: 'Salut', authorTz: tz });
     expect(result).toEqual({ ok: false, error: { code: 'channel.none' } });
   });
 
   it.each([
     ['unknown method', 'pairs.delete', { id: 'x' }],
-    ['wrong types', 'pairs.create', { channelIds: 'abc', enText: 1, frText: null, action: 'now', authorTz: tz }],
-    ['extra fields', 'pairs.create', { channelIds: [], enText: 'a', frText: 'b', action: 'now', authorTz: tz, status: 'published' }],
-    ['unknown action', 'pairs.create', { channelIds: [], enText: 'a', frText: 'b', action: 'post', authorTz: tz }],
+    ['wrong types', 'pairs.create', { channelIds: 'abc', enText: 1, frText: null, authorTz: tz }],
+    ['extra fields', 'pairs.create', { channelIds: [], enText: 'a', frText: 'b', authorTz: tz, status: 'published' }],
+    ['unknown schedule mode', 'pairs.schedule', { id: 'x', version: 1, when: 'yesterday' }],
     ['not an object', 'pairs.cancel', 'abc'],
-    ['oversized text', 'pairs.create', { channelIds: [], enText: 'a'.repeat(10_001), frText: 'b', action: 'draft', authorTz: tz }],
+    ['oversized text', 'pairs.create', { channelIds: [], enText: 'a'.repeat(10_001), frText: 'b', authorTz: tz }],
   ])('malformed IPC payload: %s', async (_name, method, input) => {
     const before = fs.statSync(t.dbFile).size;
     const result = await t.tandem.dispatch(method, input);
@@ -159,8 +147,7 @@ describe('when one side fails', () => {
   it('retries a transient failure with backoff; the pair shows partially published meanwhile', async () => {
     const channelId = await t.addChannel();
     t.fake.failNext(t.fr.username, { status: 503 }, 2);
-    const result = await create({ channelIds: [channelId], enText: 'Transient', frText: 'Passager', action: 'now' });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Transient', 'Passager');
     await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
     const partial = (await pairs()).find((p) => p.id === id)!;
     expect(partial.deliveries.find((d) => d.lang === 'fr')!.lastError).toEqual({
@@ -180,8 +167,7 @@ describe('when one side fails', () => {
       status: 403,
       body: JSON.stringify({ title: 'Forbidden', detail: 'You are not allowed to create a Tweet with duplicate content.', status: 403 }),
     });
-    const result = await create({ channelIds: [channelId], enText: 'Once', frText: 'Une fois', action: 'now' });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Once', 'Une fois');
     await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const pair = (await pairs()).find((p) => p.id === id)!;
@@ -200,8 +186,7 @@ describe('when one side fails', () => {
   it('refused credentials flag the account for re-authorisation', async () => {
     const channelId = await t.addChannel();
     t.fake.failNext(t.fr.username, { status: 401 });
-    const result = await create({ channelIds: [channelId], enText: 'Auth', frText: 'Autorisation', action: 'now' });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Auth', 'Autorisation');
     await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
     const channels = (await t.tandem.dispatch('accounts.list', undefined)) as Result<{ fr: { status: string } }[]>;
     expect(channels.ok && channels.value[0]!.fr.status).toBe('needs_reauth');
@@ -212,8 +197,7 @@ describe('when one side fails', () => {
     const channel = t.tandem.accounts.get(channelId)!;
     const keytar = (await import('keytar')).default;
     await keytar.deletePassword(t.service, channel.fr.id);
-    const result = await create({ channelIds: [channelId], enText: 'Alone?', frText: 'Seul?', action: 'now' });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.publish(channelId, 'Alone?', 'Seul?');
     await waitFor(async () => (await pairStatus(id)) === 'failed', 3_000, 'failed');
     const pair = (await pairs()).find((p) => p.id === id)!;
     expect(pair.deliveries.find((d) => d.lang === 'fr')!.lastError).toEqual({
@@ -231,8 +215,7 @@ describe('when one side fails', () => {
 describe('after a crash', () => {
   it('a delivery left mid-send is never resent blindly: it is failed as "outcome unknown"', async () => {
     const channelId = await t.addChannel();
-    const result = await create({ channelIds: [channelId], enText: 'Crash', frText: 'Panne', action: 'draft' });
-    const id = (result as { value: Pair }).value.id;
+    const { id } = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Crash', frText: 'Panne', authorTz: tz });
     await t.tandem.close();
     // Simulate the state a kill -9 during the network call leaves behind.
     const Database = (await import('better-sqlite3')).default;
@@ -245,6 +228,8 @@ describe('after a crash', () => {
 
     const again = t.reopen();
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // A restart signs everyone out; the recovery happened without anyone signed in.
+    expect(again.users.current()).toBeNull();
     const pair = again.pairs.get(id)!;
     expect(pair.status).toBe('failed');
     expect(pair.deliveries.map((d) => d.lastError?.code)).toEqual(['delivery.outcomeUnknown', 'delivery.outcomeUnknown']);
@@ -255,7 +240,7 @@ describe('after a crash', () => {
 describe('secrets', () => {
   it('never reach the SQLite file or the log', async () => {
     await t.addChannel();
-    await create({ channelIds: [], enText: 'x', frText: 'y', action: 'now' });
+    await t.tandem.dispatch('pairs.create', { channelIds: [], enText: 'x', frText: 'y', authorTz: tz });
     await t.tandem.dispatch('accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
     t.tandem.db.pragma('wal_checkpoint(TRUNCATE)');
     const files = fs.readdirSync(t.dir).map((name) => fs.readFileSync(`${t.dir}/${name}`).toString('latin1'));

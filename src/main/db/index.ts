@@ -1,6 +1,7 @@
 // Opens the SQLite store with the pragmas the app relies on and brings its schema up to date.
 import Database from 'better-sqlite3';
 import { migration001 } from './migrations/001-initial';
+import { migration002 } from './migrations/002-people';
 
 export type Db = Database.Database;
 
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next number. */
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
 
@@ -39,12 +40,22 @@ export function openDatabase(file: string): Db {
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > schemaVersion) throw new DatabaseFromFutureError(current);
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    // Each migration and its version bump commit together or not at all.
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  // Foreign keys are checked once after each migration rather than statement by statement, so a
+  // migration may rebuild a table (SQLite's documented procedure) without cascading deletes.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of pending) {
+      // Each migration and its version bump commit together or not at all.
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${migration.version} broke ${broken.length} foreign keys`);
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

@@ -3,13 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
-import type { Account, Channel, Lang, Platform } from '../../shared/domain';
+import type { Account, Channel, Lang, Platform, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
 import type { SecretStore } from '../secrets';
 import type { PlatformAdapter } from '../platforms/types';
 import { PlatformError } from '../platforms/types';
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
+import type { UserService } from './users';
 
 export interface AccountRow {
   id: string;
@@ -39,6 +40,7 @@ interface ChannelRow {
   name: string;
   en_account_id: string;
   fr_account_id: string;
+  allow_self_approval: number;
 }
 
 export class AccountService {
@@ -48,6 +50,7 @@ export class AccountService {
     private readonly secrets: SecretStore,
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
     private readonly audit: AuditLog,
+    private readonly users: UserService,
   ) {}
 
   list(): Channel[] {
@@ -59,6 +62,7 @@ export class AccountService {
       name: row.name,
       en: toAccount(accountById.get(row.en_account_id) as AccountRow),
       fr: toAccount(accountById.get(row.fr_account_id) as AccountRow),
+      allowSelfApproval: row.allow_self_approval === 1,
     }));
   }
 
@@ -66,7 +70,9 @@ export class AccountService {
     return this.list().find((channel) => channel.id === channelId);
   }
 
-  async addPair(input: ParsedInput<'accounts.addPair'>, actor: string): Promise<Channel> {
+  async addPair(input: ParsedInput<'accounts.addPair'>, user: User): Promise<Channel> {
+    this.users.authorize(user, 'account.add', [], 'accounts');
+    const actor = user.username;
     const adapter = this.adapters.get(input.platform);
     if (!adapter) throw new AppError('input.invalid');
     if (input.en.handle.toLowerCase() === input.fr.handle.toLowerCase()) {
@@ -129,6 +135,17 @@ export class AccountService {
       if (isUniqueViolation(error)) throw new AppError('account.handleTaken', { handle: input.en.handle });
       throw error;
     }
+    return this.get(channelId)!;
+  }
+
+  setSelfApproval(channelId: string, allowed: boolean, user: User): Channel {
+    this.users.authorize(user, 'account.settings', [], channelId);
+    const channel = this.get(channelId);
+    if (!channel) throw new AppError('channel.unknown', { id: channelId });
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE channel SET allow_self_approval = ? WHERE id = ?').run(allowed ? 1 : 0, channelId);
+      this.audit.append(user.username, 'channel.selfApprovalChanged', channelId, { name: channel.name, allowed });
+    })();
     return this.get(channelId)!;
   }
 

@@ -47,16 +47,35 @@ export class AuditLog {
         ? this.db.prepare('SELECT * FROM audit_event ORDER BY seq').all()
         : this.db.prepare('SELECT * FROM audit_event WHERE subject = ? ORDER BY seq').all(subject)
     ) as AuditRow[];
-    return rows.map((row) => ({
-      seq: row.seq,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      subject: row.subject,
-      detail: JSON.parse(row.detail) as AuditDetail,
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    }));
+    return rows.map(toEvent);
+  }
+
+  /** Newest first, filtered; actor and action match as prefixes, case-insensitively. */
+  query(filter: AuditFilter): AuditEvent[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.actor) {
+      where.push("actor LIKE ? ESCAPE '\\'");
+      params.push(likePrefix(filter.actor));
+    }
+    if (filter.action) {
+      where.push("action LIKE ? ESCAPE '\\'");
+      params.push(likePrefix(filter.action));
+    }
+    if (filter.subject) {
+      where.push('subject = ?');
+      params.push(filter.subject);
+    }
+    if (filter.from !== undefined) {
+      where.push('at >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('at <= ?');
+      params.push(filter.to);
+    }
+    const sql = `SELECT * FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit) as AuditRow[]).map(toEvent);
   }
 
   /** Walks the chain; returns the sequence number of the first event that does not match, or null. */
@@ -69,6 +88,32 @@ export class AuditLog {
     }
     return null;
   }
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  subject?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+function likePrefix(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}
+
+function toEvent(row: AuditRow): AuditEvent {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    detail: JSON.parse(row.detail) as AuditDetail,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
 }
 
 interface AuditRow {

@@ -1,14 +1,16 @@
-// Bilingual post pairs: the unit of work. Creating one validates both languages for every
-// target channel and records one delivery per target account; nothing is half-written.
+// Bilingual post pairs: the unit of work, and their workflow:
+// draft -> translation -> review -> approved -> scheduled -> (publishing) -> published,
+// with cancelled, failed and partial. Every step checks the actor's role in main.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
-import type { Delivery, DeliveryStatus, ErrorInfo, Lang, Pair, PairStatus, Platform } from '../../shared/domain';
+import type { Approval, Delivery, DeliveryStatus, ErrorInfo, Lang, Pair, PairStatus, Platform, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
 import type { PlatformAdapter } from '../platforms/types';
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
+import type { UserService } from './users';
 
 /** A schedule up to this far in the past is taken as "now" (clock skew, slow typing). */
 const pastTolerance = 60_000;
@@ -24,6 +26,8 @@ interface PairRow {
   created_by: string;
   created_at: number;
   updated_at: number;
+  translated_by: string | null;
+  scheduled_by: string | null;
 }
 
 export interface DeliveryRow {
@@ -58,76 +62,138 @@ export class PairService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly accounts: AccountService,
+    private readonly users: UserService,
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
     private readonly audit: AuditLog,
   ) {}
 
-  create(input: ParsedInput<'pairs.create'>, actor: string): Pair {
+  /** A new pair starts as a draft; either language may still be empty. */
+  create(input: ParsedInput<'pairs.create'>, user: User): Pair {
+    if (input.channelIds.length === 0) throw new AppError('channel.none');
+    const channelIds = [...new Set(input.channelIds)];
+    for (const id of channelIds) if (!this.accounts.get(id)) throw new AppError('channel.unknown', { id });
+    this.users.authorize(user, 'pair.create', channelIds, 'pair:new');
     const now = this.clock.now();
-    const channels = input.channelIds.map((id) => {
-      const channel = this.accounts.get(id);
-      if (!channel) throw new AppError('channel.unknown', { id });
-      return channel;
-    });
-
-    let scheduledAt: number | null = null;
-    if (input.action !== 'draft') {
-      if (channels.length === 0) throw new AppError('channel.none');
-      // Both languages, for every platform targeted, before anything is stored or sent.
-      for (const channel of channels) {
-        const adapter = this.adapters.get(channel.platform);
-        if (!adapter) throw new AppError('channel.unknown', { id: channel.id });
-        for (const lang of ['en', 'fr'] as const) {
-          const measure = adapter.validate(lang, lang === 'en' ? input.enText : input.frText);
-          if (measure.error) throw new AppError(measure.error.code, measure.error.params);
-        }
-      }
-      if (input.action === 'now') {
-        scheduledAt = now;
-      } else {
-        if (!input.scheduledAt) throw new AppError('schedule.invalid');
-        const at = Date.parse(input.scheduledAt);
-        if (Number.isNaN(at)) throw new AppError('schedule.invalid');
-        if (at < now - pastTolerance) throw new AppError('schedule.inPast');
-        scheduledAt = Math.max(at, now);
-      }
-    }
-
     const id = randomUUID();
-    const status: PairStatus = input.action === 'draft' ? 'draft' : 'scheduled';
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO post_pair (id, en_text, fr_text, status, scheduled_at, author_tz, created_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO post_pair (id, en_text, fr_text, status, author_tz, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, 'draft', ?, ?, ?, ?)`,
         )
-        .run(id, input.enText, input.frText, status, scheduledAt, input.authorTz, actor, now, now);
+        .run(id, input.enText, input.frText, input.authorTz, user.username, now, now);
       const link = this.db.prepare('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)');
+      for (const channelId of channelIds) link.run(id, channelId);
+      this.audit.append(user.username, 'pair.created', id, { channels: channelIds, version: 1 });
+    })();
+    return this.get(id)!;
+  }
+
+  /**
+   * Edits the text. Editing an approved or scheduled pair withdraws the approval (and any
+   * deliveries not yet sent) and sends the pair back to review.
+   */
+  update(input: ParsedInput<'pairs.update'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled']);
+    this.users.authorize(user, 'pair.edit', pair.channelIds, pair.id);
+    const changed = [
+      ...(input.enText !== pair.enText ? ['en'] : []),
+      ...(input.frText !== pair.frText ? ['fr'] : []),
+    ];
+    if (changed.length === 0) return pair;
+    const backToReview = pair.status === 'approved' || pair.status === 'scheduled';
+    this.db.transaction(() => {
+      if (backToReview) this.withdrawDeliveries(pair.id);
+      this.db
+        .prepare(
+          `UPDATE post_pair SET en_text = ?, fr_text = ?, version = version + 1, updated_at = ?,
+           status = ?, scheduled_at = CASE WHEN ? THEN NULL ELSE scheduled_at END WHERE id = ?`,
+        )
+        .run(input.enText, input.frText, this.clock.now(), backToReview ? 'review' : pair.status, backToReview ? 1 : 0, pair.id);
+      this.audit.append(user.username, pair.status === 'translation' ? 'pair.translated' : 'pair.edited', pair.id, {
+        languages: changed,
+        version: pair.version + 1,
+        backToReview,
+      });
+    })();
+    return this.get(pair.id)!;
+  }
+
+  requestTranslation(input: ParsedInput<'pairs.requestTranslation'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['draft']);
+    this.users.authorize(user, 'pair.requestTranslation', pair.channelIds, pair.id);
+    return this.transition(pair, 'translation', user, 'pair.translationRequested');
+  }
+
+  /** Both languages must be complete and within every target platform's limits. */
+  submitForReview(input: ParsedInput<'pairs.submitForReview'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['draft', 'translation']);
+    this.users.authorize(user, 'pair.submitForReview', pair.channelIds, pair.id);
+    this.validate(pair);
+    if (pair.status === 'translation') {
+      this.db.prepare('UPDATE post_pair SET translated_by = ? WHERE id = ?').run(user.username, pair.id);
+    }
+    return this.transition(pair, 'review', user, 'pair.submitted');
+  }
+
+  /** Approval covers this version of both languages, as a unit, and is kept as evidence. */
+  approve(input: ParsedInput<'pairs.approve'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['review']);
+    this.users.authorize(user, 'pair.approve', pair.channelIds, pair.id);
+    if (pair.createdBy === user.username && !pair.channelIds.every((id) => this.accounts.get(id)?.allowSelfApproval)) {
+      this.audit.append(user.username, 'permission.denied', pair.id, { action: 'pair.approve', reason: 'selfApproval' });
+      throw new AppError('approval.selfNotAllowed');
+    }
+    this.validate(pair);
+    return this.decide(pair, 'approved', input.comment.trim(), user);
+  }
+
+  reject(input: ParsedInput<'pairs.reject'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['review']);
+    this.users.authorize(user, 'pair.reject', pair.channelIds, pair.id);
+    if (input.comment.trim() === '') throw new AppError('approval.commentRequired');
+    return this.decide(pair, 'rejected', input.comment.trim(), user);
+  }
+
+  /** Queues an approved pair: one delivery per target account, both languages at the same time. */
+  schedule(input: ParsedInput<'pairs.schedule'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['approved']);
+    this.users.authorize(user, 'pair.schedule', pair.channelIds, pair.id);
+    this.validate(pair);
+    const now = this.clock.now();
+    let scheduledAt = now;
+    if (input.when === 'at') {
+      if (!input.scheduledAt) throw new AppError('schedule.invalid');
+      const at = Date.parse(input.scheduledAt);
+      if (at < now - pastTolerance) throw new AppError('schedule.inPast');
+      scheduledAt = Math.max(at, now);
+    }
+    const channels = pair.channelIds.map((id) => this.accounts.get(id)!);
+    this.db.transaction(() => {
       const delivery = this.db.prepare(
         `INSERT INTO delivery (id, pair_id, account_id, lang, status, next_attempt_at)
          VALUES (?, ?, ?, ?, 'pending', ?)`,
       );
       for (const channel of channels) {
-        link.run(id, channel.id);
-        if (scheduledAt !== null) {
-          delivery.run(randomUUID(), id, channel.en.id, 'en', scheduledAt);
-          delivery.run(randomUUID(), id, channel.fr.id, 'fr', scheduledAt);
-        }
+        delivery.run(randomUUID(), pair.id, channel.en.id, 'en', scheduledAt);
+        delivery.run(randomUUID(), pair.id, channel.fr.id, 'fr', scheduledAt);
       }
-      this.audit.append(actor, 'pair.created', id, { channels: input.channelIds });
-      if (scheduledAt !== null) {
-        this.audit.append(actor, 'pair.scheduled', id, {
-          at: new Date(scheduledAt).toISOString(),
-          now: input.action === 'now',
-        });
-      }
+      this.db
+        .prepare("UPDATE post_pair SET status = 'scheduled', scheduled_at = ?, scheduled_by = ?, updated_at = ? WHERE id = ?")
+        .run(scheduledAt, user.username, now, pair.id);
+      this.audit.append(user.username, 'pair.scheduled', pair.id, {
+        at: new Date(scheduledAt).toISOString(),
+        now: input.when === 'now',
+        version: pair.version,
+      });
     })();
-    return this.get(id)!;
+    return this.get(pair.id)!;
   }
 
-  cancel(id: string, actor: string): Pair {
+  cancel(id: string, user: User): Pair {
     const pair = this.require(id);
-    if (pair.status !== 'scheduled' && pair.status !== 'draft') throw new AppError('pair.notCancellable');
+    if (!cancellable.includes(pair.status)) throw new AppError('pair.notCancellable');
+    this.users.authorize(user, 'pair.cancel', pair.channelIds, pair.id);
     this.db.transaction(() => {
       // Re-checked inside the transaction: the publisher may have claimed a delivery meanwhile.
       const claimed = this.db
@@ -136,15 +202,16 @@ export class PairService {
       if (claimed) throw new AppError('pair.notCancellable');
       this.db.prepare("UPDATE delivery SET status = 'cancelled', next_attempt_at = NULL WHERE pair_id = ?").run(id);
       this.setStatus(id, 'cancelled');
-      this.audit.append(actor, 'pair.cancelled', id);
+      this.audit.append(user.username, 'pair.cancelled', id, { from: pair.status });
     })();
     return this.get(id)!;
   }
 
   /** Sends again whatever failed; what was sent stays sent. */
-  retry(id: string, actor: string): Pair {
+  retry(id: string, user: User): Pair {
     const pair = this.require(id);
     if (pair.status !== 'failed' && pair.status !== 'partial') throw new AppError('pair.notRetryable');
+    this.users.authorize(user, 'pair.retry', pair.channelIds, pair.id);
     const now = this.clock.now();
     this.db.transaction(() => {
       const changed = this.db
@@ -154,15 +221,13 @@ export class PairService {
         .run(now, id).changes;
       if (changed === 0) throw new AppError('pair.notRetryable');
       this.setStatus(id, 'publishing');
-      this.audit.append(actor, 'pair.retried', id, { deliveries: changed });
+      this.audit.append(user.username, 'pair.retried', id, { deliveries: changed });
     })();
     return this.get(id)!;
   }
 
   setStatus(id: string, status: PairStatus): void {
-    this.db
-      .prepare('UPDATE post_pair SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?')
-      .run(status, this.clock.now(), id);
+    this.db.prepare('UPDATE post_pair SET status = ?, updated_at = ? WHERE id = ?').run(status, this.clock.now(), id);
   }
 
   list(limit = 50): Pair[] {
@@ -192,14 +257,75 @@ export class PairService {
     return pair;
   }
 
+  /** The pair as the user last saw it, in a state where the action makes sense. */
+  private current(id: string, version: number, states: PairStatus[]): Pair {
+    const pair = this.require(id);
+    if (pair.version !== version) throw new AppError('pair.stale');
+    if (!states.includes(pair.status)) throw new AppError('pair.wrongState', { status: pair.status });
+    return pair;
+  }
+
+  private validate(pair: Pair): void {
+    for (const channelId of pair.channelIds) {
+      const channel = this.accounts.get(channelId);
+      const adapter = channel && this.adapters.get(channel.platform);
+      if (!channel || !adapter) throw new AppError('channel.unknown', { id: channelId });
+      for (const lang of ['en', 'fr'] as const) {
+        const measure = adapter.validate(lang, lang === 'en' ? pair.enText : pair.frText);
+        if (measure.error) throw new AppError(measure.error.code, measure.error.params);
+      }
+    }
+  }
+
+  private transition(pair: Pair, to: PairStatus, user: User, action: string): Pair {
+    this.db.transaction(() => {
+      this.setStatus(pair.id, to);
+      this.audit.append(user.username, action, pair.id, { from: pair.status, version: pair.version });
+    })();
+    return this.get(pair.id)!;
+  }
+
+  private decide(pair: Pair, decision: 'approved' | 'rejected', comment: string, user: User): Pair {
+    const id = randomUUID();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, pair.id, pair.version, decision, user.username, comment, pair.enText, pair.frText, this.clock.now());
+      this.setStatus(pair.id, decision === 'approved' ? 'approved' : 'translation');
+      this.audit.append(user.username, decision === 'approved' ? 'pair.approved' : 'pair.rejected', pair.id, {
+        approval: id,
+        version: pair.version,
+        comment,
+      });
+    })();
+    return this.get(pair.id)!;
+  }
+
+  private withdrawDeliveries(pairId: string): void {
+    const claimed = this.db
+      .prepare("SELECT 1 FROM delivery WHERE pair_id = ? AND status NOT IN ('pending', 'cancelled')")
+      .get(pairId);
+    if (claimed) throw new AppError('pair.wrongState', { status: 'publishing' });
+    this.db.prepare("DELETE FROM delivery WHERE pair_id = ? AND status = 'pending'").run(pairId);
+  }
+
   private toPair(row: PairRow): Pair {
     const deliveries = this.deliveryRows(row.id).map(toDelivery);
-    const channelIds = (
-      this.db.prepare('SELECT channel_id FROM pair_channel WHERE pair_id = ? ORDER BY channel_id').pluck().all(row.id) as string[]
-    );
+    const channelIds = this.db
+      .prepare('SELECT channel_id FROM pair_channel WHERE pair_id = ? ORDER BY channel_id')
+      .pluck()
+      .all(row.id) as string[];
     const sentTimes = deliveries.map((d) => (d.sentAt ? Date.parse(d.sentAt) : null));
     const allSent = deliveries.length > 0 && sentTimes.every((t) => t !== null);
     const times = sentTimes.filter((t): t is number => t !== null);
+    const decisions = this.db
+      .prepare('SELECT * FROM approval WHERE pair_id = ? ORDER BY at DESC, rowid DESC')
+      .all(row.id) as ApprovalRow[];
+    const latest = decisions[0];
+    const approval = decisions.find((d) => d.decision === 'approved' && d.pair_version === row.version);
     return {
       id: row.id,
       enText: row.en_text,
@@ -208,6 +334,10 @@ export class PairService {
       scheduledAt: iso(row.scheduled_at),
       authorTz: row.author_tz,
       createdBy: row.created_by,
+      translatedBy: row.translated_by,
+      scheduledBy: row.scheduled_by,
+      approval: approval && approvedStates.includes(row.status) ? toApproval(approval) : null,
+      rejection: latest?.decision === 'rejected' && row.status === 'translation' ? toApproval(latest) : null,
       createdAt: iso(row.created_at)!,
       updatedAt: iso(row.updated_at)!,
       version: row.version,
@@ -216,6 +346,23 @@ export class PairService {
       skewMs: allSent ? Math.max(...times) - Math.min(...times) : null,
     };
   }
+}
+
+const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled'];
+const approvedStates: PairStatus[] = ['approved', 'scheduled', 'publishing', 'published', 'partial', 'failed'];
+
+interface ApprovalRow {
+  id: string;
+  pair_id: string;
+  pair_version: number;
+  decision: 'approved' | 'rejected';
+  by_user: string;
+  comment: string;
+  at: number;
+}
+
+function toApproval(row: ApprovalRow): Approval {
+  return { decision: row.decision, by: row.by_user, at: iso(row.at)!, comment: row.comment, version: row.pair_version };
 }
 
 function toDelivery(row: DeliveryRow): Delivery {

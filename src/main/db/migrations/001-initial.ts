@@ -31,7 +31,8 @@ CREATE TABLE post_pair (
   en_text TEXT NOT NULL,
   fr_text TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN
-    ('draft', 'scheduled', 'publishing', 'published', 'partial', 'failed', 'cancelled')),
+    ('draft', 'translation', 'review', 'approved', 'scheduled', 'publishing', 'published', 'partial',
+     'failed', 'cancelled')),
   scheduled_at INTEGER,
   author_tz TEXT NOT NULL,
   version INTEGER NOT NULL DEFAULT 1,

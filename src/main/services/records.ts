@@ -1,0 +1,140 @@
+// Records management: the audit trail for people who review it, and an export of what was
+// published together with the approval evidence behind it.
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { AuditEntry, User } from '../../shared/domain';
+import type { AuditPage, ExportFile, ParsedInput } from '../../shared/contract';
+import type { AuditLog } from './audit';
+import type { AccountService } from './accounts';
+import type { PairService } from './pairs';
+import type { UserService } from './users';
+
+export interface PublishedRecord {
+  pairId: string;
+  status: string;
+  channels: string;
+  enText: string;
+  frText: string;
+  enPosts: string;
+  frPosts: string;
+  enSentAt: string;
+  frSentAt: string;
+  scheduledAt: string;
+  draftedBy: string;
+  translatedBy: string;
+  approvedBy: string;
+  approvedAt: string;
+  approvalComment: string;
+  approvedVersion: number | null;
+  publishedBy: string;
+  approvalAuditHash: string;
+}
+
+export class RecordsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+    private readonly pairs: PairService,
+    private readonly accounts: AccountService,
+    private readonly users: UserService,
+  ) {}
+
+  list(input: ParsedInput<'audit.list'>, user: User): AuditPage {
+    this.users.authorize(user, 'audit.view', [], 'audit');
+    const filter = input ?? { limit: 500 };
+    const events = this.audit.query({
+      actor: filter.actor,
+      action: filter.action,
+      subject: filter.subject,
+      from: filter.from ? Date.parse(filter.from) : undefined,
+      to: filter.to ? Date.parse(filter.to) : undefined,
+      limit: filter.limit,
+    });
+    return {
+      events: events.map(
+        (e): AuditEntry => ({
+          seq: e.seq,
+          at: new Date(e.at).toISOString(),
+          actor: e.actor,
+          action: e.action,
+          subject: e.subject,
+          detail: e.detail,
+          hash: e.hash,
+        }),
+      ),
+      brokenAt: this.audit.verify(),
+    };
+  }
+
+  published(): PublishedRecord[] {
+    const ids = this.db
+      .prepare("SELECT id FROM post_pair WHERE status IN ('published', 'partial') ORDER BY scheduled_at, id")
+      .pluck()
+      .all() as string[];
+    return ids.map((id) => {
+      const pair = this.pairs.get(id)!;
+      const side = (lang: 'en' | 'fr') => pair.deliveries.filter((d) => d.lang === lang && d.status === 'sent');
+      const approvalEvent = this.audit
+        .list(id)
+        .filter((e) => e.action === 'pair.approved' && e.detail['version'] === pair.approval?.version)
+        .at(-1);
+      return {
+        pairId: pair.id,
+        status: pair.status,
+        channels: pair.channelIds.map((c) => this.accounts.get(c)?.name ?? c).join('; '),
+        enText: pair.enText,
+        frText: pair.frText,
+        enPosts: side('en').map((d) => d.remoteUrl).join(' '),
+        frPosts: side('fr').map((d) => d.remoteUrl).join(' '),
+        enSentAt: side('en').map((d) => d.sentAt).join(' '),
+        frSentAt: side('fr').map((d) => d.sentAt).join(' '),
+        scheduledAt: pair.scheduledAt ?? '',
+        draftedBy: pair.createdBy,
+        translatedBy: pair.translatedBy ?? '',
+        approvedBy: pair.approval?.by ?? '',
+        approvedAt: pair.approval?.at ?? '',
+        approvalComment: pair.approval?.comment ?? '',
+        approvedVersion: pair.approval?.version ?? null,
+        publishedBy: pair.scheduledBy ?? '',
+        approvalAuditHash: approvalEvent?.hash ?? '',
+      };
+    });
+  }
+
+  exportPublished(input: ParsedInput<'audit.exportPublished'>, user: User): ExportFile {
+    this.users.authorize(user, 'audit.export', [], 'audit');
+    const records = this.published();
+    const stamp = new Date(this.clock.now()).toISOString().slice(0, 10);
+    this.audit.append(user.username, 'audit.exported', 'audit', { format: input.format, pairs: records.length });
+    if (input.format === 'json') {
+      return {
+        filename: `tandem-published-${stamp}.json`,
+        mimeType: 'application/json',
+        content: JSON.stringify({ exportedAt: new Date(this.clock.now()).toISOString(), exportedBy: user.username, pairs: records }, null, 2),
+        count: records.length,
+      };
+    }
+    return { filename: `tandem-published-${stamp}.csv`, mimeType: 'text/csv', content: toCsv(records), count: records.length };
+  }
+}
+
+const columns: (keyof PublishedRecord)[] = [
+  'pairId', 'status', 'channels', 'enText', 'frText', 'enPosts', 'frPosts', 'enSentAt', 'frSentAt', 'scheduledAt',
+  'draftedBy', 'translatedBy', 'approvedBy', 'approvedAt', 'approvalComment', 'approvedVersion', 'publishedBy',
+  'approvalAuditHash',
+];
+
+/**
+ * RFC 4180 CSV with a BOM so spreadsheet programs read UTF-8 accents right. A cell that a
+ * spreadsheet would run as a formula (= + - @ tab CR at the start) is prefixed with an apostrophe.
+ */
+export function toCsv(records: PublishedRecord[]): string {
+  const cell = (value: unknown) => {
+    let text = value === null || value === undefined ? '' : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const lines = [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))];
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,220 @@
+// Local user profiles, the signed-in session, and role grants. Grants are re-read from the
+// database on every check, so an expired or revoked role stops working at once.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Grant, Role, User } from '../../shared/domain';
+import type { ParsedInput } from '../../shared/contract';
+import { canPerform, type Action } from '../../shared/permissions';
+import { AppError } from '../errors';
+import type { AuditLog } from './audit';
+import { decoyHash, hashPassphrase, verifyPassphrase } from './passphrase';
+
+export const minPassphraseLength = 12;
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  pass_hash: string;
+  created_at: number;
+}
+
+interface GrantRow {
+  id: string;
+  user_id: string;
+  role: Role;
+  channel_id: string | null;
+  expires_at: number | null;
+  granted_by: string;
+  granted_at: number;
+  revoked_at: number | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toGrant(row: GrantRow): Grant {
+  return {
+    id: row.id,
+    role: row.role,
+    channelId: row.channel_id,
+    expiresAt: iso(row.expires_at),
+    grantedBy: row.granted_by,
+    grantedAt: iso(row.granted_at)!,
+    revokedAt: iso(row.revoked_at),
+  };
+}
+
+export class UserService {
+  private currentId: string | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+  ) {}
+
+  needsBootstrap(): boolean {
+    return this.db.prepare('SELECT COUNT(*) FROM user').pluck().get() === 0;
+  }
+
+  current(): User | null {
+    return this.currentId ? (this.get(this.currentId) ?? null) : null;
+  }
+
+  requireCurrent(): User {
+    const user = this.current();
+    if (!user) throw new AppError('auth.required');
+    return user;
+  }
+
+  /** First run: the first profile becomes the administrator and is signed in. */
+  async bootstrap(input: ParsedInput<'users.bootstrap'>): Promise<User> {
+    if (!this.needsBootstrap()) throw new AppError('auth.bootstrapDone');
+    const passHash = await this.hashChecked(input.passphrase);
+    const id = randomUUID();
+    this.db.transaction(() => {
+      if (!this.needsBootstrap()) throw new AppError('auth.bootstrapDone');
+      this.insertUser(id, input, passHash, input.username);
+      this.insertGrant(id, 'admin', null, null, input.username);
+    })();
+    this.currentId = id;
+    return this.get(id)!;
+  }
+
+  async signIn(username: string, passphrase: string): Promise<User> {
+    const row = this.db.prepare('SELECT * FROM user WHERE username = ?').get(username) as UserRow | undefined;
+    const ok = await verifyPassphrase(passphrase, row?.pass_hash ?? (await decoyHash));
+    if (!row || !ok) {
+      this.audit.append(username, 'auth.failed', `user:${username}`);
+      throw new AppError('auth.invalid');
+    }
+    this.currentId = row.id;
+    this.audit.append(row.username, 'auth.signedIn', `user:${row.username}`);
+    return this.get(row.id)!;
+  }
+
+  signOut(): void {
+    const user = this.current();
+    if (user) this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
+    this.currentId = null;
+  }
+
+  list(): User[] {
+    const ids = this.db.prepare('SELECT id FROM user ORDER BY username').pluck().all() as string[];
+    return ids.map((id) => this.get(id)!);
+  }
+
+  get(id: string): User | undefined {
+    const row = this.db.prepare('SELECT * FROM user WHERE id = ?').get(id) as UserRow | undefined;
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      createdAt: iso(row.created_at)!,
+      grants: this.grantsOf(row.id),
+    };
+  }
+
+  grantsOf(userId: string): Grant[] {
+    return (
+      this.db.prepare('SELECT * FROM role_grant WHERE user_id = ? ORDER BY granted_at, id').all(userId) as GrantRow[]
+    ).map(toGrant);
+  }
+
+  /** Throws permission.denied, and records the refusal, unless the user may act on every channel. */
+  authorize(user: User, action: Action, channelIds: readonly string[], subject: string): void {
+    if (canPerform(this.grantsOf(user.id), action, channelIds, this.clock.now())) return;
+    this.audit.append(user.username, 'permission.denied', subject, { action, channels: [...channelIds] });
+    throw new AppError('permission.denied', { action });
+  }
+
+  async create(input: ParsedInput<'users.create'>, actor: User): Promise<User> {
+    this.authorize(actor, 'user.manage', [], 'users');
+    const passHash = await this.hashChecked(input.passphrase);
+    const id = randomUUID();
+    try {
+      this.db.transaction(() => this.insertUser(id, input, passHash, actor.username))();
+    } catch (error) {
+      if (error instanceof Error && /UNIQUE/.test(error.message)) throw new AppError('user.taken', { username: input.username });
+      throw error;
+    }
+    return this.get(id)!;
+  }
+
+  grant(input: ParsedInput<'roles.grant'>, actor: User): Grant {
+    this.authorize(actor, 'role.manage', [], `user:${input.userId}`);
+    const target = this.get(input.userId);
+    if (!target) throw new AppError('user.unknown');
+    if (input.role === 'admin' && input.channelId !== null) throw new AppError('role.invalidScope');
+    if (input.channelId !== null && !this.db.prepare('SELECT 1 FROM channel WHERE id = ?').get(input.channelId)) {
+      throw new AppError('channel.unknown', { id: input.channelId });
+    }
+    const expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
+    if (expiresAt !== null && expiresAt <= this.clock.now()) throw new AppError('role.expiryInPast');
+    let id = '';
+    this.db.transaction(() => {
+      id = this.insertGrant(target.id, input.role, input.channelId, expiresAt, actor.username, target.username);
+    })();
+    return this.grantsOf(target.id).find((g) => g.id === id)!;
+  }
+
+  revoke(grantId: string, actor: User): Grant {
+    this.authorize(actor, 'role.manage', [], `grant:${grantId}`);
+    const row = this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow | undefined;
+    if (!row) throw new AppError('role.unknown');
+    if (row.revoked_at === null) {
+      const target = this.get(row.user_id)!;
+      this.db.transaction(() => {
+        this.db
+          .prepare('UPDATE role_grant SET revoked_at = ?, revoked_by = ? WHERE id = ?')
+          .run(this.clock.now(), actor.username, grantId);
+        this.audit.append(actor.username, 'role.revoked', `user:${target.username}`, {
+          grant: grantId,
+          role: row.role,
+          channel: row.channel_id,
+        });
+      })();
+    }
+    return toGrant(this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow);
+  }
+
+  private async hashChecked(passphrase: string): Promise<string> {
+    if ([...passphrase].length < minPassphraseLength) {
+      throw new AppError('user.weakPassphrase', { min: minPassphraseLength });
+    }
+    return hashPassphrase(passphrase);
+  }
+
+  private insertUser(id: string, input: ParsedInput<'users.create'>, passHash: string, actor: string): void {
+    this.db
+      .prepare('INSERT INTO user (id, username, display_name, pass_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, input.username, input.displayName, passHash, this.clock.now());
+    this.audit.append(actor, 'user.created', `user:${input.username}`, { displayName: input.displayName });
+  }
+
+  private insertGrant(
+    userId: string,
+    role: Role,
+    channelId: string | null,
+    expiresAt: number | null,
+    actor: string,
+    username = actor,
+  ): string {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO role_grant (id, user_id, role, channel_id, expires_at, granted_by, granted_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, userId, role, channelId, expiresAt, actor, this.clock.now());
+    this.audit.append(actor, 'role.granted', `user:${username}`, {
+      grant: id,
+      role,
+      channel: channelId,
+      expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+    });
+    return id;
+  }
+}
