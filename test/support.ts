@@ -43,7 +43,10 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Partial<TandemOptions> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<TandemOptions> = {},
+  { bootstrap = true }: { bootstrap?: boolean } = {},
+): Promise<TestApp> {
   const fake = new FakeX();
   await fake.start();
   const app = fakeApp();
@@ -78,11 +81,13 @@ export async function startTestApp(overrides: Partial<TandemOptions> = {}): Prom
   async function signInAs(username: string) {
     await call('session.signIn', { username, passphrase: passphraseOf(username) });
   }
-  // The first profile is the admin; in these tests it also holds every workflow role.
-  await call('users.bootstrap', { username: 'admin', displayName: 'Admin', passphrase: passphraseOf('admin') });
-  const admin = (await call<{ user: User }>('session.current')).user;
-  for (const role of ['drafter', 'translator', 'approver', 'publisher'] as const) {
-    await call('roles.grant', { userId: admin.id, role, channelId: null, expiresAt: null });
+  if (bootstrap) {
+    // The first profile is the admin; in these tests it also holds every workflow role.
+    await call('users.bootstrap', { username: 'admin', displayName: 'Admin', passphrase: passphraseOf('admin') });
+    const admin = (await call<{ user: User }>('session.current')).user;
+    for (const role of ['drafter', 'translator', 'approver', 'publisher'] as const) {
+      await call('roles.grant', { userId: admin.id, role, channelId: null, expiresAt: null });
+    }
   }
   return {
     tandem,

@@ -1,10 +1,12 @@
-// The whole app as an officer uses it: the real renderer in Chromium, the real services behind
-// the web harness, the real SQLite file and keychain, and the fake X API on loopback.
+// The whole app as people use it: the real renderer in Chromium, the real services behind the
+// web harness, the real SQLite file and keychain, and the fake X API on loopback.
+// The tests in this file run in order on one app: the first one sets it up from first start.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import type { Pair, User } from '../../src/shared/domain';
 import { startHarness, type Harness } from '../harness/server';
-import { startTestApp, waitFor, type TestApp } from '../support';
+import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
 
 let t: TestApp;
@@ -14,7 +16,7 @@ let closeBrowser: () => Promise<void>;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { bootstrap: false });
   harness = await startHarness(t.tandem, path.resolve('out/renderer'));
   ({ browser, close: closeBrowser } = await launchBrowser());
 });
@@ -35,6 +37,20 @@ async function openApp(locale = 'en-CA'): Promise<Page> {
   return page;
 }
 
+async function signIn(page: Page, username: string, passphraseLabel = 'Passphrase', submit = 'Sign in') {
+  await page.getByLabel(passphraseLabel === 'Passphrase' ? 'Username' : "Nom d’utilisateur").fill(username);
+  await page.getByLabel(passphraseLabel).fill(passphraseOf(username));
+  await page.getByRole('button', { name: submit, exact: true }).click();
+  await page.getByText(/^Signed in as /).waitFor();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor();
+}
+
+const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('button', { name }).click();
+
 /** `datetime-local` value for a moment, in the page's time zone (America/Toronto). */
 function torontoLocal(date: Date): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
@@ -51,13 +67,30 @@ function torontoLocal(date: Date): string {
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
-describe('an officer publishes a bilingual pair', () => {
-  it('adds an EN/FR account pair, schedules a pair a few seconds ahead, and sees both published', async () => {
+describe('from first start to a published bilingual pair', () => {
+  it('creates the admin, registers an EN/FR account pair, and publishes a scheduled pair to both accounts', async () => {
     const page = await openApp();
-    await expect(page.getByRole('heading', { name: 'Compose a bilingual pair' }).isVisible()).resolves.toBe(true);
-    await page.getByRole('navigation').getByRole('button', { name: 'Accounts' }).click();
+    // First start: create the administrator.
+    await page.getByRole('heading', { name: 'Set up Tandem' }).waitFor();
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Full name').fill('Alex Admin');
+    await page.getByLabel('Passphrase').fill('short');
+    await page.getByRole('button', { name: 'Create administrator and sign in' }).click();
+    await page.getByText('The passphrase must be at least 12 characters long.').waitFor();
+    await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
+    await page.getByRole('button', { name: 'Create administrator and sign in' }).click();
+    await page.getByText('Signed in as Alex Admin').waitFor();
 
-    // Register the account pair, as an admin would, with the credentials from X's portal.
+    // The admin gives themself the workflow roles.
+    await nav(page, 'People and roles');
+    for (const role of ['Drafter', 'Approver', 'Publisher']) {
+      await page.getByLabel('Role', { exact: true }).selectOption({ label: role });
+      await page.getByRole('button', { name: 'Give role' }).click();
+      await page.getByText(`Alex Admin is now ${role}.`).waitFor();
+    }
+
+    // Register the account pair with the credentials from X's developer portal.
+    await nav(page, 'Accounts');
     await page.getByLabel('Pair name').fill('Statistics Canada');
     await page.getByLabel('API key', { exact: true }).fill(t.en.appKey);
     await page.getByLabel('API key secret').fill(t.en.appSecret);
@@ -73,29 +106,38 @@ describe('an officer publishes a bilingual pair', () => {
     await fr.getByLabel('Access token secret').fill(t.fr.accessSecret);
     await page.getByRole('button', { name: 'Verify and add pair' }).click();
     await page.getByText('Account pair “Statistics Canada” added.').waitFor();
-    await page.getByTestId('channel').filter({ hasText: `@${t.fr.username}` }).waitFor();
+    // A one-person team: allow the author to approve on this account pair.
+    await page.getByLabel('Authors may approve their own pairs on this account pair').check();
+    await waitFor(() => t.tandem.accounts.list()[0]?.allowSelfApproval, 5_000, 'self-approval saved');
 
     // Compose both languages side by side; the counters follow X's weighted length.
-    await page.getByRole('navigation').getByRole('button', { name: 'Compose and queue' }).click();
+    await nav(page, 'Compose and queue');
     const enText = `Canada's population estimates, third quarter: https://www150.statcan.gc.ca/n1/daily-quotidien/en`;
     const frText = `Estimations de la population du Canada, troisième trimestre : https://www150.statcan.gc.ca/n1/daily-quotidien/fr`;
     await page.getByLabel('English text').fill(enText);
     await page.getByLabel('French text').fill(frText);
-    await expect(page.getByTestId('counter-en').textContent()).resolves.toBe('69 of 280 characters');
-    await expect(page.getByTestId('counter-fr').textContent()).resolves.toBe('85 of 280 characters');
+    expect(await page.getByTestId('counter-en').textContent()).toBe('69 of 280 characters');
+    expect(await page.getByTestId('counter-fr').textContent()).toBe('85 of 280 characters');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByRole('status').getByText('Submitted for review.').waitFor();
 
-    await page.getByRole('radio', { name: 'Schedule' }).check();
-    const due = new Date(Date.now() + 4_000);
-    await page.getByLabel(/Publish at/).fill(torontoLocal(due));
-    await page.getByRole('button', { name: 'Schedule both' }).click();
-    await page.getByRole('status').getByText(/^Scheduled for /).waitFor();
     const queued = page.getByTestId('pair').first();
-    await expect(queued.getAttribute('data-status')).resolves.toBe('scheduled');
+    await queued.getByLabel(/^Comment/).fill('Figures checked against The Daily.');
+    await queued.getByRole('button', { name: 'Approve both languages' }).click();
+    await page.locator('[data-testid="pair"][data-status="approved"]').waitFor();
+    expect(await queued.getByTestId('approval').textContent()).toMatch(/^Approved by admin on .*“Figures checked against The Daily\.”$/);
+
+    // Schedule a few seconds ahead.
+    await queued.getByRole('radio', { name: 'At a set time' }).check();
+    const due = new Date(Date.now() + 4_000);
+    await queued.getByLabel(/Publish at/).fill(torontoLocal(due));
+    await queued.getByRole('button', { name: 'Schedule both' }).click();
+    await page.locator('[data-testid="pair"][data-status="scheduled"]').waitFor();
     expect(t.fake.posts).toHaveLength(0);
 
     // Both posts arrive at X, and the queue shows both published with links to them.
     await waitFor(() => t.fake.posts.length === 2, 15_000, 'both posts at the fake X');
-    await page.locator('[data-testid="pair"][data-status="published"]').first().waitFor();
+    await page.locator('[data-testid="pair"][data-status="published"]').waitFor();
     expect(await queued.getByTestId('pair-status').textContent()).toBe('Published');
     const deliveries = queued.getByTestId('delivery');
     expect(await deliveries.evaluateAll((items) => items.map((i) => [i.getAttribute('data-lang'), i.getAttribute('data-status')]))).toEqual([
@@ -111,19 +153,16 @@ describe('an officer publishes a bilingual pair', () => {
     expect(await frLink.getAttribute('href')).toBe(`https://x.com/${t.fr.username}/status/${t.fake.postsBy(t.fr.username)[0]!.id}`);
     expect(consoleErrors).toEqual([]);
     await page.context().close();
-  }, 60_000);
+  }, 90_000);
 
   it('in French, shows errors in French and keeps the text when the FR side is empty or too long', async () => {
-    const channels = await t.tandem.dispatch('accounts.list', undefined);
-    if (channels.ok && (channels.value as unknown[]).length === 0) await t.addChannel();
     const page = await openApp('en-CA');
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
 
     await page.getByLabel('Texte anglais').fill('Only English for now');
-    await page.getByRole('radio', { name: 'Publier maintenant' }).check();
-    await page.getByRole('button', { name: 'Publier les deux maintenant' }).click();
+    await page.getByRole('button', { name: 'Soumettre pour révision' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('Le texte en français est vide. Les deux langues sont obligatoires.');
@@ -131,17 +170,95 @@ describe('an officer publishes a bilingual pair', () => {
 
     await page.getByLabel('Texte français').fill('é'.repeat(281));
     expect(await page.getByTestId('counter-fr').textContent()).toBe('281 caractères sur 280 · 1 de trop');
-    await page.getByRole('button', { name: 'Publier les deux maintenant' }).click();
+    await page.getByRole('button', { name: 'Soumettre pour révision' }).click();
     await page.getByText('Le texte en français compte 281 caractères\u00a0; la limite est de 280.').waitFor();
 
-    // The language choice survives a reload.
+    // The language choice and the unsent text survive a reload; nothing was saved or sent.
     await page.reload();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     expect(await page.getByLabel('Texte anglais').inputValue()).toBe('Only English for now');
-    const before = t.fake.posts.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(t.fake.posts.length).toBe(before);
+    expect(t.tandem.pairs.list()).toHaveLength(1);
+    expect(t.fake.posts).toHaveLength(2);
+    await page.getByLabel('Texte anglais').fill('');
+    await page.getByLabel('Texte français').fill('');
+    await page.evaluate(() => localStorage.removeItem('tandem.lang'));
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   }, 60_000);
+});
+
+describe('a pair passes from drafter to translator to approver to publisher', () => {
+  it('records each person’s part and publishes both languages together', async () => {
+    // The admin adds four people, one role each (as the People view does; tested above).
+    await t.signInAs('admin');
+    for (const [username, role] of [
+      ['dana', 'drafter'],
+      ['theo', 'translator'],
+      ['alice', 'approver'],
+      ['paul', 'publisher'],
+    ] as const) {
+      const user = await t.call<User>('users.create', { username, displayName: username[0]!.toUpperCase() + username.slice(1), passphrase: passphraseOf(username) });
+      await t.call('roles.grant', { userId: user.id, role, channelId: null, expiresAt: null });
+    }
+    await t.call('session.signOut');
+    const enText = 'Labour Force Survey, October: employment rose by 14,000.';
+    const frText = 'Enquête sur la population active, octobre : l’emploi a augmenté de 14 000.';
+
+    const page = await openApp();
+    // Dana drafts the English and sends it for translation.
+    await signIn(page, 'dana');
+    expect(await page.getByText(/^Signed in as /).textContent()).toBe('Signed in as Dana');
+    await page.getByLabel('English text').fill(enText);
+    expect(await page.getByRole('button', { name: 'Submit for review' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Send for translation' }).click();
+    await page.getByRole('status').getByText('Sent for translation.').waitFor();
+    const pair = page.getByTestId('pair').first();
+    await page.locator('[data-testid="pair"][data-status="translation"]').waitFor();
+    expect(await pair.getByRole('button', { name: 'Approve both languages' }).count()).toBe(0);
+    await signOut(page);
+
+    // Theo translates and submits for review.
+    await signIn(page, 'theo');
+    await pair.getByRole('button', { name: 'Translate' }).click();
+    await page.getByRole('heading', { name: 'Edit the pair' }).waitFor();
+    await page.getByLabel('French text').fill(frText);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Draft a bilingual pair' }).waitFor();
+    await pair.getByRole('button', { name: 'Submit for review' }).click();
+    await page.locator('[data-testid="pair"][data-status="review"]').waitFor();
+    await signOut(page);
+
+    // Alice approves, with a comment kept as evidence.
+    await signIn(page, 'alice');
+    expect(await page.getByRole('navigation').getByRole('button', { name: 'Audit trail' }).count()).toBe(1);
+    await pair.getByLabel(/^Comment/).fill('Approved for release at 8:30.');
+    await pair.getByRole('button', { name: 'Approve both languages' }).click();
+    await page.locator('[data-testid="pair"][data-status="approved"]').waitFor();
+    expect(await pair.getByRole('button', { name: 'Publish both now' }).count()).toBe(0);
+    await signOut(page);
+
+    // Paul publishes both now.
+    await signIn(page, 'paul');
+    await pair.getByRole('button', { name: 'Publish both now' }).click();
+    await page.locator('[data-testid="pair"][data-status="published"]').waitFor({ timeout: 15_000 });
+    expect(await pair.getByTestId('people').textContent()).toBe('Drafted by dana · translated by theo · published by paul');
+    expect(await pair.getByTestId('approval').textContent()).toMatch(/^Approved by alice on .*“Approved for release at 8:30\.”$/);
+    expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toContain(enText);
+    expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toContain(frText);
+
+    // The audit trail shows each step by its author; the admin can filter it.
+    await signOut(page);
+    await signIn(page, 'admin');
+    await nav(page, 'Audit trail');
+    await page.getByTestId('integrity').getByText('Integrity check passed').waitFor();
+    await page.getByLabel('Person').fill('alice');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await waitFor(async () => (await page.getByTestId('audit-event').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).includes('pair.approved'), 5_000, 'filtered audit');
+    const actions = await page.getByTestId('audit-event').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    expect(new Set(actions)).toEqual(new Set(['auth.signedIn', 'pair.approved', 'auth.signedOut']));
+    const published = t.tandem.pairs.list().find((p: Pair) => p.enText === enText)!;
+    expect([published.createdBy, published.translatedBy, published.approval?.by, published.scheduledBy]).toEqual(['dana', 'theo', 'alice', 'paul']);
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 });

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import en from '../../src/renderer/src/i18n/en.json';
 import fr from '../../src/renderer/src/i18n/fr.json';
-import { errorCodes } from '../../src/shared/domain';
+import { errorCodes, roles } from '../../src/shared/domain';
+import { actions } from '../../src/shared/permissions';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -43,8 +44,15 @@ describe('catalogues', () => {
     }
   });
 
+  it('name every role and every action a refusal can mention', () => {
+    for (const role of roles) expect(has(frKeys, `roles.${role}`) && has(enKeys, `roles.${role}`), role).toBe(true);
+    for (const action of actions) {
+      expect(has(frKeys, `actions.${action}`) && has(enKeys, `actions.${action}`), action).toBe(true);
+    }
+  });
+
   it('name every pair and delivery status', () => {
-    for (const s of ['draft', 'scheduled', 'publishing', 'published', 'partial', 'failed', 'cancelled']) {
+    for (const s of ['draft', 'translation', 'review', 'approved', 'scheduled', 'publishing', 'published', 'partial', 'failed', 'cancelled']) {
       expect(has(frKeys, `queue.status.${s}`), s).toBe(true);
     }
     for (const s of ['pending', 'sending', 'retrying', 'sent', 'failed', 'cancelled']) {

@@ -1,25 +1,29 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel } from '../../shared/domain';
+import type { Channel, Pair } from '../../shared/domain';
+import type { SessionState } from '../../shared/contract';
 import { setLanguage } from './i18n';
 import { call } from './lib/api';
 import { useApiEvent } from './lib/useEvent';
+import { SessionContext, useCan } from './lib/session';
+import { SignIn } from './features/session/SignIn';
 import { AccountsView } from './features/accounts/AccountsView';
 import { Composer } from './features/composer/Composer';
 import { Queue } from './features/queue/Queue';
+import { PeopleView } from './features/people/PeopleView';
+import { AuditView } from './features/audit/AuditView';
 
-type View = 'publish' | 'accounts';
+type View = 'publish' | 'accounts' | 'people' | 'audit';
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const [view, setView] = useState<View>('publish');
-  const [channels, setChannels] = useState<Channel[] | null>(null);
+  const [session, setSession] = useState<SessionState | null>(null);
 
-  const loadChannels = useCallback(() => {
-    void call('accounts.list').then(setChannels, () => setChannels([]));
+  const loadSession = useCallback(() => {
+    void call('session.current').then(setSession, () => setSession({ user: null, needsBootstrap: false }));
   }, []);
-  useEffect(loadChannels, [loadChannels]);
-  useApiEvent('accounts.changed', loadChannels);
+  useEffect(loadSession, [loadSession]);
+  useApiEvent('session.changed', loadSession);
 
   useEffect(() => {
     document.title = t('app.title');
@@ -36,24 +40,61 @@ export function App() {
           <span className="app-title">{t('app.title')}</span>
           <span className="app-tagline">{t('app.tagline')}</span>
         </div>
-        <button
-          type="button"
-          className="link-button"
-          lang={other}
-          title={t('language.switchLabel')}
-          onClick={() => setLanguage(other)}
-        >
-          {t('language.switch')}
-        </button>
+        <div className="header-tools">
+          {session?.user && (
+            <>
+              <span className="muted">{t('session.signedInAs', { name: session.user.displayName })}</span>
+              <button type="button" className="link-button" onClick={() => void call('session.signOut').then(loadSession)}>
+                {t('session.signOut')}
+              </button>
+            </>
+          )}
+          <button type="button" className="link-button" lang={other} title={t('language.switchLabel')} onClick={() => setLanguage(other)}>
+            {t('language.switch')}
+          </button>
+        </div>
       </header>
+      {session === null ? (
+        <main id="main" tabIndex={-1}>
+          <p>{t('app.loading')}</p>
+        </main>
+      ) : session.user ? (
+        <SessionContext.Provider value={session.user}>
+          <Workspace key={session.user.id} />
+        </SessionContext.Provider>
+      ) : (
+        <main id="main" tabIndex={-1}>
+          <SignIn bootstrap={session.needsBootstrap} onDone={loadSession} />
+        </main>
+      )}
+    </>
+  );
+}
+
+function Workspace() {
+  const { t } = useTranslation();
+  const can = useCan();
+  const [view, setView] = useState<View>('publish');
+  const [channels, setChannels] = useState<Channel[] | null>(null);
+  const [editing, setEditing] = useState<Pair | null>(null);
+
+  const loadChannels = useCallback(() => {
+    void call('accounts.list').then(setChannels, () => setChannels([]));
+  }, []);
+  useEffect(loadChannels, [loadChannels]);
+  useApiEvent('accounts.changed', loadChannels);
+
+  const views: View[] = [
+    'publish',
+    'accounts',
+    ...(can('user.manage') ? (['people'] as const) : []),
+    ...(can('audit.view') ? (['audit'] as const) : []),
+  ];
+  return (
+    <>
       <nav className="app-nav" aria-label={t('nav.label')}>
-        {(['publish', 'accounts'] as const).map((name) => (
-          <button
-            key={name}
-            type="button"
-            aria-current={view === name ? 'page' : undefined}
-            onClick={() => setView(name)}
-          >
+        {views.map((name) => (
+          <button key={name} type="button" aria-current={view === name ? 'page' : undefined} onClick={() => setView(name)}>
             {t(`nav.${name}`)}
           </button>
         ))}
@@ -63,11 +104,21 @@ export function App() {
           <p>{t('app.loading')}</p>
         ) : view === 'publish' ? (
           <div className="publish-layout">
-            <Composer channels={channels} onAddAccounts={() => setView('accounts')} />
-            <Queue />
+            <Composer
+              key={editing ? `${editing.id}:${editing.version}` : 'new'}
+              channels={channels}
+              editing={editing}
+              onDoneEditing={() => setEditing(null)}
+              onAddAccounts={() => setView('accounts')}
+            />
+            <Queue channels={channels} onEdit={setEditing} />
           </div>
-        ) : (
+        ) : view === 'accounts' ? (
           <AccountsView channels={channels} />
+        ) : view === 'people' ? (
+          <PeopleView channels={channels} />
+        ) : (
+          <AuditView />
         )}
       </main>
     </>

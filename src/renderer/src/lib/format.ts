@@ -7,6 +7,12 @@ export function useErrorText(): (error: ErrorInfo) => string {
   return (error) => {
     const params: Record<string, string | number> = { ...error.params };
     if (params['lang'] === 'en' || params['lang'] === 'fr') params['lang'] = t(`lang.${params['lang']}`);
+    if (error.code === 'permission.denied' && typeof params['action'] === 'string') {
+      params['action'] = t(`actions.${params['action']}`);
+    }
+    if (error.code === 'pair.wrongState' && typeof params['status'] === 'string') {
+      params['status'] = t(`queue.status.${params['status']}`);
+    }
     return t(`errors.${error.code}`, params);
   };
 }

@@ -1,13 +1,15 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, ErrorInfo, Lang } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
+import { useCan } from '../../lib/session';
 
 export function AccountsView({ channels }: { channels: Channel[] }) {
   const { t } = useTranslation();
   const formatDate = useDateFormat();
+  const can = useCan();
   return (
     <section aria-labelledby="accounts-heading" className="panel">
       <h1 id="accounts-heading">{t('accounts.heading')}</h1>
@@ -34,12 +36,49 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
                   </div>
                 );
               })}
+              <SelfApproval channel={channel} editable={can('account.settings')} />
             </li>
           ))}
         </ul>
       )}
-      <AddPairForm />
+      {can('account.add') && <AddPairForm />}
     </section>
+  );
+}
+
+function SelfApproval({ channel, editable }: { channel: Channel; editable: boolean }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Shown at once; put back if main refuses.
+  const [checked, setChecked] = useState(channel.allowSelfApproval);
+  useEffect(() => setChecked(channel.allowSelfApproval), [channel.allowSelfApproval]);
+  async function toggle(allowed: boolean) {
+    setBusy(true);
+    setError(null);
+    setChecked(allowed);
+    try {
+      await call('accounts.setSelfApproval', { channelId: channel.id, allowed });
+    } catch (caught) {
+      setChecked(!allowed);
+      setError(toErrorInfo(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="channel-setting">
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={checked}
+          disabled={!editable || busy}
+          onChange={(e) => void toggle(e.target.checked)}
+        />
+        {t('accounts.selfApproval')}
+      </label>
+      <ErrorMessage error={error} />
+    </div>
   );
 }
 

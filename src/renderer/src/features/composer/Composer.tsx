@@ -1,30 +1,20 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, ErrorInfo, Lang, Platform } from '../../../../shared/domain';
+import type { Channel, ErrorInfo, Lang, Pair, Platform } from '../../../../shared/domain';
 import { measureText } from '../../../../shared/limits';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
-import { useDateFormat } from '../../lib/format';
+import { useCan } from '../../lib/session';
 
-type Action = 'now' | 'schedule' | 'draft';
+type Next = 'draft' | 'translation' | 'review';
 
 interface Draft {
   enText: string;
   frText: string;
   channelIds: string[];
-  action: Action;
-  scheduledLocal: string;
 }
 
 const draftKey = 'tandem.composer.draft';
-
-/** `datetime-local` value (local wall time) for now + minutes, to the second. */
-function localInputValue(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(
-    date.getMinutes(),
-  )}:${pad(date.getSeconds())}`;
-}
 
 function loadDraft(): Draft | null {
   try {
@@ -35,18 +25,22 @@ function loadDraft(): Draft | null {
   }
 }
 
-export function Composer({ channels, onAddAccounts }: { channels: Channel[]; onAddAccounts: () => void }) {
+interface Props {
+  channels: Channel[];
+  /** A pair being edited; null composes a new one. */
+  editing: Pair | null;
+  onDoneEditing: () => void;
+  onAddAccounts: () => void;
+}
+
+export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Props) {
   const { t } = useTranslation();
-  const formatDate = useDateFormat();
+  const can = useCan();
   const ids = useId();
-  const [restored] = useState(loadDraft);
-  const [enText, setEnText] = useState(restored?.enText ?? '');
-  const [frText, setFrText] = useState(restored?.frText ?? '');
-  const [channelIds, setChannelIds] = useState<string[]>(restored?.channelIds ?? []);
-  const [action, setAction] = useState<Action>(restored?.action ?? 'now');
-  const [scheduledLocal, setScheduledLocal] = useState(
-    restored?.scheduledLocal ?? localInputValue(new Date(Date.now() + 60 * 60_000)),
-  );
+  const [restored] = useState(() => (editing ? null : loadDraft()));
+  const [enText, setEnText] = useState(editing?.enText ?? restored?.enText ?? '');
+  const [frText, setFrText] = useState(editing?.frText ?? restored?.frText ?? '');
+  const [channelIds, setChannelIds] = useState<string[]>(editing?.channelIds ?? restored?.channelIds ?? []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [status, setStatus] = useState<string | null>(
@@ -56,47 +50,70 @@ export function Composer({ channels, onAddAccounts }: { channels: Channel[]; onA
 
   // Keep only channels that still exist; preselect the only one there is.
   useEffect(() => {
+    if (editing) return;
     setChannelIds((current) => {
       const known = current.filter((id) => channels.some((c) => c.id === id));
       if (known.length === 0 && channels.length === 1) return [channels[0]!.id];
       return known.length === current.length ? current : known;
     });
-  }, [channels]);
+  }, [channels, editing]);
 
   // Unsent text survives a crash or a closed window.
   useEffect(() => {
-    const draft: Draft = { enText, frText, channelIds, action, scheduledLocal };
-    localStorage.setItem(draftKey, JSON.stringify(draft));
-  }, [enText, frText, channelIds, action, scheduledLocal]);
+    if (!editing) localStorage.setItem(draftKey, JSON.stringify({ enText, frText, channelIds } satisfies Draft));
+  }, [enText, frText, channelIds, editing]);
 
   const platforms = useMemo(() => {
     const selected = channels.filter((c) => channelIds.includes(c.id)).map((c) => c.platform);
     return [...new Set<Platform>(selected.length > 0 ? selected : ['x'])];
   }, [channels, channelIds]);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function run(work: () => Promise<string>) {
     setBusy(true);
     setError(null);
     setStatus(null);
     try {
-      const scheduledAt =
-        action === 'schedule' && scheduledLocal ? new Date(scheduledLocal).toISOString() : undefined;
-      const pair = await call('pairs.create', { channelIds, enText, frText, action, scheduledAt, authorTz: timeZone });
-      setStatus(
-        action === 'now'
-          ? t('composer.doneNow')
-          : action === 'schedule'
-            ? t('composer.doneSchedule', { date: formatDate(pair.scheduledAt!) })
-            : t('composer.doneDraft'),
-      );
-      setEnText('');
-      setFrText('');
+      setStatus(await work());
     } catch (caught) {
       setError(toErrorInfo(caught));
     } finally {
       setBusy(false);
     }
+  }
+
+  function create(next: Next) {
+    if (next === 'review') {
+      // The same check main makes, so a pair that cannot go to review is not saved half-way.
+      for (const platform of platforms) {
+        for (const lang of ['en', 'fr'] as const) {
+          const problem = measureText(platform, lang, lang === 'en' ? enText : frText).error;
+          if (problem) {
+            setStatus(null);
+            setError(problem);
+            return;
+          }
+        }
+      }
+    }
+    return run(async () => {
+      let pair = await call('pairs.create', { channelIds, enText, frText, authorTz: timeZone });
+      // The draft is saved from here on: clear the composer even if the next step is refused.
+      setEnText('');
+      setFrText('');
+      if (next === 'translation') pair = await call('pairs.requestTranslation', { id: pair.id, version: pair.version });
+      if (next === 'review') pair = await call('pairs.submitForReview', { id: pair.id, version: pair.version });
+      return t(`composer.done.${next}`);
+    });
+  }
+
+  function save(event: FormEvent) {
+    event.preventDefault();
+    if (!editing) return create('draft');
+    return run(async () => {
+      await call('pairs.update', { id: editing.id, version: editing.version, enText, frText });
+      onDoneEditing();
+      return t('composer.done.saved');
+    });
   }
 
   if (channels.length === 0) {
@@ -111,10 +128,11 @@ export function Composer({ channels, onAddAccounts }: { channels: Channel[]; onA
     );
   }
 
+  const backToReview = editing && (editing.status === 'approved' || editing.status === 'scheduled');
   return (
-    <form className="panel composer" onSubmit={submit} aria-labelledby={`${ids}-heading`} aria-busy={busy}>
-      <h1 id={`${ids}-heading`}>{t('composer.heading')}</h1>
-      <fieldset>
+    <form className="panel composer" onSubmit={save} aria-labelledby={`${ids}-heading`} aria-busy={busy}>
+      <h1 id={`${ids}-heading`}>{t(editing ? 'composer.editHeading' : 'composer.heading')}</h1>
+      <fieldset disabled={editing !== null}>
         <legend>{t('composer.channels')}</legend>
         {channels.map((channel) => (
           <label key={channel.id} className="check">
@@ -137,42 +155,39 @@ export function Composer({ channels, onAddAccounts }: { channels: Channel[]; onA
         <TextSide lang="en" text={enText} onChange={setEnText} platforms={platforms} />
         <TextSide lang="fr" text={frText} onChange={setFrText} platforms={platforms} />
       </div>
-      <fieldset className="when">
-        <legend>{t('composer.when')}</legend>
-        {(['now', 'schedule', 'draft'] as const).map((value) => (
-          <label key={value} className="check">
-            <input
-              type="radio"
-              name="action"
-              value={value}
-              checked={action === value}
-              onChange={() => setAction(value)}
-            />
-            {t(value === 'now' ? 'composer.publishNow' : value === 'schedule' ? 'composer.schedule' : 'composer.saveDraft')}
-          </label>
-        ))}
-        {action === 'schedule' && (
-          <div className="field">
-            <label htmlFor={`${ids}-at`}>{t('composer.scheduleAt', { tz: timeZone })}</label>
-            <input
-              id={`${ids}-at`}
-              name="scheduledAt"
-              type="datetime-local"
-              step={1}
-              required
-              value={scheduledLocal}
-              onChange={(e) => setScheduledLocal(e.target.value)}
-            />
-          </div>
-        )}
-      </fieldset>
+      {backToReview && <p className="alert alert-warning">{t('composer.backToReview')}</p>}
       <ErrorMessage error={error} />
       <div role="status" className="status-line">
         {busy ? t('composer.working') : status}
       </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t(action === 'now' ? 'composer.submitNow' : action === 'schedule' ? 'composer.submitSchedule' : 'composer.submitDraft')}
-      </button>
+      <div className="actions">
+        {editing ? (
+          <>
+            <button type="submit" className="primary" disabled={busy}>
+              {t('composer.saveChanges')}
+            </button>
+            <button type="button" disabled={busy} onClick={onDoneEditing}>
+              {t('composer.stopEditing')}
+            </button>
+          </>
+        ) : (
+          <>
+            {can('pair.submitForReview', channelIds) && (
+              <button type="button" className="primary" disabled={busy} onClick={() => void create('review')}>
+                {t('composer.submitForReview')}
+              </button>
+            )}
+            {can('pair.requestTranslation', channelIds) && (
+              <button type="button" disabled={busy} onClick={() => void create('translation')}>
+                {t('composer.sendForTranslation')}
+              </button>
+            )}
+            <button type="submit" disabled={busy}>
+              {t('composer.saveDraft')}
+            </button>
+          </>
+        )}
+      </div>
     </form>
   );
 }

@@ -1,36 +1,27 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Delivery, ErrorInfo, Pair } from '../../../../shared/domain';
+import type { Channel, Delivery, ErrorInfo, Pair } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat, useErrorText } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
+import { useCan } from '../../lib/session';
 
-export function Queue() {
+interface Props {
+  channels: Channel[];
+  onEdit: (pair: Pair) => void;
+}
+
+export function Queue({ channels, onEdit }: Props) {
   const { t } = useTranslation();
   const [pairs, setPairs] = useState<Pair[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
 
   const load = useCallback(() => {
-    call('pairs.list', { limit: 100 }).then(
-      (list) => {
-        setPairs(list);
-      },
-      (caught: unknown) => setError(toErrorInfo(caught)),
-    );
+    call('pairs.list', { limit: 100 }).then(setPairs, (caught: unknown) => setError(toErrorInfo(caught)));
   }, []);
   useEffect(load, [load]);
   useApiEvent('pairs.changed', load);
-
-  async function act(method: 'pairs.cancel' | 'pairs.retry', id: string) {
-    setError(null);
-    try {
-      await call(method, { id });
-      load();
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    }
-  }
 
   return (
     <section className="panel queue" aria-labelledby="queue-heading">
@@ -43,7 +34,7 @@ export function Queue() {
       ) : (
         <ol className="queue-list">
           {pairs.map((pair) => (
-            <PairItem key={pair.id} pair={pair} onAct={act} />
+            <PairItem key={`${pair.id}:${pair.version}:${pair.status}`} pair={pair} channels={channels} onEdit={onEdit} onChanged={load} />
           ))}
         </ol>
       )}
@@ -51,45 +42,173 @@ export function Queue() {
   );
 }
 
-function PairItem({ pair, onAct }: { pair: Pair; onAct: (method: 'pairs.cancel' | 'pairs.retry', id: string) => void }) {
+/** `datetime-local` value (local wall time, to the second). */
+function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(
+    date.getMinutes(),
+  )}:${pad(date.getSeconds())}`;
+}
+
+function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels: Channel[]; onEdit: (pair: Pair) => void; onChanged: () => void }) {
   const { t } = useTranslation();
+  const can = useCan();
+  const ids = useId();
   const formatDate = useDateFormat();
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [comment, setComment] = useState('');
+  const [when, setWhen] = useState<'now' | 'at'>('now');
+  const [scheduledLocal, setScheduledLocal] = useState(() => localInputValue(new Date(Date.now() + 60 * 60_000)));
+  const ref = { id: pair.id, version: pair.version };
+  const scope = pair.channelIds;
+
+  async function act(work: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      onChanged();
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const names = pair.channelIds.map((id) => channels.find((c) => c.id === id)?.name ?? id).join(', ');
+  const editable = ['draft', 'translation', 'review', 'approved', 'scheduled'].includes(pair.status);
   return (
-    <li className={`pair pair-${pair.status}`} data-testid="pair" data-status={pair.status}>
-      <div className="pair-head">
+    <li className={`pair pair-${pair.status}`} data-testid="pair" data-status={pair.status} aria-labelledby={`${ids}-h`}>
+      <div className="pair-head" id={`${ids}-h`}>
         <span className={`badge badge-${pair.status}`} data-testid="pair-status">
           {t(`queue.status.${pair.status}`)}
         </span>
-        <span className="muted">
-          {pair.scheduledAt ? t('queue.scheduledFor', { date: formatDate(pair.scheduledAt) }) : t('queue.unscheduled')}
-        </span>
+        <span className="muted">{names}</span>
+        {pair.scheduledAt && <span className="muted">{t('queue.scheduledFor', { date: formatDate(pair.scheduledAt) })}</span>}
         {pair.skewMs !== null && <span className="muted">{t('queue.skew', { ms: pair.skewMs })}</span>}
       </div>
       <div className="two-columns">
-        {(['en', 'fr'] as const).map((lang) => (
-          <div key={lang} className="pair-side" data-lang={lang}>
-            <p lang={lang} className="pair-text">
-              <span className="lang-tag">{lang.toUpperCase()}</span> {lang === 'en' ? pair.enText : pair.frText}
-            </p>
-            <ul className="deliveries">
-              {pair.deliveries
-                .filter((d) => d.lang === lang)
-                .map((delivery) => (
-                  <DeliveryLine key={delivery.id} delivery={delivery} />
-                ))}
-            </ul>
-          </div>
-        ))}
+        {(['en', 'fr'] as const).map((lang) => {
+          const text = lang === 'en' ? pair.enText : pair.frText;
+          return (
+            <div key={lang} className="pair-side" data-lang={lang}>
+              <p lang={lang} className="pair-text">
+                <span className="lang-tag">{lang.toUpperCase()}</span>{' '}
+                {text.trim() ? text : <em className="muted">{t('queue.missingText')}</em>}
+              </p>
+              <ul className="deliveries">
+                {pair.deliveries
+                  .filter((d) => d.lang === lang)
+                  .map((delivery) => (
+                    <DeliveryLine key={delivery.id} delivery={delivery} />
+                  ))}
+              </ul>
+            </div>
+          );
+        })}
       </div>
+      <p className="people muted" data-testid="people">
+        {t('queue.draftedBy', { user: pair.createdBy })}
+        {pair.translatedBy && <> · {t('queue.translatedBy', { user: pair.translatedBy })}</>}
+        {pair.scheduledBy && <> · {t('queue.scheduledBy', { user: pair.scheduledBy })}</>}
+      </p>
+      {pair.approval && (
+        <p className="evidence" data-testid="approval">
+          {t('queue.approvedBy', { user: pair.approval.by, date: formatDate(pair.approval.at) })}
+          {pair.approval.comment && <> — {t('queue.quoted', { text: pair.approval.comment })}</>}
+        </p>
+      )}
+      {pair.rejection && (
+        <p className="evidence rejected" data-testid="rejection">
+          {t('queue.rejectedBy', { user: pair.rejection.by, date: formatDate(pair.rejection.at) })} —{' '}
+          {t('queue.quoted', { text: pair.rejection.comment })}
+        </p>
+      )}
+      <ErrorMessage error={error} />
+
+      {pair.status === 'review' && (can('pair.approve', scope) || can('pair.reject', scope)) && (
+        <div className="decision">
+          <div className="field">
+            <label htmlFor={`${ids}-comment`}>{t('queue.comment')}</label>
+            <textarea id={`${ids}-comment`} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
+          </div>
+          <div className="actions">
+            {can('pair.approve', scope) && (
+              <button type="button" className="primary" disabled={busy} onClick={() => void act(() => call('pairs.approve', { ...ref, comment }))}>
+                {t('queue.approve')}
+              </button>
+            )}
+            {can('pair.reject', scope) && (
+              <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.reject', { ...ref, comment }))}>
+                {t('queue.reject')}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+
+      {pair.status === 'approved' && can('pair.schedule', scope) && (
+        <fieldset className="decision">
+          <legend>{t('queue.publishHeading')}</legend>
+          <label className="check">
+            <input type="radio" name={`${ids}-when`} checked={when === 'now'} onChange={() => setWhen('now')} />
+            {t('queue.publishNow')}
+          </label>
+          <label className="check">
+            <input type="radio" name={`${ids}-when`} checked={when === 'at'} onChange={() => setWhen('at')} />
+            {t('queue.scheduleAt')}
+          </label>
+          {when === 'at' && (
+            <div className="field">
+              <label htmlFor={`${ids}-at`}>{t('queue.scheduleAtLabel', { tz: Intl.DateTimeFormat().resolvedOptions().timeZone })}</label>
+              <input id={`${ids}-at`} type="datetime-local" step={1} value={scheduledLocal} onChange={(e) => setScheduledLocal(e.target.value)} />
+            </div>
+          )}
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() =>
+              void act(() =>
+                call('pairs.schedule', {
+                  ...ref,
+                  when,
+                  scheduledAt: when === 'at' && scheduledLocal ? new Date(scheduledLocal).toISOString() : undefined,
+                }),
+              )
+            }
+          >
+            {t(when === 'now' ? 'queue.publishBothNow' : 'queue.scheduleBoth')}
+          </button>
+        </fieldset>
+      )}
+
       <div className="pair-actions">
-        {(pair.status === 'scheduled' || pair.status === 'draft') && (
-          <button type="button" onClick={() => onAct('pairs.cancel', pair.id)}>
+        {editable && can('pair.edit', scope) && (
+          <button type="button" disabled={busy} onClick={() => onEdit(pair)}>
+            {t(pair.status === 'translation' ? 'queue.translate' : 'queue.edit')}
+          </button>
+        )}
+        {pair.status === 'draft' && can('pair.requestTranslation', scope) && (
+          <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.requestTranslation', ref))}>
+            {t('queue.sendForTranslation')}
+          </button>
+        )}
+        {(pair.status === 'draft' || pair.status === 'translation') && can('pair.submitForReview', scope) && (
+          <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.submitForReview', ref))}>
+            {t('queue.submitForReview')}
+          </button>
+        )}
+        {editable && can('pair.cancel', scope) && (
+          <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.cancel', { id: pair.id }))}>
             {t('queue.cancel')}
           </button>
         )}
         {(pair.status === 'failed' || pair.status === 'partial') &&
-          pair.deliveries.some((d) => d.status === 'failed') && (
-            <button type="button" onClick={() => onAct('pairs.retry', pair.id)}>
+          pair.deliveries.some((d) => d.status === 'failed') &&
+          can('pair.retry', scope) && (
+            <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.retry', { id: pair.id }))}>
               {t('queue.retry')}
             </button>
           )}

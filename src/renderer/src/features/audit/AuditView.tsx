@@ -1,0 +1,151 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AuditPage } from '../../../../shared/contract';
+import type { ErrorInfo } from '../../../../shared/domain';
+import { call, toErrorInfo } from '../../lib/api';
+import { ErrorMessage } from '../../lib/ErrorMessage';
+import { useDateFormat } from '../../lib/format';
+import { useCan } from '../../lib/session';
+
+interface Filters {
+  actor: string;
+  action: string;
+  from: string;
+  to: string;
+}
+const noFilters: Filters = { actor: '', action: '', from: '', to: '' };
+
+/** The append-only trail, with filters, its integrity check, and the records export. */
+export function AuditView() {
+  const { t } = useTranslation();
+  const can = useCan();
+  const formatDate = useDateFormat();
+  const ids = useId();
+  const [filters, setFilters] = useState<Filters>(noFilters);
+  const [page, setPage] = useState<AuditPage | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
+
+  const load = useCallback((f: Filters) => {
+    setError(null);
+    call('audit.list', {
+      actor: f.actor || undefined,
+      action: f.action || undefined,
+      from: f.from ? new Date(f.from).toISOString() : undefined,
+      to: f.to ? new Date(f.to).toISOString() : undefined,
+      limit: 500,
+    }).then(setPage, (caught: unknown) => setError(toErrorInfo(caught)));
+  }, []);
+  useEffect(() => load(noFilters), [load]);
+
+  function apply(event: FormEvent) {
+    event.preventDefault();
+    load(filters);
+  }
+
+  async function exportAs(format: 'csv' | 'json') {
+    setError(null);
+    setExported(null);
+    try {
+      const file = await call('audit.exportPublished', { format });
+      const url = URL.createObjectURL(new Blob([file.content], { type: `${file.mimeType};charset=utf-8` }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.filename;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setExported(t('audit.exported', { count: file.count, filename: file.filename }));
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    }
+  }
+
+  const field = (name: keyof Filters, type: string) => (
+    <div className="field">
+      <label htmlFor={`${ids}-${name}`}>{t(`audit.filter.${name}`)}</label>
+      <input
+        id={`${ids}-${name}`}
+        type={type}
+        step={type === 'datetime-local' ? 1 : undefined}
+        value={filters[name]}
+        onChange={(e) => setFilters((f) => ({ ...f, [name]: e.target.value }))}
+      />
+    </div>
+  );
+
+  return (
+    <section className="panel" aria-labelledby="audit-heading">
+      <h1 id="audit-heading">{t('audit.heading')}</h1>
+      {page && (
+        <p className={page.brokenAt === null ? 'alert alert-ok' : 'alert alert-error'} role="status" data-testid="integrity">
+          {page.brokenAt === null ? t('audit.intact') : t('audit.broken', { seq: page.brokenAt })}
+        </p>
+      )}
+      <form className="filters" onSubmit={apply} aria-label={t('audit.filtersLabel')}>
+        {field('actor', 'text')}
+        {field('action', 'text')}
+        {field('from', 'datetime-local')}
+        {field('to', 'datetime-local')}
+        <div className="actions">
+          <button type="submit" className="primary">
+            {t('audit.apply')}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setFilters(noFilters);
+              load(noFilters);
+            }}
+          >
+            {t('audit.clear')}
+          </button>
+        </div>
+      </form>
+      {can('audit.export') && (
+        <div className="actions export">
+          <span>{t('audit.exportLabel')}</span>
+          <button type="button" onClick={() => void exportAs('csv')}>
+            {t('audit.exportCsv')}
+          </button>
+          <button type="button" onClick={() => void exportAs('json')}>
+            {t('audit.exportJson')}
+          </button>
+        </div>
+      )}
+      <div role="status" className="status-line">
+        {exported}
+      </div>
+      <ErrorMessage error={error} />
+      {page && (
+        <table className="data-table">
+          <caption className="visually-hidden">{t('audit.heading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.col.at')}</th>
+              <th scope="col">{t('audit.col.actor')}</th>
+              <th scope="col">{t('audit.col.action')}</th>
+              <th scope="col">{t('audit.col.subject')}</th>
+              <th scope="col">{t('audit.col.detail')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.events.map((event) => (
+              <tr key={event.seq} data-testid="audit-event" data-action={event.action} className={page.brokenAt === event.seq ? 'broken' : undefined}>
+                <td>{formatDate(event.at)}</td>
+                <td>{event.actor}</td>
+                <td>
+                  <code>{event.action}</code>
+                </td>
+                <td className="subject">{event.subject}</td>
+                <td className="detail">
+                  <code>{JSON.stringify(event.detail)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page && page.events.length === 0 && <p className="empty">{t('audit.empty')}</p>}
+    </section>
+  );
+}
