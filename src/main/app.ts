@@ -65,6 +65,8 @@ export function createTandem(options: TandemOptions): Tandem {
     'session.current': () => ({ user: users.current(), needsBootstrap: users.needsBootstrap() }),
     'session.signIn': async (input) => session(await users.signIn(input.username, input.passphrase)),
     'session.signOut': () => {
+      // Not a public method (shared/methods.ts): like every other call it needs a signed-in user.
+      me();
       users.signOut();
       events.emit('session.changed', {});
       return null;
