@@ -181,7 +181,6 @@ describe('from first start to a published bilingual pair', () => {
     expect(t.fake.posts).toHaveLength(2);
     await page.getByLabel('Texte anglais').fill('');
     await page.getByLabel('Texte français').fill('');
-    await page.evaluate(() => localStorage.removeItem('tandem.lang'));
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   }, 60_000);
