@@ -404,7 +404,6 @@ describe('createDispatch', () => {
     channelIds: ['channel-1'],
     enText: 'Hello',
     frText: 'Bonjour',
-    action: 'draft',
     authorTz: 'America/Toronto',
   };
 
