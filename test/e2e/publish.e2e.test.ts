@@ -124,7 +124,7 @@ describe('from first start to a published bilingual pair', () => {
     const queued = page.getByTestId('pair').first();
     await queued.getByLabel(/^Comment/).fill('Figures checked against The Daily.');
     await queued.getByRole('button', { name: 'Approve both languages' }).click();
-    await page.locator('[data-testid="pair"][data-status="approved"]').waitFor();
+    await queued.and(page.locator('[data-status="approved"]')).waitFor();
     expect(await queued.getByTestId('approval').textContent()).toMatch(/^Approved by admin on .*“Figures checked against The Daily\.”$/);
 
     // Schedule a few seconds ahead.
@@ -132,12 +132,12 @@ describe('from first start to a published bilingual pair', () => {
     const due = new Date(Date.now() + 4_000);
     await queued.getByLabel(/Publish at/).fill(torontoLocal(due));
     await queued.getByRole('button', { name: 'Schedule both' }).click();
-    await page.locator('[data-testid="pair"][data-status="scheduled"]').waitFor();
+    await queued.and(page.locator('[data-status="scheduled"]')).waitFor();
     expect(t.fake.posts).toHaveLength(0);
 
     // Both posts arrive at X, and the queue shows both published with links to them.
     await waitFor(() => t.fake.posts.length === 2, 15_000, 'both posts at the fake X');
-    await page.locator('[data-testid="pair"][data-status="published"]').waitFor();
+    await queued.and(page.locator('[data-status="published"]')).waitFor();
     expect(await queued.getByTestId('pair-status').textContent()).toBe('Published');
     const deliveries = queued.getByTestId('delivery');
     expect(await deliveries.evaluateAll((items) => items.map((i) => [i.getAttribute('data-lang'), i.getAttribute('data-status')]))).toEqual([
@@ -212,7 +212,7 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     await page.getByRole('button', { name: 'Send for translation' }).click();
     await page.getByRole('status').getByText('Sent for translation.').waitFor();
     const pair = page.getByTestId('pair').first();
-    await page.locator('[data-testid="pair"][data-status="translation"]').waitFor();
+    await pair.and(page.locator('[data-status="translation"]')).waitFor();
     expect(await pair.getByRole('button', { name: 'Approve both languages' }).count()).toBe(0);
     await signOut(page);
 
@@ -224,7 +224,7 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: 'Draft a bilingual pair' }).waitFor();
     await pair.getByRole('button', { name: 'Submit for review' }).click();
-    await page.locator('[data-testid="pair"][data-status="review"]').waitFor();
+    await pair.and(page.locator('[data-status="review"]')).waitFor();
     await signOut(page);
 
     // Alice approves, with a comment kept as evidence.
@@ -232,14 +232,14 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     expect(await page.getByRole('navigation').getByRole('button', { name: 'Audit trail' }).count()).toBe(1);
     await pair.getByLabel(/^Comment/).fill('Approved for release at 8:30.');
     await pair.getByRole('button', { name: 'Approve both languages' }).click();
-    await page.locator('[data-testid="pair"][data-status="approved"]').waitFor();
+    await pair.and(page.locator('[data-status="approved"]')).waitFor();
     expect(await pair.getByRole('button', { name: 'Publish both now' }).count()).toBe(0);
     await signOut(page);
 
     // Paul publishes both now.
     await signIn(page, 'paul');
     await pair.getByRole('button', { name: 'Publish both now' }).click();
-    await page.locator('[data-testid="pair"][data-status="published"]').waitFor({ timeout: 15_000 });
+    await pair.and(page.locator('[data-status="published"]')).waitFor({ timeout: 15_000 });
     expect(await pair.getByTestId('people').textContent()).toBe('Drafted by dana · translated by theo · published by paul');
     expect(await pair.getByTestId('approval').textContent()).toMatch(/^Approved by alice on .*“Approved for release at 8:30\.”$/);
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toContain(enText);
