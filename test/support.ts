@@ -65,7 +65,7 @@ export async function startTestApp(
       secrets: new KeytarSecretStore(service),
       adapters: [new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 })],
       log,
-      publisher: { maxAttempts: 4, backoff: { baseMs: 40, capMs: 200 }, concurrency: 8 },
+      publisher: { maxAttempts: 4, backoff: { baseMs: 40, capMs: 200 }, offlineRetryMs: 200, graceMs: 15 * 60_000, concurrency: 8 },
       ...overrides,
       ...more,
     });

@@ -85,6 +85,8 @@ export function createTandem(options: TandemOptions): Tandem {
     },
     'accounts.addPair': async (input) => accountsChanged(await accounts.addPair(input, me())),
     'accounts.setSelfApproval': (input) => accountsChanged(accounts.setSelfApproval(input.channelId, input.allowed, me())),
+    'accounts.updateCredentials': async (input) =>
+      accountsChanged(await accounts.updateCredentials(input.accountId, input.credentials, me())),
     'pairs.list': (input) => {
       me();
       return pairs.list(input?.limit);
@@ -98,6 +100,7 @@ export function createTandem(options: TandemOptions): Tandem {
     'pairs.schedule': (input) => changed(pairs.schedule(input, me())),
     'pairs.cancel': (input) => changed(pairs.cancel(input.id, me())),
     'pairs.retry': (input) => changed(pairs.retry(input.id, me())),
+    'pairs.release': (input) => changed(pairs.release(input, me())),
     'audit.list': (input) => records.list(input, me()),
     'audit.exportPublished': (input) => records.exportPublished(input, me()),
   };

@@ -23,7 +23,7 @@ app.on('web-contents-created', (_event, contents) => {
 
 void app.whenReady().then(() => {
   const here = import.meta.dirname;
-  hardenSession(session.defaultSession);
+  hardenSession(session.defaultSession, devServerUrl);
   handleAppProtocol(path.join(here, '../renderer'));
 
   const tandem = createTandem({

@@ -41,7 +41,15 @@ export function hardenWebContents(contents: WebContents, openExternal: (url: str
   });
 }
 
-export function hardenSession(target: Session): void {
-  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  target.setPermissionCheckHandler(() => false);
+/**
+ * Every permission is refused except desktop notifications for the app's own pages (published /
+ * failed alerts). `devServerUrl` is trusted the same way as for IPC during `npm run dev`.
+ */
+export function hardenSession(target: Session, devServerUrl?: string): void {
+  const allowed = (permission: string, url: string | undefined) =>
+    permission === 'notifications' && isTrustedSenderUrl(url, devServerUrl);
+  target.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(allowed(permission, details.requestingUrl)),
+  );
+  target.setPermissionCheckHandler((_contents, permission, requestingOrigin) => allowed(permission, requestingOrigin));
 }

@@ -100,6 +100,10 @@ export const contract = {
     input: z.strictObject({ channelId: id, allowed: z.boolean() }),
     output: null as unknown as Channel,
   },
+  'accounts.updateCredentials': {
+    input: z.strictObject({ accountId: id, credentials: xCredentialsSchema }),
+    output: null as unknown as Channel,
+  },
   'pairs.list': {
     input: z.strictObject({ limit: z.number().int().min(1).max(500).default(50) }).optional(),
     output: null as unknown as Pair[],
@@ -133,6 +137,7 @@ export const contract = {
   },
   'pairs.cancel': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'pairs.retry': { input: z.strictObject({ id }), output: null as unknown as Pair },
+  'pairs.release': { input: pairRef, output: null as unknown as Pair },
   'audit.list': {
     input: z
       .strictObject({

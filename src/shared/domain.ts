@@ -38,10 +38,16 @@ export type PairStatus =
   | 'publishing'
   | 'published'
   | 'partial'
+  /** Waiting for a person: missed its time by more than the grace period, or an account needs re-authorisation. */
+  | 'held'
   | 'failed'
   | 'cancelled';
 
-export type DeliveryStatus = 'pending' | 'sending' | 'retrying' | 'sent' | 'failed' | 'cancelled';
+/**
+ * `checking`: the outcome of an earlier attempt is unknown (crash, timeout); the platform is asked
+ * before anything is sent again. `held`: waits for a person (late, or credentials refused).
+ */
+export type DeliveryStatus = 'pending' | 'sending' | 'checking' | 'retrying' | 'held' | 'sent' | 'failed' | 'cancelled';
 
 /** A user-facing error: a catalogue key under `errors.` plus interpolation values. */
 export interface ErrorInfo {
@@ -67,6 +73,8 @@ export const errorCodes = [
   'pair.notRetryable',
   'delivery.heldForTwin',
   'delivery.outcomeUnknown',
+  'schedule.missed',
+  'account.unknown',
   'platform.network',
   'platform.rateLimited',
   'platform.rejected',

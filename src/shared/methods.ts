@@ -13,6 +13,7 @@ export const methods = [
   'accounts.list',
   'accounts.addPair',
   'accounts.setSelfApproval',
+  'accounts.updateCredentials',
   'pairs.list',
   'pairs.create',
   'pairs.update',
@@ -23,6 +24,7 @@ export const methods = [
   'pairs.schedule',
   'pairs.cancel',
   'pairs.retry',
+  'pairs.release',
   'audit.list',
   'audit.exportPublished',
 ] as const;

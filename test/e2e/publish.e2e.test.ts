@@ -28,6 +28,15 @@ afterAll(async () => {
 
 async function openApp(locale = 'en-CA'): Promise<Page> {
   const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
+  // Desktop notifications are recorded instead of shown.
+  await context.addInitScript(`
+    window.__notifications = [];
+    window.Notification = class {
+      static permission = 'granted';
+      static requestPermission() { return Promise.resolve('granted'); }
+      constructor(title, options) { window.__notifications.push({ title, body: options && options.body }); }
+    };
+  `);
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -244,6 +253,9 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     expect(await pair.getByTestId('approval').textContent()).toMatch(/^Approved by alice on .*“Approved for release at 8:30\.”$/);
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toContain(enText);
     expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toContain(frText);
+    // Paul is told on the desktop, in his language.
+    await waitFor(async () => ((await page.evaluate('window.__notifications.length')) as number) > 0, 5_000, 'notification');
+    expect(await page.evaluate('window.__notifications')).toEqual([{ title: 'Published in English and French', body: enText }]);
 
     // The audit trail shows each step by its author; the admin can filter it.
     await signOut(page);

@@ -26,6 +26,7 @@ export interface ReceivedPost {
   username: string;
   /** performance.timeOrigin + performance.now() when the request body was complete. */
   receivedAt: number;
+  userId: string;
   contentType: string | undefined;
   body: unknown;
 }
@@ -36,6 +37,8 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Delay before answering, in ms. */
   delayMs?: number;
+  /** Only for requests to this path (default: any request by the account). */
+  path?: string;
 }
 
 export class FakeX {
@@ -62,15 +65,19 @@ export class FakeX {
     this.faults.set(username, queue);
   }
 
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   postsBy(username: string): ReceivedPost[] {
     return this.posts.filter((p) => p.username === username);
   }
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1 (on `port` to come back where a stopped fake was). */
+  async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
 
@@ -106,7 +113,9 @@ export class FakeX {
 
     if ('error' in auth) return problem(401, 'Unauthorized', auth.error);
 
-    const fault = this.faults.get(auth.account.username)?.shift();
+    const queue = this.faults.get(auth.account.username) ?? [];
+    const faultIndex = queue.findIndex((f) => f.path === undefined || f.path === url.pathname);
+    const fault = faultIndex >= 0 ? queue.splice(faultIndex, 1)[0] : undefined;
     if (fault) {
       if (fault.delayMs) await sleep(fault.delayMs);
       return send(fault.status, fault.body ?? { title: 'Fault', detail: 'injected', status: fault.status }, fault.headers);
@@ -115,6 +124,22 @@ export class FakeX {
     if (method === 'GET' && url.pathname === '/2/users/me') {
       const { userId: id, name, username: handle } = auth.account;
       return send(200, { data: { id, name, username: handle } });
+    }
+
+    const timeline = /^\/2\/users\/(\d+)\/tweets$/.exec(url.pathname);
+    if (method === 'GET' && timeline) {
+      const since = url.searchParams.get('start_time');
+      const max = Number(url.searchParams.get('max_results') ?? '10');
+      if (!Number.isInteger(max) || max < 5 || max > 100) return problem(400, 'Invalid Request', 'max_results must be 5..100');
+      const posts = this.posts
+        .filter((p) => p.userId === timeline[1] && (!since || p.receivedAt >= Date.parse(since)))
+        .reverse()
+        .slice(0, max)
+        .map((p) => ({ id: p.id, text: p.text, created_at: new Date(p.receivedAt).toISOString(), edit_history_tweet_ids: [p.id] }));
+      return send(200, {
+        ...(posts.length ? { data: posts } : {}),
+        meta: { result_count: posts.length, ...(posts.length ? { newest_id: posts[0]!.id, oldest_id: posts.at(-1)!.id } : {}) },
+      });
     }
 
     if (method === 'POST' && url.pathname === '/2/tweets') {
@@ -146,7 +171,7 @@ export class FakeX {
         return problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
       }
       const id = String(this.nextId++);
-      this.posts.push({ id, text, username: auth.account.username, receivedAt, contentType, body });
+      this.posts.push({ id, text, username: auth.account.username, userId: auth.account.userId, receivedAt, contentType, body });
       if (this.responseDelayMs) await sleep(this.responseDelayMs);
       return send(201, { data: { id, text, edit_history_tweet_ids: [id] } });
     }

@@ -70,12 +70,12 @@ describe('the SQLite store', () => {
 
   it('answers "when is the next delivery due?" from the partial index, without scanning', () => {
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'retrying')")
+      .prepare("EXPLAIN QUERY PLAN SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'retrying', 'checking')")
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX delivery_due/);
     const due = db
       .prepare(
-        "EXPLAIN QUERY PLAN SELECT DISTINCT pair_id FROM delivery WHERE status IN ('pending', 'retrying') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 500",
+        "EXPLAIN QUERY PLAN SELECT DISTINCT pair_id FROM delivery WHERE status IN ('pending', 'retrying', 'checking') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 500",
       )
       .all(0) as { detail: string }[];
     expect(due.map((p) => p.detail).join('\n')).toMatch(/USING INDEX delivery_due/);

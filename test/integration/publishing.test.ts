@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
 import type { Result } from '../../src/shared/contract';
-import { ApiFailure, startTestApp, waitFor, type TestApp } from '../support';
+import { ApiFailure, passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
+import { XAdapter } from '../../src/main/platforms/x';
+import { credentialsOf } from '../fakes/x-api';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -146,7 +148,7 @@ describe('bad input gets a clear error and changes nothing', () => {
 describe('when one side fails', () => {
   it('retries a transient failure with backoff; the pair shows partially published meanwhile', async () => {
     const channelId = await t.addChannel();
-    t.fake.failNext(t.fr.username, { status: 503 }, 2);
+    t.fake.failNext(t.fr.username, { status: 503, path: '/2/tweets' }, 2);
     const { id } = await t.publish(channelId, 'Transient', 'Passager');
     await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
     const partial = (await pairs()).find((p) => p.id === id)!;
@@ -183,13 +185,86 @@ describe('when one side fails', () => {
     expect(t.fake.postsBy(t.fr.username)).toHaveLength(1);
   });
 
-  it('refused credentials flag the account for re-authorisation', async () => {
+  it('refused credentials flag the account, hold its pairs, and both go out once it is re-authorised', async () => {
     const channelId = await t.addChannel();
-    t.fake.failNext(t.fr.username, { status: 401 });
-    const { id } = await t.publish(channelId, 'Auth', 'Autorisation');
+    t.fake.failNext(t.fr.username, { status: 401, path: '/2/tweets' });
+    const first = await t.publish(channelId, 'Auth', 'Autorisation');
+    await waitFor(async () => (await pairStatus(first.id)) === 'partial', 3_000, 'partial');
+    const channel = t.tandem.accounts.get(channelId)!;
+    expect(channel.fr.status).toBe('needs_reauth');
+    const fr = (await pairs()).find((p) => p.id === first.id)!.deliveries.find((d) => d.lang === 'fr')!;
+    expect([fr.status, fr.lastError]).toEqual(['held', { code: 'account.unauthorized', params: { lang: 'fr' } }]);
+
+    // The next pair for this account is held whole: EN does not go out alone.
+    const second = await t.publish(channelId, 'Second', 'Deuxième');
+    await waitFor(async () => (await pairStatus(second.id)) === 'held', 3_000, 'held');
+    expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual(['Auth']);
+    // Releasing before re-authorisation is refused.
+    expect(await t.tandem.dispatch('pairs.release', { id: second.id, version: second.version })).toEqual({
+      ok: false,
+      error: { code: 'account.unauthorized', params: { lang: 'fr' } },
+    });
+
+    await t.call('accounts.updateCredentials', { accountId: channel.fr.id, credentials: credentialsOf(t.fr) });
+    expect(t.tandem.accounts.get(channelId)!.fr.status).toBe('active');
+    await t.call('pairs.release', { id: first.id, version: first.version });
+    await t.call('pairs.release', { id: second.id, version: second.version });
+    await waitFor(async () => (await pairStatus(first.id)) === 'published' && (await pairStatus(second.id)) === 'published', 5_000, 'both published');
+    expect(t.fake.postsBy(t.fr.username).map((p) => p.text).sort()).toEqual(['Autorisation', 'Deuxième']);
+    expect(t.fake.postsBy(t.en.username).map((p) => p.text).sort()).toEqual(['Auth', 'Second']);
+  });
+
+  it('waits out a 429 until x-rate-limit-reset, then sends', async () => {
+    const channelId = await t.addChannel();
+    const reset = Math.ceil(Date.now() / 1000) + 2;
+    t.fake.failNext(t.fr.username, { status: 429, path: '/2/tweets', headers: { 'x-rate-limit-reset': String(reset), 'x-rate-limit-remaining': '0' } });
+    const { id } = await t.publish(channelId, 'Rate', 'Débit');
     await waitFor(async () => (await pairStatus(id)) === 'partial', 3_000, 'partial');
-    const channels = (await t.tandem.dispatch('accounts.list', undefined)) as Result<{ fr: { status: string } }[]>;
-    expect(channels.ok && channels.value[0]!.fr.status).toBe('needs_reauth');
+    const fr = (await pairs()).find((p) => p.id === id)!.deliveries.find((d) => d.lang === 'fr')!;
+    expect(fr.status).toBe('retrying');
+    expect(Date.parse(fr.nextAttemptAt!)).toBe(reset * 1000);
+    await waitFor(async () => (await pairStatus(id)) === 'published', 6_000, 'published after reset');
+    expect(t.fake.postsBy(t.fr.username)[0]!.receivedAt).toBeGreaterThanOrEqual(reset * 1000);
+  });
+
+  it('checks with X after a timeout rather than posting twice', async () => {
+    const channelId = await t.addChannel();
+    // X makes the post but answers too late: the adapter times out (2 s in these tests).
+    t.fake.responseDelayMs = 2_500;
+    const { id } = await t.publish(channelId, 'Slow answer', 'Réponse lente');
+    await waitFor(async () => (await pairs()).find((p) => p.id === id)?.deliveries.every((d) => d.status === 'checking'), 5_000, 'checking');
+    t.fake.responseDelayMs = 0;
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
+    expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
+    expect(t.fake.postsBy(t.fr.username)).toHaveLength(1);
+    expect(t.tandem.audit.list(id).filter((e) => e.action === 'delivery.reconciled')).toHaveLength(2);
+  });
+
+  it('treats a malformed answer as unknown and checks before resending', async () => {
+    const channelId = await t.addChannel();
+    t.fake.failNext(t.en.username, { status: 201, body: '{"data": {"id": 12', path: '/2/tweets' });
+    const { id } = await t.publish(channelId, 'Garbled', 'Brouillé');
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
+    // The garbled answer came from a request the fake did not record as a post: so it is sent once.
+    expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
+    const en = (await pairs()).find((p) => p.id === id)!.deliveries.find((d) => d.lang === 'en')!;
+    expect(en.attempt).toBe(2);
+  });
+
+  it('while X is unreachable, waits without using up attempts and sends when it is back', async () => {
+    const channelId = await t.addChannel();
+    const port = Number(new URL(t.fake.url).port);
+    await t.fake.stop();
+    const { id } = await t.publish(channelId, 'Offline', 'Hors ligne');
+    await waitFor(async () => (await pairs()).find((p) => p.id === id)?.deliveries.every((d) => d.status === 'retrying'), 3_000, 'waiting');
+    const waiting = (await pairs()).find((p) => p.id === id)!;
+    expect(waiting.deliveries.map((d) => [d.attempt, d.lastError?.code])).toEqual([
+      [0, 'platform.network'],
+      [0, 'platform.network'],
+    ]);
+    await t.fake.start(port);
+    await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published when back');
+    expect(t.fake.posts).toHaveLength(2);
   });
 
   it('validates both sides before sending either: a missing FR credential holds the EN post back', async () => {
@@ -213,27 +288,99 @@ describe('when one side fails', () => {
 });
 
 describe('after a crash', () => {
-  it('a delivery left mid-send is never resent blindly: it is failed as "outcome unknown"', async () => {
+  it('asks X what happened to a delivery left mid-send: one that landed is recorded, one that did not is sent', async () => {
     const channelId = await t.addChannel();
-    const { id } = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Crash', frText: 'Panne', authorTz: tz });
+    const { id } = await t.publish(channelId, 'Crash test, EN', 'Essai de panne, FR', new Date(Date.now() + 3_600_000));
     await t.tandem.close();
-    // Simulate the state a kill -9 during the network call leaves behind.
+    // The state a kill -9 during the network calls leaves: both claimed, and only EN reached X.
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(t.dbFile);
-    const channel = db.prepare('SELECT * FROM channel WHERE id = ?').get(channelId) as { en_account_id: string; fr_account_id: string };
+    db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
     db.prepare("UPDATE post_pair SET status = 'publishing' WHERE id = ?").run(id);
-    db.prepare("INSERT INTO delivery (id, pair_id, account_id, lang, status, attempt, next_attempt_at) VALUES ('d1', ?, ?, 'en', 'sending', 1, 0)").run(id, channel.en_account_id);
-    db.prepare("INSERT INTO delivery (id, pair_id, account_id, lang, status, attempt, next_attempt_at) VALUES ('d2', ?, ?, 'fr', 'sending', 1, 0)").run(id, channel.fr_account_id);
+    db.close();
+    const landed = await new XAdapter({ apiBase: t.fake.url }).publish({
+      text: 'Crash test, EN',
+      lang: 'en',
+      handle: t.en.username,
+      credentials: credentialsOf(t.en),
+    });
+
+    const again = t.reopen();
+    // A restart signs everyone out; recovery needs no one signed in.
+    expect(again.users.current()).toBeNull();
+    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after recovery');
+    expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual(['Crash test, EN']);
+    expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual(['Essai de panne, FR']);
+    const pair = again.pairs.get(id)!;
+    expect(pair.deliveries.find((d) => d.lang === 'en')!.remoteId).toBe(landed.remoteId);
+    expect(again.audit.list(id).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['delivery.interrupted', 'delivery.reconciled', 'delivery.sent', 'pair.published']),
+    );
+  });
+
+  it('while X cannot be asked, sends nothing and keeps checking', async () => {
+    const channelId = await t.addChannel();
+    const { id } = await t.publish(channelId, 'Unknown fate', 'Sort inconnu', new Date(Date.now() + 3_600_000));
+    await t.tandem.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(t.dbFile);
+    db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
+    db.close();
+    for (const user of [t.en.username, t.fr.username]) {
+      t.fake.failNext(user, { status: 503, path: `/2/users/${user === t.en.username ? t.en.userId : t.fr.userId}/tweets` }, 1_000);
+    }
+    const again = t.reopen();
+    await waitFor(() => t.fake.requests.filter((r) => r.status === 503).length >= 6, 5_000, 'several failed look-ups');
+    expect(t.fake.posts).toHaveLength(0);
+    expect(again.pairs.get(id)!.deliveries.map((d) => d.status)).toEqual(['checking', 'checking']);
+    t.fake.clearFaults();
+    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published once X answers');
+    expect(t.fake.posts).toHaveLength(2);
+  });
+});
+
+describe('missed while closed or asleep', () => {
+  it('holds a pair found due past the grace period until a publisher confirms it', async () => {
+    const channelId = await t.addChannel();
+    const { id, version } = await t.publish(channelId, 'Yesterday’s news', 'Les nouvelles d’hier', new Date(Date.now() + 3_600_000));
+    await t.tandem.close();
+    // The app was closed when it fell due, two hours ago.
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(t.dbFile);
+    const twoHoursAgo = Date.now() - 2 * 3_600_000;
+    db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(twoHoursAgo, id);
+    db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(twoHoursAgo, id);
     db.close();
 
     const again = t.reopen();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // A restart signs everyone out; the recovery happened without anyone signed in.
-    expect(again.users.current()).toBeNull();
-    const pair = again.pairs.get(id)!;
-    expect(pair.status).toBe('failed');
-    expect(pair.deliveries.map((d) => d.lastError?.code)).toEqual(['delivery.outcomeUnknown', 'delivery.outcomeUnknown']);
+    await waitFor(() => again.pairs.get(id)?.status === 'held', 3_000, 'held');
+    const held = again.pairs.get(id)!;
+    expect(held.deliveries.map((d) => [d.status, d.lastError])).toEqual([
+      ['held', { code: 'schedule.missed', params: { minutes: 120 } }],
+      ['held', { code: 'schedule.missed', params: { minutes: 120 } }],
+    ]);
     expect(t.fake.posts).toHaveLength(0);
+
+    const result = await again.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+    expect(result.ok).toBe(true);
+    const released = await again.dispatch('pairs.release', { id, version });
+    expect(released.ok).toBe(true);
+    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after confirmation');
+    expect(t.fake.posts).toHaveLength(2);
+  });
+
+  it('sends a pair a little late (within the grace period) without asking', async () => {
+    const channelId = await t.addChannel();
+    const { id } = await t.publish(channelId, 'Slightly late', 'Un peu en retard', new Date(Date.now() + 3_600_000));
+    await t.tandem.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(t.dbFile);
+    const fiveMinutesAgo = Date.now() - 5 * 60_000;
+    db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(fiveMinutesAgo, id);
+    db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(fiveMinutesAgo, id);
+    db.close();
+    const again = t.reopen();
+    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published');
   });
 });
 

@@ -127,6 +127,24 @@ async function failedPair(): Promise<Pair> {
   );
 }
 
+/** A pair that fell due two hours ago while Tandem was closed: held for a publisher to confirm. */
+async function heldPair(): Promise<Pair> {
+  const pair = await approvedPair();
+  await api('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
+  const twoHoursAgo = Date.now() - 2 * 3_600_000;
+  t.tandem.db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(twoHoursAgo, pair.id);
+  t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(twoHoursAgo, pair.id);
+  t.tandem.publisher.wake();
+  return waitFor(
+    async () => {
+      const p = await pairById(pair.id);
+      return p.status === 'held' ? p : null;
+    },
+    5_000,
+    'held pair',
+  );
+}
+
 const matrixCases: MatrixCase[] = [
   matrixCase({
     name: 'create a pair',
@@ -218,6 +236,28 @@ const matrixCases: MatrixCase[] = [
       // The retry goes out (the refusals were one-off); wait so nothing is left running.
       await waitFor(async () => (await pairById(prepared.pairId!)).status === 'published', 5_000, 'retried pair published');
     },
+  }),
+  matrixCase({
+    name: 'release a held pair',
+    action: 'pair.release',
+    method: 'pairs.release',
+    prepare: async () => {
+      const pair = await heldPair();
+      return { input: { id: pair.id, version: pair.version }, pairId: pair.id };
+    },
+    settle: async (prepared) => {
+      await waitFor(async () => (await pairById(prepared.pairId!)).status === 'published', 5_000, 'released pair published');
+    },
+  }),
+  matrixCase({
+    name: 'renew credentials',
+    action: 'account.settings',
+    method: 'accounts.updateCredentials',
+    prepare: async () => {
+      const channel = (await api('accounts.list', undefined)).find((c) => c.id === matrixChannel)!;
+      return { input: { accountId: channel.fr.id, credentials: credentialsOf(t.fr) } };
+    },
+    settle: async (_p, channel) => expect(channel.fr.status).toBe('active'),
   }),
   matrixCase({
     name: 'add an account pair',
@@ -406,6 +446,8 @@ describe('authentication', () => {
       'pairs.schedule': { id: pair.id, version: pair.version, when: 'now' },
       'pairs.cancel': { id: pair.id },
       'pairs.retry': { id: pair.id },
+      'pairs.release': { id: pair.id, version: pair.version },
+      'accounts.updateCredentials': { accountId: 'any', credentials: credentialsOf(t.fr) },
       'audit.list': { limit: 10 },
       'audit.exportPublished': { format: 'csv' },
     };

@@ -60,10 +60,10 @@ describe('POST /2/tweets', () => {
     expect(error.retryAt).toBe(reset * 1000);
   });
 
-  it('maps 5xx to a retryable server error', async () => {
+  it('maps 5xx to a server error whose outcome must be checked before resending', async () => {
     fake.failNext('StatCan_eng', { status: 503 });
     const error = await failure(publish());
-    expect(error.kind).toBe('retryable');
+    expect(error.kind).toBe('ambiguous');
     expect(error.info).toEqual({ code: 'platform.server', params: { status: 503 } });
   });
 
@@ -94,22 +94,52 @@ describe('POST /2/tweets', () => {
     expect(error.info.code).toBe('platform.badResponse');
   });
 
-  it('maps a timeout to a retryable network error', async () => {
+  it('maps a timeout to an ambiguous network error (the post may have been made)', async () => {
     fake.failNext('StatCan_eng', { status: 201, delayMs: 1_500 });
     const error = await failure(publish());
-    expect(error.kind).toBe('retryable');
+    expect(error.kind).toBe('ambiguous');
     expect(error.info.code).toBe('platform.network');
   });
 
-  it('maps a refused connection to a retryable network error', async () => {
+  it('maps a refused connection to "offline": nothing reached X, sending again is safe', async () => {
     const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const offline = new XAdapter({ apiBase: `http://127.0.0.1:${port}`, timeoutMs: 2_000 });
     const error = await failure(offline.publish({ text: 'x', lang: 'en', handle: 'a', credentials: credentialsOf(account) }));
-    expect(error.kind).toBe('retryable');
+    expect(error.kind).toBe('offline');
     expect(error.info.code).toBe('platform.network');
+  });
+});
+
+describe('GET /2/users/:id/tweets (reconciliation)', () => {
+  const lookup = (text: string, since = Date.now() - 5_000) =>
+    x.findPublished({ text, handle: account.username, remoteUserId: account.userId, credentials: credentialsOf(account), since });
+
+  it('finds a post the account made since the claim, and its link', async () => {
+    const published = await publish('Housing starts, October');
+    expect(await lookup('Housing starts, October')).toEqual(published);
+    const request = fake.requests.at(-1)!;
+    expect(request).toEqual({ method: 'GET', path: `/2/users/${account.userId}/tweets`, username: 'StatCan_eng', status: 200 });
+  });
+
+  it('finds nothing when the text was never posted, or was posted before the claim', async () => {
+    await publish('Old news');
+    expect(await lookup('Never posted')).toBeNull();
+    expect(await lookup('Old news', Date.now() + 120_000)).toBeNull();
+  });
+
+  it('matches the text X returns with t.co links and escaped entities', async () => {
+    const { comparable } = await import('../../src/main/platforms/x');
+    expect(comparable('Q&A <live> https://t.co/abc123')).toBe(comparable('Q&amp;A &lt;live&gt; https://www.statcan.gc.ca/en/q-and-a'));
+    expect(comparable('Données : 5 %')).not.toBe(comparable('Données : 6 %'));
+  });
+
+  it('reports a failed look-up as an error, never as "not posted"', async () => {
+    fake.failNext('StatCan_eng', { status: 503, path: `/2/users/${account.userId}/tweets` });
+    const error = await failure(lookup('anything'));
+    expect(error.kind).toBe('ambiguous');
   });
 });
 

@@ -22,6 +22,10 @@ describe('pair status from its deliveries', () => {
     [['failed', 'cancelled'], 'failed'],
     [['sending', 'sending'], 'publishing'],
     [['retrying', 'pending'], 'publishing'],
+    [['checking', 'pending'], 'publishing'],
+    [['held', 'held'], 'held'],
+    [['held', 'failed'], 'held'],
+    [['sent', 'held'], 'partial'],
   ] as const)('%j -> %s', (statuses, expected) => {
     expect(derivePairStatus([...statuses])).toBe(expected);
   });

@@ -52,10 +52,10 @@ describe('catalogues', () => {
   });
 
   it('name every pair and delivery status', () => {
-    for (const s of ['draft', 'translation', 'review', 'approved', 'scheduled', 'publishing', 'published', 'partial', 'failed', 'cancelled']) {
+    for (const s of ['draft', 'translation', 'review', 'approved', 'scheduled', 'publishing', 'published', 'partial', 'held', 'failed', 'cancelled']) {
       expect(has(frKeys, `queue.status.${s}`), s).toBe(true);
     }
-    for (const s of ['pending', 'sending', 'retrying', 'sent', 'failed', 'cancelled']) {
+    for (const s of ['pending', 'sending', 'checking', 'retrying', 'held', 'sent', 'failed', 'cancelled']) {
       expect(has(frKeys, `queue.delivery.${s}`), s).toBe(true);
     }
   });

@@ -242,7 +242,23 @@ describe('hardenSession', () => {
     };
   }
 
-  it.each(['notifications', 'media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen'])(
+  it('allows desktop notifications for the app itself, and for no other origin', () => {
+    const fake = fakeSession();
+    hardenSession(fake.session);
+    const request = fake.request()!;
+    const check = fake.check()!;
+    const granted = vi.fn();
+    request(null, 'notifications', granted, { requestingUrl: 'app://tandem/index.html' });
+    expect(granted).toHaveBeenCalledWith(true);
+    expect(check(null, 'notifications', 'app://tandem', {})).toBe(true);
+    const refused = vi.fn();
+    request(null, 'notifications', refused, { requestingUrl: 'https://evil.example/' });
+    expect(refused).toHaveBeenCalledWith(false);
+    expect(check(null, 'notifications', 'https://evil.example', {})).toBe(false);
+    expect(check(null, 'notifications', 'file://', {})).toBe(false);
+  });
+
+  it.each(['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'midi', 'pointerLock'])(
     'refuses the %s permission request and check',
     (permission) => {
       const fake = fakeSession();

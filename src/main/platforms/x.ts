@@ -10,7 +10,14 @@ import {
 import type { Lang } from '../../shared/domain';
 import type { XCredentials } from '../../shared/contract';
 import { measureText } from '../../shared/limits';
-import { PlatformError, type Identity, type PlatformAdapter, type Published, type PublishRequest } from './types';
+import {
+  PlatformError,
+  type Identity,
+  type LookupRequest,
+  type PlatformAdapter,
+  type Published,
+  type PublishRequest,
+} from './types';
 
 export interface XAdapterOptions {
   /**
@@ -46,6 +53,24 @@ export class XAdapter implements PlatformAdapter {
     return { remoteId: id, remoteUrl: `https://x.com/${handle}/status/${id}` };
   }
 
+  async findPublished({ text, handle, remoteUserId, credentials, since }: LookupRequest): Promise<Published | null> {
+    // One page of the account's own recent posts, from a minute before the claim (clock skew).
+    const startTime = new Date(since - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const page = await this.request(() =>
+      this.client(credentials).v2.get<{ data?: { id?: unknown; text?: unknown }[] }>(
+        'users/:id/tweets',
+        { start_time: startTime, max_results: 100, 'tweet.fields': 'created_at' },
+        { params: { id: remoteUserId } },
+      ),
+    );
+    if (page === null || typeof page !== 'object') throw badResponse();
+    const wanted = comparable(text);
+    const match = (page.data ?? []).find((post) => typeof post.text === 'string' && comparable(post.text) === wanted);
+    if (!match) return null;
+    if (typeof match.id !== 'string' || !/^\d+$/.test(match.id)) throw badResponse();
+    return { remoteId: match.id, remoteUrl: `https://x.com/${handle}/status/${match.id}` };
+  }
+
   private client(credentials: XCredentials): TwitterApi {
     const plugins: ITwitterApiClientPlugin[] = [];
     let httpAgent: http.Agent | undefined;
@@ -77,7 +102,7 @@ export class XAdapter implements PlatformAdapter {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new PlatformError({ code: 'platform.network' }, 'retryable')),
+        () => reject(new PlatformError({ code: 'platform.network' }, 'ambiguous')),
         this.timeoutMs,
       );
     });
@@ -92,8 +117,25 @@ export class XAdapter implements PlatformAdapter {
 }
 
 function badResponse(): PlatformError {
-  return new PlatformError({ code: 'platform.badResponse' }, 'retryable');
+  return new PlatformError({ code: 'platform.badResponse' }, 'ambiguous');
 }
+
+/**
+ * X returns a post's text with links shortened to t.co and &, <, > escaped; compare texts with
+ * every link replaced by one placeholder and entities decoded.
+ */
+export function comparable(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/https?:\/\/\S+/g, '<link>')
+    .normalize('NFC')
+    .trim();
+}
+
+/** Errors raised before a single byte reached the platform: sending again cannot duplicate. */
+const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
 
 /** Maps twitter-api-v2's errors onto what the publisher acts on. */
 export function toPlatformError(error: unknown): PlatformError {
@@ -109,15 +151,22 @@ export function toPlatformError(error: unknown): PlatformError {
       );
     }
     if (status === 401) return new PlatformError({ code: 'account.unauthorized' }, 'unauthorized');
-    if (status >= 500) return new PlatformError({ code: 'platform.server', params: { status } }, 'retryable');
+    if (status >= 500) return new PlatformError({ code: 'platform.server', params: { status } }, 'ambiguous');
     const detail = describe(error.data);
     if (/duplicate/i.test(detail)) return new PlatformError({ code: 'platform.duplicate' }, 'permanent');
     return new PlatformError({ code: 'platform.rejected', params: { status, detail } }, 'permanent');
   }
   if (error instanceof ApiPartialResponseError) return badResponse();
-  if (error instanceof ApiRequestError) return new PlatformError({ code: 'platform.network' }, 'retryable');
+  if (error instanceof ApiRequestError) {
+    // twitter-api-v2 1.29 keeps the socket error under `_options.error`, not `requestError`.
+    const cause = (error.requestError ?? (error as unknown as { _options?: { error?: unknown } })._options?.error) as
+      | NodeJS.ErrnoException
+      | undefined;
+    const code = cause?.code;
+    return new PlatformError({ code: 'platform.network' }, code && unreachable.has(code) ? 'offline' : 'ambiguous');
+  }
   if (error instanceof SyntaxError || error instanceof TypeError) return badResponse();
-  return new PlatformError({ code: 'platform.network' }, 'retryable');
+  return new PlatformError({ code: 'platform.network' }, 'ambiguous');
 }
 
 function describe(data: unknown): string {

@@ -4,7 +4,7 @@
 // as partially published until a human or a retry settles it.
 import type { Db } from '../db';
 import type { Clock } from '../clock';
-import type { ErrorInfo, Platform } from '../../shared/domain';
+import type { DeliveryStatus, ErrorInfo, Platform } from '../../shared/domain';
 import type { XCredentials } from '../../shared/contract';
 import type { SecretStore } from '../secrets';
 import { PlatformError, type PlatformAdapter } from '../platforms/types';
@@ -13,8 +13,13 @@ import { derivePairStatus, type DeliveryRow, type PairService } from '../service
 import { backoffDelay, type BackoffOptions } from './backoff';
 
 export interface PublisherOptions {
+  /** Attempts that reached the platform and failed ambiguously, before a person must decide. */
   maxAttempts: number;
   backoff: BackoffOptions;
+  /** While the platform cannot be reached at all, try again this often; not counted as attempts. */
+  offlineRetryMs: number;
+  /** A pair found due later than this (app closed, laptop asleep) waits for a person to confirm. */
+  graceMs: number;
   /** How many pairs are sent at the same time when several are due together. */
   concurrency: number;
 }
@@ -22,14 +27,23 @@ export interface PublisherOptions {
 export const defaultPublisherOptions: PublisherOptions = {
   maxAttempts: 6,
   backoff: { baseMs: 2_000, capMs: 5 * 60_000 },
+  offlineRetryMs: 30_000,
+  graceMs: 15 * 60_000,
   concurrency: 8,
 };
 
 /** setTimeout cannot wait longer than this; longer waits are re-armed. */
 const maxTimer = 2 ** 31 - 1;
 const actor = 'system:publisher';
+const dueStatuses: readonly DeliveryStatus[] = ['pending', 'retrying', 'checking'];
+const openStatuses: readonly DeliveryStatus[] = ['pending', 'retrying', 'checking', 'held', 'sending'];
 
 type Outcome = { ok: true; remoteId: string; remoteUrl: string; sentAt: number } | { ok: false; error: PlatformError };
+
+export interface PublisherEvents {
+  /** Pairs whose deliveries changed. */
+  changed(pairIds: string[]): void;
+}
 
 export class Publisher {
   private timer: NodeJS.Timeout | undefined;
@@ -73,7 +87,7 @@ export class Publisher {
 
   nextDueAt(): number | null {
     return this.db
-      .prepare("SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'retrying')")
+      .prepare("SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'retrying', 'checking')")
       .pluck()
       .get() as number | null;
   }
@@ -93,18 +107,18 @@ export class Publisher {
   }
 
   /**
-   * A delivery left `sending` by a crash may or may not have reached the platform. Until
-   * reconciliation with the platform exists it is never resent blindly: it is failed with
-   * "outcome unknown" so a person checks the account and decides.
+   * A delivery left `sending` by a crash may or may not have reached the platform: it is never
+   * resent blindly. It becomes `checking`: the platform is asked first, and only a post it does
+   * not have is sent again.
    */
   private recoverInterrupted(): void {
     const stuck = this.db.prepare("SELECT DISTINCT pair_id FROM delivery WHERE status = 'sending'").pluck().all() as string[];
     if (stuck.length === 0) return;
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE delivery SET status = 'failed', next_attempt_at = NULL, last_error = ? WHERE status = 'sending'")
-        .run(JSON.stringify({ code: 'delivery.outcomeUnknown' } satisfies ErrorInfo));
-      for (const pairId of stuck) this.settlePair(pairId);
+        .prepare("UPDATE delivery SET status = 'checking', next_attempt_at = ?, last_error = ? WHERE status = 'sending'")
+        .run(this.clock.now(), JSON.stringify({ code: 'delivery.outcomeUnknown' } satisfies ErrorInfo));
+      for (const pairId of stuck) this.audit.append(actor, 'delivery.interrupted', pairId);
     })();
     this.onChange(stuck);
   }
@@ -115,7 +129,7 @@ export class Publisher {
       const duePairs = this.db
         .prepare(
           `SELECT DISTINCT pair_id FROM delivery
-           WHERE status IN ('pending', 'retrying') AND next_attempt_at <= ?
+           WHERE status IN ('pending', 'retrying', 'checking') AND next_attempt_at <= ?
            ORDER BY next_attempt_at LIMIT 500`,
         )
         .pluck()
@@ -127,26 +141,41 @@ export class Publisher {
 
   private async sendPair(pairId: string, now: number): Promise<void> {
     const rows = this.pairs.deliveryRows(pairId);
-    const unsent = rows.filter((d) => d.status !== 'sent' && d.status !== 'cancelled');
-    const due = unsent.filter(
-      (d) => (d.status === 'pending' || d.status === 'retrying') && d.next_attempt_at !== null && d.next_attempt_at <= now,
-    );
+    const open = rows.filter((d) => openStatuses.includes(d.status));
+    const due = open.filter((d) => dueStatuses.includes(d.status) && d.next_attempt_at !== null && d.next_attempt_at <= now);
     if (due.length === 0) return;
     const pair = this.pairs.get(pairId);
     if (!pair) return;
 
+    // Missed by more than the grace period and never tried: a person confirms before it goes out.
+    const scheduledAt = pair.scheduledAt ? Date.parse(pair.scheduledAt) : now;
+    const neverTried = rows.every((d) => d.attempt === 0 && d.claimed_at === null);
+    if (neverTried && now - scheduledAt > this.options.graceMs) {
+      const minutes = Math.round((now - scheduledAt) / 60_000);
+      this.db.transaction(() => {
+        for (const delivery of open) this.hold(delivery, { code: 'schedule.missed', params: { minutes } });
+        this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
+        this.settlePair(pairId);
+      })();
+      this.onChange([pairId]);
+      return;
+    }
+
     // Every side still to send is checked before any side is sent.
     const credentials = new Map<string, XCredentials>();
     const problems = new Map<string, ErrorInfo>();
-    for (const delivery of unsent) {
+    for (const delivery of open) {
       const problem = await this.check(delivery, delivery.lang === 'en' ? pair.enText : pair.frText, credentials);
       if (problem) problems.set(delivery.id, problem);
     }
     if (problems.size > 0) {
+      // Refused credentials wait for re-authorisation; anything else cannot be sent as is.
+      const waiting = [...problems.values()].some((p) => p.code === 'account.unauthorized');
       this.db.transaction(() => {
-        for (const delivery of unsent) {
+        for (const delivery of open) {
           const error = problems.get(delivery.id) ?? { code: 'delivery.heldForTwin', params: { lang: delivery.lang } };
-          this.fail(delivery, error);
+          if (waiting) this.hold(delivery, error);
+          else this.fail(delivery, error);
         }
         this.settlePair(pairId);
       })();
@@ -154,18 +183,40 @@ export class Publisher {
       return;
     }
 
-    // Claim before the network call: a crash from here on leaves `sending`, never a silent resend.
+    // An earlier attempt whose outcome is unknown: ask the platform before sending again.
+    const toSend: DeliveryRow[] = [];
+    for (const delivery of due) {
+      if (delivery.status !== 'checking' || delivery.claimed_at === null) {
+        toSend.push(delivery);
+        continue;
+      }
+      const outcome = await this.lookUp(delivery, pair.enText, pair.frText, credentials.get(delivery.id)!);
+      if (outcome === 'absent') toSend.push(delivery);
+      else {
+        this.db.transaction(() => {
+          this.record(delivery, outcome, true);
+          this.settlePair(pairId);
+        })();
+      }
+    }
+    if (toSend.length === 0) {
+      this.onChange([pairId]);
+      return;
+    }
+
+    // Claim before the network call: a crash from here on leaves `sending`, which is checked
+    // with the platform on restart, never resent blindly.
     this.db.transaction(() => {
       const claim = this.db.prepare(
-        "UPDATE delivery SET status = 'sending', attempt = attempt + 1 WHERE id = ? AND status IN ('pending', 'retrying')",
+        "UPDATE delivery SET status = 'sending', attempt = attempt + 1, claimed_at = ? WHERE id = ?",
       );
-      for (const delivery of due) claim.run(delivery.id);
-      this.pairs.setStatus(pairId, 'publishing');
+      for (const delivery of toSend) claim.run(now, delivery.id);
+      this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
     })();
     this.onChange([pairId]);
 
     const outcomes = await Promise.all(
-      due.map(async (delivery): Promise<Outcome> => {
+      toSend.map(async (delivery): Promise<Outcome> => {
         const adapter = this.adapters.get(delivery.platform)!;
         try {
           const published = await adapter.publish({
@@ -176,16 +227,44 @@ export class Publisher {
           });
           return { ok: true, ...published, sentAt: this.clock.now() };
         } catch (error) {
-          return { ok: false, error: error instanceof PlatformError ? error : new PlatformError({ code: 'internal' }, 'permanent') };
+          return { ok: false, error: error instanceof PlatformError ? error : new PlatformError({ code: 'internal' }, 'ambiguous') };
         }
       }),
     );
 
     this.db.transaction(() => {
-      due.forEach((delivery, index) => this.record(delivery, outcomes[index]!));
+      toSend.forEach((delivery, index) => this.record({ ...delivery, attempt: delivery.attempt + 1 }, outcomes[index]!, false));
       this.settlePair(pairId);
     })();
     this.onChange([pairId]);
+  }
+
+  private async lookUp(
+    delivery: DeliveryRow,
+    enText: string,
+    frText: string,
+    credentials: XCredentials,
+  ): Promise<Outcome | 'absent'> {
+    const remoteUserId = this.db.prepare('SELECT remote_user_id FROM account WHERE id = ?').pluck().get(delivery.account_id) as
+      | string
+      | null;
+    const adapter = this.adapters.get(delivery.platform)!;
+    if (!remoteUserId) {
+      return { ok: false, error: new PlatformError({ code: 'delivery.outcomeUnknown' }, 'permanent') };
+    }
+    try {
+      const found = await adapter.findPublished({
+        text: delivery.lang === 'en' ? enText : frText,
+        handle: delivery.handle,
+        remoteUserId,
+        credentials,
+        since: delivery.claimed_at!,
+      });
+      if (!found) return 'absent';
+      return { ok: true, ...found, sentAt: this.clock.now() };
+    } catch (error) {
+      return { ok: false, error: error instanceof PlatformError ? error : new PlatformError({ code: 'internal' }, 'ambiguous') };
+    }
   }
 
   private async check(
@@ -209,7 +288,11 @@ export class Publisher {
     return null;
   }
 
-  private record(delivery: DeliveryRow, outcome: Outcome): void {
+  /**
+   * Records what became of one attempt. `checking`: the outcome came from asking the platform
+   * about an earlier attempt, so no new attempt was made.
+   */
+  private record(delivery: DeliveryRow, outcome: Outcome, checking: boolean): void {
     if (outcome.ok) {
       this.db
         .prepare(
@@ -217,7 +300,7 @@ export class Publisher {
            last_error = NULL WHERE id = ?`,
         )
         .run(outcome.remoteId, outcome.remoteUrl, outcome.sentAt, delivery.id);
-      this.audit.append(actor, 'delivery.sent', delivery.pair_id, {
+      this.audit.append(actor, checking ? 'delivery.reconciled' : 'delivery.sent', delivery.pair_id, {
         lang: delivery.lang,
         handle: delivery.handle,
         remoteId: outcome.remoteId,
@@ -225,29 +308,45 @@ export class Publisher {
       return;
     }
     const { error } = outcome;
-    const attempt = delivery.attempt + 1;
-    if (error.kind === 'unauthorized') {
-      this.db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?").run(delivery.account_id);
-    }
-    const retryable = error.kind === 'retryable' || error.kind === 'rateLimited';
-    if (retryable && attempt < this.options.maxAttempts) {
-      const now = this.clock.now();
-      const at =
-        error.kind === 'rateLimited' && error.retryAt && error.retryAt > now
-          ? error.retryAt
-          : now + backoffDelay(attempt, this.options.backoff);
+    const now = this.clock.now();
+    const retry = (status: DeliveryStatus, at: number, attempt = delivery.attempt) => {
       this.db
-        .prepare("UPDATE delivery SET status = 'retrying', next_attempt_at = ?, last_error = ? WHERE id = ?")
-        .run(at, JSON.stringify(error.info), delivery.id);
+        .prepare('UPDATE delivery SET status = ?, next_attempt_at = ?, attempt = ?, last_error = ? WHERE id = ?')
+        .run(status, at, attempt, JSON.stringify(error.info), delivery.id);
       this.audit.append(actor, 'delivery.retrying', delivery.pair_id, {
         lang: delivery.lang,
         handle: delivery.handle,
         error: error.info.code,
+        kind: error.kind,
         attempt,
       });
-      return;
+    };
+    // What a fresh attempt would be after this: `checking` if any earlier attempt may have landed.
+    const again: DeliveryStatus = checking || error.kind === 'ambiguous' ? 'checking' : 'retrying';
+    switch (error.kind) {
+      case 'offline':
+        // Never reached the platform: not an attempt; wait for the network without giving up.
+        return retry(checking ? 'checking' : 'retrying', now + this.options.offlineRetryMs, checking ? delivery.attempt : delivery.attempt - 1);
+      case 'rateLimited':
+        return retry(again, error.retryAt && error.retryAt > now ? error.retryAt : now + backoffDelay(delivery.attempt, this.options.backoff));
+      case 'unauthorized':
+        this.db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?").run(delivery.account_id);
+        return this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang } });
+      case 'ambiguous':
+        if (delivery.attempt < this.options.maxAttempts) {
+          return retry('checking', now + backoffDelay(Math.max(1, delivery.attempt), this.options.backoff));
+        }
+        return this.fail(delivery, error.info);
+      case 'permanent':
+        return this.fail(delivery, error.info);
     }
-    this.fail({ ...delivery, attempt }, error.info);
+  }
+
+  private hold(delivery: DeliveryRow, error: ErrorInfo): void {
+    this.db
+      .prepare("UPDATE delivery SET status = 'held', next_attempt_at = NULL, last_error = ? WHERE id = ?")
+      .run(JSON.stringify(error), delivery.id);
+    this.audit.append(actor, 'delivery.held', delivery.pair_id, { lang: delivery.lang, handle: delivery.handle, error: error.code });
   }
 
   private fail(delivery: DeliveryRow, error: ErrorInfo): void {
@@ -265,7 +364,7 @@ export class Publisher {
     const before = this.pairs.get(pairId)?.status;
     const status = derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status));
     this.pairs.setStatus(pairId, status);
-    if (status !== before && (status === 'published' || status === 'partial' || status === 'failed')) {
+    if (status !== before && (status === 'published' || status === 'partial' || status === 'failed' || status === 'held')) {
       this.audit.append(actor, `pair.${status}`, pairId);
     }
   }

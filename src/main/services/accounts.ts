@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { Account, Channel, Lang, Platform, User } from '../../shared/domain';
-import type { ParsedInput } from '../../shared/contract';
+import type { ParsedInput, XCredentials } from '../../shared/contract';
 import type { SecretStore } from '../secrets';
-import type { PlatformAdapter } from '../platforms/types';
+import type { Identity, PlatformAdapter } from '../platforms/types';
 import { PlatformError } from '../platforms/types';
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
@@ -82,23 +82,10 @@ export class AccountService {
     this.assertHandleFree(input.platform, input.fr.handle);
 
     // Both sets of credentials must belong to the accounts named, before anything is stored.
-    await Promise.all(
-      (['en', 'fr'] as const).map(async (lang) => {
-        const side = input[lang];
-        let identity;
-        try {
-          identity = await adapter.verify(side.credentials);
-        } catch (error) {
-          if (error instanceof PlatformError) {
-            throw new AppError(error.info.code, { ...error.info.params, lang });
-          }
-          throw error;
-        }
-        if (identity.handle.toLowerCase() !== side.handle.toLowerCase()) {
-          throw new AppError('account.handleMismatch', { lang, expected: side.handle, actual: identity.handle });
-        }
-      }),
+    const [enIdentity, frIdentity] = await Promise.all(
+      (['en', 'fr'] as const).map((lang) => this.verify(adapter, lang, input[lang].handle, input[lang].credentials)),
     );
+    const remoteIds = { en: enIdentity!.remoteUserId, fr: frIdentity!.remoteUserId };
 
     const now = this.clock.now();
     const channelId = randomUUID();
@@ -108,11 +95,11 @@ export class AccountService {
       await this.secrets.set(ids.fr, input.fr.credentials);
       this.db.transaction(() => {
         const insertAccount = this.db.prepare(
-          `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at)
-           VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
+          `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
+           VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
         );
         for (const lang of ['en', 'fr'] as const) {
-          insertAccount.run(ids[lang], input.platform, lang, input[lang].handle, input[lang].displayName, now, now);
+          insertAccount.run(ids[lang], input.platform, lang, input[lang].handle, input[lang].displayName, now, now, remoteIds[lang]);
         }
         this.db
           .prepare(
@@ -136,6 +123,42 @@ export class AccountService {
       throw error;
     }
     return this.get(channelId)!;
+  }
+
+  /** New credentials for one account (rotated, or after X refused the old ones). */
+  async updateCredentials(accountId: string, credentials: XCredentials, user: User): Promise<Channel> {
+    this.users.authorize(user, 'account.settings', [], accountId);
+    const row = this.db.prepare('SELECT * FROM account WHERE id = ?').get(accountId) as AccountRow | undefined;
+    if (!row) throw new AppError('account.unknown');
+    const adapter = this.adapters.get(row.platform);
+    if (!adapter) throw new AppError('input.invalid');
+    const identity = await this.verify(adapter, row.lang, row.handle, credentials);
+    await this.secrets.set(accountId, credentials);
+    this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE account SET status = 'active', credential_set_at = ?, remote_user_id = ? WHERE id = ?")
+        .run(this.clock.now(), identity.remoteUserId, accountId);
+      this.audit.append(user.username, 'credential.set', accountId, { handle: row.handle, lang: row.lang, renewed: true });
+    })();
+    const channelId = this.db
+      .prepare('SELECT id FROM channel WHERE en_account_id = ? OR fr_account_id = ?')
+      .pluck()
+      .get(accountId, accountId) as string;
+    return this.get(channelId)!;
+  }
+
+  private async verify(adapter: PlatformAdapter, lang: Lang, handle: string, credentials: XCredentials): Promise<Identity> {
+    let identity: Identity;
+    try {
+      identity = await adapter.verify(credentials);
+    } catch (error) {
+      if (error instanceof PlatformError) throw new AppError(error.info.code, { ...error.info.params, lang });
+      throw error;
+    }
+    if (identity.handle.toLowerCase() !== handle.toLowerCase()) {
+      throw new AppError('account.handleMismatch', { lang, expected: handle, actual: identity.handle });
+    }
+    return identity;
   }
 
   setSelfApproval(channelId: string, allowed: boolean, user: User): Channel {

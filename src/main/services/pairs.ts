@@ -42,6 +42,7 @@ export interface DeliveryRow {
   remote_url: string | null;
   sent_at: number | null;
   last_error: string | null;
+  claimed_at: number | null;
   handle: string;
   platform: Platform;
 }
@@ -53,6 +54,7 @@ export function derivePairStatus(statuses: DeliveryStatus[]): PairStatus {
   const sent = statuses.filter((s) => s === 'sent').length;
   if (statuses.length > 0 && sent === statuses.length) return 'published';
   if (sent > 0) return 'partial';
+  if (statuses.some((s) => s === 'held')) return 'held';
   if (statuses.every((s) => s === 'failed' || s === 'cancelled')) return 'failed';
   return 'publishing';
 }
@@ -197,7 +199,7 @@ export class PairService {
     this.db.transaction(() => {
       // Re-checked inside the transaction: the publisher may have claimed a delivery meanwhile.
       const claimed = this.db
-        .prepare("SELECT 1 FROM delivery WHERE pair_id = ? AND status NOT IN ('pending', 'cancelled')")
+        .prepare("SELECT 1 FROM delivery WHERE pair_id = ? AND status NOT IN ('pending', 'cancelled', 'held')")
         .get(id);
       if (claimed) throw new AppError('pair.notCancellable');
       this.db.prepare("UPDATE delivery SET status = 'cancelled', next_attempt_at = NULL WHERE pair_id = ?").run(id);
@@ -214,9 +216,11 @@ export class PairService {
     this.users.authorize(user, 'pair.retry', pair.channelIds, pair.id);
     const now = this.clock.now();
     this.db.transaction(() => {
+      // A side that may have reached the platform is checked there before it is sent again.
       const changed = this.db
         .prepare(
-          "UPDATE delivery SET status = 'pending', next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'failed'",
+          `UPDATE delivery SET status = CASE WHEN claimed_at IS NULL THEN 'pending' ELSE 'checking' END,
+           next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'failed'`,
         )
         .run(now, id).changes;
       if (changed === 0) throw new AppError('pair.notRetryable');
@@ -224,6 +228,39 @@ export class PairService {
       this.audit.append(user.username, 'pair.retried', id, { deliveries: changed });
     })();
     return this.get(id)!;
+  }
+
+  /**
+   * Sends a held pair now: one that missed its time while Tandem was closed or asleep (a person
+   * confirms it is still worth publishing), or whose account has been re-authorised.
+   */
+  release(input: ParsedInput<'pairs.release'>, user: User): Pair {
+    const pair = this.current(input.id, input.version, ['held', 'partial']);
+    this.users.authorize(user, 'pair.release', pair.channelIds, pair.id);
+    const held = pair.deliveries.filter((d) => d.status === 'held');
+    if (held.length === 0) throw new AppError('pair.notRetryable');
+    for (const delivery of held) {
+      const status = this.db.prepare('SELECT status FROM account WHERE id = ?').pluck().get(delivery.accountId);
+      if (status === 'needs_reauth') throw new AppError('account.unauthorized', { lang: delivery.lang });
+    }
+    const now = this.clock.now();
+    const late = held.some((d) => d.lastError?.code === 'schedule.missed');
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE delivery SET status = CASE WHEN claimed_at IS NULL THEN 'pending' ELSE 'checking' END,
+           next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'held'`,
+        )
+        .run(now, pair.id);
+      // Confirmed late: it goes out now, and the grace period counts from now.
+      if (late) this.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(now, pair.id);
+      this.setStatus(pair.id, derivePairStatus(this.deliveryRows(pair.id).map((d) => d.status)));
+      this.audit.append(user.username, 'pair.released', pair.id, {
+        late,
+        originallyScheduledAt: pair.scheduledAt,
+      });
+    })();
+    return this.get(pair.id)!;
   }
 
   setStatus(id: string, status: PairStatus): void {
@@ -348,8 +385,8 @@ export class PairService {
   }
 }
 
-const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled'];
-const approvedStates: PairStatus[] = ['approved', 'scheduled', 'publishing', 'published', 'partial', 'failed'];
+const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled', 'held'];
+const approvedStates: PairStatus[] = ['approved', 'scheduled', 'publishing', 'published', 'partial', 'held', 'failed'];
 
 interface ApprovalRow {
   id: string;

@@ -32,7 +32,7 @@ CREATE TABLE post_pair (
   fr_text TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN
     ('draft', 'translation', 'review', 'approved', 'scheduled', 'publishing', 'published', 'partial',
-     'failed', 'cancelled')),
+     'held', 'failed', 'cancelled')),
   scheduled_at INTEGER,
   author_tz TEXT NOT NULL,
   version INTEGER NOT NULL DEFAULT 1,
@@ -55,7 +55,7 @@ CREATE TABLE delivery (
   account_id TEXT NOT NULL REFERENCES account(id),
   lang TEXT NOT NULL CHECK (lang IN ('en', 'fr')),
   status TEXT NOT NULL CHECK (status IN
-    ('pending', 'sending', 'retrying', 'sent', 'failed', 'cancelled')),
+    ('pending', 'sending', 'checking', 'retrying', 'held', 'sent', 'failed', 'cancelled')),
   attempt INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER,
   remote_id TEXT,
@@ -67,7 +67,7 @@ CREATE TABLE delivery (
 
 -- The scheduler asks only "when is the next delivery due?" and "which are due now?".
 CREATE INDEX delivery_due ON delivery (next_attempt_at)
-  WHERE status IN ('pending', 'retrying');
+  WHERE status IN ('pending', 'retrying', 'checking');
 CREATE INDEX delivery_pair ON delivery (pair_id);
 
 CREATE TABLE audit_event (

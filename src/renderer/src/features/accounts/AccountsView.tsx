@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, ErrorInfo, Lang } from '../../../../shared/domain';
+import type { Account, Channel, ErrorInfo, Lang } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
@@ -33,6 +33,7 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
                         · {t('accounts.credentialSet', { date: formatDate(account.credentialSetAt) })}
                       </span>
                     )}
+                    {account.status === 'needs_reauth' && can('account.settings') && <RenewCredentials account={account} />}
                   </div>
                 );
               })}
@@ -43,6 +44,56 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
       )}
       {can('account.add') && <AddPairForm />}
     </section>
+  );
+}
+
+function RenewCredentials({ account }: { account: Account }) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [fields, setFields] = useState({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await call('accounts.updateCredentials', { accountId: account.id, credentials: fields });
+      setDone(t('accounts.renew.done', { handle: account.handle }));
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const names = ['appKey', 'appSecret', 'accessToken', 'accessSecret'] as const;
+  return (
+    <form className="panel renew" onSubmit={submit} aria-labelledby={`${ids}-h`} aria-busy={busy}>
+      <h3 id={`${ids}-h`}>{t('accounts.renew.heading', { handle: account.handle })}</h3>
+      <div className="two-columns">
+        {names.map((name) => (
+          <div className="field" key={name}>
+            <label htmlFor={`${ids}-${name}`}>{t(`accounts.add.${name}`)}</label>
+            <input
+              id={`${ids}-${name}`}
+              type="password"
+              autoComplete="off"
+              required
+              value={fields[name]}
+              onChange={(e) => setFields((f) => ({ ...f, [name]: e.target.value }))}
+            />
+          </div>
+        ))}
+      </div>
+      <ErrorMessage error={error} />
+      <div role="status" className="status-line">
+        {done}
+      </div>
+      <button type="submit" className="primary" disabled={busy}>
+        {t('accounts.renew.submit')}
+      </button>
+    </form>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, Delivery, ErrorInfo, Pair } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat, useErrorText } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useCan } from '../../lib/session';
+import { createOutcomeNotifier } from '../../lib/notify';
 
 interface Props {
   channels: Channel[];
@@ -17,8 +18,15 @@ export function Queue({ channels, onEdit }: Props) {
   const [pairs, setPairs] = useState<Pair[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
 
+  const notify = useRef(createOutcomeNotifier((status) => t(`notify.${status}`)));
   const load = useCallback(() => {
-    call('pairs.list', { limit: 100 }).then(setPairs, (caught: unknown) => setError(toErrorInfo(caught)));
+    call('pairs.list', { limit: 100 }).then(
+      (list) => {
+        notify.current(list);
+        setPairs(list);
+      },
+      (caught: unknown) => setError(toErrorInfo(caught)),
+    );
   }, []);
   useEffect(load, [load]);
   useApiEvent('pairs.changed', load);
@@ -200,7 +208,12 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
             {t('queue.submitForReview')}
           </button>
         )}
-        {editable && can('pair.cancel', scope) && (
+        {pair.deliveries.some((d) => d.status === 'held') && can('pair.release', scope) && (
+          <button type="button" className="primary" disabled={busy} onClick={() => void act(() => call('pairs.release', ref))}>
+            {t('queue.release')}
+          </button>
+        )}
+        {(editable || (pair.status === 'held' && pair.deliveries.every((d) => d.status !== 'sent'))) && can('pair.cancel', scope) && (
           <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.cancel', { id: pair.id }))}>
             {t('queue.cancel')}
           </button>

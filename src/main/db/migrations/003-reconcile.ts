@@ -1,0 +1,10 @@
+// What reconciliation after a crash needs: when a delivery was claimed for sending, and the
+// platform's id for each account (to look up its recent posts).
+export const migration003 = {
+  version: 3,
+  name: 'reconcile',
+  sql: `
+ALTER TABLE delivery ADD COLUMN claimed_at INTEGER;
+ALTER TABLE account ADD COLUMN remote_user_id TEXT;
+`,
+};
