@@ -49,6 +49,8 @@ export class FakeX {
   private readonly nonces = new Set<string>();
   private server: http.Server | undefined;
   private nextId = 1790000000000000000n;
+  /** X refuses a post identical to a recent one; turn off to count duplicates instead. */
+  refuseDuplicates = true;
   /** Delay every successful POST /2/tweets answer by this many ms. */
   responseDelayMs = 0;
   url = '';
@@ -167,7 +169,7 @@ export class FakeX {
         return problem(403, 'Forbidden', 'Your Tweet text is too long.');
       }
       const mine = this.postsBy(auth.account.username);
-      if (mine.some((p) => p.text === text)) {
+      if (this.refuseDuplicates && mine.some((p) => p.text === text)) {
         return problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
       }
       const id = String(this.nextId++);

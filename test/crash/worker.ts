@@ -1,0 +1,31 @@
+// A publishing process for the crash test: opens the shared database and publishes whatever is
+// due until nothing is left, printing "ready" once its services are up. The test kills it with
+// SIGKILL at random moments and starts it again.
+import { createTandem } from '../../src/main/app';
+import { KeytarSecretStore } from '../../src/main/secrets';
+import { XAdapter } from '../../src/main/platforms/x';
+import { createLogger } from '../../src/main/log';
+
+const dbFile = process.env['CRASH_DB']!;
+const service = process.env['CRASH_SERVICE']!;
+const apiBase = process.env['CRASH_X']!;
+
+const tandem = createTandem({
+  dbFile,
+  secrets: new KeytarSecretStore(service),
+  adapters: [new XAdapter({ apiBase, timeoutMs: 2_000 })],
+  log: createLogger(() => undefined),
+  publisher: { maxAttempts: 50, backoff: { baseMs: 20, capMs: 100 }, offlineRetryMs: 50, concurrency: 4 },
+});
+process.stdout.write('ready\n');
+
+const open = tandem.db.prepare("SELECT COUNT(*) FROM delivery WHERE status NOT IN ('sent', 'failed', 'cancelled')").pluck();
+const timer = setInterval(() => {
+  if (open.get() === 0) {
+    clearInterval(timer);
+    void tandem.close().then(() => {
+      process.stdout.write('done\n');
+      process.exit(0);
+    });
+  }
+}, 20);

@@ -1,0 +1,108 @@
+// Exactly once across crashes: a publishing process is killed with SIGKILL at random moments,
+// over and over, while it sends pairs to the loopback fake X. Every post must arrive exactly once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pair } from '../../src/shared/domain';
+import { startTestApp, type TestApp } from '../support';
+import { openDatabase } from '../../src/main/db';
+
+const pairsCount = 80;
+const kills = 25;
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const channelId = await t.addChannel();
+  const ids: string[] = [];
+  for (let i = 0; i < pairsCount; i++) {
+    const pair: Pair = await t.publish(channelId, `Crash ${i} EN`, `Panne ${i} FR`, new Date(Date.now() + 3_600_000));
+    ids.push(pair.id);
+  }
+  await t.tandem.close();
+  // Due now (within the grace period) for the worker processes, not for this one.
+  const db = openDatabase(t.dbFile);
+  db.prepare('UPDATE delivery SET next_attempt_at = ?').run(Date.now());
+  db.prepare("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'").run(Date.now());
+  db.close();
+  // Answers take a little while, so kills land before, during and after requests.
+  t.fake.responseDelayMs = 15;
+  // Let a duplicate through, so one would be counted rather than refused by X.
+  t.fake.refuseDuplicates = false;
+}, 60_000);
+
+afterAll(async () => {
+  await t.cleanup();
+});
+
+function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../crash/worker.ts')], {
+    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) resolve();
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, ready, exited };
+}
+
+describe('kill -9 while publishing', () => {
+  it(`${kills} random SIGKILLs: 0 duplicate and 0 lost posts`, async () => {
+    let killed = 0;
+    let killedMidSend = 0;
+    for (let trial = 0; trial < kills; trial++) {
+      const worker = startWorker();
+      await Promise.race([worker.ready, worker.exited]);
+      const wait = Math.floor(Math.random() * 120);
+      const finished = await Promise.race([
+        worker.exited.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), wait)),
+      ]);
+      if (finished) break;
+      const before = t.fake.posts.length;
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      killed++;
+      // A request still in flight when the process died may land just after.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (t.fake.posts.length > before) killedMidSend++;
+    }
+    // Then one last run to completion.
+    const last = startWorker();
+    expect(await last.exited).toBe(0);
+
+    const db = openDatabase(t.dbFile);
+    const deliveries = db
+      .prepare('SELECT d.status, d.remote_id, d.lang, a.handle, p.en_text, p.fr_text FROM delivery d JOIN account a ON a.id = d.account_id JOIN post_pair p ON p.id = d.pair_id')
+      .all() as { status: string; remote_id: string | null; lang: string; handle: string; en_text: string; fr_text: string }[];
+    const interrupted = db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.interrupted'").pluck().get() as number;
+    const reconciled = db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled'").pluck().get() as number;
+    db.close();
+
+    const posts = new Map<string, string[]>();
+    for (const post of t.fake.posts) {
+      const key = `${post.username}\n${post.text}`;
+      posts.set(key, [...(posts.get(key) ?? []), post.id]);
+    }
+    const duplicates = [...posts.values()].filter((ids) => ids.length > 1).length;
+    const lost = deliveries.filter((d) => {
+      const ids = posts.get(`${d.handle}\n${d.lang === 'en' ? d.en_text : d.fr_text}`) ?? [];
+      return d.status !== 'sent' || ids.length !== 1 || ids[0] !== d.remote_id;
+    }).length;
+    console.log(
+      `crash test: ${killed} SIGKILLs (${killedMidSend} with a request landing after the kill), ` +
+        `${interrupted} interrupted pairs found on restart, ${reconciled} deliveries reconciled with X, ` +
+        `${t.fake.posts.length} posts for ${deliveries.length} deliveries: ${duplicates} duplicate, ${lost} lost`,
+    );
+    expect(deliveries).toHaveLength(pairsCount * 2);
+    expect(duplicates).toBe(0);
+    expect(lost).toBe(0);
+    expect(t.fake.posts).toHaveLength(pairsCount * 2);
+    expect(killed).toBe(kills);
+  }, 180_000);
+});
