@@ -11,6 +11,7 @@ import { AccountService } from './services/accounts';
 import { PairService } from './services/pairs';
 import { UserService } from './services/users';
 import { RecordsService } from './services/records';
+import { SettingsService } from './services/settings';
 import { Publisher, defaultPublisherOptions, type PublisherOptions } from './publisher/publisher';
 import { createDispatch, type Dispatch, type Handlers } from './ipc/handlers';
 import { createLogger, type Logger } from './log';
@@ -48,6 +49,10 @@ export function createTandem(options: TandemOptions): Tandem {
   const accounts = new AccountService(db, clock, options.secrets, adapters, audit, users);
   const pairs = new PairService(db, clock, accounts, users, adapters, audit);
   const records = new RecordsService(db, clock, audit, pairs, accounts, users);
+  const publisherOptions = { ...defaultPublisherOptions, ...options.publisher };
+  const { graceMs } = publisherOptions;
+  const defaultGraceMs = typeof graceMs === 'function' ? graceMs() : graceMs;
+  const settings = new SettingsService(db, audit, users, { graceMinutes: Math.round(defaultGraceMs / 60_000) });
   const publisher = new Publisher(
     db,
     clock,
@@ -56,7 +61,7 @@ export function createTandem(options: TandemOptions): Tandem {
     options.secrets,
     audit,
     (pairIds) => events.emit('pairs.changed', { pairIds }),
-    { ...defaultPublisherOptions, ...options.publisher },
+    { ...publisherOptions, graceMs: () => settings.get().graceMinutes * 60_000 },
   );
 
   // Every method but the public ones acts as the signed-in user; main checks their roles.
@@ -101,6 +106,11 @@ export function createTandem(options: TandemOptions): Tandem {
     'pairs.cancel': (input) => changed(pairs.cancel(input.id, me())),
     'pairs.retry': (input) => changed(pairs.retry(input.id, me())),
     'pairs.release': (input) => changed(pairs.release(input, me())),
+    'settings.get': () => {
+      me();
+      return settings.get();
+    },
+    'settings.update': (input) => settings.update(input, me()),
     'audit.list': (input) => records.list(input, me()),
     'audit.exportPublished': (input) => records.exportPublished(input, me()),
   };

@@ -59,6 +59,11 @@ export interface AuditPage {
   brokenAt: number | null;
 }
 
+export interface WorkspaceSettings {
+  /** A pair found due later than this many minutes waits for a publisher to confirm it. */
+  graceMinutes: number;
+}
+
 export interface ExportFile {
   filename: string;
   mimeType: string;
@@ -138,6 +143,11 @@ export const contract = {
   'pairs.cancel': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'pairs.retry': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'pairs.release': { input: pairRef, output: null as unknown as Pair },
+  'settings.get': { input: z.null().optional(), output: null as unknown as WorkspaceSettings },
+  'settings.update': {
+    input: z.strictObject({ graceMinutes: z.number().int().min(0).max(7 * 24 * 60) }),
+    output: null as unknown as WorkspaceSettings,
+  },
   'audit.list': {
     input: z
       .strictObject({

@@ -25,6 +25,8 @@ export const methods = [
   'pairs.cancel',
   'pairs.retry',
   'pairs.release',
+  'settings.get',
+  'settings.update',
   'audit.list',
   'audit.exportPublished',
 ] as const;

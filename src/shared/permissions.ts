@@ -19,6 +19,7 @@ export const actions = [
   'role.manage',
   'audit.view',
   'audit.export',
+  'workspace.settings',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -39,6 +40,7 @@ export const allowedRoles: Record<Action, readonly Role[]> = {
   'role.manage': ['admin'],
   'audit.view': ['admin', 'approver'],
   'audit.export': ['admin'],
+  'workspace.settings': ['admin'],
 };
 
 /** Actions about the workspace rather than about pairs: they need a grant for all account pairs. */
@@ -49,6 +51,7 @@ export const globalActions: ReadonlySet<Action> = new Set([
   'role.manage',
   'audit.view',
   'audit.export',
+  'workspace.settings',
 ]);
 
 export function isGrantActive(grant: Grant, now: number): boolean {

@@ -118,6 +118,13 @@ describe('from first start to a published bilingual pair', () => {
     // A one-person team: allow the author to approve on this account pair.
     await page.getByLabel('Authors may approve their own pairs on this account pair').check();
     await waitFor(() => t.tandem.accounts.list()[0]?.allowSelfApproval, 5_000, 'self-approval saved');
+    // The grace period for pairs missed while Tandem was closed.
+    const grace = page.getByLabel('Grace period for late pairs (minutes)');
+    await waitFor(async () => (await grace.inputValue()) === '15', 5_000, 'grace period loaded');
+    await grace.fill('20');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(JSON.parse(t.tandem.db.prepare("SELECT value FROM setting WHERE key = 'graceMinutes'").pluck().get() as string)).toBe(20);
 
     // Compose both languages side by side; the counters follow X's weighted length.
     await nav(page, 'Compose and queue');

@@ -96,6 +96,18 @@ describe('schedule', () => {
   });
 });
 
+describe('offline', () => {
+  it('drafting, review and approval need no network', async () => {
+    const channelId = await t.addChannel();
+    await t.fake.stop();
+    let pair = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Written on the train', frText: '', authorTz: tz });
+    pair = await t.call<Pair>('pairs.update', { id: pair.id, version: pair.version, enText: 'Written on the train', frText: 'Rédigé dans le train' });
+    pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
+    pair = await t.call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: 'Fine' });
+    expect(pair.status).toBe('approved');
+  });
+});
+
 describe('bad input gets a clear error and changes nothing', () => {
   it.each([
     ['empty FR side', { enText: 'Hello', frText: '   ' }, { code: 'text.empty', params: { lang: 'fr' } }],
@@ -367,6 +379,21 @@ describe('missed while closed or asleep', () => {
     expect(released.ok).toBe(true);
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after confirmation');
     expect(t.fake.posts).toHaveLength(2);
+  });
+
+  it('uses the grace period the administrator set', async () => {
+    const channelId = await t.addChannel();
+    expect(await t.call('settings.get')).toEqual({ graceMinutes: 15 });
+    expect(await t.call('settings.update', { graceMinutes: 1 })).toEqual({ graceMinutes: 1 });
+    const { id } = await t.publish(channelId, 'Two minutes late', 'Deux minutes de retard', new Date(Date.now() + 3_600_000));
+    t.tandem.db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(Date.now() - 120_000, id);
+    t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(Date.now() - 120_000, id);
+    t.tandem.publisher.wake();
+    await waitFor(() => t.tandem.pairs.get(id)?.status === 'held', 3_000, 'held after 1 minute');
+    expect(t.tandem.audit.list('settings').map((e) => [e.action, e.detail])).toEqual([
+      ['settings.changed', { graceMinutes: 1, was: 15 }],
+    ]);
+    expect(t.fake.posts).toHaveLength(0);
   });
 
   it('sends a pair a little late (within the grace period) without asking', async () => {

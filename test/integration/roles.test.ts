@@ -260,6 +260,17 @@ const matrixCases: MatrixCase[] = [
     settle: async (_p, channel) => expect(channel.fr.status).toBe('active'),
   }),
   matrixCase({
+    name: 'change workspace settings',
+    action: 'workspace.settings',
+    method: 'settings.update',
+    prepare: async () => ({ input: { graceMinutes: 30 } }),
+    settle: async (_p, settings) => {
+      expect(settings.graceMinutes).toBe(30);
+      await t.signInAs('admin');
+      await api('settings.update', { graceMinutes: 15 });
+    },
+  }),
+  matrixCase({
     name: 'add an account pair',
     action: 'account.add',
     method: 'accounts.addPair',
@@ -448,6 +459,8 @@ describe('authentication', () => {
       'pairs.retry': { id: pair.id },
       'pairs.release': { id: pair.id, version: pair.version },
       'accounts.updateCredentials': { accountId: 'any', credentials: credentialsOf(t.fr) },
+      'settings.get': undefined,
+      'settings.update': { graceMinutes: 5 },
       'audit.list': { limit: 10 },
       'audit.exportPublished': { format: 'csv' },
     };

@@ -19,7 +19,7 @@ export interface PublisherOptions {
   /** While the platform cannot be reached at all, try again this often; not counted as attempts. */
   offlineRetryMs: number;
   /** A pair found due later than this (app closed, laptop asleep) waits for a person to confirm. */
-  graceMs: number;
+  graceMs: number | (() => number);
   /** How many pairs are sent at the same time when several are due together. */
   concurrency: number;
 }
@@ -150,7 +150,8 @@ export class Publisher {
     // Missed by more than the grace period and never tried: a person confirms before it goes out.
     const scheduledAt = pair.scheduledAt ? Date.parse(pair.scheduledAt) : now;
     const neverTried = rows.every((d) => d.attempt === 0 && d.claimed_at === null);
-    if (neverTried && now - scheduledAt > this.options.graceMs) {
+    const graceMs = typeof this.options.graceMs === 'function' ? this.options.graceMs() : this.options.graceMs;
+    if (neverTried && now - scheduledAt > graceMs) {
       const minutes = Math.round((now - scheduledAt) / 60_000);
       this.db.transaction(() => {
         for (const delivery of open) this.hold(delivery, { code: 'schedule.missed', params: { minutes } });

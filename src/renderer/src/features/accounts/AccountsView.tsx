@@ -43,7 +43,60 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
         </ul>
       )}
       {can('account.add') && <AddPairForm />}
+      {can('workspace.settings') && <WorkspaceSettingsForm />}
     </section>
+  );
+}
+
+function WorkspaceSettingsForm() {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [grace, setGrace] = useState<string>('');
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  useEffect(() => {
+    call('settings.get').then((s) => setGrace(String(s.graceMinutes)), (caught: unknown) => setError(toErrorInfo(caught)));
+  }, []);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setDone(null);
+    try {
+      const saved = await call('settings.update', { graceMinutes: Number(grace) });
+      setGrace(String(saved.graceMinutes));
+      setDone(t('settings.saved'));
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    }
+  }
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
+      <h2 id={`${ids}-h`}>{t('settings.heading')}</h2>
+      <div className="field">
+        <label htmlFor={`${ids}-grace`}>{t('settings.grace')}</label>
+        <span className="hint" id={`${ids}-hint`}>
+          {t('settings.graceHint')}
+        </span>
+        <input
+          id={`${ids}-grace`}
+          type="number"
+          min={0}
+          max={10080}
+          step={1}
+          required
+          value={grace}
+          aria-describedby={`${ids}-hint`}
+          onChange={(e) => setGrace(e.target.value)}
+        />
+      </div>
+      <ErrorMessage error={error} />
+      <div role="status" className="status-line">
+        {done}
+      </div>
+      <button type="submit" className="primary">
+        {t('settings.save')}
+      </button>
+    </form>
   );
 }
 

@@ -1,0 +1,11 @@
+// Workspace settings an administrator can change (first: the late-publishing grace period).
+export const migration004 = {
+  version: 4,
+  name: 'settings',
+  sql: `
+CREATE TABLE setting (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+`,
+};
