@@ -119,7 +119,15 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
       <p className="people muted" data-testid="people">
         {t('queue.draftedBy', { user: pair.createdBy })}
         {pair.translatedBy && <> · {t('queue.translatedBy', { user: pair.translatedBy })}</>}
-        {pair.scheduledBy && <> · {t('queue.scheduledBy', { user: pair.scheduledBy })}</>}
+        {pair.scheduledBy && (
+          <>
+            {' '}
+            ·{' '}
+            {t(pair.status === 'published' || pair.status === 'partial' ? 'queue.scheduledBy' : 'queue.scheduledByPending', {
+              user: pair.scheduledBy,
+            })}
+          </>
+        )}
       </p>
       {pair.approval && (
         <p className="evidence" data-testid="approval">
