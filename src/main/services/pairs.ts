@@ -67,7 +67,12 @@ export class PairService {
     private readonly users: UserService,
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.statements = prepareStatements(db);
+  }
+
+  /** Prepared once: the queue reads three of these per pair on every refresh. */
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
   /** A new pair starts as a draft; either language may still be empty. */
   create(input: ParsedInput<'pairs.create'>, user: User): Pair {
@@ -268,25 +273,19 @@ export class PairService {
   }
 
   list(limit = 50): Pair[] {
-    const rows = this.db
-      .prepare('SELECT * FROM post_pair ORDER BY created_at DESC, id LIMIT ?')
-      .all(limit) as PairRow[];
+    const rows = this.statements.page.all(limit) as PairRow[];
     return rows.map((row) => this.toPair(row));
   }
 
   get(id: string): Pair | undefined {
-    const row = this.db.prepare('SELECT * FROM post_pair WHERE id = ?').get(id) as PairRow | undefined;
+    const row = this.statements.byId.get(id) as PairRow | undefined;
     return row && this.toPair(row);
   }
 
   deliveryRows(pairId: string): DeliveryRow[] {
-    return this.db
-      .prepare(
-        `SELECT d.*, a.handle, a.platform FROM delivery d JOIN account a ON a.id = d.account_id
-         WHERE d.pair_id = ? ORDER BY d.lang, a.handle`,
-      )
-      .all(pairId) as DeliveryRow[];
+    return this.statements.deliveries.all(pairId) as DeliveryRow[];
   }
+
 
   private require(id: string): Pair {
     const pair = this.get(id);
@@ -351,16 +350,11 @@ export class PairService {
 
   private toPair(row: PairRow): Pair {
     const deliveries = this.deliveryRows(row.id).map(toDelivery);
-    const channelIds = this.db
-      .prepare('SELECT channel_id FROM pair_channel WHERE pair_id = ? ORDER BY channel_id')
-      .pluck()
-      .all(row.id) as string[];
+    const channelIds = this.statements.channels.all(row.id) as string[];
     const sentTimes = deliveries.map((d) => (d.sentAt ? Date.parse(d.sentAt) : null));
     const allSent = deliveries.length > 0 && sentTimes.every((t) => t !== null);
     const times = sentTimes.filter((t): t is number => t !== null);
-    const decisions = this.db
-      .prepare('SELECT * FROM approval WHERE pair_id = ? ORDER BY at DESC, rowid DESC')
-      .all(row.id) as ApprovalRow[];
+    const decisions = this.statements.decisions.all(row.id) as ApprovalRow[];
     const latest = decisions[0];
     const approval = decisions.find((d) => d.decision === 'approved' && d.pair_version === row.version);
     return {
@@ -383,6 +377,19 @@ export class PairService {
       skewMs: allSent ? Math.max(...times) - Math.min(...times) : null,
     };
   }
+}
+
+function prepareStatements(db: Db) {
+  return {
+    deliveries: db.prepare(
+      `SELECT d.*, a.handle, a.platform FROM delivery d JOIN account a ON a.id = d.account_id
+       WHERE d.pair_id = ? ORDER BY d.lang, a.handle`,
+    ),
+    channels: db.prepare('SELECT channel_id FROM pair_channel WHERE pair_id = ? ORDER BY channel_id').pluck(),
+    decisions: db.prepare('SELECT * FROM approval WHERE pair_id = ? ORDER BY at DESC, rowid DESC'),
+    byId: db.prepare('SELECT * FROM post_pair WHERE id = ?'),
+    page: db.prepare('SELECT * FROM post_pair ORDER BY created_at DESC, id LIMIT ?'),
+  };
 }
 
 const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled', 'held'];

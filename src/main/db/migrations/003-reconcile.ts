@@ -6,5 +6,7 @@ export const migration003 = {
   sql: `
 ALTER TABLE delivery ADD COLUMN claimed_at INTEGER;
 ALTER TABLE account ADD COLUMN remote_user_id TEXT;
+-- Start-up looks for deliveries a crash left mid-send; without this it reads the whole history.
+CREATE INDEX delivery_sending ON delivery (pair_id) WHERE status = 'sending';
 `,
 };
