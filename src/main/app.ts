@@ -47,12 +47,12 @@ export function createTandem(options: TandemOptions): Tandem {
   const audit = new AuditLog(db, clock);
   const users = new UserService(db, clock, audit);
   const accounts = new AccountService(db, clock, options.secrets, adapters, audit, users);
-  const pairs = new PairService(db, clock, accounts, users, adapters, audit);
-  const records = new RecordsService(db, clock, audit, pairs, accounts, users);
   const publisherOptions = { ...defaultPublisherOptions, ...options.publisher };
   const { graceMs } = publisherOptions;
   const defaultGraceMs = typeof graceMs === 'function' ? graceMs() : graceMs;
   const settings = new SettingsService(db, audit, users, { graceMinutes: Math.round(defaultGraceMs / 60_000) });
+  const pairs = new PairService(db, clock, accounts, users, adapters, audit, () => settings.checks());
+  const records = new RecordsService(db, clock, audit, pairs, accounts, users);
   const publisher = new Publisher(
     db,
     clock,
@@ -110,7 +110,11 @@ export function createTandem(options: TandemOptions): Tandem {
       me();
       return settings.get();
     },
-    'settings.update': (input) => settings.update(input, me()),
+    'settings.update': (input) => {
+      const saved = settings.update(input, me());
+      events.emit('settings.changed', {});
+      return saved;
+    },
     'audit.list': (input) => records.list(input, me()),
     'audit.exportPublished': (input) => records.exportPublished(input, me()),
   };

@@ -2,6 +2,7 @@
 // and push event -> payload. Main validates every input against these schemas.
 import { z } from 'zod';
 import type { Method, EventName } from './methods';
+import { checkIds, severities, type CheckSettings } from './checks';
 import { roles, type AuditEntry, type Channel, type ErrorInfo, type Grant, type Pair, type User } from './domain';
 
 const handle = z
@@ -62,7 +63,16 @@ export interface AuditPage {
 export interface WorkspaceSettings {
   /** A pair found due later than this many minutes waits for a publisher to confirm it. */
   graceMinutes: number;
+  /** Content checks: what each one does (off, warn, block), the PII allow-list, flagged terms. */
+  checks: CheckSettings;
 }
+
+const phraseList = z.array(z.string().trim().min(1).max(100)).max(200);
+export const checkSettingsSchema = z.strictObject({
+  severity: z.record(z.enum(checkIds), z.enum(severities)),
+  piiAllowList: phraseList,
+  flaggedTerms: phraseList,
+});
 
 export interface ExportFile {
   filename: string;
@@ -145,7 +155,10 @@ export const contract = {
   'pairs.release': { input: pairRef, output: null as unknown as Pair },
   'settings.get': { input: z.null().optional(), output: null as unknown as WorkspaceSettings },
   'settings.update': {
-    input: z.strictObject({ graceMinutes: z.number().int().min(0).max(7 * 24 * 60) }),
+    input: z.strictObject({
+      graceMinutes: z.number().int().min(0).max(7 * 24 * 60).optional(),
+      checks: checkSettingsSchema.optional(),
+    }),
     output: null as unknown as WorkspaceSettings,
   },
   'audit.list': {
@@ -179,6 +192,7 @@ export interface EventPayloads {
   'accounts.changed': Record<string, never>;
   'session.changed': Record<string, never>;
   'users.changed': Record<string, never>;
+  'settings.changed': Record<string, never>;
 }
 export type EventPayload<E extends EventName> = EventPayloads[E];
 

@@ -97,6 +97,7 @@ export const errorCodes = [
   'pair.wrongState',
   'approval.selfNotAllowed',
   'approval.commentRequired',
+  'checks.blocked',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

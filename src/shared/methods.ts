@@ -36,7 +36,7 @@ export const publicMethods: ReadonlySet<Method> = new Set(['session.current', 's
 
 export type Method = (typeof methods)[number];
 
-export const events = ['pairs.changed', 'accounts.changed', 'session.changed', 'users.changed'] as const;
+export const events = ['pairs.changed', 'accounts.changed', 'session.changed', 'users.changed', 'settings.changed'] as const;
 
 export type EventName = (typeof events)[number];
 

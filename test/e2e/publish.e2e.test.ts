@@ -189,6 +189,15 @@ describe('from first start to a published bilingual pair', () => {
     await page.getByRole('button', { name: 'Soumettre pour révision' }).click();
     await page.getByText('Le texte en français compte 281 caractères\u00a0; la limite est de 280.').waitFor();
 
+    // Content checks show inline, in French, with a one-click fix for French spacing.
+    await page.getByLabel('Texte français').fill('Attention: nouvelle publication!');
+    const checks = page.getByTestId('checks');
+    await checks.getByText(/Typographie française/).waitFor();
+    expect(await checks.locator('[data-check="language.mismatch"]').count()).toBe(0);
+    await checks.getByRole('button', { name: 'Corriger les espaces' }).click();
+    expect(await page.getByLabel('Texte français').inputValue()).toBe('Attention\u00a0: nouvelle publication\u00a0!');
+    expect(await checks.locator('[data-check="typography.frenchSpacing"]').count()).toBe(0);
+
     // The language choice and the unsent text survive a reload; nothing was saved or sent.
     await page.reload();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();

@@ -383,8 +383,8 @@ describe('missed while closed or asleep', () => {
 
   it('uses the grace period the administrator set', async () => {
     const channelId = await t.addChannel();
-    expect(await t.call('settings.get')).toEqual({ graceMinutes: 15 });
-    expect(await t.call('settings.update', { graceMinutes: 1 })).toEqual({ graceMinutes: 1 });
+    expect(await t.call('settings.get')).toMatchObject({ graceMinutes: 15 });
+    expect(await t.call('settings.update', { graceMinutes: 1 })).toMatchObject({ graceMinutes: 1 });
     const { id } = await t.publish(channelId, 'Two minutes late', 'Deux minutes de retard', new Date(Date.now() + 3_600_000));
     t.tandem.db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(Date.now() - 120_000, id);
     t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(Date.now() - 120_000, id);
@@ -424,5 +424,49 @@ describe('secrets', () => {
         expect(everything).not.toContain(secret);
       }
     }
+  });
+});
+
+describe('content checks set to block', () => {
+  it('stop approval and publishing, and a pair that became blocked after approval is not sent', async () => {
+    const channelId = await t.addChannel();
+    // Personal information blocks by default.
+    let pair = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Call Marie at 613-555-0199', frText: 'Appelez Marie au 613-555-0199', authorTz: tz });
+    pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
+    expect(await t.tandem.dispatch('pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toEqual({
+      ok: false,
+      error: { code: 'checks.blocked', params: { check: 'pii', count: 2 } },
+    });
+    expect(t.tandem.pairs.get(pair.id)!.status).toBe('review');
+    expect(t.tandem.audit.list(pair.id).at(-1)).toMatchObject({ action: 'checks.blocked', detail: { action: 'pair.approve', checks: ['pii', 'pii'] } });
+
+    // The department's own number, once allow-listed, passes.
+    const settings = await t.call<{ checks: { severity: Record<string, string> } }>('settings.get');
+    await t.call('settings.update', { checks: { ...settings.checks, piiAllowList: ['613-555-0199'], flaggedTerms: [] } });
+    pair = await t.call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' });
+    expect(pair.status).toBe('approved');
+
+    // An admin makes flagged terms block after approval: scheduling is refused...
+    await t.call('settings.update', {
+      checks: { severity: { ...settings.checks.severity, 'terms.flagged': 'block' }, piiAllowList: ['613-555-0199'], flaggedTerms: ['Marie'] },
+    });
+    expect(await t.tandem.dispatch('pairs.schedule', { id: pair.id, version: pair.version, when: 'now' })).toMatchObject({
+      ok: false,
+      error: { code: 'checks.blocked', params: { check: 'terms.flagged' } },
+    });
+
+    // ...and a pair already scheduled is stopped before sending.
+    await t.call('settings.update', { checks: { ...settings.checks, piiAllowList: ['613-555-0199'], flaggedTerms: [] } });
+    const scheduled = await t.call<Pair>('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 600).toISOString() });
+    expect(scheduled.status).toBe('scheduled');
+    await t.call('settings.update', {
+      checks: { severity: { ...settings.checks.severity, 'terms.flagged': 'block' }, piiAllowList: ['613-555-0199'], flaggedTerms: ['Marie'] },
+    });
+    await waitFor(() => t.tandem.pairs.get(pair.id)?.status === 'failed', 5_000, 'failed before sending');
+    expect(t.tandem.pairs.get(pair.id)!.deliveries.map((d) => d.lastError)).toEqual([
+      { code: 'checks.blocked', params: { check: 'terms.flagged', count: 2 } },
+      { code: 'checks.blocked', params: { check: 'terms.flagged', count: 2 } },
+    ]);
+    expect(t.fake.posts).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import en from '../../src/renderer/src/i18n/en.json';
 import fr from '../../src/renderer/src/i18n/fr.json';
 import { errorCodes, roles } from '../../src/shared/domain';
 import { actions } from '../../src/shared/permissions';
+import { checkIds, piiKindNames } from '../../src/shared/checks';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -49,6 +50,15 @@ describe('catalogues', () => {
     for (const action of actions) {
       expect(has(frKeys, `actions.${action}`) && has(enKeys, `actions.${action}`), action).toBe(true);
     }
+  });
+
+  it('name and explain every content check, and every kind of personal information', () => {
+    for (const check of checkIds) {
+      for (const key of [`checks.names.${check}`, `checks.messages.${check}`]) {
+        expect(has(enKeys, key) && has(frKeys, key), key).toBe(true);
+      }
+    }
+    for (const kind of piiKindNames) expect(has(frKeys, `checks.piiKinds.${kind}`) && has(enKeys, `checks.piiKinds.${kind}`), kind).toBe(true);
   });
 
   it('name every pair and delivery status', () => {

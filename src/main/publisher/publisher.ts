@@ -162,10 +162,16 @@ export class Publisher {
       return;
     }
 
-    // Every side still to send is checked before any side is sent.
+    // Every side still to send is checked before any side is sent, content checks included
+    // (settings may have changed since approval).
     const credentials = new Map<string, XCredentials>();
     const problems = new Map<string, ErrorInfo>();
-    for (const delivery of open) {
+    const blocks = this.pairs.blockingFindings(pair);
+    if (blocks.length > 0) {
+      const error: ErrorInfo = { code: 'checks.blocked', params: { check: blocks[0]!.check, count: blocks.length } };
+      for (const delivery of open) problems.set(delivery.id, error);
+    }
+    for (const delivery of problems.size > 0 ? [] : open) {
       const problem = await this.check(delivery, delivery.lang === 'en' ? pair.enText : pair.frText, credentials);
       if (problem) problems.set(delivery.id, problem);
     }

@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
 import type { UserService } from './users';
+import { blocking, runChecks, type CheckSettings, type Finding } from '../../shared/checks';
 
 /** A schedule up to this far in the past is taken as "now" (clock skew, slow typing). */
 const pastTolerance = 60_000;
@@ -67,8 +68,22 @@ export class PairService {
     private readonly users: UserService,
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
     private readonly audit: AuditLog,
+    private readonly checkSettings: () => CheckSettings,
   ) {
     this.statements = prepareStatements(db);
+  }
+
+  /** Content checks set to block, for the pair as it stands. */
+  blockingFindings(pair: Pick<Pair, 'enText' | 'frText'>): Finding[] {
+    return blocking(runChecks({ en: pair.enText, fr: pair.frText }, this.checkSettings()));
+  }
+
+  private enforceChecks(pair: Pair, user: User, action: string): void {
+    const blocks = this.blockingFindings(pair);
+    if (blocks.length === 0) return;
+    const first = blocks[0]!;
+    this.audit.append(user.username, 'checks.blocked', pair.id, { action, checks: blocks.map((b) => b.check) });
+    throw new AppError('checks.blocked', { check: first.check, count: blocks.length });
   }
 
   /** Prepared once: the queue reads three of these per pair on every refresh. */
@@ -152,6 +167,7 @@ export class PairService {
       throw new AppError('approval.selfNotAllowed');
     }
     this.validate(pair);
+    this.enforceChecks(pair, user, 'pair.approve');
     return this.decide(pair, 'approved', input.comment.trim(), user);
   }
 
@@ -167,6 +183,7 @@ export class PairService {
     const pair = this.current(input.id, input.version, ['approved']);
     this.users.authorize(user, 'pair.schedule', pair.channelIds, pair.id);
     this.validate(pair);
+    this.enforceChecks(pair, user, 'pair.schedule');
     const now = this.clock.now();
     let scheduledAt = now;
     if (input.when === 'at') {

@@ -10,6 +10,9 @@ export function useErrorText(): (error: ErrorInfo) => string {
     if (error.code === 'permission.denied' && typeof params['action'] === 'string') {
       params['action'] = t(`actions.${params['action']}`);
     }
+    if (error.code === 'checks.blocked' && typeof params['check'] === 'string') {
+      params['check'] = t(`checks.names.${params['check']}`);
+    }
     if (error.code === 'pair.wrongState' && typeof params['status'] === 'string') {
       params['status'] = t(`queue.status.${params['status']}`);
     }

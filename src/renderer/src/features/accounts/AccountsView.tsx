@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, ErrorInfo, Lang } from '../../../../shared/domain';
+import { checkIds, severities, type CheckSettings, type Severity } from '../../../../shared/checks';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
@@ -44,7 +45,91 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
       )}
       {can('account.add') && <AddPairForm />}
       {can('workspace.settings') && <WorkspaceSettingsForm />}
+      {can('workspace.settings') && <ChecksSettingsForm />}
     </section>
+  );
+}
+
+function ChecksSettingsForm() {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [settings, setSettings] = useState<CheckSettings | null>(null);
+  const [allowList, setAllowList] = useState('');
+  const [terms, setTerms] = useState('');
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  useEffect(() => {
+    call('settings.get').then(
+      (s) => {
+        setSettings(s.checks);
+        setAllowList(s.checks.piiAllowList.join('\n'));
+        setTerms(s.checks.flaggedTerms.join('\n'));
+      },
+      (caught: unknown) => setError(toErrorInfo(caught)),
+    );
+  }, []);
+  if (!settings) return <ErrorMessage error={error} />;
+  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setDone(null);
+    try {
+      const saved = await call('settings.update', {
+        checks: { severity: settings!.severity, piiAllowList: lines(allowList), flaggedTerms: lines(terms) },
+      });
+      setSettings(saved.checks);
+      setDone(t('checks.settings.saved'));
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    }
+  }
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
+      <h2 id={`${ids}-h`}>{t('checks.settings.heading')}</h2>
+      <p>{t('checks.settings.intro')}</p>
+      <table className="data-table">
+        <tbody>
+          {checkIds.map((check) => (
+            <tr key={check}>
+              <th scope="row">
+                <label htmlFor={`${ids}-${check}`}>{t(`checks.names.${check}`)}</label>
+              </th>
+              <td>
+                <select
+                  id={`${ids}-${check}`}
+                  value={settings.severity[check]}
+                  onChange={(e) =>
+                    setSettings({ ...settings, severity: { ...settings.severity, [check]: e.target.value as Severity } })
+                  }
+                >
+                  {severities.map((level) => (
+                    <option key={level} value={level}>
+                      {t(`checks.settings.level.${level}`)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="field">
+        <label htmlFor={`${ids}-allow`}>{t('checks.settings.allowList')}</label>
+        <textarea id={`${ids}-allow`} rows={3} value={allowList} onChange={(e) => setAllowList(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-terms`}>{t('checks.settings.terms')}</label>
+        <textarea id={`${ids}-terms`} rows={3} value={terms} onChange={(e) => setTerms(e.target.value)} />
+      </div>
+      <ErrorMessage error={error} />
+      <div role="status" className="status-line">
+        {done}
+      </div>
+      <button type="submit" className="primary">
+        {t('checks.settings.save')}
+      </button>
+    </form>
   );
 }
 

@@ -1,10 +1,13 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, ErrorInfo, Lang, Pair, Platform } from '../../../../shared/domain';
 import { measureText } from '../../../../shared/limits';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useCan } from '../../lib/session';
+import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
+import { ChecksPanel } from './ChecksPanel';
+import { useApiEvent } from '../../lib/useEvent';
 
 type Next = 'draft' | 'translation' | 'review';
 
@@ -47,6 +50,12 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
     restored && (restored.enText || restored.frText) ? t('composer.restored') : null,
   );
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const [checkSettings, setCheckSettings] = useState<CheckSettings>(defaultCheckSettings);
+  const loadSettings = useCallback(() => {
+    call('settings.get').then((s) => setCheckSettings(s.checks), () => undefined);
+  }, []);
+  useEffect(loadSettings, [loadSettings]);
+  useApiEvent('settings.changed', loadSettings);
 
   // Keep only channels that still exist; preselect the only one there is.
   useEffect(() => {
@@ -155,6 +164,11 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
         <TextSide lang="en" text={enText} onChange={setEnText} platforms={platforms} />
         <TextSide lang="fr" text={frText} onChange={setFrText} platforms={platforms} />
       </div>
+      <ChecksPanel
+        texts={{ en: enText, fr: frText }}
+        settings={checkSettings}
+        onFix={(lang, text) => (lang === 'en' ? setEnText(text) : setFrText(text))}
+      />
       {backToReview && <p className="alert alert-warning">{t('composer.backToReview')}</p>}
       <ErrorMessage error={error} />
       <div role="status" className="status-line">
