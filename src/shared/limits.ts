@@ -5,7 +5,7 @@ import type { ErrorInfo, Lang, Platform } from './domain';
 
 // twitter-text ships CommonJS and an ESM build whose only export is `default`;
 // take whichever shape the bundler or Node handed us.
-const twitterText: typeof twitterTextNs =
+export const twitterText: typeof twitterTextNs =
   (twitterTextNs as unknown as { default?: typeof twitterTextNs }).default ?? twitterTextNs;
 
 export interface TextMeasure {

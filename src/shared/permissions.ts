@@ -2,28 +2,7 @@
 // actions a user can take. Main is the authority: it re-reads grants on every call.
 import type { Grant, Role } from './domain';
 
-export const actions = [
-  'pair.create',
-  'pair.edit',
-  'pair.requestTranslation',
-  'pair.submitForReview',
-  'pair.approve',
-  'pair.reject',
-  'pair.schedule',
-  'pair.cancel',
-  'pair.retry',
-  'pair.release',
-  'account.add',
-  'account.settings',
-  'user.manage',
-  'role.manage',
-  'audit.view',
-  'audit.export',
-  'workspace.settings',
-] as const;
-export type Action = (typeof actions)[number];
-
-export const allowedRoles: Record<Action, readonly Role[]> = {
+const table = {
   'pair.create': ['drafter'],
   'pair.edit': ['drafter', 'translator'],
   'pair.requestTranslation': ['drafter'],
@@ -41,18 +20,14 @@ export const allowedRoles: Record<Action, readonly Role[]> = {
   'audit.view': ['admin', 'approver'],
   'audit.export': ['admin'],
   'workspace.settings': ['admin'],
-};
+} satisfies Record<string, readonly Role[]>;
 
-/** Actions about the workspace rather than about pairs: they need a grant for all account pairs. */
-export const globalActions: ReadonlySet<Action> = new Set([
-  'account.add',
-  'account.settings',
-  'user.manage',
-  'role.manage',
-  'audit.view',
-  'audit.export',
-  'workspace.settings',
-]);
+export type Action = keyof typeof table;
+export const allowedRoles: Record<Action, readonly Role[]> = table;
+export const actions = Object.keys(table) as Action[];
+
+/** Actions about the workspace rather than about one pair: they need a grant for all account pairs. */
+export const isGlobalAction = (action: Action): boolean => !action.startsWith('pair.');
 
 export function isGrantActive(grant: Grant, now: number): boolean {
   return grant.revokedAt === null && (grant.expiresAt === null || Date.parse(grant.expiresAt) > now);
@@ -65,6 +40,6 @@ export function isGrantActive(grant: Grant, now: number): boolean {
 export function canPerform(grants: readonly Grant[], action: Action, channelIds: readonly string[], now: number): boolean {
   const allowed = allowedRoles[action];
   const active = grants.filter((g) => isGrantActive(g, now) && allowed.includes(g.role));
-  if (globalActions.has(action) || channelIds.length === 0) return active.some((g) => g.channelId === null);
+  if (isGlobalAction(action) || channelIds.length === 0) return active.some((g) => g.channelId === null);
   return channelIds.every((id) => active.some((g) => g.channelId === null || g.channelId === id));
 }

@@ -5,10 +5,7 @@
 import http from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import * as twitterTextNs from 'twitter-text';
-
-const twitterText: typeof twitterTextNs =
-  (twitterTextNs as unknown as { default?: typeof twitterTextNs }).default ?? twitterTextNs;
+import { twitterText } from '../../src/shared/limits';
 
 export interface FakeXAccount {
   userId: string;

@@ -1,11 +1,12 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Account, Channel, ErrorInfo, Lang } from '../../../../shared/domain';
+import type { Account, Channel, Lang } from '../../../../shared/domain';
 import { checkIds, severities, type CheckSettings, type Severity } from '../../../../shared/checks';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
 import { useCan } from '../../lib/session';
+import { useAction } from '../../lib/useAction';
 
 export function AccountsView({ channels }: { channels: Channel[] }) {
   const { t } = useTranslation();
@@ -56,8 +57,7 @@ function ChecksSettingsForm() {
   const [settings, setSettings] = useState<CheckSettings | null>(null);
   const [allowList, setAllowList] = useState('');
   const [terms, setTerms] = useState('');
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, done, run, setError } = useAction();
   useEffect(() => {
     call('settings.get').then(
       (s) => {
@@ -70,19 +70,15 @@ function ChecksSettingsForm() {
   }, []);
   if (!settings) return <ErrorMessage error={error} />;
   const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
+    void run(async () => {
       const saved = await call('settings.update', {
         checks: { severity: settings!.severity, piiAllowList: lines(allowList), flaggedTerms: lines(terms) },
       });
       setSettings(saved.checks);
-      setDone(t('checks.settings.saved'));
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    }
+      return t('checks.settings.saved');
+    });
   }
   return (
     <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
@@ -126,7 +122,7 @@ function ChecksSettingsForm() {
       <div role="status" className="status-line">
         {done}
       </div>
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t('checks.settings.save')}
       </button>
     </form>
@@ -137,22 +133,17 @@ function WorkspaceSettingsForm() {
   const { t } = useTranslation();
   const ids = useId();
   const [grace, setGrace] = useState<string>('');
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, done, run, setError } = useAction();
   useEffect(() => {
     call('settings.get').then((s) => setGrace(String(s.graceMinutes)), (caught: unknown) => setError(toErrorInfo(caught)));
   }, []);
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
+    void run(async () => {
       const saved = await call('settings.update', { graceMinutes: Number(grace) });
       setGrace(String(saved.graceMinutes));
-      setDone(t('settings.saved'));
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    }
+      return t('settings.saved');
+    });
   }
   return (
     <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
@@ -178,7 +169,7 @@ function WorkspaceSettingsForm() {
       <div role="status" className="status-line">
         {done}
       </div>
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t('settings.save')}
       </button>
     </form>
@@ -189,21 +180,13 @@ function RenewCredentials({ account }: { account: Account }) {
   const { t } = useTranslation();
   const ids = useId();
   const [fields, setFields] = useState({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  async function submit(event: FormEvent) {
+  const { busy, error, done, run } = useAction();
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await call('accounts.updateCredentials', { accountId: account.id, credentials: fields });
-      setDone(t('accounts.renew.done', { handle: account.handle }));
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t('accounts.renew.done', { handle: account.handle });
+    });
   }
   const names = ['appKey', 'appSecret', 'accessToken', 'accessSecret'] as const;
   return (
@@ -237,23 +220,17 @@ function RenewCredentials({ account }: { account: Account }) {
 
 function SelfApproval({ channel, editable }: { channel: Channel; editable: boolean }) {
   const { t } = useTranslation();
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   // Shown at once; put back if main refuses.
   const [checked, setChecked] = useState(channel.allowSelfApproval);
   useEffect(() => setChecked(channel.allowSelfApproval), [channel.allowSelfApproval]);
   async function toggle(allowed: boolean) {
-    setBusy(true);
-    setError(null);
     setChecked(allowed);
-    try {
+    const ok = await run(async () => {
       await call('accounts.setSelfApproval', { channelId: channel.id, allowed });
-    } catch (caught) {
-      setChecked(!allowed);
-      setError(toErrorInfo(caught));
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
+    if (!ok) setChecked(!allowed);
   }
   return (
     <div className="channel-setting">
@@ -285,36 +262,27 @@ function AddPairForm() {
   const [appKey, setAppKey] = useState('');
   const [appSecret, setAppSecret] = useState('');
   const [sides, setSides] = useState<Record<Lang, SideFields>>({ en: emptySide, fr: emptySide });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, done, run } = useAction();
   const ids = useId();
 
   const update = (lang: Lang, field: keyof SideFields, value: string) =>
     setSides((current) => ({ ...current, [lang]: { ...current[lang], [field]: value } }));
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(null);
     const side = (lang: Lang) => ({
       handle: sides[lang].handle,
       displayName: sides[lang].displayName,
       credentials: { appKey, appSecret, accessToken: sides[lang].accessToken, accessSecret: sides[lang].accessSecret },
     });
-    try {
+    void run(async () => {
       const channel = await call('accounts.addPair', { platform: 'x', name, en: side('en'), fr: side('fr') });
-      setDone(t('accounts.add.done', { name: channel.name }));
       setName('');
       setAppKey('');
       setAppSecret('');
       setSides({ en: emptySide, fr: emptySide });
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t('accounts.add.done', { name: channel.name });
+    });
   }
 
   const field = (id: string, label: string, value: string, onChange: (v: string) => void, secret = false, hint?: string) => (

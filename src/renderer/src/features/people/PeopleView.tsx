@@ -6,6 +6,7 @@ import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
+import { useAction } from '../../lib/useAction';
 
 /** Admins manage who works in Tandem and which role each person holds, where, until when. */
 export function PeopleView({ channels }: { channels: Channel[] }) {
@@ -99,21 +100,16 @@ function AddPerson() {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [passphrase, setPassphrase] = useState('');
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  async function submit(event: FormEvent) {
+  const { busy, error, done, run } = useAction();
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
+    void run(async () => {
       const user = await call('users.create', { username, displayName, passphrase });
-      setDone(t('people.added', { name: user.displayName }));
       setUsername('');
       setDisplayName('');
       setPassphrase('');
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    }
+      return t('people.added', { name: user.displayName });
+    });
   }
   return (
     <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
@@ -135,7 +131,7 @@ function AddPerson() {
       <div role="status" className="status-line">
         {done}
       </div>
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t('people.add')}
       </button>
     </form>
@@ -149,13 +145,10 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
   const [role, setRole] = useState<Role>('drafter');
   const [scope, setScope] = useState<string>('all');
   const [expires, setExpires] = useState('');
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  async function submit(event: FormEvent) {
+  const { busy, error, done, run } = useAction();
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
+    void run(async () => {
       await call('roles.grant', {
         userId,
         role,
@@ -163,10 +156,8 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
         expiresAt: expires ? new Date(expires).toISOString() : null,
       });
       const user = users.find((u) => u.id === userId);
-      setDone(t('people.granted', { role: t(`roles.${role}`), user: user?.displayName ?? '' }));
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    }
+      return t('people.granted', { role: t(`roles.${role}`), user: user?.displayName ?? '' });
+    });
   }
   return (
     <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
@@ -211,7 +202,7 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
       <div role="status" className="status-line">
         {done}
       </div>
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t('people.grant')}
       </button>
     </form>

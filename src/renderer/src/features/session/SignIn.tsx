@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo } from '../../../../shared/domain';
-import { call, toErrorInfo } from '../../lib/api';
+import { call } from '../../lib/api';
+import { useAction } from '../../lib/useAction';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 
 /** First run creates the administrator; afterwards, everyone signs in with their own profile. */
@@ -11,23 +11,17 @@ export function SignIn({ bootstrap, onDone }: { bootstrap: boolean; onDone: () =
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [passphrase, setPassphrase] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const { busy, error, run } = useAction();
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       if (bootstrap) await call('users.bootstrap', { username, displayName, passphrase });
       else await call('session.signIn', { username, passphrase });
       setPassphrase('');
       onDone();
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   }
 
   return (
