@@ -86,6 +86,7 @@ export const errorCodes = [
   'auth.required',
   'auth.invalid',
   'auth.bootstrapDone',
+  'auth.locked',
   'user.taken',
   'user.weakPassphrase',
   'user.unknown',

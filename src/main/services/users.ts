@@ -11,6 +11,9 @@ import type { AuditLog } from './audit';
 import { decoyHash, hashPassphrase, verifyPassphrase } from './passphrase';
 
 export const minPassphraseLength = 12;
+/** After this many wrong passphrases for one username, sign-in waits out the window. */
+export const maxFailedSignIns = 5;
+export const signInWindowMs = 15 * 60_000;
 
 interface UserRow {
   id: string;
@@ -83,6 +86,19 @@ export class UserService {
   }
 
   async signIn(username: string, passphrase: string): Promise<User> {
+    const subject = `user:${username}`;
+    const since = this.clock.now() - signInWindowMs;
+    const failures = this.db
+      .prepare(
+        `SELECT COUNT(*) FROM audit_event WHERE subject = ? AND action = 'auth.failed' AND at > ?
+         AND seq > COALESCE((SELECT MAX(seq) FROM audit_event WHERE subject = ? AND action = 'auth.signedIn'), 0)`,
+      )
+      .pluck()
+      .get(subject, since, subject) as number;
+    if (failures >= maxFailedSignIns) {
+      this.audit.append(username, 'auth.locked', subject);
+      throw new AppError('auth.locked', { minutes: signInWindowMs / 60_000 });
+    }
     const row = this.db.prepare('SELECT * FROM user WHERE username = ?').get(username) as UserRow | undefined;
     const ok = await verifyPassphrase(passphrase, row?.pass_hash ?? (await decoyHash));
     if (!row || !ok) {
