@@ -85,17 +85,14 @@ export function createTandem(options: TandemOptions): Tandem {
     'roles.grant': (input) => usersChanged(users.grant(input, me())),
     'roles.revoke': (input) => usersChanged(users.revoke(input.grantId, me())),
     'accounts.list': () => {
-      me();
-      return accounts.list();
+      const visible = users.visibleChannels(me());
+      return accounts.list().filter((channel) => visible === null || visible.has(channel.id));
     },
     'accounts.addPair': async (input) => accountsChanged(await accounts.addPair(input, me())),
     'accounts.setSelfApproval': (input) => accountsChanged(accounts.setSelfApproval(input.channelId, input.allowed, me())),
     'accounts.updateCredentials': async (input) =>
       accountsChanged(await accounts.updateCredentials(input.accountId, input.credentials, me())),
-    'pairs.list': (input) => {
-      me();
-      return pairs.list(input?.limit);
-    },
+    'pairs.list': (input) => pairs.list(input?.limit, users.visibleChannels(me())),
     'pairs.create': (input) => changed(pairs.create(input, me())),
     'pairs.update': (input) => changed(pairs.update(input, me())),
     'pairs.requestTranslation': (input) => changed(pairs.requestTranslation(input, me())),

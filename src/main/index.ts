@@ -14,7 +14,8 @@ import { createMainWindow } from './window';
 const log = createLogger();
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second copy would run its own publisher on the same database: leave at once.
+if (!app.requestSingleInstanceLock()) app.exit(0);
 registerAppScheme();
 
 app.on('web-contents-created', (_event, contents) => {

@@ -94,6 +94,7 @@ export const errorCodes = [
   'role.invalidScope',
   'role.unknown',
   'role.expiryInPast',
+  'role.lastAdmin',
   'pair.stale',
   'pair.wrongState',
   'approval.selfNotAllowed',

@@ -468,5 +468,10 @@ describe('content checks set to block', () => {
       { code: 'checks.blocked', params: { check: 'terms.flagged', count: 2 } },
     ]);
     expect(t.fake.posts).toHaveLength(0);
+
+    // Nothing was attempted, so the text can be fixed: back to review, ready to approve again.
+    const failed = t.tandem.pairs.get(pair.id)!;
+    const fixed = await t.call<Pair>('pairs.update', { id: pair.id, version: failed.version, enText: 'Call us at 613-555-0199', frText: 'Appelez-nous au 613-555-0199' });
+    expect([fixed.status, fixed.deliveries]).toEqual(['review', []]);
   });
 });

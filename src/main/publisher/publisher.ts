@@ -135,7 +135,9 @@ export class Publisher {
         .pluck()
         .all(now) as string[];
       if (duePairs.length === 0 || this.stopped) return;
-      await runLimited(duePairs, this.options.concurrency, (pairId) => this.sendPair(pairId, now));
+      await runLimited(duePairs, this.options.concurrency, (pairId) =>
+        this.sendPair(pairId, now).catch((error: unknown) => this.contain(pairId, error)),
+      );
     }
   }
 
@@ -148,11 +150,12 @@ export class Publisher {
     if (!pair) return;
 
     // Missed by more than the grace period and never tried: a person confirms before it goes out.
-    const scheduledAt = pair.scheduledAt ? Date.parse(pair.scheduledAt) : now;
+    // Lateness counts from when the deliveries became due (a release or retry makes them due now).
+    const dueSince = Math.min(...due.map((d) => d.next_attempt_at!));
     const neverTried = rows.every((d) => d.attempt === 0 && d.claimed_at === null);
     const graceMs = typeof this.options.graceMs === 'function' ? this.options.graceMs() : this.options.graceMs;
-    if (neverTried && now - scheduledAt > graceMs) {
-      const minutes = Math.round((now - scheduledAt) / 60_000);
+    if (neverTried && now - dueSince > graceMs) {
+      const minutes = Math.round((now - dueSince) / 60_000);
       this.db.transaction(() => {
         for (const delivery of open) this.hold(delivery, { code: 'schedule.missed', params: { minutes } });
         this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
@@ -179,6 +182,7 @@ export class Publisher {
       // Refused credentials wait for re-authorisation; anything else cannot be sent as is.
       const waiting = [...problems.values()].some((p) => p.code === 'account.unauthorized');
       this.db.transaction(() => {
+        if (!this.unchanged(pair.version, open)) return;
         for (const delivery of open) {
           const error = problems.get(delivery.id) ?? { code: 'delivery.heldForTwin', params: { lang: delivery.lang } };
           if (waiting) this.hold(delivery, error);
@@ -212,15 +216,19 @@ export class Publisher {
     }
 
     // Claim before the network call: a crash from here on leaves `sending`, which is checked
-    // with the platform on restart, never resent blindly.
-    this.db.transaction(() => {
+    // with the platform on restart, never resent blindly. Nothing is claimed if a person
+    // cancelled or edited the pair while its credentials were being read.
+    const claimed = this.db.transaction(() => {
+      if (!this.unchanged(pair.version, toSend)) return false;
       const claim = this.db.prepare(
         "UPDATE delivery SET status = 'sending', attempt = attempt + 1, claimed_at = ? WHERE id = ?",
       );
       for (const delivery of toSend) claim.run(now, delivery.id);
       this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
+      return true;
     })();
     this.onChange([pairId]);
+    if (!claimed) return;
 
     const outcomes = await Promise.all(
       toSend.map(async (delivery): Promise<Outcome> => {
@@ -244,6 +252,46 @@ export class Publisher {
       this.settlePair(pairId);
     })();
     this.onChange([pairId]);
+  }
+
+  /**
+   * Whether the pair and these deliveries are as they were read before the last await: same
+   * version of the text, same statuses. Call inside the transaction that acts on them.
+   */
+  private unchanged(version: number, read: readonly DeliveryRow[]): boolean {
+    const pairId = read[0]?.pair_id;
+    if (!pairId) return false;
+    const current = this.db.prepare('SELECT version FROM post_pair WHERE id = ?').pluck().get(pairId);
+    if (current !== version) return false;
+    const statuses = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d.status]));
+    return read.every((d) => statuses.get(d.id) === d.status);
+  }
+
+  /**
+   * An unexpected error while handling one pair (a database error, a bug) must not stop the
+   * others or spin: anything of the pair left mid-send is checked later, and its due
+   * deliveries wait a while before the next try.
+   */
+  private contain(pairId: string, error: unknown): void {
+    try {
+      const later = this.clock.now() + this.options.offlineRetryMs;
+      this.db.transaction(() => {
+        this.db
+          .prepare("UPDATE delivery SET status = 'checking', next_attempt_at = ? WHERE pair_id = ? AND status = 'sending'")
+          .run(later, pairId);
+        this.db
+          .prepare(
+            "UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ? AND status IN ('pending', 'retrying', 'checking')",
+          )
+          .run(later, pairId);
+        this.audit.append(actor, 'publisher.error', pairId, {
+          error: error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200),
+        });
+      })();
+      this.onChange([pairId]);
+    } catch {
+      // The database itself is failing; the next wake tries again.
+    }
   }
 
   private async lookUp(
@@ -345,6 +393,11 @@ export class Publisher {
         }
         return this.fail(delivery, error.info);
       case 'permanent':
+        // "Duplicate" after an attempt whose outcome was unknown: most likely our own post,
+        // not yet listed; look again rather than give up.
+        if (error.info.code === 'platform.duplicate' && delivery.attempt > 1 && delivery.attempt < this.options.maxAttempts) {
+          return retry('checking', now + backoffDelay(delivery.attempt, this.options.backoff));
+        }
         return this.fail(delivery, error.info);
     }
   }
@@ -369,7 +422,9 @@ export class Publisher {
 
   private settlePair(pairId: string): void {
     const before = this.pairs.get(pairId)?.status;
-    const status = derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status));
+    const rows = this.pairs.deliveryRows(pairId);
+    if (rows.length === 0) return;
+    const status = derivePairStatus(rows.map((d) => d.status));
     this.pairs.setStatus(pairId, status);
     if (status !== before && (status === 'published' || status === 'partial' || status === 'failed' || status === 'held')) {
       this.audit.append(actor, `pair.${status}`, pairId);

@@ -116,22 +116,22 @@ export class PairService {
    * deliveries not yet sent) and sends the pair back to review.
    */
   update(input: ParsedInput<'pairs.update'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled']);
+    const pair = this.current(input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed']);
     this.users.authorize(user, 'pair.edit', pair.channelIds, pair.id);
     const changed = [
       ...(input.enText !== pair.enText ? ['en'] : []),
       ...(input.frText !== pair.frText ? ['fr'] : []),
     ];
     if (changed.length === 0) return pair;
-    const backToReview = pair.status === 'approved' || pair.status === 'scheduled';
+    const backToReview = ['approved', 'scheduled', 'held', 'failed'].includes(pair.status);
     this.db.transaction(() => {
       if (backToReview) this.withdrawDeliveries(pair.id);
       this.db
         .prepare(
-          `UPDATE post_pair SET en_text = ?, fr_text = ?, version = version + 1, updated_at = ?,
+          `UPDATE post_pair SET en_text = ?, fr_text = ?, version = version + 1, updated_at = ?, last_edited_by = ?,
            status = ?, scheduled_at = CASE WHEN ? THEN NULL ELSE scheduled_at END WHERE id = ?`,
         )
-        .run(input.enText, input.frText, this.clock.now(), backToReview ? 'review' : pair.status, backToReview ? 1 : 0, pair.id);
+        .run(input.enText, input.frText, this.clock.now(), user.username, backToReview ? 'review' : pair.status, backToReview ? 1 : 0, pair.id);
       this.audit.append(user.username, pair.status === 'translation' ? 'pair.translated' : 'pair.edited', pair.id, {
         languages: changed,
         version: pair.version + 1,
@@ -152,17 +152,21 @@ export class PairService {
     const pair = this.current(input.id, input.version, ['draft', 'translation']);
     this.users.authorize(user, 'pair.submitForReview', pair.channelIds, pair.id);
     this.validate(pair);
-    if (pair.status === 'translation') {
-      this.db.prepare('UPDATE post_pair SET translated_by = ? WHERE id = ?').run(user.username, pair.id);
-    }
-    return this.transition(pair, 'review', user, 'pair.submitted');
+    return this.transition(pair, 'review', user, 'pair.submitted', () => {
+      if (pair.status === 'translation') {
+        this.db.prepare('UPDATE post_pair SET translated_by = ? WHERE id = ?').run(user.username, pair.id);
+      }
+    });
   }
 
   /** Approval covers this version of both languages, as a unit, and is kept as evidence. */
   approve(input: ParsedInput<'pairs.approve'>, user: User): Pair {
     const pair = this.current(input.id, input.version, ['review']);
     this.users.authorize(user, 'pair.approve', pair.channelIds, pair.id);
-    if (pair.createdBy === user.username && !pair.channelIds.every((id) => this.accounts.get(id)?.allowSelfApproval)) {
+    // Nobody approves text they wrote: the author, the translator, or whoever last changed it.
+    const lastEditedBy = this.db.prepare('SELECT last_edited_by FROM post_pair WHERE id = ?').pluck().get(pair.id);
+    const wroteIt = [pair.createdBy, pair.translatedBy, lastEditedBy].includes(user.username);
+    if (wroteIt && !pair.channelIds.every((id) => this.accounts.get(id)?.allowSelfApproval)) {
       this.audit.append(user.username, 'permission.denied', pair.id, { action: 'pair.approve', reason: 'selfApproval' });
       throw new AppError('approval.selfNotAllowed');
     }
@@ -221,7 +225,7 @@ export class PairService {
     this.db.transaction(() => {
       // Re-checked inside the transaction: the publisher may have claimed a delivery meanwhile.
       const claimed = this.db
-        .prepare("SELECT 1 FROM delivery WHERE pair_id = ? AND status NOT IN ('pending', 'cancelled', 'held')")
+        .prepare("SELECT 1 FROM delivery WHERE pair_id = ? AND status NOT IN ('pending', 'cancelled', 'held', 'failed')")
         .get(id);
       if (claimed) throw new AppError('pair.notCancellable');
       this.db.prepare("UPDATE delivery SET status = 'cancelled', next_attempt_at = NULL WHERE pair_id = ?").run(id);
@@ -274,8 +278,6 @@ export class PairService {
            next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'held'`,
         )
         .run(now, pair.id);
-      // Confirmed late: it goes out now, and the grace period counts from now.
-      if (late) this.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(now, pair.id);
       this.setStatus(pair.id, derivePairStatus(this.deliveryRows(pair.id).map((d) => d.status)));
       this.audit.append(user.username, 'pair.released', pair.id, {
         late,
@@ -289,8 +291,11 @@ export class PairService {
     this.db.prepare('UPDATE post_pair SET status = ?, updated_at = ? WHERE id = ?').run(status, this.clock.now(), id);
   }
 
-  list(limit = 50): Pair[] {
-    const rows = this.statements.page.all(limit) as PairRow[];
+  /** Newest first; with `visible`, only pairs whose every account pair is in it. */
+  list(limit = 50, visible: Set<string> | null = null): Pair[] {
+    const rows = (
+      visible === null ? this.statements.page.all(limit) : this.statements.visiblePage.all(JSON.stringify([...visible]), limit)
+    ) as PairRow[];
     return rows.map((row) => this.toPair(row));
   }
 
@@ -330,8 +335,9 @@ export class PairService {
     }
   }
 
-  private transition(pair: Pair, to: PairStatus, user: User, action: string): Pair {
+  private transition(pair: Pair, to: PairStatus, user: User, action: string, also?: () => void): Pair {
     this.db.transaction(() => {
+      also?.();
       this.setStatus(pair.id, to);
       this.audit.append(user.username, action, pair.id, { from: pair.status, version: pair.version });
     })();
@@ -357,12 +363,15 @@ export class PairService {
     return this.get(pair.id)!;
   }
 
+  /** Only deliveries never attempted can be withdrawn: an attempted one may already be live. */
   private withdrawDeliveries(pairId: string): void {
-    const claimed = this.db
-      .prepare("SELECT 1 FROM delivery WHERE pair_id = ? AND status NOT IN ('pending', 'cancelled')")
+    const attempted = this.db
+      .prepare(
+        "SELECT 1 FROM delivery WHERE pair_id = ? AND (claimed_at IS NOT NULL OR status IN ('sending', 'checking', 'retrying', 'sent'))",
+      )
       .get(pairId);
-    if (claimed) throw new AppError('pair.wrongState', { status: 'publishing' });
-    this.db.prepare("DELETE FROM delivery WHERE pair_id = ? AND status = 'pending'").run(pairId);
+    if (attempted) throw new AppError('pair.wrongState', { status: 'publishing' });
+    this.db.prepare('DELETE FROM delivery WHERE pair_id = ?').run(pairId);
   }
 
   private toPair(row: PairRow): Pair {
@@ -406,10 +415,15 @@ function prepareStatements(db: Db) {
     decisions: db.prepare('SELECT * FROM approval WHERE pair_id = ? ORDER BY at DESC, rowid DESC'),
     byId: db.prepare('SELECT * FROM post_pair WHERE id = ?'),
     page: db.prepare('SELECT * FROM post_pair ORDER BY created_at DESC, id LIMIT ?'),
+    visiblePage: db.prepare(
+      `SELECT p.* FROM post_pair p WHERE NOT EXISTS (
+         SELECT 1 FROM pair_channel pc WHERE pc.pair_id = p.id AND pc.channel_id NOT IN (SELECT value FROM json_each(?)))
+       ORDER BY p.created_at DESC, p.id LIMIT ?`,
+    ),
   };
 }
 
-const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled', 'held'];
+const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed'];
 const approvedStates: PairStatus[] = ['approved', 'scheduled', 'publishing', 'published', 'partial', 'held', 'failed'];
 
 interface ApprovalRow {

@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { Grant, Role, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
-import { canPerform, type Action } from '../../shared/permissions';
+import { canPerform, isGrantActive, type Action } from '../../shared/permissions';
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import { decoyHash, hashPassphrase, verifyPassphrase } from './passphrase';
@@ -85,7 +85,16 @@ export class UserService {
     return this.get(id)!;
   }
 
-  async signIn(username: string, passphrase: string): Promise<User> {
+  /** Sign-ins run one at a time, so parallel guesses cannot all pass the failure count. */
+  private signIns: Promise<unknown> = Promise.resolve();
+
+  signIn(username: string, passphrase: string): Promise<User> {
+    const attempt = this.signIns.then(() => this.signInNow(username, passphrase));
+    this.signIns = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async signInNow(username: string, passphrase: string): Promise<User> {
     const subject = `user:${username}`;
     const since = this.clock.now() - signInWindowMs;
     const failures = this.db
@@ -180,6 +189,10 @@ export class UserService {
     this.authorize(actor, 'role.manage', [], `grant:${grantId}`);
     const row = this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow | undefined;
     if (!row) throw new AppError('role.unknown');
+    if (row.revoked_at === null && row.role === 'admin' && this.activeAdminGrants() <= 1) {
+      // Revoking it would leave nobody able to manage people, accounts or roles.
+      throw new AppError('role.lastAdmin');
+    }
     if (row.revoked_at === null) {
       const target = this.get(row.user_id)!;
       this.db.transaction(() => {
@@ -194,6 +207,22 @@ export class UserService {
       })();
     }
     return toGrant(this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow);
+  }
+
+  private activeAdminGrants(): number {
+    return this.db
+      .prepare(
+        "SELECT COUNT(*) FROM role_grant WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+      )
+      .pluck()
+      .get(this.clock.now()) as number;
+  }
+
+  /** Account pairs the user may see: null for all (a role for all pairs), else those granted. */
+  visibleChannels(user: User): Set<string> | null {
+    const active = this.grantsOf(user.id).filter((g) => isGrantActive(g, this.clock.now()));
+    if (active.some((g) => g.channelId === null)) return null;
+    return new Set(active.map((g) => g.channelId!));
   }
 
   private async hashChecked(passphrase: string): Promise<string> {

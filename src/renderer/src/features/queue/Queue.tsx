@@ -24,6 +24,7 @@ export function Queue({ channels, onEdit }: Props) {
       (list) => {
         notify.current(list);
         setPairs(list);
+        setError(null);
       },
       (caught: unknown) => setError(toErrorInfo(caught)),
     );
@@ -85,7 +86,10 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
   }
 
   const names = pair.channelIds.map((id) => channels.find((c) => c.id === id)?.name ?? id).join(', ');
-  const editable = ['draft', 'translation', 'review', 'approved', 'scheduled'].includes(pair.status);
+  const neverSent = pair.deliveries.every((d) => d.attempt === 0);
+  const editable =
+    ['draft', 'translation', 'review', 'approved', 'scheduled'].includes(pair.status) ||
+    ((pair.status === 'held' || pair.status === 'failed') && neverSent);
   return (
     <li className={`pair pair-${pair.status}`} data-testid="pair" data-status={pair.status} aria-labelledby={`${ids}-h`}>
       <div className="pair-head" id={`${ids}-h`}>
@@ -221,7 +225,8 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
             {t('queue.release')}
           </button>
         )}
-        {(editable || (pair.status === 'held' && pair.deliveries.every((d) => d.status !== 'sent'))) && can('pair.cancel', scope) && (
+        {(editable || ((pair.status === 'held' || pair.status === 'failed') && pair.deliveries.every((d) => d.status !== 'sent'))) &&
+          can('pair.cancel', scope) && (
           <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.cancel', { id: pair.id }))}>
             {t('queue.cancel')}
           </button>
