@@ -118,6 +118,16 @@ describe('from first start to a published bilingual pair', () => {
     // A one-person team: allow the author to approve on this account pair.
     await page.getByLabel('Authors may approve their own pairs on this account pair').check();
     await waitFor(() => t.tandem.accounts.list()[0]?.allowSelfApproval, 5_000, 'self-approval saved');
+    // Credentials can be rotated at any time; X is asked again whose they are.
+    await page.getByRole('button', { name: `Renew credentials for @${t.fr.username}` }).click();
+    const renew = page.getByRole('form', { name: `Renew credentials for @${t.fr.username}` });
+    await renew.getByLabel('API key', { exact: true }).fill(t.fr.appKey);
+    await renew.getByLabel('API key secret').fill(t.fr.appSecret);
+    await renew.getByLabel('Access token', { exact: true }).fill(t.fr.accessToken);
+    await renew.getByLabel('Access token secret').fill(t.fr.accessSecret);
+    await renew.getByRole('button', { name: 'Verify and save' }).click();
+    await page.getByText(`Credentials for @${t.fr.username} renewed. Held pairs can now be sent.`).waitFor();
+
     // The grace period for pairs missed while Tandem was closed.
     const grace = page.getByLabel('Grace period for late pairs (minutes)');
     await waitFor(async () => (await grace.inputValue()) === '15', 5_000, 'grace period loaded');
@@ -204,6 +214,19 @@ describe('from first start to a published bilingual pair', () => {
     expect(await page.getByLabel('Texte anglais').inputValue()).toBe('Only English for now');
     expect(t.tandem.pairs.list()).toHaveLength(1);
     expect(t.fake.posts).toHaveLength(2);
+
+    // A draft saved and then cancelled, with a confirmation step.
+    await page.getByLabel('Texte français').fill('Seulement une ébauche pour l’instant');
+    await page.getByRole('button', { name: 'Enregistrer l’ébauche' }).click();
+    await page.getByRole('status').getByText('Ébauche enregistrée.').waitFor();
+    const draft = page.getByTestId('pair').first();
+    await draft.and(page.locator('[data-status="draft"]')).waitFor();
+    await draft.getByRole('button', { name: 'Annuler', exact: true }).click();
+    await draft.getByRole('button', { name: 'La conserver' }).click();
+    expect(await draft.getAttribute('data-status')).toBe('draft');
+    await draft.getByRole('button', { name: 'Annuler', exact: true }).click();
+    await draft.getByRole('button', { name: 'Oui, annuler cette paire' }).click();
+    await page.getByTestId('pair').first().and(page.locator('[data-status="cancelled"]')).waitFor();
     await page.getByLabel('Texte anglais').fill('');
     await page.getByLabel('Texte français').fill('');
     expect(consoleErrors).toEqual([]);

@@ -7,7 +7,7 @@ const notable: ReadonlySet<PairStatus> = new Set(['published', 'partial', 'faile
  * Compares the queue with what it was and shows a desktop notification for each pair that has
  * just reached a notable outcome. The first look at the queue only records it.
  */
-export function createOutcomeNotifier(title: (status: PairStatus) => string) {
+export function createOutcomeNotifier(title: (status: PairStatus) => string, body: (pair: Pair) => string) {
   let known: Map<string, PairStatus> | null = null;
   return (pairs: Pair[]) => {
     const previous = known;
@@ -16,7 +16,7 @@ export function createOutcomeNotifier(title: (status: PairStatus) => string) {
     for (const pair of pairs) {
       const before = previous.get(pair.id);
       if (before === undefined || before === pair.status || !notable.has(pair.status)) continue;
-      show(title(pair.status), pair.enText.slice(0, 120));
+      show(title(pair.status), body(pair).slice(0, 120));
     }
   };
 }

@@ -35,7 +35,7 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
                         · {t('accounts.credentialSet', { date: formatDate(account.credentialSetAt) })}
                       </span>
                     )}
-                    {account.status === 'needs_reauth' && can('account.settings') && <RenewCredentials account={account} />}
+                    {can('account.settings') && <RenewCredentials account={account} />}
                   </div>
                 );
               })}
@@ -181,12 +181,28 @@ function RenewCredentials({ account }: { account: Account }) {
   const ids = useId();
   const [fields, setFields] = useState({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
   const { busy, error, done, run } = useAction();
+  // Open by itself when X refused the credentials; otherwise on request (rotation).
+  const [open, setOpen] = useState(false);
   function submit(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
       await call('accounts.updateCredentials', { accountId: account.id, credentials: fields });
+      setFields({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
+      setOpen(false);
       return t('accounts.renew.done', { handle: account.handle });
     });
+  }
+  if (account.status !== 'needs_reauth' && !open) {
+    return (
+      <>
+        {' '}
+        ·{' '}
+        <button type="button" className="link-button" onClick={() => setOpen(true)}>
+          {t('accounts.renew.open', { handle: account.handle })}
+        </button>
+        {done && <span role="status"> {done}</span>}
+      </>
+    );
   }
   const names = ['appKey', 'appSecret', 'accessToken', 'accessSecret'] as const;
   return (

@@ -18,9 +18,18 @@ export function Queue({ channels, onEdit }: Props) {
   const [pairs, setPairs] = useState<Pair[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
 
-  const notify = useRef(createOutcomeNotifier((status) => t(`notify.${status}`)));
+  const { i18n } = useTranslation();
+  const language = useRef(i18n.language);
+  language.current = i18n.language;
+  const notify = useRef(
+    createOutcomeNotifier(
+      (status) => t(`notify.${status}`),
+      (pair) => (language.current === 'fr' ? pair.frText : pair.enText),
+    ),
+  );
+  const [limit, setLimit] = useState(pageSize);
   const load = useCallback(() => {
-    call('pairs.list', { limit: 100 }).then(
+    call('pairs.list', { limit }).then(
       (list) => {
         notify.current(list);
         setPairs(list);
@@ -28,7 +37,7 @@ export function Queue({ channels, onEdit }: Props) {
       },
       (caught: unknown) => setError(toErrorInfo(caught)),
     );
-  }, []);
+  }, [limit]);
   useEffect(load, [load]);
   useApiEvent('pairs.changed', load);
 
@@ -41,15 +50,25 @@ export function Queue({ channels, onEdit }: Props) {
       ) : pairs.length === 0 ? (
         <p className="empty">{t('queue.empty')}</p>
       ) : (
-        <ol className="queue-list">
-          {pairs.map((pair) => (
-            <PairItem key={`${pair.id}:${pair.version}:${pair.status}`} pair={pair} channels={channels} onEdit={onEdit} onChanged={load} />
-          ))}
-        </ol>
+        <>
+          <ol className="queue-list">
+            {pairs.map((pair) => (
+              <PairItem key={`${pair.id}:${pair.version}:${pair.status}`} pair={pair} channels={channels} onEdit={onEdit} onChanged={load} />
+            ))}
+          </ol>
+          {pairs.length === limit && limit < maxPage && (
+            <button type="button" onClick={() => setLimit((l) => Math.min(maxPage, l + pageSize))}>
+              {t('queue.showMore')}
+            </button>
+          )}
+        </>
       )}
     </section>
   );
 }
+
+const pageSize = 100;
+const maxPage = 500;
 
 /** `datetime-local` value (local wall time, to the second). */
 function localInputValue(date: Date): string {
@@ -67,6 +86,7 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [comment, setComment] = useState('');
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [when, setWhen] = useState<'now' | 'at'>('now');
   const [scheduledLocal, setScheduledLocal] = useState(() => localInputValue(new Date(Date.now() + 60 * 60_000)));
   const ref = { id: pair.id, version: pair.version };
@@ -226,11 +246,21 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
           </button>
         )}
         {(editable || ((pair.status === 'held' || pair.status === 'failed') && pair.deliveries.every((d) => d.status !== 'sent'))) &&
-          can('pair.cancel', scope) && (
-          <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.cancel', { id: pair.id }))}>
-            {t('queue.cancel')}
-          </button>
-        )}
+          can('pair.cancel', scope) &&
+          (confirmingCancel ? (
+            <>
+              <button type="button" className="primary" disabled={busy} onClick={() => void act(() => call('pairs.cancel', { id: pair.id }))}>
+                {t('queue.confirmCancel')}
+              </button>
+              <button type="button" disabled={busy} onClick={() => setConfirmingCancel(false)}>
+                {t('queue.keep')}
+              </button>
+            </>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => setConfirmingCancel(true)}>
+              {t('queue.cancel')}
+            </button>
+          ))}
         {(pair.status === 'failed' || pair.status === 'partial') &&
           pair.deliveries.some((d) => d.status === 'failed') &&
           can('pair.retry', scope) && (
@@ -242,6 +272,9 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
     </li>
   );
 }
+
+/** Errors whose message says Tandem will try again: once it has stopped trying, say so first. */
+const retriedErrors = new Set(['platform.network', 'platform.server', 'platform.rateLimited', 'platform.badResponse']);
 
 function DeliveryLine({ delivery }: { delivery: Delivery }) {
   const { t } = useTranslation();
@@ -266,6 +299,9 @@ function DeliveryLine({ delivery }: { delivery: Delivery }) {
       )}
       {delivery.lastError && delivery.status !== 'sent' && (
         <div className="delivery-error" data-error-code={delivery.lastError.code}>
+          {delivery.status === 'failed' && retriedErrors.has(delivery.lastError.code) && (
+            <>{t('queue.gaveUp', { count: delivery.attempt })} </>
+          )}
           {errorText(delivery.lastError)}
         </div>
       )}
