@@ -6,6 +6,7 @@ import fr from '../../src/renderer/src/i18n/fr.json';
 import { errorCodes, roles } from '../../src/shared/domain';
 import { actions } from '../../src/shared/permissions';
 import { checkIds, piiKindNames } from '../../src/shared/checks';
+import { auditActions } from '../../src/shared/audit-actions';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -85,5 +86,13 @@ describe('French typography', () => {
 
   it('uses typographic apostrophes, not straight ones', () => {
     for (const [key, text] of frKeys) expect(text, key).not.toContain("'");
+  });
+});
+
+describe('audit trail', () => {
+  it('names, in both languages, every action the audit log accepts', () => {
+    for (const action of auditActions) {
+      expect(has(enKeys, `auditActions.${action}`) && has(frKeys, `auditActions.${action}`), action).toBe(true);
+    }
   });
 });

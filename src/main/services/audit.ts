@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
+import type { AuditAction } from '../../shared/audit-actions';
 
 export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
 
@@ -26,7 +27,7 @@ export class AuditLog {
   ) {}
 
   /** Call inside the transaction that makes the change, so the change and its record commit together. */
-  append(actor: string, action: string, subject: string, detail: AuditDetail = {}): void {
+  append(actor: string, action: AuditAction, subject: string, detail: AuditDetail = {}): void {
     const last = this.db.prepare('SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1').pluck().get() as
       | string
       | undefined;

@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
 import type { UserService } from './users';
+import type { AuditAction } from '../../shared/audit-actions';
 import { blocking, runChecks, type CheckSettings, type Finding } from '../../shared/checks';
 
 /** A schedule up to this far in the past is taken as "now" (clock skew, slow typing). */
@@ -335,7 +336,7 @@ export class PairService {
     }
   }
 
-  private transition(pair: Pair, to: PairStatus, user: User, action: string, also?: () => void): Pair {
+  private transition(pair: Pair, to: PairStatus, user: User, action: AuditAction, also?: () => void): Pair {
     this.db.transaction(() => {
       also?.();
       this.setStatus(pair.id, to);

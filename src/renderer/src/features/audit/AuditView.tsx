@@ -134,7 +134,7 @@ export function AuditView() {
                 <td>{formatDate(event.at)}</td>
                 <td>{event.actor}</td>
                 <td>
-                  <code>{event.action}</code>
+                  {t(`auditActions.${event.action}`, { defaultValue: event.action })} <code className="muted">{event.action}</code>
                 </td>
                 <td className="subject">{event.subject}</td>
                 <td className="detail">

@@ -294,7 +294,7 @@ function DeliveryLine({ delivery }: { delivery: Delivery }) {
           </a>
         </>
       )}
-      {delivery.status === 'retrying' && delivery.nextAttemptAt && (
+      {(delivery.status === 'retrying' || delivery.status === 'checking') && delivery.nextAttemptAt && (
         <span className="muted"> · {t('queue.nextAttempt', { date: formatDate(delivery.nextAttemptAt) })}</span>
       )}
       {delivery.lastError && delivery.status !== 'sent' && (
