@@ -14,6 +14,10 @@ import { createMainWindow } from './window';
 const log = createLogger();
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 
+// A separate data folder (tests, or a second workspace): TANDEM_USER_DATA=/path/to/folder.
+const userDataOverride = process.env['TANDEM_USER_DATA'];
+if (userDataOverride) app.setPath('userData', userDataOverride);
+
 // A second copy would run its own publisher on the same database: leave at once.
 if (!app.requestSingleInstanceLock()) app.exit(0);
 registerAppScheme();
