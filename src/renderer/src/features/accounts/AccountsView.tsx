@@ -4,6 +4,7 @@ import type { Account, Channel, Lang } from '../../../../shared/domain';
 import { checkIds, severities, type CheckSettings, type Severity } from '../../../../shared/checks';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
+import { FormFooter } from '../../lib/FormFooter';
 import { useDateFormat } from '../../lib/format';
 import { useCan } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
@@ -118,13 +119,7 @@ function ChecksSettingsForm() {
         <label htmlFor={`${ids}-terms`}>{t('checks.settings.terms')}</label>
         <textarea id={`${ids}-terms`} rows={3} value={terms} onChange={(e) => setTerms(e.target.value)} />
       </div>
-      <ErrorMessage error={error} />
-      <div role="status" className="status-line">
-        {done}
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t('checks.settings.save')}
-      </button>
+      <FormFooter error={error} status={done} busy={busy} label={t('checks.settings.save')} />
     </form>
   );
 }
@@ -165,13 +160,7 @@ function WorkspaceSettingsForm() {
           onChange={(e) => setGrace(e.target.value)}
         />
       </div>
-      <ErrorMessage error={error} />
-      <div role="status" className="status-line">
-        {done}
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t('settings.save')}
-      </button>
+      <FormFooter error={error} status={done} busy={busy} label={t('settings.save')} />
     </form>
   );
 }
@@ -223,13 +212,7 @@ function RenewCredentials({ account }: { account: Account }) {
           </div>
         ))}
       </div>
-      <ErrorMessage error={error} />
-      <div role="status" className="status-line">
-        {done}
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t('accounts.renew.submit')}
-      </button>
+      <FormFooter error={error} status={done} busy={busy} label={t('accounts.renew.submit')} />
     </form>
   );
 }
@@ -347,13 +330,7 @@ function AddPairForm() {
           </fieldset>
         ))}
       </div>
-      <ErrorMessage error={error} />
-      <div role="status" className="status-line">
-        {busy ? t('accounts.add.submitting') : done}
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t('accounts.add.submit')}
-      </button>
+      <FormFooter error={error} status={busy ? t('accounts.add.submitting') : done} busy={busy} label={t('accounts.add.submit')} />
     </form>
   );
 }

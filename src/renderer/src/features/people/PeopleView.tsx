@@ -4,6 +4,7 @@ import { roles, type Channel, type ErrorInfo, type Grant, type Role, type User }
 import { isGrantActive } from '../../../../shared/permissions';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
+import { FormFooter } from '../../lib/FormFooter';
 import { useDateFormat } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useAction } from '../../lib/useAction';
@@ -127,13 +128,7 @@ function AddPerson() {
         <span className="hint">{t('session.passphraseHint', { min: 12 })}</span>
         <input id={`${ids}-p`} type="password" autoComplete="new-password" required value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
       </div>
-      <ErrorMessage error={error} />
-      <div role="status" className="status-line">
-        {done}
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t('people.add')}
-      </button>
+      <FormFooter error={error} status={done} busy={busy} label={t('people.add')} />
     </form>
   );
 }
@@ -198,13 +193,7 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
         <span className="hint">{t('people.expiresHint')}</span>
         <input id={`${ids}-e`} type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
       </div>
-      <ErrorMessage error={error} />
-      <div role="status" className="status-line">
-        {done}
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {t('people.grant')}
-      </button>
+      <FormFooter error={error} status={done} busy={busy} label={t('people.grant')} />
     </form>
   );
 }
