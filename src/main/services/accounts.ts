@@ -54,20 +54,26 @@ export class AccountService {
   ) {}
 
   list(): Channel[] {
-    const channels = this.db.prepare('SELECT * FROM channel ORDER BY name COLLATE NOCASE, id').all() as ChannelRow[];
+    const rows = this.db.prepare('SELECT * FROM channel ORDER BY name COLLATE NOCASE, id').all() as ChannelRow[];
+    return rows.map((row) => this.toChannel(row));
+  }
+
+  /** One account pair; called per channel on every workflow step, so it reads only that one. */
+  get(channelId: string): Channel | undefined {
+    const row = this.db.prepare('SELECT * FROM channel WHERE id = ?').get(channelId) as ChannelRow | undefined;
+    return row && this.toChannel(row);
+  }
+
+  private toChannel(row: ChannelRow): Channel {
     const accountById = this.db.prepare('SELECT * FROM account WHERE id = ?');
-    return channels.map((row) => ({
+    return {
       id: row.id,
       platform: row.platform,
       name: row.name,
       en: toAccount(accountById.get(row.en_account_id) as AccountRow),
       fr: toAccount(accountById.get(row.fr_account_id) as AccountRow),
       allowSelfApproval: row.allow_self_approval === 1,
-    }));
-  }
-
-  get(channelId: string): Channel | undefined {
-    return this.list().find((channel) => channel.id === channelId);
+    };
   }
 
   async addPair(input: ParsedInput<'accounts.addPair'>, user: User): Promise<Channel> {
