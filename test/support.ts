@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import keytar from 'keytar';
+import Database from 'better-sqlite3';
 import { createTandem, type Tandem, type TandemOptions } from '../src/main/app';
 import { KeytarSecretStore } from '../src/main/secrets';
 import { XAdapter } from '../src/main/platforms/x';
@@ -30,7 +31,9 @@ export interface TestApp {
    * Registers the fake EN/FR accounts as a channel through the API, as the admin; returns its id.
    * Self-approval is allowed on it so one test user can take a pair through the whole workflow.
    */
-  addChannel(name?: string, options?: { allowSelfApproval?: boolean }): Promise<string>;
+  addChannel(name?: string, options?: { allowSelfApproval?: boolean; accounts?: { en: FakeXAccount; fr: FakeXAccount } }): Promise<string>;
+  /** Closes the app and changes its database file directly, as a crash or a closed laptop would leave it. */
+  whileClosed(change: (db: Database.Database) => void): Promise<void>;
   /** Calls the API and returns the value, or throws with the error code. */
   call<T = unknown>(method: string, input?: unknown): Promise<T>;
   signInAs(username: string): Promise<void>;
@@ -98,15 +101,24 @@ export async function startTestApp(
     logLines,
     en,
     fr,
-    async addChannel(name = 'Department', { allowSelfApproval = true } = {}) {
+    async addChannel(name = 'Department', { allowSelfApproval = true, accounts = { en, fr } } = {}) {
       const channel = await call<Channel>('accounts.addPair', {
         platform: 'x',
         name,
-        en: { handle: en.username, displayName: `${name} EN`, credentials: credentialsOf(en) },
-        fr: { handle: fr.username, displayName: `${name} FR`, credentials: credentialsOf(fr) },
+        en: { handle: accounts.en.username, displayName: `${name} EN`, credentials: credentialsOf(accounts.en) },
+        fr: { handle: accounts.fr.username, displayName: `${name} FR`, credentials: credentialsOf(accounts.fr) },
       });
       if (allowSelfApproval) await call('accounts.setSelfApproval', { channelId: channel.id, allowed: true });
       return channel.id;
+    },
+    async whileClosed(change) {
+      await tandem.close();
+      const db = new Database(dbFile);
+      try {
+        change(db);
+      } finally {
+        db.close();
+      }
     },
     call,
     signInAs,
@@ -145,6 +157,12 @@ export class ApiFailure extends Error {
   ) {
     super(params ? `${code} ${JSON.stringify(params)}` : code);
   }
+}
+
+/** Makes a pair's deliveries due at `at` (epoch ms), as if scheduled then. */
+export function setDue(db: Database.Database, pairId: string, at: number): void {
+  db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(at, pairId);
+  db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(at, pairId);
 }
 
 export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
 import type { Result } from '../../src/shared/contract';
-import { ApiFailure, passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
+import { ApiFailure, passphraseOf, setDue, startTestApp, waitFor, type TestApp } from '../support';
 import { XAdapter } from '../../src/main/platforms/x';
 import { credentialsOf } from '../fakes/x-api';
 
@@ -303,13 +303,11 @@ describe('after a crash', () => {
   it('asks X what happened to a delivery left mid-send: one that landed is recorded, one that did not is sent', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Crash test, EN', 'Essai de panne, FR', new Date(Date.now() + 3_600_000));
-    await t.tandem.close();
     // The state a kill -9 during the network calls leaves: both claimed, and only EN reached X.
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(t.dbFile);
-    db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
-    db.prepare("UPDATE post_pair SET status = 'publishing' WHERE id = ?").run(id);
-    db.close();
+    await t.whileClosed((db) => {
+      db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
+      db.prepare("UPDATE post_pair SET status = 'publishing' WHERE id = ?").run(id);
+    });
     const landed = await new XAdapter({ apiBase: t.fake.url }).publish({
       text: 'Crash test, EN',
       lang: 'en',
@@ -333,11 +331,9 @@ describe('after a crash', () => {
   it('while X cannot be asked, sends nothing and keeps checking', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Unknown fate', 'Sort inconnu', new Date(Date.now() + 3_600_000));
-    await t.tandem.close();
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(t.dbFile);
-    db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
-    db.close();
+    await t.whileClosed((db) => {
+      db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
+    });
     for (const user of [t.en.username, t.fr.username]) {
       t.fake.failNext(user, { status: 503, path: `/2/users/${user === t.en.username ? t.en.userId : t.fr.userId}/tweets` }, 1_000);
     }
@@ -355,14 +351,8 @@ describe('missed while closed or asleep', () => {
   it('holds a pair found due past the grace period until a publisher confirms it', async () => {
     const channelId = await t.addChannel();
     const { id, version } = await t.publish(channelId, 'Yesterday’s news', 'Les nouvelles d’hier', new Date(Date.now() + 3_600_000));
-    await t.tandem.close();
     // The app was closed when it fell due, two hours ago.
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(t.dbFile);
-    const twoHoursAgo = Date.now() - 2 * 3_600_000;
-    db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(twoHoursAgo, id);
-    db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(twoHoursAgo, id);
-    db.close();
+    await t.whileClosed((db) => setDue(db, id, Date.now() - 2 * 3_600_000));
 
     const again = t.reopen();
     await waitFor(() => again.pairs.get(id)?.status === 'held', 3_000, 'held');
@@ -386,8 +376,7 @@ describe('missed while closed or asleep', () => {
     expect(await t.call('settings.get')).toMatchObject({ graceMinutes: 15 });
     expect(await t.call('settings.update', { graceMinutes: 1 })).toMatchObject({ graceMinutes: 1 });
     const { id } = await t.publish(channelId, 'Two minutes late', 'Deux minutes de retard', new Date(Date.now() + 3_600_000));
-    t.tandem.db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(Date.now() - 120_000, id);
-    t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(Date.now() - 120_000, id);
+    setDue(t.tandem.db, id, Date.now() - 120_000);
     t.tandem.publisher.wake();
     await waitFor(() => t.tandem.pairs.get(id)?.status === 'held', 3_000, 'held after 1 minute');
     expect(t.tandem.audit.list('settings').map((e) => [e.action, e.detail])).toEqual([
@@ -399,13 +388,7 @@ describe('missed while closed or asleep', () => {
   it('sends a pair a little late (within the grace period) without asking', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Slightly late', 'Un peu en retard', new Date(Date.now() + 3_600_000));
-    await t.tandem.close();
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(t.dbFile);
-    const fiveMinutesAgo = Date.now() - 5 * 60_000;
-    db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(fiveMinutesAgo, id);
-    db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(fiveMinutesAgo, id);
-    db.close();
+    await t.whileClosed((db) => setDue(db, id, Date.now() - 5 * 60_000));
     const again = t.reopen();
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published');
   });

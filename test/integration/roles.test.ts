@@ -8,7 +8,7 @@ import type { Input, Output, Result } from '../../src/shared/contract';
 import { methods, publicMethods, type Method } from '../../src/shared/methods';
 import { actions, allowedRoles, type Action } from '../../src/shared/permissions';
 import { credentialsOf, fakeAccount } from '../fakes/x-api';
-import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
+import { passphraseOf, setDue, startTestApp, waitFor, type TestApp } from '../support';
 
 let t: TestApp;
 
@@ -56,14 +56,7 @@ async function addSecondChannel(name: string, allowSelfApproval = false): Promis
   const n = next();
   const en = fakeAccount(t.fake, `c${n}_en_${Math.random().toString(36).slice(2, 6)}`);
   const fr = fakeAccount(t.fake, `c${n}_fr_${Math.random().toString(36).slice(2, 6)}`);
-  const channel = await api('accounts.addPair', {
-    platform: 'x',
-    name,
-    en: { handle: en.username, displayName: `${name} EN`, credentials: credentialsOf(en) },
-    fr: { handle: fr.username, displayName: `${name} FR`, credentials: credentialsOf(fr) },
-  });
-  if (allowSelfApproval) await api('accounts.setSelfApproval', { channelId: channel.id, allowed: true });
-  return channel.id;
+  return t.addChannel(name, { allowSelfApproval, accounts: { en, fr } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,9 +124,7 @@ async function failedPair(): Promise<Pair> {
 async function heldPair(): Promise<Pair> {
   const pair = await approvedPair();
   await api('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
-  const twoHoursAgo = Date.now() - 2 * 3_600_000;
-  t.tandem.db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(twoHoursAgo, pair.id);
-  t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(twoHoursAgo, pair.id);
+  setDue(t.tandem.db, pair.id, Date.now() - 2 * 3_600_000);
   t.tandem.publisher.wake();
   return waitFor(
     async () => {
