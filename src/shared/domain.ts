@@ -81,6 +81,7 @@ export const errorCodes = [
   'platform.duplicate',
   'platform.server',
   'platform.badResponse',
+  'platform.lookupIncomplete',
   'keychain.unavailable',
   'ipc.untrusted',
   'auth.required',

@@ -50,6 +50,8 @@ export class FakeX {
   refuseDuplicates = true;
   /** Delay every successful POST /2/tweets answer by this many ms. */
   responseDelayMs = 0;
+  /** Called when a post is recorded, before it is answered. */
+  onPost: ((post: ReceivedPost) => void) | undefined;
   url = '';
 
   addAccount(account: FakeXAccount): FakeXAccount {
@@ -130,14 +132,22 @@ export class FakeX {
       const since = url.searchParams.get('start_time');
       const max = Number(url.searchParams.get('max_results') ?? '10');
       if (!Number.isInteger(max) || max < 5 || max > 100) return problem(400, 'Invalid Request', 'max_results must be 5..100');
-      const posts = this.posts
-        .filter((p) => p.userId === timeline[1] && (!since || p.receivedAt >= Date.parse(since)))
-        .reverse()
-        .slice(0, max)
+      const all = this.posts.filter((p) => p.userId === timeline[1] && (!since || p.receivedAt >= Date.parse(since))).reverse();
+      // Pagination as X does it: an opaque next_token, sent back as pagination_token.
+      const token = url.searchParams.get('pagination_token');
+      const offset = token ? Number.parseInt(Buffer.from(token, 'base64url').toString(), 10) : 0;
+      if (!Number.isInteger(offset) || offset < 0) return problem(400, 'Invalid Request', 'pagination_token is invalid');
+      const posts = all
+        .slice(offset, offset + max)
         .map((p) => ({ id: p.id, text: p.text, created_at: new Date(p.receivedAt).toISOString(), edit_history_tweet_ids: [p.id] }));
+      const nextToken = offset + max < all.length ? Buffer.from(String(offset + max)).toString('base64url') : undefined;
       return send(200, {
         ...(posts.length ? { data: posts } : {}),
-        meta: { result_count: posts.length, ...(posts.length ? { newest_id: posts[0]!.id, oldest_id: posts.at(-1)!.id } : {}) },
+        meta: {
+          result_count: posts.length,
+          ...(posts.length ? { newest_id: posts[0]!.id, oldest_id: posts.at(-1)!.id } : {}),
+          ...(nextToken ? { next_token: nextToken } : {}),
+        },
       });
     }
 
@@ -170,7 +180,9 @@ export class FakeX {
         return problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
       }
       const id = String(this.nextId++);
-      this.posts.push({ id, text, username: auth.account.username, userId: auth.account.userId, receivedAt, contentType, body });
+      const post: ReceivedPost = { id, text, username: auth.account.username, userId: auth.account.userId, receivedAt, contentType, body };
+      this.posts.push(post);
+      this.onPost?.(post);
       if (this.responseDelayMs) await sleep(this.responseDelayMs);
       return send(201, { data: { id, text, edit_history_tweet_ids: [id] } });
     }

@@ -136,6 +136,24 @@ describe('GET /2/users/:id/tweets (reconciliation)', () => {
     expect(comparable('Données : 5 %')).not.toBe(comparable('Données : 6 %'));
   });
 
+  it('reads past the first page: a post buried under 150 newer ones is still found, not resent', async () => {
+    const since = Date.now() - 1_000;
+    await publish('Buried under newer posts');
+    for (let i = 0; i < 150; i++) await publish(`Newer post ${i}`);
+    const before = fake.requests.length;
+    expect(await lookup('Buried under newer posts', since)).toMatchObject({ remoteId: expect.stringMatching(/^\d+$/) });
+    const pages = fake.requests.slice(before).filter((r) => r.path === `/2/users/${account.userId}/tweets`);
+    expect(pages).toHaveLength(2);
+  });
+
+  it('says it cannot tell, rather than "not posted", when the window holds more posts than it reads', async () => {
+    const since = Date.now() - 1_000;
+    for (let i = 0; i < 1_001; i++) await publish(`Busy day ${i}`);
+    const error = await failure(lookup('Never posted', since));
+    expect(error.kind).toBe('ambiguous');
+    expect(error.info.code).toBe('platform.lookupIncomplete');
+  }, 60_000);
+
   it('reports a failed look-up as an error, never as "not posted"', async () => {
     fake.failNext('StatCan_eng', { status: 503, path: `/2/users/${account.userId}/tweets` });
     const error = await failure(lookup('anything'));

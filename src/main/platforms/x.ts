@@ -28,6 +28,9 @@ export interface XAdapterOptions {
   timeoutMs?: number;
 }
 
+/** Pages of 100 posts read when looking for a post whose outcome is unknown. */
+const X_LOOKUP_PAGES = 10;
+
 export class XAdapter implements PlatformAdapter {
   readonly platform = 'x' as const;
   private readonly timeoutMs: number;
@@ -54,21 +57,32 @@ export class XAdapter implements PlatformAdapter {
   }
 
   async findPublished({ text, handle, remoteUserId, credentials, since }: LookupRequest): Promise<Published | null> {
-    // One page of the account's own recent posts, from a minute before the claim (clock skew).
+    // The account's own posts since a minute before the claim (clock skew), newest first, page
+    // by page: a busy account can have more than one page of posts in that window, and a post
+    // missed on page two would be sent again.
     const startTime = new Date(since - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const page = await this.request(() =>
-      this.client(credentials).v2.get<{ data?: { id?: unknown; text?: unknown }[] }>(
-        'users/:id/tweets',
-        { start_time: startTime, max_results: 100, 'tweet.fields': 'created_at' },
-        { params: { id: remoteUserId } },
-      ),
-    );
-    if (page === null || typeof page !== 'object') throw badResponse();
     const wanted = comparable(text);
-    const match = (page.data ?? []).find((post) => typeof post.text === 'string' && comparable(post.text) === wanted);
-    if (!match) return null;
-    if (typeof match.id !== 'string' || !/^\d+$/.test(match.id)) throw badResponse();
-    return { remoteId: match.id, remoteUrl: `https://x.com/${handle}/status/${match.id}` };
+    let token: string | undefined;
+    for (let pages = 0; pages < X_LOOKUP_PAGES; pages++) {
+      const page = await this.request(() =>
+        this.client(credentials).v2.get<{ data?: { id?: unknown; text?: unknown }[]; meta?: { next_token?: unknown } }>(
+          'users/:id/tweets',
+          { start_time: startTime, max_results: 100, 'tweet.fields': 'created_at', ...(token ? { pagination_token: token } : {}) },
+          { params: { id: remoteUserId } },
+        ),
+      );
+      if (page === null || typeof page !== 'object') throw badResponse();
+      const match = (page.data ?? []).find((post) => typeof post.text === 'string' && comparable(post.text) === wanted);
+      if (match) {
+        if (typeof match.id !== 'string' || !/^\d+$/.test(match.id)) throw badResponse();
+        return { remoteId: match.id, remoteUrl: `https://x.com/${handle}/status/${match.id}` };
+      }
+      const next = page.meta?.next_token;
+      if (typeof next !== 'string' || next === '') return null;
+      token = next;
+    }
+    // Too many posts to read them all: not knowing is not the same as not found.
+    throw new PlatformError({ code: 'platform.lookupIncomplete' }, 'ambiguous');
   }
 
   private client(credentials: XCredentials): TwitterApi {
