@@ -7,7 +7,7 @@ import type { Pair } from '../../src/shared/domain';
 import { startTestApp, type TestApp } from '../support';
 import { openDatabase } from '../../src/main/db';
 
-const pairsCount = 80;
+const pairsCount = 120;
 const kills = 25;
 let t: TestApp;
 
@@ -58,11 +58,22 @@ describe('kill -9 while publishing', () => {
     for (let trial = 0; trial < kills; trial++) {
       const worker = startWorker();
       await Promise.race([worker.ready, worker.exited]);
+      // Kill after a random time or after a random number of posts land, whichever comes first:
+      // the number bounds each run's progress, so every kill finds work in flight however fast
+      // the machine is (a fixed time alone let fast machines finish before the last kills).
       const wait = Math.floor(Math.random() * 120);
+      const postsBeforeKill = Math.floor(Math.random() * 3);
+      const start = t.fake.posts.length;
       const finished = await Promise.race([
         worker.exited.then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), wait)),
+        new Promise<false>((resolve) => {
+          setTimeout(() => resolve(false), wait);
+          t.fake.onPost = () => {
+            if (t.fake.posts.length - start > postsBeforeKill) resolve(false);
+          };
+        }),
       ]);
+      t.fake.onPost = undefined;
       if (finished) break;
       const before = t.fake.posts.length;
       worker.child.kill('SIGKILL');
@@ -73,6 +84,7 @@ describe('kill -9 while publishing', () => {
       if (t.fake.posts.length > before) killedMidSend++;
     }
     // Then one last run to completion.
+    const postsBeforeLastRun = t.fake.posts.length;
     const last = startWorker();
     expect(await last.exited).toBe(0);
 
@@ -97,6 +109,7 @@ describe('kill -9 while publishing', () => {
     console.log(
       `crash test: ${killed} SIGKILLs (${killedMidSend} with a request landing after the kill), ` +
         `${interrupted} interrupted pairs found on restart, ${reconciled} deliveries reconciled with X, ` +
+        `${postsBeforeLastRun} posts made before the last run, ` +
         `${t.fake.posts.length} posts for ${deliveries.length} deliveries: ${duplicates} duplicate, ${lost} lost`,
     );
     expect(deliveries).toHaveLength(pairsCount * 2);
