@@ -1,5 +1,5 @@
-// Text limits per platform, measured the way each platform measures them.
-// Shared so the composer's live counters and the publisher's final check agree.
+// Text and media limits per platform, measured the way each platform measures them.
+// Shared so the composer's live counters and previews and the publisher's final check agree.
 import * as twitterTextNs from 'twitter-text';
 import type { ErrorInfo, Lang, Platform } from './domain';
 
@@ -8,34 +8,128 @@ import type { ErrorInfo, Lang, Platform } from './domain';
 export const twitterText: typeof twitterTextNs =
   (twitterTextNs as unknown as { default?: typeof twitterTextNs }).default ?? twitterTextNs;
 
+/**
+ * How a platform counts text:
+ * - x: twitter-text's weighted length (URLs 23, CJK double);
+ * - graphemes: user-perceived characters (Bluesky; a flag emoji is one);
+ * - mastodon: graphemes, with each URL counted as `urlLength` and a remote mention
+ *   (@user@instance) counted as @user;
+ * - chars: UTF-16 code units (Facebook, LinkedIn).
+ */
+export type Counting = 'x' | 'graphemes' | 'mastodon' | 'chars';
+
+export interface PlatformLimits {
+  maxLength: number;
+  counting: Counting;
+  /** Mastodon: characters a URL counts for, whatever its length. */
+  urlLength: number;
+  /** UTF-8 bytes the text may take, where the platform also limits that (Bluesky). */
+  maxBytes: number | null;
+  maxImages: number;
+  /** Per image. */
+  maxImageBytes: number;
+  imageTypes: readonly string[];
+  maxAltLength: number;
+}
+
+const MB = 1024 * 1024;
+const commonTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+
+/** Documented defaults; Mastodon's are replaced by the instance's own (/api/v2/instance). */
+export const defaultLimits: Record<Platform, PlatformLimits> = {
+  x: { maxLength: 280, counting: 'x', urlLength: 23, maxBytes: null, maxImages: 4, maxImageBytes: 5 * MB, imageTypes: commonTypes, maxAltLength: 1_000 },
+  bluesky: { maxLength: 300, counting: 'graphemes', urlLength: 0, maxBytes: 3_000, maxImages: 4, maxImageBytes: 1_000_000, imageTypes: ['image/jpeg', 'image/png', 'image/webp'], maxAltLength: 2_000 },
+  mastodon: { maxLength: 500, counting: 'mastodon', urlLength: 23, maxBytes: null, maxImages: 4, maxImageBytes: 16 * MB, imageTypes: commonTypes, maxAltLength: 1_500 },
+  facebook: { maxLength: 63_206, counting: 'chars', urlLength: 0, maxBytes: null, maxImages: 10, maxImageBytes: 4 * MB, imageTypes: ['image/jpeg', 'image/png', 'image/gif'], maxAltLength: 1_000 },
+  linkedin: { maxLength: 3_000, counting: 'chars', urlLength: 0, maxBytes: null, maxImages: 20, maxImageBytes: 5 * MB, imageTypes: ['image/jpeg', 'image/png', 'image/gif'], maxAltLength: 4_086 },
+};
+
 export interface TextMeasure {
-  /** Length as the platform counts it (X: weighted length, URLs count 23). */
+  /** Length as the platform counts it. */
   length: number;
   max: number;
   valid: boolean;
   error: ErrorInfo | null;
 }
 
-export const platformLimits: Record<Platform, { maxLength: number }> = {
-  x: { maxLength: 280 },
-};
+const urlPattern = /\bhttps?:\/\/[^\s<>"]+/gi;
+const remoteMention = /(^|[^/\w])@(\w+)@[\w.-]+\w/g;
 
-export function measureText(platform: Platform, lang: Lang, text: string): TextMeasure {
-  const max = platformLimits[platform].maxLength;
+let segmenter: Intl.Segmenter | undefined;
+export function countGraphemes(text: string): number {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count++;
+  return count;
+}
+
+export function textLength(limits: PlatformLimits, text: string): number {
+  switch (limits.counting) {
+    case 'x':
+      return twitterText.parseTweet(text).weightedLength;
+    case 'graphemes':
+      return countGraphemes(text);
+    case 'mastodon':
+      return countGraphemes(text.replace(urlPattern, 'x'.repeat(limits.urlLength)).replace(remoteMention, '$1@$2'));
+    case 'chars':
+      return text.length;
+  }
+}
+
+export function measureText(limits: PlatformLimits, lang: Lang, text: string): TextMeasure {
+  const max = limits.maxLength;
   if (text.trim().length === 0) {
     return { length: 0, max, valid: false, error: { code: 'text.empty', params: { lang } } };
   }
-  switch (platform) {
-    case 'x': {
-      const parsed = twitterText.parseTweet(text);
-      const length = parsed.weightedLength;
-      if (length > max) {
-        return { length, max, valid: false, error: { code: 'text.tooLong', params: { lang, length, max } } };
-      }
-      if (!parsed.valid) {
-        return { length, max, valid: false, error: { code: 'text.invalid', params: { lang } } };
-      }
-      return { length, max, valid: true, error: null };
+  const length = textLength(limits, text);
+  if (length > max) {
+    return { length, max, valid: false, error: { code: 'text.tooLong', params: { lang, length, max } } };
+  }
+  if (limits.maxBytes !== null) {
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > limits.maxBytes) {
+      return { length, max, valid: false, error: { code: 'text.tooManyBytes', params: { lang, bytes, max: limits.maxBytes } } };
     }
   }
+  if (limits.counting === 'x' && !twitterText.parseTweet(text).valid) {
+    return { length, max, valid: false, error: { code: 'text.invalid', params: { lang } } };
+  }
+  return { length, max, valid: true, error: null };
+}
+
+/** What the publisher and the composer know of one image on one side of a pair. */
+export interface MediaFacts {
+  mime: string;
+  bytes: number;
+  alt: string;
+}
+
+/**
+ * Problems with one language's images on one platform: too many, too large, a type the
+ * platform refuses, alt text too long. Missing alt text is a content check (`altText`).
+ */
+export function measureMedia(limits: PlatformLimits, lang: Lang, media: readonly MediaFacts[]): ErrorInfo[] {
+  const problems: ErrorInfo[] = [];
+  if (media.length > limits.maxImages) {
+    problems.push({ code: 'media.tooMany', params: { lang, count: media.length, max: limits.maxImages } });
+  }
+  media.forEach((item, index) => {
+    const position = index + 1;
+    if (!limits.imageTypes.includes(item.mime)) {
+      problems.push({ code: 'media.unsupportedType', params: { lang, position, type: item.mime.replace(/^image\//, '').toUpperCase() } });
+    }
+    if (item.bytes > limits.maxImageBytes) {
+      problems.push({ code: 'media.tooLarge', params: { lang, position, size: formatMb(item.bytes), max: formatMb(limits.maxImageBytes) } });
+    }
+    const altLength = countGraphemes(item.alt);
+    if (altLength > limits.maxAltLength) {
+      problems.push({ code: 'media.altTooLong', params: { lang, position, length: altLength, max: limits.maxAltLength } });
+    }
+  });
+  return problems;
+}
+
+/** Megabytes to one decimal, a number so the renderer formats it for the language (1,5 Mo). */
+function formatMb(bytes: number): number {
+  return Math.round((bytes / MB) * 10) / 10;
 }

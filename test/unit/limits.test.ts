@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { measureText } from '../../src/shared/limits';
+import { defaultLimits, measureMedia, measureText } from '../../src/shared/limits';
+
+const x = defaultLimits.x;
 
 describe('X text length, as X counts it', () => {
   it('counts plain Latin text, accents included, one per character', () => {
-    expect(measureText('x', 'fr', 'Données économiques à jour')).toMatchObject({ length: 26, max: 280, valid: true });
+    expect(measureText(x, 'fr', 'Données économiques à jour')).toMatchObject({ length: 26, max: 280, valid: true });
   });
 
   it('counts any URL as 23, whatever its length', () => {
     const url = 'https://www150.statcan.gc.ca/n1/daily-quotidien/231123/dq231123a-fra.htm';
-    expect(measureText('x', 'fr', `Lisez : ${url}`).length).toBe(8 + 23);
+    expect(measureText(x, 'fr', `Lisez : ${url}`).length).toBe(8 + 23);
   });
 
   it('counts CJK characters and emoji as two', () => {
-    expect(measureText('x', 'en', '字字').length).toBe(4);
-    expect(measureText('x', 'en', '🇨🇦').length).toBe(2);
+    expect(measureText(x, 'en', '字字').length).toBe(4);
+    expect(measureText(x, 'en', '🇨🇦').length).toBe(2);
   });
 
   it('accepts exactly 280 and refuses 281 with the numbers the user needs', () => {
-    expect(measureText('x', 'en', 'a'.repeat(280))).toMatchObject({ valid: true, error: null });
-    expect(measureText('x', 'fr', 'a'.repeat(281))).toEqual({
+    expect(measureText(x, 'en', 'a'.repeat(280))).toMatchObject({ valid: true, error: null });
+    expect(measureText(x, 'fr', 'a'.repeat(281))).toEqual({
       length: 281,
       max: 280,
       valid: false,
@@ -27,6 +29,63 @@ describe('X text length, as X counts it', () => {
   });
 
   it('treats whitespace-only text as empty, naming the language', () => {
-    expect(measureText('x', 'fr', ' \n\t ').error).toEqual({ code: 'text.empty', params: { lang: 'fr' } });
+    expect(measureText(x, 'fr', ' \n\t ').error).toEqual({ code: 'text.empty', params: { lang: 'fr' } });
+  });
+});
+
+describe('Bluesky: 300 graphemes and 3,000 bytes', () => {
+  const bluesky = defaultLimits.bluesky;
+  it('counts what a reader sees as one character as one: flags, accents, family emoji', () => {
+    expect(measureText(bluesky, 'fr', '🇨🇦 Été').length).toBe(5);
+    expect(measureText(bluesky, 'en', '👨‍👩‍👧‍👦').length).toBe(1);
+    expect(measureText(bluesky, 'en', 'e\u0301').length).toBe(1);
+  });
+  it('counts a URL in full (Bluesky does not shorten links)', () => {
+    const url = 'https://www150.statcan.gc.ca/n1/daily-quotidien/231123/dq231123a-eng.htm';
+    expect(measureText(bluesky, 'en', url).length).toBe(url.length);
+  });
+  it('accepts 300 graphemes and refuses 301, naming the language', () => {
+    expect(measureText(bluesky, 'fr', 'é'.repeat(300)).valid).toBe(true);
+    expect(measureText(bluesky, 'fr', 'é'.repeat(301)).error).toEqual({ code: 'text.tooLong', params: { lang: 'fr', length: 301, max: 300 } });
+  });
+  it('refuses text within 300 graphemes but over 3,000 bytes', () => {
+    const heavy = '👨‍👩‍👧‍👦'.repeat(200); // 200 graphemes, 25 bytes each
+    expect(measureText(bluesky, 'en', heavy).error).toEqual({ code: 'text.tooManyBytes', params: { lang: 'en', bytes: 5_000, max: 3_000 } });
+  });
+});
+
+describe('Mastodon, as an instance counts', () => {
+  const mastodon = { ...defaultLimits.mastodon, maxLength: 500 };
+  it('counts any URL as 23 and a remote mention as its local part', () => {
+    const url = 'https://www.canada.ca/fr/services/prestations/assurance-emploi.html';
+    expect(measureText(mastodon, 'fr', `Voir ${url}`).length).toBe(5 + 23);
+    expect(measureText(mastodon, 'en', 'Hi @StatCan@social.example.ca').length).toBe('Hi @StatCan'.length);
+  });
+  it('uses the instance\'s own limit when it has one', () => {
+    expect(measureText({ ...mastodon, maxLength: 1_000 }, 'en', 'a'.repeat(900)).valid).toBe(true);
+    expect(measureText(mastodon, 'en', 'a'.repeat(900)).valid).toBe(false);
+  });
+});
+
+describe('Images, per platform', () => {
+  const png = (bytes: number, alt = 'A chart') => ({ mime: 'image/png', bytes, alt });
+  it('refuses a fifth image on X and Bluesky but not on Facebook', () => {
+    const five = Array.from({ length: 5 }, () => png(1_000));
+    expect(measureMedia(defaultLimits.x, 'en', five)).toEqual([{ code: 'media.tooMany', params: { lang: 'en', count: 5, max: 4 } }]);
+    expect(measureMedia(defaultLimits.bluesky, 'en', five)[0]?.code).toBe('media.tooMany');
+    expect(measureMedia(defaultLimits.facebook, 'en', five)).toEqual([]);
+  });
+  it('refuses an image over the platform\'s size, saying which one and by how much', () => {
+    expect(measureMedia(defaultLimits.bluesky, 'fr', [png(900_000), png(1_200_000)])).toEqual([
+      { code: 'media.tooLarge', params: { lang: 'fr', position: 2, size: 1.1, max: 1 } },
+    ]);
+    expect(measureMedia(defaultLimits.mastodon, 'fr', [png(1_200_000)])).toEqual([]);
+  });
+  it('refuses a type the platform does not take, and alt text over its limit', () => {
+    expect(measureMedia(defaultLimits.bluesky, 'en', [{ mime: 'image/gif', bytes: 10, alt: 'x' }])[0]).toEqual({
+      code: 'media.unsupportedType',
+      params: { lang: 'en', position: 1, type: 'GIF' },
+    });
+    expect(measureMedia(defaultLimits.x, 'fr', [png(10, 'é'.repeat(1_001))])[0]?.code).toBe('media.altTooLong');
   });
 });
