@@ -12,6 +12,8 @@ import { PairService } from './services/pairs';
 import { UserService } from './services/users';
 import { RecordsService } from './services/records';
 import { SettingsService } from './services/settings';
+import { MediaService } from './services/media';
+import { MetricsService } from './services/metrics';
 import { Publisher, defaultPublisherOptions, type PublisherOptions } from './publisher/publisher';
 import { createDispatch, type Dispatch, type Handlers } from './ipc/handlers';
 import { createLogger, type Logger } from './log';
@@ -51,7 +53,10 @@ export function createTandem(options: TandemOptions): Tandem {
   const { graceMs } = publisherOptions;
   const defaultGraceMs = typeof graceMs === 'function' ? graceMs() : graceMs;
   const settings = new SettingsService(db, audit, users, { graceMinutes: Math.round(defaultGraceMs / 60_000) });
-  const pairs = new PairService(db, clock, accounts, users, adapters, audit, () => settings.checks());
+  const media = new MediaService(db, clock, users);
+  media.sweep();
+  const pairs = new PairService(db, clock, accounts, users, adapters, audit, () => settings.checks(), media);
+  const metrics = new MetricsService(db, pairs, adapters, options.secrets, users);
   const records = new RecordsService(db, clock, audit, pairs, accounts, users);
   const publisher = new Publisher(
     db,
@@ -61,6 +66,7 @@ export function createTandem(options: TandemOptions): Tandem {
     options.secrets,
     audit,
     (pairIds) => events.emit('pairs.changed', { pairIds }),
+    media,
     { ...publisherOptions, graceMs: () => settings.get().graceMinutes * 60_000 },
   );
 
@@ -103,6 +109,15 @@ export function createTandem(options: TandemOptions): Tandem {
     'pairs.cancel': (input) => changed(pairs.cancel(input.id, me())),
     'pairs.retry': (input) => changed(pairs.retry(input.id, me())),
     'pairs.release': (input) => changed(pairs.release(input, me())),
+    'pairs.metrics': (input) => metrics.forPair(input.id, me()),
+    'media.upload': (input) => media.upload(input, me()),
+    'media.read': (input) => {
+      const user = me();
+      const visible = users.visibleChannels(user);
+      return media.read(input.id, user, (pairIds) =>
+        pairIds.some((id) => visible === null || (pairs.get(id)?.channelIds.every((c) => visible.has(c)) ?? false)),
+      );
+    },
     'settings.get': () => {
       me();
       return settings.get();

@@ -4,6 +4,10 @@ import { app, BrowserWindow, ipcMain, powerMonitor, session, shell } from 'elect
 import { createTandem } from './app';
 import { KeytarSecretStore } from './secrets';
 import { XAdapter } from './platforms/x';
+import { BlueskyAdapter } from './platforms/bluesky';
+import { MastodonAdapter } from './platforms/mastodon';
+import { FacebookAdapter } from './platforms/facebook';
+import { LinkedInAdapter } from './platforms/linkedin';
 import { registerIpc } from './ipc/electron';
 import { ipcChannels } from '../shared/methods';
 import { createLogger } from './log';
@@ -34,7 +38,7 @@ void app.whenReady().then(() => {
   const tandem = createTandem({
     dbFile: path.join(app.getPath('userData'), 'tandem.db'),
     secrets: new KeytarSecretStore(),
-    adapters: [new XAdapter()],
+    adapters: [new XAdapter(), new BlueskyAdapter(), new MastodonAdapter(), new FacebookAdapter(), new LinkedInAdapter()],
     log,
   });
   registerIpc(ipcMain, tandem.dispatch, (url) => isTrustedSenderUrl(url, devServerUrl), log);

@@ -15,6 +15,8 @@ export const checkIds = [
   'typography.frenchSpacing',
   'pii',
   'terms.flagged',
+  'media.altText',
+  'media.altLanguage',
 ] as const;
 export type CheckId = (typeof checkIds)[number];
 
@@ -40,6 +42,10 @@ export const defaultCheckSettings: CheckSettings = {
     'typography.frenchSpacing': 'warn',
     pii: 'block',
     'terms.flagged': 'warn',
+    // Alt text in both languages is required by default: an image without it is lost on
+    // screen-reader users (WCAG 2.1 1.1.1), in either official language.
+    'media.altText': 'block',
+    'media.altLanguage': 'warn',
   },
   piiAllowList: [],
   flaggedTerms: [],
@@ -158,7 +164,13 @@ function flaggedTerms(text: string, terms: readonly string[]): string[] {
 }
 
 /** Runs every check that is not off; findings are in a stable order. */
-export function runChecks(texts: Record<Lang, string>, settings: CheckSettings): Finding[] {
+/** What the checks read of a pair's images: the alt text on each side. */
+export interface MediaAlt {
+  altEn: string;
+  altFr: string;
+}
+
+export function runChecks(texts: Record<Lang, string>, settings: CheckSettings, media: readonly MediaAlt[] = []): Finding[] {
   const out: Finding[] = [];
   const add = (check: CheckId, lang: Lang | null, params: Finding['params'] = {}, fix?: string) => {
     const severity = settings.severity[check];
@@ -202,6 +214,22 @@ export function runChecks(texts: Record<Lang, string>, settings: CheckSettings):
   for (const lang of langs) {
     for (const term of flaggedTerms(texts[lang], settings.flaggedTerms)) add('terms.flagged', lang, { term });
   }
+
+  media.forEach((item, index) => {
+    const position = index + 1;
+    const alt = { en: item.altEn.trim(), fr: item.altFr.trim() };
+    for (const lang of langs) {
+      if (alt[lang] === '') {
+        add('media.altText', lang, { position });
+        continue;
+      }
+      const detected = detectLanguage(alt[lang]);
+      if (detected && detected !== lang) add('media.altLanguage', lang, { position, detected });
+      for (const { kind, match } of personalInformation(alt[lang], settings.piiAllowList)) add('pii', lang, { kind, match });
+    }
+    // The same words on both sides: one of them was not translated.
+    if (alt.en !== '' && alt.en === alt.fr) add('media.altLanguage', null, { position });
+  });
   return out;
 }
 

@@ -3,29 +3,43 @@
 import { z } from 'zod';
 import type { Method, EventName } from './methods';
 import { checkIds, severities, type CheckSettings } from './checks';
-import { roles, type AuditEntry, type Channel, type ErrorInfo, type Grant, type Pair, type User } from './domain';
+import {
+  platforms,
+  roles,
+  type AuditEntry,
+  type Channel,
+  type DeliveryMetrics,
+  type ErrorInfo,
+  type Grant,
+  type MediaFile,
+  type Pair,
+  type Platform,
+  type User,
+} from './domain';
+import { credentialsSchema, handlePatterns, normalizeHandle } from './credentials';
 
-const handle = z
-  .string()
-  .trim()
-  .transform((h) => h.replace(/^@/, ''))
-  .pipe(z.string().regex(/^[A-Za-z0-9_]{1,15}$/));
-
-const secret = z.string().trim().min(1).max(200);
-
-export const xCredentialsSchema = z.strictObject({
-  appKey: secret,
-  appSecret: secret,
-  accessToken: secret,
-  accessSecret: secret,
-});
-export type XCredentials = z.infer<typeof xCredentialsSchema>;
+export type { Credentials, XCredentials } from './credentials';
 
 const accountInput = z.strictObject({
-  handle,
+  handle: z.string().trim().max(300).transform(normalizeHandle),
   displayName: z.string().trim().min(1).max(100),
-  credentials: xCredentialsSchema,
+  credentials: credentialsSchema,
 });
+
+/** Both accounts on the pair's platform, each handle written as that platform writes handles. */
+function onePlatform(
+  pair: { platform: Platform; en: z.output<typeof accountInput>; fr: z.output<typeof accountInput> },
+  ctx: z.RefinementCtx,
+): void {
+  for (const lang of ['en', 'fr'] as const) {
+    if (pair[lang].credentials.platform !== pair.platform) {
+      ctx.addIssue({ code: 'custom', path: [lang, 'credentials', 'platform'], message: 'platform mismatch' });
+    }
+    if (!handlePatterns[pair.platform].test(pair[lang].handle)) {
+      ctx.addIssue({ code: 'custom', path: [lang, 'handle'], message: 'invalid handle' });
+    }
+  }
+}
 
 const id = z.string().min(1).max(64);
 const postText = z.string().max(10_000);
@@ -47,6 +61,16 @@ const newUser = z.strictObject({
 });
 
 const pairRef = z.strictObject({ id, version });
+
+const altText = z.string().max(5_000);
+/** A pair's images in order: files uploaded with media.upload, and alt text in each language. */
+const pairMedia = z
+  .array(z.strictObject({ en: id, fr: id, altEn: altText, altFr: altText }))
+  .max(20)
+  .default([]);
+
+/** Largest image accepted at all (Mastodon's default limit); each platform's own limit is checked too. */
+export const maxUploadBytes = 16 * 1024 * 1024;
 
 export interface SessionState {
   user: User | null;
@@ -103,12 +127,14 @@ export const contract = {
   'roles.revoke': { input: z.strictObject({ grantId: id }), output: null as unknown as Grant },
   'accounts.list': { input: z.null().optional(), output: null as unknown as Channel[] },
   'accounts.addPair': {
-    input: z.strictObject({
-      platform: z.literal('x'),
-      name: z.string().trim().min(1).max(100),
-      en: accountInput,
-      fr: accountInput,
-    }),
+    input: z
+      .strictObject({
+        platform: z.enum(platforms),
+        name: z.string().trim().min(1).max(100),
+        en: accountInput,
+        fr: accountInput,
+      })
+      .superRefine(onePlatform),
     output: null as unknown as Channel,
   },
   'accounts.setSelfApproval': {
@@ -116,7 +142,7 @@ export const contract = {
     output: null as unknown as Channel,
   },
   'accounts.updateCredentials': {
-    input: z.strictObject({ accountId: id, credentials: xCredentialsSchema }),
+    input: z.strictObject({ accountId: id, credentials: credentialsSchema }),
     output: null as unknown as Channel,
   },
   'pairs.list': {
@@ -128,12 +154,13 @@ export const contract = {
       channelIds: z.array(id).max(20),
       enText: postText,
       frText: postText,
+      media: pairMedia,
       authorTz: z.string().min(1).max(64),
     }),
     output: null as unknown as Pair,
   },
   'pairs.update': {
-    input: z.strictObject({ id, version, enText: postText, frText: postText }),
+    input: z.strictObject({ id, version, enText: postText, frText: postText, media: pairMedia }),
     output: null as unknown as Pair,
   },
   'pairs.requestTranslation': { input: pairRef, output: null as unknown as Pair },
@@ -153,6 +180,20 @@ export const contract = {
   'pairs.cancel': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'pairs.retry': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'pairs.release': { input: pairRef, output: null as unknown as Pair },
+  'pairs.metrics': { input: z.strictObject({ id }), output: null as unknown as DeliveryMetrics[] },
+  'media.upload': {
+    input: z.strictObject({
+      /** The file's bytes, base64 (structured clone would do for IPC, but the web harness speaks JSON). */
+      // Twice the limit, so a file a little too large gets "too large, here is the limit" from
+      // main rather than a bare validation error; the composer checks the size before sending.
+      data: z.base64().max(Math.ceil((2 * maxUploadBytes) / 3) * 4 + 4),
+    }),
+    output: null as unknown as MediaFile,
+  },
+  'media.read': {
+    input: z.strictObject({ id }),
+    output: null as unknown as { mime: string; data: string },
+  },
   'settings.get': { input: z.null().optional(), output: null as unknown as WorkspaceSettings },
   'settings.update': {
     input: z.strictObject({

@@ -1,9 +1,10 @@
 // Domain types shared by main and renderer. Pure TypeScript: no electron, node or DOM.
+import type { PlatformLimits } from './limits';
 
 export const langs = ['en', 'fr'] as const;
 export type Lang = (typeof langs)[number];
 
-export const platforms = ['x'] as const;
+export const platforms = ['x', 'bluesky', 'mastodon', 'facebook', 'linkedin'] as const;
 export type Platform = (typeof platforms)[number];
 
 export type AccountStatus = 'active' | 'needs_reauth';
@@ -16,6 +17,8 @@ export interface Account {
   displayName: string;
   status: AccountStatus;
   credentialSetAt: string | null;
+  /** What this account may post: the platform's limits, or its own (a Mastodon instance's). */
+  limits: PlatformLimits;
 }
 
 /** An EN account and its FR twin on one platform: the unit a pair is published to. */
@@ -60,6 +63,16 @@ export const errorCodes = [
   'text.empty',
   'text.tooLong',
   'text.invalid',
+  'text.tooManyBytes',
+  'media.tooMany',
+  'media.tooLarge',
+  'media.unsupportedType',
+  'media.altTooLong',
+  'media.unreadable',
+  'media.fileTooLarge',
+  'media.unknown',
+  'platform.mediaRejected',
+  'account.wrongPlatform',
   'channel.unknown',
   'channel.none',
   'account.handleTaken',
@@ -120,10 +133,42 @@ export interface Delivery {
   lastError: ErrorInfo | null;
 }
 
+/** An image file as stored: by content, so EN and FR may share one. */
+export interface MediaFile {
+  id: string;
+  mime: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+/** One image of a pair: the EN and FR file (often the same) and its alt text in each language. */
+export interface PairMedia {
+  en: MediaFile;
+  fr: MediaFile;
+  altEn: string;
+  altFr: string;
+}
+
+/** Engagement of one published post, as its platform reports it (null: not reported there). */
+export interface DeliveryMetrics {
+  deliveryId: string;
+  lang: Lang;
+  platform: Platform;
+  handle: string;
+  remoteUrl: string | null;
+  likes: number | null;
+  reposts: number | null;
+  replies: number | null;
+  impressions: number | null;
+  error: ErrorInfo | null;
+}
+
 export interface Pair {
   id: string;
   enText: string;
   frText: string;
+  media: PairMedia[];
   status: PairStatus;
   scheduledAt: string | null;
   authorTz: string;

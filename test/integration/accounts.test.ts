@@ -86,7 +86,7 @@ describe('adding an account pair', () => {
       platform: 'x',
       name: 'StatCan',
       en: side(t.en),
-      fr: { ...side(t.fr), credentials: { appKey: 'k' } },
+      fr: { ...side(t.fr), credentials: { platform: 'x', appKey: 'k' } },
     });
     expect(missing).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
     expect(t.fake.requests).toEqual([]);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../src/main/secrets';
 
 const service = `ca.gc.tandem.test.${randomUUID()}`;
-const credentials = { appKey: 'k', appSecret: 's3cr3t', accessToken: '1-token', accessSecret: 'tok3n-s3cr3t' };
+const credentials = { platform: 'x' as const, appKey: 'k', appSecret: 's3cr3t', accessToken: '1-token', accessSecret: 'tok3n-s3cr3t' };
 
 afterEach(async () => {
   for (const { account } of await keytar.findCredentials(service)) await keytar.deletePassword(service, account);
@@ -30,10 +30,20 @@ describe('credentials in the OS keychain', () => {
     expect(await new KeytarSecretStore(service).get('account-4')).toBeNull();
   });
 
+  it('keeps each platform\'s credentials in their own shape', async () => {
+    const store = new KeytarSecretStore(service);
+    const bluesky = { platform: 'bluesky' as const, service: 'https://bsky.social', identifier: 'statcan.bsky.social', appPassword: 'abcd-efgh-ijkl-mnop' };
+    await store.set('account-6', bluesky);
+    expect(await store.get('account-6')).toEqual(bluesky);
+    // A Bluesky entry missing its app password is unreadable, not an X one.
+    await keytar.setPassword(service, 'account-7', JSON.stringify({ ...bluesky, appPassword: undefined }));
+    expect(await store.get('account-7')).toBeNull();
+  });
+
   it('replaces credentials when set again', async () => {
     const store = new KeytarSecretStore(service);
     await store.set('account-5', credentials);
     await store.set('account-5', { ...credentials, accessSecret: 'rotated' });
-    expect((await store.get('account-5'))?.accessSecret).toBe('rotated');
+    expect(await store.get('account-5')).toMatchObject({ accessSecret: 'rotated' });
   });
 });

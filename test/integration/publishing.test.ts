@@ -110,12 +110,12 @@ describe('offline', () => {
 
 describe('bad input gets a clear error and changes nothing', () => {
   it.each([
-    ['empty FR side', { enText: 'Hello', frText: '   ' }, { code: 'text.empty', params: { lang: 'fr' } }],
-    ['empty EN side', { enText: '', frText: 'Bonjour' }, { code: 'text.empty', params: { lang: 'en' } }],
+    ['empty FR side', { enText: 'Hello', frText: '   ' }, { code: 'text.empty', params: { lang: 'fr', platform: 'x' } }],
+    ['empty EN side', { enText: '', frText: 'Bonjour' }, { code: 'text.empty', params: { lang: 'en', platform: 'x' } }],
     [
       'over-length EN text (X weighted length)',
       { enText: '字'.repeat(141), frText: 'Bonjour' },
-      { code: 'text.tooLong', params: { lang: 'en', length: 282, max: 280 } },
+      { code: 'text.tooLong', params: { lang: 'en', length: 282, max: 280, platform: 'x' } },
     ],
   ])('%s: cannot go to review, stays a draft, nothing is sent', async (_name, texts, error) => {
     const channelId = await t.addChannel();
@@ -166,7 +166,7 @@ describe('when one side fails', () => {
     const partial = (await pairs()).find((p) => p.id === id)!;
     expect(partial.deliveries.find((d) => d.lang === 'fr')!.lastError).toEqual({
       code: 'platform.server',
-      params: { status: 503 },
+      params: { status: 503, platform: 'x' },
     });
     await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
     const pair = (await pairs()).find((p) => p.id === id)!;
@@ -187,7 +187,7 @@ describe('when one side fails', () => {
     const pair = (await pairs()).find((p) => p.id === id)!;
     const fr = pair.deliveries.find((d) => d.lang === 'fr')!;
     expect(fr.status).toBe('failed');
-    expect(fr.lastError).toEqual({ code: 'platform.duplicate' });
+    expect(fr.lastError).toEqual({ code: 'platform.duplicate', params: { platform: 'x' } });
     expect(pair.status).toBe('partial');
 
     const retried = await t.tandem.dispatch('pairs.retry', { id });
@@ -313,6 +313,8 @@ describe('after a crash', () => {
       lang: 'en',
       handle: t.en.username,
       credentials: credentialsOf(t.en),
+      media: [],
+      key: '3kabcdefghij2',
     });
 
     const again = t.reopen();
@@ -398,7 +400,7 @@ describe('secrets', () => {
   it('never reach the SQLite file or the log', async () => {
     await t.addChannel();
     await t.tandem.dispatch('pairs.create', { channelIds: [], enText: 'x', frText: 'y', authorTz: tz });
-    await t.tandem.dispatch('accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
+    await t.tandem.dispatch('accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { platform: 'x', appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
     t.tandem.db.pragma('wal_checkpoint(TRUNCATE)');
     const files = fs.readdirSync(t.dir).map((name) => fs.readFileSync(`${t.dir}/${name}`).toString('latin1'));
     const everything = files.join('\n') + t.logLines.join('\n');

@@ -67,7 +67,7 @@ describe('edges', () => {
     await waitFor(() => t!.tandem.pairs.get(pair.id)?.status === 'held', 3_000, 'held');
     // An hour passes before the credentials are renewed.
     t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(Date.now() - 3_600_000, pair.id);
-    await t.call('accounts.updateCredentials', { accountId: account.fr.id, credentials: { appKey: t.fr.appKey, appSecret: t.fr.appSecret, accessToken: t.fr.accessToken, accessSecret: t.fr.accessSecret } });
+    await t.call('accounts.updateCredentials', { accountId: account.fr.id, credentials: { platform: 'x', appKey: t.fr.appKey, appSecret: t.fr.appSecret, accessToken: t.fr.accessToken, accessSecret: t.fr.accessSecret } });
     await t.call('pairs.release', { id: pair.id, version: pair.version });
     await waitFor(() => t!.tandem.pairs.get(pair.id)?.status === 'published', 5_000, 'published');
   });

@@ -453,7 +453,8 @@ describe('createDispatch', () => {
 
     await expect(dispatch('pairs.create', validCreate)).resolves.toEqual({ ok: true, value: { id: 'pair-1' } });
     expect(spies['pairs.create']).toHaveBeenCalledTimes(1);
-    expect(spies['pairs.create']).toHaveBeenCalledWith(validCreate);
+    // As parsed: defaults filled in (no images).
+    expect(spies['pairs.create']).toHaveBeenCalledWith({ ...validCreate, media: [] });
     for (const method of methods) if (method !== 'pairs.create') expect(spies[method]).not.toHaveBeenCalled();
   });
 

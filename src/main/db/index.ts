@@ -5,6 +5,7 @@ import { migration002 } from './migrations/002-people';
 import { migration003 } from './migrations/003-reconcile';
 import { migration004 } from './migrations/004-settings';
 import { migration005 } from './migrations/005-audit-subject';
+import { migration006 } from './migrations/006-platforms-media';
 
 export type Db = Database.Database;
 
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
 

@@ -5,9 +5,12 @@
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { DeliveryStatus, ErrorInfo, Platform } from '../../shared/domain';
-import type { XCredentials } from '../../shared/contract';
+import type { Credentials } from '../../shared/credentials';
 import type { SecretStore } from '../secrets';
-import { PlatformError, type PlatformAdapter } from '../platforms/types';
+import { PlatformError, type MediaUpload, type PlatformAdapter } from '../platforms/types';
+import type { MediaService } from '../services/media';
+import { toAccount, type AccountRow } from '../services/accounts';
+import { newTid } from './tid';
 import type { AuditLog } from '../services/audit';
 import { derivePairStatus, type DeliveryRow, type PairService } from '../services/pairs';
 import { backoffDelay, type BackoffOptions } from './backoff';
@@ -58,6 +61,7 @@ export class Publisher {
     private readonly secrets: SecretStore,
     private readonly audit: AuditLog,
     private readonly onChange: (pairIds: string[]) => void,
+    private readonly media: MediaService,
     private readonly options: PublisherOptions = defaultPublisherOptions,
   ) {}
 
@@ -167,7 +171,8 @@ export class Publisher {
 
     // Every side still to send is checked before any side is sent, content checks included
     // (settings may have changed since approval).
-    const credentials = new Map<string, XCredentials>();
+    const credentials = new Map<string, Credentials>();
+    const uploads = { en: this.media.uploads(pairId, 'en'), fr: this.media.uploads(pairId, 'fr') };
     const problems = new Map<string, ErrorInfo>();
     const blocks = this.pairs.blockingFindings(pair);
     if (blocks.length > 0) {
@@ -175,7 +180,7 @@ export class Publisher {
       for (const delivery of open) problems.set(delivery.id, error);
     }
     for (const delivery of problems.size > 0 ? [] : open) {
-      const problem = await this.check(delivery, delivery.lang === 'en' ? pair.enText : pair.frText, credentials);
+      const problem = await this.check(delivery, delivery.lang === 'en' ? pair.enText : pair.frText, uploads[delivery.lang], credentials);
       if (problem) problems.set(delivery.id, problem);
     }
     if (problems.size > 0) {
@@ -220,15 +225,17 @@ export class Publisher {
     // cancelled or edited the pair while its credentials were being read.
     const claimed = this.db.transaction(() => {
       if (!this.unchanged(pair.version, toSend)) return false;
+      // The key is set once, at the first claim, and every later attempt sends the same one.
       const claim = this.db.prepare(
-        "UPDATE delivery SET status = 'sending', attempt = attempt + 1, claimed_at = ? WHERE id = ?",
+        "UPDATE delivery SET status = 'sending', attempt = attempt + 1, claimed_at = ?, idem_key = COALESCE(idem_key, ?) WHERE id = ?",
       );
-      for (const delivery of toSend) claim.run(now, delivery.id);
+      for (const delivery of toSend) claim.run(now, newTid(now), delivery.id);
       this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
       return true;
     })();
     this.onChange([pairId]);
     if (!claimed) return;
+    const keys = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d.idem_key!]));
 
     const outcomes = await Promise.all(
       toSend.map(async (delivery): Promise<Outcome> => {
@@ -239,6 +246,8 @@ export class Publisher {
             lang: delivery.lang,
             handle: delivery.handle,
             credentials: credentials.get(delivery.id)!,
+            media: uploads[delivery.lang],
+            key: keys.get(delivery.id)!,
           });
           return { ok: true, ...published, sentAt: this.clock.now() };
         } catch (error) {
@@ -298,7 +307,7 @@ export class Publisher {
     delivery: DeliveryRow,
     enText: string,
     frText: string,
-    credentials: XCredentials,
+    credentials: Credentials,
   ): Promise<Outcome | 'absent'> {
     const remoteUserId = this.db.prepare('SELECT remote_user_id FROM account WHERE id = ?').pluck().get(delivery.account_id) as
       | string
@@ -310,6 +319,9 @@ export class Publisher {
     try {
       const found = await adapter.findPublished({
         text: delivery.lang === 'en' ? enText : frText,
+        lang: delivery.lang,
+        // Only deliveries claimed before keys existed lack one; they are X's, which looks up by text.
+        key: delivery.idem_key ?? '',
         handle: delivery.handle,
         remoteUserId,
         credentials,
@@ -322,20 +334,25 @@ export class Publisher {
     }
   }
 
+  /** One side, as it would be sent now: within its account's limits, with usable credentials. */
   private async check(
     delivery: DeliveryRow,
     text: string,
-    credentials: Map<string, XCredentials>,
+    media: readonly MediaUpload[],
+    credentials: Map<string, Credentials>,
   ): Promise<ErrorInfo | null> {
     const adapter = this.adapters.get(delivery.platform);
     if (!adapter) return { code: 'channel.unknown', params: { id: delivery.account_id } };
-    const measure = adapter.validate(delivery.lang, text);
-    if (measure.error) return measure.error;
-    const status = this.db.prepare('SELECT status FROM account WHERE id = ?').pluck().get(delivery.account_id);
-    if (status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang } };
+    const account = toAccount(this.db.prepare('SELECT * FROM account WHERE id = ?').get(delivery.account_id) as AccountRow);
+    const facts = media.map((m) => ({ mime: m.mime, bytes: m.bytes.length, alt: m.alt }));
+    const [problem] = adapter.validate(account.limits, delivery.lang, text, facts);
+    if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
+    if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang } };
     try {
       const stored = await this.secrets.get(delivery.account_id);
-      if (!stored) return { code: 'account.noCredentials', params: { handle: delivery.handle } };
+      if (!stored || stored.platform !== delivery.platform) {
+        return { code: 'account.noCredentials', params: { handle: delivery.handle } };
+      }
       credentials.set(delivery.id, stored);
     } catch {
       return { code: 'keychain.unavailable' };
@@ -362,7 +379,12 @@ export class Publisher {
       });
       return;
     }
-    const { error } = outcome;
+    // The platform is named in the message wherever it matters ("Bluesky refused an image").
+    const error = new PlatformError(
+      { ...outcome.error.info, params: { ...outcome.error.info.params, platform: delivery.platform } },
+      outcome.error.kind,
+      outcome.error.retryAt,
+    );
     const now = this.clock.now();
     const retry = (status: DeliveryStatus, at: number, attempt = delivery.attempt) => {
       this.db

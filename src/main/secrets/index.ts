@@ -1,11 +1,11 @@
 // Account credentials live in the OS keychain (keytar), never in SQLite or logs.
 import keytar from 'keytar';
-import { xCredentialsSchema, type XCredentials } from '../../shared/contract';
+import { credentialsSchema, type Credentials } from '../../shared/credentials';
 
 export interface SecretStore {
-  set(accountId: string, credentials: XCredentials): Promise<void>;
+  set(accountId: string, credentials: Credentials): Promise<void>;
   /** Null when nothing is stored or what is stored is unreadable. */
-  get(accountId: string): Promise<XCredentials | null>;
+  get(accountId: string): Promise<Credentials | null>;
   delete(accountId: string): Promise<void>;
 }
 
@@ -20,15 +20,15 @@ export const defaultKeychainService = 'ca.gc.tandem';
 export class KeytarSecretStore implements SecretStore {
   constructor(private readonly service: string = defaultKeychainService) {}
 
-  async set(accountId: string, credentials: XCredentials): Promise<void> {
+  async set(accountId: string, credentials: Credentials): Promise<void> {
     await this.guard(() => keytar.setPassword(this.service, accountId, JSON.stringify(credentials)));
   }
 
-  async get(accountId: string): Promise<XCredentials | null> {
+  async get(accountId: string): Promise<Credentials | null> {
     const raw = await this.guard(() => keytar.getPassword(this.service, accountId));
     if (raw === null) return null;
     try {
-      const parsed = xCredentialsSchema.safeParse(JSON.parse(raw));
+      const parsed = credentialsSchema.safeParse(JSON.parse(raw));
       return parsed.success ? parsed.data : null;
     } catch {
       return null;

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { Account, Channel, Lang, Platform, User } from '../../shared/domain';
-import type { ParsedInput, XCredentials } from '../../shared/contract';
+import type { Credentials, ParsedInput } from '../../shared/contract';
+import { defaultLimits, type PlatformLimits } from '../../shared/limits';
 import type { SecretStore } from '../secrets';
 import type { Identity, PlatformAdapter } from '../platforms/types';
 import { PlatformError } from '../platforms/types';
@@ -20,6 +21,19 @@ export interface AccountRow {
   display_name: string;
   status: Account['status'];
   credential_set_at: number | null;
+  limits: string | null;
+}
+
+/** The account's own limits (read from its instance when verified) over the platform's defaults. */
+function limitsOf(row: AccountRow): PlatformLimits {
+  const defaults = defaultLimits[row.platform];
+  if (!row.limits) return defaults;
+  try {
+    const own = JSON.parse(row.limits) as Partial<PlatformLimits>;
+    return { ...defaults, ...own, counting: defaults.counting };
+  } catch {
+    return defaults;
+  }
 }
 
 export function toAccount(row: AccountRow): Account {
@@ -31,6 +45,7 @@ export function toAccount(row: AccountRow): Account {
     displayName: row.display_name,
     status: row.status,
     credentialSetAt: row.credential_set_at === null ? null : new Date(row.credential_set_at).toISOString(),
+    limits: limitsOf(row),
   };
 }
 
@@ -91,7 +106,7 @@ export class AccountService {
     const [enIdentity, frIdentity] = await Promise.all(
       (['en', 'fr'] as const).map((lang) => this.verify(adapter, lang, input[lang].handle, input[lang].credentials)),
     );
-    const remoteIds = { en: enIdentity!.remoteUserId, fr: frIdentity!.remoteUserId };
+    const identities = { en: enIdentity!, fr: frIdentity! };
 
     const now = this.clock.now();
     const channelId = randomUUID();
@@ -101,11 +116,13 @@ export class AccountService {
       await this.secrets.set(ids.fr, input.fr.credentials);
       this.db.transaction(() => {
         const insertAccount = this.db.prepare(
-          `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
-           VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
+          `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id, limits)
+           VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
         );
         for (const lang of ['en', 'fr'] as const) {
-          insertAccount.run(ids[lang], input.platform, lang, input[lang].handle, input[lang].displayName, now, now, remoteIds[lang]);
+          const { remoteUserId, limits, handle } = identities[lang];
+          // The handle as the platform spells it (X is case-insensitive; the feed shows its case).
+          insertAccount.run(ids[lang], input.platform, lang, handle, input[lang].displayName, now, now, remoteUserId, limits ? JSON.stringify(limits) : null);
         }
         this.db
           .prepare(
@@ -132,18 +149,19 @@ export class AccountService {
   }
 
   /** New credentials for one account (rotated, or after X refused the old ones). */
-  async updateCredentials(accountId: string, credentials: XCredentials, user: User): Promise<Channel> {
+  async updateCredentials(accountId: string, credentials: Credentials, user: User): Promise<Channel> {
     this.users.authorize(user, 'account.settings', [], accountId);
     const row = this.db.prepare('SELECT * FROM account WHERE id = ?').get(accountId) as AccountRow | undefined;
     if (!row) throw new AppError('account.unknown');
     const adapter = this.adapters.get(row.platform);
     if (!adapter) throw new AppError('input.invalid');
+    if (credentials.platform !== row.platform) throw new AppError('account.wrongPlatform', { platform: row.platform });
     const identity = await this.verify(adapter, row.lang, row.handle, credentials);
     await this.secrets.set(accountId, credentials);
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE account SET status = 'active', credential_set_at = ?, remote_user_id = ? WHERE id = ?")
-        .run(this.clock.now(), identity.remoteUserId, accountId);
+        .prepare("UPDATE account SET status = 'active', credential_set_at = ?, remote_user_id = ?, limits = ? WHERE id = ?")
+        .run(this.clock.now(), identity.remoteUserId, identity.limits ? JSON.stringify(identity.limits) : null, accountId);
       this.audit.append(user.username, 'credential.set', accountId, { handle: row.handle, lang: row.lang, renewed: true });
     })();
     const channelId = this.db
@@ -153,7 +171,7 @@ export class AccountService {
     return this.get(channelId)!;
   }
 
-  private async verify(adapter: PlatformAdapter, lang: Lang, handle: string, credentials: XCredentials): Promise<Identity> {
+  private async verify(adapter: PlatformAdapter, lang: Lang, handle: string, credentials: Credentials): Promise<Identity> {
     let identity: Identity;
     try {
       identity = await adapter.verify(credentials);

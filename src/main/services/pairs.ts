@@ -7,6 +7,7 @@ import type { Clock } from '../clock';
 import type { Approval, Delivery, DeliveryStatus, ErrorInfo, Lang, Pair, PairStatus, Platform, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
 import type { PlatformAdapter } from '../platforms/types';
+import type { MediaService } from './media';
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
@@ -45,6 +46,7 @@ export interface DeliveryRow {
   sent_at: number | null;
   last_error: string | null;
   claimed_at: number | null;
+  idem_key: string | null;
   handle: string;
   platform: Platform;
 }
@@ -70,13 +72,14 @@ export class PairService {
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
     private readonly audit: AuditLog,
     private readonly checkSettings: () => CheckSettings,
+    private readonly media: MediaService,
   ) {
     this.statements = prepareStatements(db);
   }
 
   /** Content checks set to block, for the pair as it stands. */
-  blockingFindings(pair: Pick<Pair, 'enText' | 'frText'>): Finding[] {
-    return blocking(runChecks({ en: pair.enText, fr: pair.frText }, this.checkSettings()));
+  blockingFindings(pair: Pick<Pair, 'enText' | 'frText' | 'media'>): Finding[] {
+    return blocking(runChecks({ en: pair.enText, fr: pair.frText }, this.checkSettings(), pair.media));
   }
 
   private enforceChecks(pair: Pair, user: User, action: string): void {
@@ -107,7 +110,8 @@ export class PairService {
         .run(id, input.enText, input.frText, input.authorTz, user.username, now, now);
       const link = this.db.prepare('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)');
       for (const channelId of channelIds) link.run(id, channelId);
-      this.audit.append(user.username, 'pair.created', id, { channels: channelIds, version: 1 });
+      this.media.setForPair(id, input.media);
+      this.audit.append(user.username, 'pair.created', id, { channels: channelIds, version: 1, images: input.media.length });
     })();
     return this.get(id)!;
   }
@@ -119,9 +123,11 @@ export class PairService {
   update(input: ParsedInput<'pairs.update'>, user: User): Pair {
     const pair = this.current(input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed']);
     this.users.authorize(user, 'pair.edit', pair.channelIds, pair.id);
+    const mediaChanged = !this.media.same(pair.media, input.media);
     const changed = [
       ...(input.enText !== pair.enText ? ['en'] : []),
       ...(input.frText !== pair.frText ? ['fr'] : []),
+      ...(mediaChanged ? ['media'] : []),
     ];
     if (changed.length === 0) return pair;
     const backToReview = ['approved', 'scheduled', 'held', 'failed'].includes(pair.status);
@@ -133,6 +139,7 @@ export class PairService {
            status = ?, scheduled_at = CASE WHEN ? THEN NULL ELSE scheduled_at END WHERE id = ?`,
         )
         .run(input.enText, input.frText, this.clock.now(), user.username, backToReview ? 'review' : pair.status, backToReview ? 1 : 0, pair.id);
+      if (mediaChanged) this.media.setForPair(pair.id, input.media);
       this.audit.append(user.username, pair.status === 'translation' ? 'pair.translated' : 'pair.edited', pair.id, {
         languages: changed,
         version: pair.version + 1,
@@ -324,14 +331,17 @@ export class PairService {
     return pair;
   }
 
+  /** Both sides, on every target account, against that account's own limits: text and images. */
   private validate(pair: Pair): void {
     for (const channelId of pair.channelIds) {
       const channel = this.accounts.get(channelId);
       const adapter = channel && this.adapters.get(channel.platform);
       if (!channel || !adapter) throw new AppError('channel.unknown', { id: channelId });
       for (const lang of ['en', 'fr'] as const) {
-        const measure = adapter.validate(lang, lang === 'en' ? pair.enText : pair.frText);
-        if (measure.error) throw new AppError(measure.error.code, measure.error.params);
+        const text = lang === 'en' ? pair.enText : pair.frText;
+        const media = pair.media.map((m) => ({ mime: m[lang].mime, bytes: m[lang].bytes, alt: lang === 'en' ? m.altEn : m.altFr }));
+        const [problem] = adapter.validate(channel[lang].limits, lang, text, media);
+        if (problem) throw new AppError(problem.code, { ...problem.params, platform: channel.platform });
       }
     }
   }
@@ -350,10 +360,10 @@ export class PairService {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, media, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, pair.id, pair.version, decision, user.username, comment, pair.enText, pair.frText, this.clock.now());
+        .run(id, pair.id, pair.version, decision, user.username, comment, pair.enText, pair.frText, mediaEvidence(pair), this.clock.now());
       this.setStatus(pair.id, decision === 'approved' ? 'approved' : 'translation');
       this.audit.append(user.username, decision === 'approved' ? 'pair.approved' : 'pair.rejected', pair.id, {
         approval: id,
@@ -388,6 +398,7 @@ export class PairService {
       id: row.id,
       enText: row.en_text,
       frText: row.fr_text,
+      media: this.media.ofPair(row.id),
       status: row.status,
       scheduledAt: iso(row.scheduled_at),
       authorTz: row.author_tz,
@@ -435,6 +446,11 @@ interface ApprovalRow {
   by_user: string;
   comment: string;
   at: number;
+}
+
+/** What an approval covered of the images: which files, with which alt text, in order. */
+function mediaEvidence(pair: Pair): string {
+  return JSON.stringify(pair.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr })));
 }
 
 function toApproval(row: ApprovalRow): Approval {

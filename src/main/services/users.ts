@@ -155,6 +155,19 @@ export class UserService {
     throw new AppError('permission.denied', { action });
   }
 
+  /**
+   * For work not yet tied to an account pair (uploading an image for a draft): the user must
+   * hold one of these actions' roles on at least one account pair. What they then do with it
+   * on a pair is checked against that pair's account pairs.
+   */
+  authorizeAny(user: User, actions: readonly Action[], subject: string): void {
+    const grants = this.grantsOf(user.id);
+    const now = this.clock.now();
+    if (actions.some((action) => grants.some((g) => canPerform([g], action, g.channelId ? [g.channelId] : [], now)))) return;
+    this.audit.append(user.username, 'permission.denied', subject, { action: actions[0]! });
+    throw new AppError('permission.denied', { action: actions[0]! });
+  }
+
   async create(input: ParsedInput<'users.create'>, actor: User): Promise<User> {
     this.authorize(actor, 'user.manage', [], 'users');
     const passHash = await this.hashChecked(input.passphrase);

@@ -1,0 +1,66 @@
+// Engagement of a published pair, side by side: likes, reposts, replies and impressions of each
+// language on each account, read from the platforms when asked (never stored: they change).
+import type { Db } from '../db';
+import type { DeliveryMetrics, Pair, Platform, User } from '../../shared/domain';
+import type { SecretStore } from '../secrets';
+import { PlatformError, type PlatformAdapter } from '../platforms/types';
+import { AppError } from '../errors';
+import type { PairService } from './pairs';
+import type { UserService } from './users';
+
+export class MetricsService {
+  constructor(
+    private readonly db: Db,
+    private readonly pairs: PairService,
+    private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
+    private readonly secrets: SecretStore,
+    private readonly users: UserService,
+  ) {}
+
+  async forPair(pairId: string, user: User): Promise<DeliveryMetrics[]> {
+    const pair = this.visiblePair(pairId, user);
+    const sent = pair.deliveries.filter((d) => d.status === 'sent' && d.remoteId !== null);
+    return Promise.all(
+      sent.map(async (delivery): Promise<DeliveryMetrics> => {
+        const base = {
+          deliveryId: delivery.id,
+          lang: delivery.lang,
+          platform: delivery.platform,
+          handle: delivery.handle,
+          remoteUrl: delivery.remoteUrl,
+        };
+        const none = { likes: null, reposts: null, replies: null, impressions: null };
+        try {
+          const adapter = this.adapters.get(delivery.platform);
+          const credentials = await this.secrets.get(delivery.accountId).catch(() => {
+            throw new AppError('keychain.unavailable');
+          });
+          if (!adapter || !credentials || credentials.platform !== delivery.platform) {
+            return { ...base, ...none, error: { code: 'account.noCredentials', params: { handle: delivery.handle } } };
+          }
+          const remoteUserId = this.db.prepare('SELECT remote_user_id FROM account WHERE id = ?').pluck().get(delivery.accountId) as
+            | string
+            | null;
+          const metrics = await adapter.fetchMetrics({
+            remoteId: delivery.remoteId!,
+            remoteUserId: remoteUserId ?? '',
+            handle: delivery.handle,
+            credentials,
+          });
+          return { ...base, ...metrics, error: null };
+        } catch (error) {
+          if (error instanceof PlatformError || error instanceof AppError) return { ...base, ...none, error: error.info };
+          return { ...base, ...none, error: { code: 'internal' } };
+        }
+      }),
+    );
+  }
+
+  /** A pair the user may see: every account pair it targets is one they hold a role on. */
+  private visiblePair(pairId: string, user: User): Pair {
+    const pair = this.pairs.get(pairId);
+    const visible = this.users.visibleChannels(user);
+    if (!pair || (visible !== null && !pair.channelIds.every((id) => visible.has(id)))) throw new AppError('pair.unknown');
+    return pair;
+  }
+}
