@@ -197,7 +197,10 @@ describe('from first start to a published bilingual pair', () => {
     await page.getByLabel('Texte français').fill('é'.repeat(281));
     expect(await page.getByTestId('counter-fr').textContent()).toBe('281 caractères sur 280 · 1 de trop');
     await page.getByRole('button', { name: 'Soumettre pour révision' }).click();
-    await page.getByText('Le texte en français compte 281 caractères\u00a0; la limite est de 280.').waitFor();
+    const tooLong = 'Le texte en français compte 281 caractères sur X\u00a0; la limite y est de 280.';
+    await page.getByRole('alert').getByText(tooLong).waitFor();
+    // The preview of the French post on X says the same, before anyone presses a button.
+    expect(await page.getByTestId('preview-x-fr').textContent()).toContain(tooLong);
 
     // Content checks show inline, in French, with a one-click fix for French spacing.
     await page.getByLabel('Texte français').fill('Attention: nouvelle publication!');

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Account, Channel, Lang } from '../../../../shared/domain';
+import { platforms, type Account, type Channel, type Lang, type Platform } from '../../../../shared/domain';
+import { credentialFields, initialValues, toCredentials, type FieldSpec, type FieldValues } from './credentialFields';
 import { checkIds, severities, type CheckSettings, type Severity } from '../../../../shared/checks';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
@@ -23,7 +24,7 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
         <ul className="channel-list">
           {channels.map((channel) => (
             <li key={channel.id} data-testid="channel">
-              <strong>{channel.name}</strong>
+              <strong>{channel.name}</strong> <span className="badge">{t(`platforms.${channel.platform}`)}</span>
               {(['en', 'fr'] as const).map((lang) => {
                 const account = channel[lang];
                 return (
@@ -168,15 +169,16 @@ function WorkspaceSettingsForm() {
 function RenewCredentials({ account }: { account: Account }) {
   const { t } = useTranslation();
   const ids = useId();
-  const [fields, setFields] = useState({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
+  const blank = () => ({ ...initialValues(account.platform, true), ...initialValues(account.platform, false) });
+  const [fields, setFields] = useState<FieldValues>(blank);
   const { busy, error, done, run } = useAction();
-  // Open by itself when X refused the credentials; otherwise on request (rotation).
+  // Open by itself when the platform refused the credentials; otherwise on request (rotation).
   const [open, setOpen] = useState(false);
   function submit(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      await call('accounts.updateCredentials', { accountId: account.id, credentials: fields });
-      setFields({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
+      await call('accounts.updateCredentials', { accountId: account.id, credentials: toCredentials(account.platform, fields, account.handle) });
+      setFields(blank());
       setOpen(false);
       return t('accounts.renew.done', { handle: account.handle });
     });
@@ -193,27 +195,37 @@ function RenewCredentials({ account }: { account: Account }) {
       </>
     );
   }
-  const names = ['appKey', 'appSecret', 'accessToken', 'accessSecret'] as const;
   return (
     <form className="panel renew" onSubmit={submit} aria-labelledby={`${ids}-h`} aria-busy={busy}>
       <h3 id={`${ids}-h`}>{t('accounts.renew.heading', { handle: account.handle })}</h3>
+      <p className="hint">{t(`accounts.platformHint.${account.platform}`)}</p>
       <div className="two-columns">
-        {names.map((name) => (
-          <div className="field" key={name}>
-            <label htmlFor={`${ids}-${name}`}>{t(`accounts.add.${name}`)}</label>
-            <input
-              id={`${ids}-${name}`}
-              type="password"
-              autoComplete="off"
-              required
-              value={fields[name]}
-              onChange={(e) => setFields((f) => ({ ...f, [name]: e.target.value }))}
-            />
-          </div>
+        {credentialFields[account.platform].map((spec) => (
+          <CredentialField key={spec.name} id={`${ids}-${spec.name}`} spec={spec} value={fields[spec.name] ?? ''} onChange={(v) => setFields((f) => ({ ...f, [spec.name]: v }))} />
         ))}
       </div>
       <FormFooter error={error} status={done} busy={busy} label={t('accounts.renew.submit')} />
     </form>
+  );
+}
+
+function CredentialField({ id, spec, value, onChange }: { id: string; spec: FieldSpec; value: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t(`accounts.fields.${spec.name}`)}</label>
+      <input
+        id={id}
+        name={spec.name}
+        type={spec.secret ? 'password' : 'text'}
+        inputMode={spec.name === 'pageId' || spec.name === 'organizationId' ? 'numeric' : undefined}
+        autoComplete="off"
+        spellCheck={false}
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </div>
   );
 }
 
@@ -247,44 +259,51 @@ function SelfApproval({ channel, editable }: { channel: Channel; editable: boole
   );
 }
 
-interface SideFields {
+interface Side {
   handle: string;
   displayName: string;
-  accessToken: string;
-  accessSecret: string;
+  fields: FieldValues;
 }
-const emptySide: SideFields = { handle: '', displayName: '', accessToken: '', accessSecret: '' };
+const emptySide = (platform: Platform): Side => ({ handle: '', displayName: '', fields: initialValues(platform, false) });
 
 function AddPairForm() {
   const { t } = useTranslation();
+  const [platform, setPlatform] = useState<Platform>('x');
   const [name, setName] = useState('');
-  const [appKey, setAppKey] = useState('');
-  const [appSecret, setAppSecret] = useState('');
-  const [sides, setSides] = useState<Record<Lang, SideFields>>({ en: emptySide, fr: emptySide });
+  const [shared, setShared] = useState<FieldValues>(() => initialValues('x', true));
+  const [sides, setSides] = useState<Record<Lang, Side>>({ en: emptySide('x'), fr: emptySide('x') });
   const { busy, error, done, run } = useAction();
   const ids = useId();
+  const platformName = t(`platforms.${platform}`);
 
-  const update = (lang: Lang, field: keyof SideFields, value: string) =>
-    setSides((current) => ({ ...current, [lang]: { ...current[lang], [field]: value } }));
+  function choose(next: Platform) {
+    setPlatform(next);
+    setShared(initialValues(next, true));
+    // Handles and names carry over; credentials of another platform do not.
+    setSides((current) => ({
+      en: { ...current.en, fields: initialValues(next, false) },
+      fr: { ...current.fr, fields: initialValues(next, false) },
+    }));
+  }
+  const update = (lang: Lang, patch: Partial<Side>) => setSides((current) => ({ ...current, [lang]: { ...current[lang], ...patch } }));
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const side = (lang: Lang) => ({
       handle: sides[lang].handle,
       displayName: sides[lang].displayName,
-      credentials: { appKey, appSecret, accessToken: sides[lang].accessToken, accessSecret: sides[lang].accessSecret },
+      credentials: toCredentials(platform, { ...shared, ...sides[lang].fields }, sides[lang].handle),
     });
     void run(async () => {
-      const channel = await call('accounts.addPair', { platform: 'x', name, en: side('en'), fr: side('fr') });
+      const channel = await call('accounts.addPair', { platform, name, en: side('en'), fr: side('fr') });
       setName('');
-      setAppKey('');
-      setAppSecret('');
-      setSides({ en: emptySide, fr: emptySide });
+      setShared(initialValues(platform, true));
+      setSides({ en: emptySide(platform), fr: emptySide(platform) });
       return t('accounts.add.done', { name: channel.name });
     });
   }
 
-  const field = (id: string, label: string, value: string, onChange: (v: string) => void, secret = false, hint?: string) => (
+  const text = (id: string, label: string, value: string, onChange: (v: string) => void, hint?: string) => (
     <div className="field">
       <label htmlFor={`${ids}-${id}`}>{label}</label>
       {hint && (
@@ -295,7 +314,7 @@ function AddPairForm() {
       <input
         id={`${ids}-${id}`}
         name={id}
-        type={secret ? 'password' : 'text'}
+        type="text"
         autoComplete="off"
         spellCheck={false}
         required
@@ -306,31 +325,51 @@ function AddPairForm() {
     </div>
   );
 
+  const sharedSpecs = credentialFields[platform].filter((f) => f.shared);
   return (
     <form className="panel add-pair" onSubmit={submit} aria-labelledby={`${ids}-heading`} aria-busy={busy}>
       <h2 id={`${ids}-heading`}>{t('accounts.add.heading')}</h2>
-      <p>{t('accounts.add.intro')}</p>
-      {field('name', t('accounts.add.name'), name, setName, false, t('accounts.add.nameHint'))}
-      <div className="two-columns">
-        {field('appKey', t('accounts.add.appKey'), appKey, setAppKey, true)}
-        {field('appSecret', t('accounts.add.appSecret'), appSecret, setAppSecret, true)}
+      <div className="field">
+        <label htmlFor={`${ids}-platform`}>{t('accounts.add.platform')}</label>
+        <select id={`${ids}-platform`} value={platform} onChange={(e) => choose(e.target.value as Platform)}>
+          {platforms.map((p) => (
+            <option key={p} value={p}>
+              {t(`platforms.${p}`)}
+            </option>
+          ))}
+        </select>
       </div>
+      <p>{t('accounts.add.intro', { platform: platformName })}</p>
+      <p className="hint">{t(`accounts.platformHint.${platform}`)}</p>
+      {text('name', t('accounts.add.name'), name, setName, t('accounts.add.nameHint'))}
+      {sharedSpecs.length > 0 && (
+        <div className="two-columns">
+          {sharedSpecs.map((spec) => (
+            <CredentialField key={spec.name} id={`${ids}-${spec.name}`} spec={spec} value={shared[spec.name] ?? ''} onChange={(v) => setShared((f) => ({ ...f, [spec.name]: v }))} />
+          ))}
+        </div>
+      )}
       <div className="two-columns">
         {(['en', 'fr'] as const).map((lang) => (
           <fieldset key={lang}>
             <legend>{t(`accounts.add.${lang}Account`)}</legend>
-            {field(`${lang}-handle`, t('accounts.add.handle'), sides[lang].handle, (v) => update(lang, 'handle', v))}
-            {field(`${lang}-displayName`, t('accounts.add.displayName'), sides[lang].displayName, (v) =>
-              update(lang, 'displayName', v),
-            )}
-            {field(`${lang}-accessToken`, t('accounts.add.accessToken'), sides[lang].accessToken, (v) =>
-              update(lang, 'accessToken', v), true)}
-            {field(`${lang}-accessSecret`, t('accounts.add.accessSecret'), sides[lang].accessSecret, (v) =>
-              update(lang, 'accessSecret', v), true)}
+            {text(`${lang}-handle`, t('accounts.add.handle'), sides[lang].handle, (v) => update(lang, { handle: v }), t(`accounts.handleHint.${platform}`))}
+            {text(`${lang}-displayName`, t('accounts.add.displayName'), sides[lang].displayName, (v) => update(lang, { displayName: v }))}
+            {credentialFields[platform]
+              .filter((f) => !f.shared)
+              .map((spec) => (
+                <CredentialField
+                  key={spec.name}
+                  id={`${ids}-${lang}-${spec.name}`}
+                  spec={spec}
+                  value={sides[lang].fields[spec.name] ?? ''}
+                  onChange={(v) => update(lang, { fields: { ...sides[lang].fields, [spec.name]: v } })}
+                />
+              ))}
           </fieldset>
         ))}
       </div>
-      <FormFooter error={error} status={busy ? t('accounts.add.submitting') : done} busy={busy} label={t('accounts.add.submit')} />
+      <FormFooter error={error} status={busy ? t('accounts.add.submitting', { platform: platformName }) : done} busy={busy} label={t('accounts.add.submit')} />
     </form>
   );
 }

@@ -1,20 +1,22 @@
 import { useTranslation } from 'react-i18next';
 import type { Lang } from '../../../../shared/domain';
-import { runChecks, type CheckSettings, type Finding } from '../../../../shared/checks';
+import { runChecks, type CheckSettings, type Finding, type MediaAlt } from '../../../../shared/checks';
 
 /** The content checks for the texts as typed, in the user's language, with one-click fixes. */
 export function ChecksPanel({
   texts,
+  media = [],
   settings,
   onFix,
 }: {
   texts: Record<Lang, string>;
+  media?: readonly MediaAlt[];
   settings: CheckSettings;
   onFix: (lang: Lang, text: string) => void;
 }) {
   const { t } = useTranslation();
-  if (!texts.en.trim() && !texts.fr.trim()) return null;
-  const findings = runChecks(texts, settings);
+  if (!texts.en.trim() && !texts.fr.trim() && media.length === 0) return null;
+  const findings = runChecks(texts, settings, media);
   const message = (f: Finding) => {
     const params: Record<string, string | number> = { ...f.params };
     if (f.lang) params['lang'] = t(`lang.${f.lang}`);

@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, ErrorInfo, Lang, Pair, Platform } from '../../../../shared/domain';
-import { measureText } from '../../../../shared/limits';
+import type { Account, Channel, ErrorInfo, Lang, Pair } from '../../../../shared/domain';
+import { defaultLimits, measureMedia, measureText } from '../../../../shared/limits';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useCan } from '../../lib/session';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
 import { ChecksPanel } from './ChecksPanel';
 import { useApiEvent } from '../../lib/useEvent';
+import { MediaEditor, type ComposerMedia } from './MediaEditor';
+import { Previews } from './Previews';
 
 type Next = 'draft' | 'translation' | 'review';
 
@@ -15,6 +17,7 @@ interface Draft {
   enText: string;
   frText: string;
   channelIds: string[];
+  media?: ComposerMedia[];
 }
 
 const draftKey = 'tandem.composer.draft';
@@ -44,6 +47,7 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
   const [enText, setEnText] = useState(editing?.enText ?? restored?.enText ?? '');
   const [frText, setFrText] = useState(editing?.frText ?? restored?.frText ?? '');
   const [channelIds, setChannelIds] = useState<string[]>(editing?.channelIds ?? restored?.channelIds ?? []);
+  const [media, setMedia] = useState<ComposerMedia[]>(editing?.media ?? restored?.media ?? []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [status, setStatus] = useState<string | null>(
@@ -69,13 +73,15 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
 
   // Unsent text survives a crash or a closed window.
   useEffect(() => {
-    if (!editing) localStorage.setItem(draftKey, JSON.stringify({ enText, frText, channelIds } satisfies Draft));
-  }, [enText, frText, channelIds, editing]);
+    if (!editing) localStorage.setItem(draftKey, JSON.stringify({ enText, frText, channelIds, media } satisfies Draft));
+  }, [enText, frText, channelIds, media, editing]);
 
-  const platforms = useMemo(() => {
-    const selected = channels.filter((c) => channelIds.includes(c.id)).map((c) => c.platform);
-    return [...new Set<Platform>(selected.length > 0 ? selected : ['x'])];
-  }, [channels, channelIds]);
+  const selected = useMemo(() => channels.filter((c) => channelIds.includes(c.id)), [channels, channelIds]);
+  /** Every account each side goes to; with none selected yet, X's limits as a guide. */
+  const accountsFor = (lang: Lang): Account[] =>
+    selected.length > 0 ? selected.map((c) => c[lang]) : [{ limits: defaultLimits.x, platform: 'x' } as Account];
+  const strictest = (pick: (a: Account) => number) => Math.min(...(['en', 'fr'] as const).flatMap((lang) => accountsFor(lang).map(pick)));
+  const mediaInput = media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
 
   async function run(work: () => Promise<string>) {
     setBusy(true);
@@ -93,22 +99,27 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
   function create(next: Next) {
     if (next === 'review') {
       // The same check main makes, so a pair that cannot go to review is not saved half-way.
-      for (const platform of platforms) {
-        for (const lang of ['en', 'fr'] as const) {
-          const problem = measureText(platform, lang, lang === 'en' ? enText : frText).error;
+      for (const lang of ['en', 'fr'] as const) {
+        for (const account of accountsFor(lang)) {
+          const facts = media.map((m) => ({ mime: m[lang].mime, bytes: m[lang].bytes, alt: lang === 'en' ? m.altEn : m.altFr }));
+          const [problem] = [
+            ...[measureText(account.limits, lang, lang === 'en' ? enText : frText).error].filter((e) => e !== null),
+            ...measureMedia(account.limits, lang, facts),
+          ];
           if (problem) {
             setStatus(null);
-            setError(problem);
+            setError({ code: problem.code, params: { ...problem.params, platform: account.platform } });
             return;
           }
         }
       }
     }
     return run(async () => {
-      let pair = await call('pairs.create', { channelIds, enText, frText, authorTz: timeZone });
+      let pair = await call('pairs.create', { channelIds, enText, frText, media: mediaInput, authorTz: timeZone });
       // The draft is saved from here on: clear the composer even if the next step is refused.
       setEnText('');
       setFrText('');
+      setMedia([]);
       if (next === 'translation') pair = await call('pairs.requestTranslation', { id: pair.id, version: pair.version });
       if (next === 'review') pair = await call('pairs.submitForReview', { id: pair.id, version: pair.version });
       return t(`composer.done.${next}`);
@@ -119,7 +130,7 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
     event.preventDefault();
     if (!editing) return create('draft');
     return run(async () => {
-      await call('pairs.update', { id: editing.id, version: editing.version, enText, frText });
+      await call('pairs.update', { id: editing.id, version: editing.version, enText, frText, media: mediaInput });
       onDoneEditing();
       return t('composer.done.saved');
     });
@@ -161,11 +172,19 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
         ))}
       </fieldset>
       <div className="two-columns texts">
-        <TextSide lang="en" text={enText} onChange={setEnText} platforms={platforms} />
-        <TextSide lang="fr" text={frText} onChange={setFrText} platforms={platforms} />
+        <TextSide lang="en" text={enText} onChange={setEnText} accounts={accountsFor('en')} />
+        <TextSide lang="fr" text={frText} onChange={setFrText} accounts={accountsFor('fr')} />
       </div>
+      <MediaEditor
+        media={media}
+        onChange={setMedia}
+        maxAltLength={strictest((a) => a.limits.maxAltLength)}
+        maxImages={strictest((a) => a.limits.maxImages)}
+      />
+      <Previews channels={selected} texts={{ en: enText, fr: frText }} media={media} />
       <ChecksPanel
         texts={{ en: enText, fr: frText }}
+        media={media}
         settings={checkSettings}
         onFix={(lang, text) => (lang === 'en' ? setEnText(text) : setFrText(text))}
       />
@@ -210,18 +229,18 @@ function TextSide({
   lang,
   text,
   onChange,
-  platforms,
+  accounts,
 }: {
   lang: Lang;
   text: string;
   onChange: (text: string) => void;
-  platforms: Platform[];
+  accounts: Account[];
 }) {
   const { t } = useTranslation();
   const id = useId();
-  // The strictest platform among those selected decides the counter.
-  const measure = platforms
-    .map((platform) => measureText(platform, lang, text))
+  // The strictest account among those selected decides the counter; the previews show each.
+  const measure = accounts
+    .map((account) => measureText(account.limits, lang, text))
     .reduce((worst, m) => (m.max - m.length < worst.max - worst.length ? m : worst));
   const over = measure.length - measure.max;
   return (

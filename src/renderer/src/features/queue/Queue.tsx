@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, Delivery, ErrorInfo, Pair } from '../../../../shared/domain';
+import type { Channel, Delivery, DeliveryMetrics, ErrorInfo, Pair } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat, useErrorText } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useCan } from '../../lib/session';
 import { createOutcomeNotifier } from '../../lib/notify';
+import { useAction } from '../../lib/useAction';
+import { Thumbnail } from '../composer/MediaEditor';
 
 interface Props {
   channels: Channel[];
@@ -129,6 +131,13 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
                 <span className="lang-tag">{lang.toUpperCase()}</span>{' '}
                 {text.trim() ? text : <em className="muted">{t('queue.missingText')}</em>}
               </p>
+              {pair.media.length > 0 && (
+                <div className="preview-media" aria-label={t('queue.images', { count: pair.media.length })}>
+                  {pair.media.map((m, i) => (
+                    <Thumbnail key={`${m[lang].id}-${i}`} file={m[lang]} alt={lang === 'en' ? m.altEn : m.altFr} />
+                  ))}
+                </div>
+              )}
               <ul className="deliveries">
                 {pair.deliveries
                   .filter((d) => d.lang === lang)
@@ -261,6 +270,7 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
               {t('queue.cancel')}
             </button>
           ))}
+        {pair.deliveries.some((d) => d.status === 'sent') && <Engagement pairId={pair.id} />}
         {(pair.status === 'failed' || pair.status === 'partial') &&
           pair.deliveries.some((d) => d.status === 'failed') &&
           can('pair.retry', scope) && (
@@ -270,6 +280,75 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
           )}
       </div>
     </li>
+  );
+}
+
+/** Likes, shares, replies and impressions of each published side, fetched when asked. */
+function Engagement({ pairId }: { pairId: string }) {
+  const { t, i18n } = useTranslation();
+  const errorText = useErrorText();
+  const [rows, setRows] = useState<DeliveryMetrics[] | null>(null);
+  const [open, setOpen] = useState(false);
+  const { busy, error, run } = useAction();
+  const number = new Intl.NumberFormat(i18n.language === 'fr' ? 'fr-CA' : 'en-CA');
+  const cell = (value: number | null) => (value === null ? <span className="muted">{t('queue.metrics.notReported')}</span> : number.format(value));
+  async function show() {
+    setOpen(true);
+    await run(async () => {
+      setRows(await call('pairs.metrics', { id: pairId }));
+      return null;
+    });
+  }
+  if (!open) {
+    return (
+      <button type="button" onClick={() => void show()}>
+        {t('queue.metrics.show')}
+      </button>
+    );
+  }
+  return (
+    <div className="engagement">
+      <button type="button" onClick={() => setOpen(false)} aria-expanded="true">
+        {t('queue.metrics.hide')}
+      </button>
+      <div role="status">{busy && t('queue.metrics.loading')}</div>
+      <ErrorMessage error={error} />
+      {rows && (
+        <table className="data-table" data-testid="metrics">
+          <caption className="visually-hidden">{t('queue.metrics.heading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('queue.metrics.account')}</th>
+              <th scope="col">{t('queue.metrics.likes')}</th>
+              <th scope="col">{t('queue.metrics.reposts')}</th>
+              <th scope="col">{t('queue.metrics.replies')}</th>
+              <th scope="col">{t('queue.metrics.impressions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.deliveryId}>
+                <th scope="row">
+                  <span className="lang-tag">{row.lang.toUpperCase()}</span> {t(`platforms.${row.platform}`)} @{row.handle}
+                </th>
+                {row.error ? (
+                  <td colSpan={4} className="delivery-error">
+                    {errorText(row.error)}
+                  </td>
+                ) : (
+                  <>
+                    <td>{cell(row.likes)}</td>
+                    <td>{cell(row.reposts)}</td>
+                    <td>{cell(row.replies)}</td>
+                    <td>{cell(row.impressions)}</td>
+                  </>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }
 

@@ -1,0 +1,231 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo, Lang, MediaFile } from '../../../../shared/domain';
+import { countGraphemes } from '../../../../shared/limits';
+import { maxUploadBytes } from '../../../../shared/contract';
+import { call, toErrorInfo } from '../../lib/api';
+import { ErrorMessage } from '../../lib/ErrorMessage';
+
+/** One image as the composer holds it: its EN and FR file (the same by default) and alt text. */
+export interface ComposerMedia {
+  en: MediaFile;
+  fr: MediaFile;
+  altEn: string;
+  altFr: string;
+}
+
+export const acceptedTypes = 'image/jpeg,image/png,image/gif,image/webp';
+
+/** Reads a picked file and stores it in main; resolves to the stored file. */
+async function uploadFile(file: File): Promise<MediaFile> {
+  const data = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsDataURL(file);
+  });
+  return call('media.upload', { data });
+}
+
+// Object URLs for files shown in this session, by stored id: no second trip to main.
+const previewUrls = new Map<string, string>();
+
+/** A URL to show the stored file: the picked file's own, or its bytes read back from main. */
+export function useMediaUrl(file: MediaFile): string | null {
+  const [url, setUrl] = useState(() => previewUrls.get(file.id) ?? null);
+  useEffect(() => {
+    const known = previewUrls.get(file.id);
+    if (known) {
+      setUrl(known);
+      return;
+    }
+    let live = true;
+    call('media.read', { id: file.id }).then(
+      ({ mime, data }) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const objectUrl = URL.createObjectURL(new Blob([bytes], { type: mime }));
+        previewUrls.set(file.id, objectUrl);
+        if (live) setUrl(objectUrl);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [file.id]);
+  return url;
+}
+
+export function Thumbnail({ file, alt }: { file: MediaFile; alt: string }) {
+  const url = useMediaUrl(file);
+  return url ? <img className="thumb" src={url} alt={alt} width={96} height={Math.round((96 * file.height) / file.width)} /> : <span className="thumb" />;
+}
+
+interface Props {
+  media: ComposerMedia[];
+  onChange: (media: ComposerMedia[]) => void;
+  /** The strictest limits among the selected accounts, for the alt text counters. */
+  maxAltLength: number;
+  maxImages: number;
+  disabled?: boolean;
+}
+
+export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled }: Props) {
+  const { t } = useTranslation();
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+
+  async function upload(files: File[]): Promise<MediaFile[]> {
+    setError(null);
+    const stored: MediaFile[] = [];
+    setProgress({ done: 0, total: files.length });
+    try {
+      for (const file of files) {
+        if (file.size > maxUploadBytes) {
+          const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+          setError({ code: 'media.fileTooLarge', params: { name: file.name, size: mb(file.size), max: mb(maxUploadBytes) } });
+          break;
+        }
+        const saved = await uploadFile(file);
+        previewUrls.set(saved.id, URL.createObjectURL(file));
+        stored.push(saved);
+        setProgress({ done: stored.length, total: files.length });
+      }
+    } catch (caught) {
+      setError(toErrorInfo(caught));
+    } finally {
+      setProgress(null);
+    }
+    return stored;
+  }
+
+  async function add(files: File[]) {
+    const stored = await upload(files);
+    if (stored.length > 0) onChange([...media, ...stored.map((file) => ({ en: file, fr: file, altEn: '', altFr: '' }))]);
+  }
+
+  async function replaceFrench(index: number, files: File[]) {
+    const [stored] = await upload(files.slice(0, 1));
+    if (stored) onChange(media.map((m, i) => (i === index ? { ...m, fr: stored } : m)));
+  }
+
+  const update = (index: number, patch: Partial<ComposerMedia>) => onChange(media.map((m, i) => (i === index ? { ...m, ...patch } : m)));
+  const move = (index: number, by: -1 | 1) => {
+    const next = [...media];
+    const [item] = next.splice(index, 1);
+    next.splice(index + by, 0, item!);
+    onChange(next);
+  };
+
+  return (
+    <fieldset className="media-editor" disabled={disabled} aria-describedby={`${id}-hint`}>
+      <legend>{t('media.heading')}</legend>
+      <p id={`${id}-hint`} className="hint">
+        {t('media.hint', { count: maxImages })}
+      </p>
+      <ol className="media-list">
+        {media.map((item, index) => (
+          <li key={`${item.en.id}-${index}`} className="media-item" data-testid="media-item">
+            <div className="media-files">
+              <Thumbnail file={item.en} alt={item.altEn} />
+              {item.fr.id !== item.en.id && <Thumbnail file={item.fr} alt={item.altFr} />}
+              <span className="muted">{t('media.size', { width: item.en.width, height: item.en.height, size: (item.en.bytes / 1024 / 1024).toFixed(1) })}</span>
+            </div>
+            <div className="two-columns">
+              {(['en', 'fr'] as const).map((lang) => (
+                <AltText
+                  key={lang}
+                  lang={lang}
+                  position={index + 1}
+                  value={lang === 'en' ? item.altEn : item.altFr}
+                  max={maxAltLength}
+                  onChange={(value) => update(index, lang === 'en' ? { altEn: value } : { altFr: value })}
+                />
+              ))}
+            </div>
+            <div className="actions">
+              <FilePicker label={t(item.fr.id === item.en.id ? 'media.frenchImage' : 'media.replaceFrenchImage', { position: index + 1 })} onFiles={(files) => void replaceFrench(index, files)} />
+              {item.fr.id !== item.en.id && (
+                <button type="button" onClick={() => update(index, { fr: item.en })}>
+                  {t('media.sameImage', { position: index + 1 })}
+                </button>
+              )}
+              <button type="button" disabled={index === 0} onClick={() => move(index, -1)} aria-label={t('media.moveUp', { position: index + 1 })}>
+                ↑
+              </button>
+              <button type="button" disabled={index === media.length - 1} onClick={() => move(index, 1)} aria-label={t('media.moveDown', { position: index + 1 })}>
+                ↓
+              </button>
+              <button type="button" onClick={() => onChange(media.filter((_, i) => i !== index))}>
+                {t('media.remove', { position: index + 1 })}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+      <label className="file-button">
+        <input
+          ref={input}
+          type="file"
+          accept={acceptedTypes}
+          multiple
+          className="visually-hidden"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            if (files.length > 0) void add(files);
+          }}
+        />
+        <span>{t('media.add')}</span>
+      </label>
+      <div role="status" className="status-line">
+        {progress && t('media.uploading', { done: progress.done, total: progress.total })}
+      </div>
+      <ErrorMessage error={error} />
+    </fieldset>
+  );
+}
+
+function FilePicker({ label, onFiles }: { label: string; onFiles: (files: File[]) => void }) {
+  return (
+    <label className="file-button">
+      <input
+        type="file"
+        accept={acceptedTypes}
+        className="visually-hidden"
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          if (files.length > 0) onFiles(files);
+        }}
+      />
+      <span>{label}</span>
+    </label>
+  );
+}
+
+function AltText({ lang, position, value, max, onChange }: { lang: Lang; position: number; value: string; max: number; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const length = countGraphemes(value);
+  const over = length > max;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t(`media.alt.${lang}`, { position })}</label>
+      <textarea
+        id={id}
+        lang={lang}
+        rows={2}
+        value={value}
+        aria-describedby={`${id}-count`}
+        aria-invalid={over || value.trim() === ''}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <span id={`${id}-count`} className={over ? 'counter over' : 'counter'}>
+        {t('composer.counter', { length, max })}
+      </span>
+    </div>
+  );
+}
