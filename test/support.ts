@@ -10,6 +10,7 @@ import { createTandem, type Tandem, type TandemOptions } from '../src/main/app';
 import { KeytarSecretStore } from '../src/main/secrets';
 import { XAdapter } from '../src/main/platforms/x';
 import type { Logger } from '../src/main/log';
+import type { PlatformAdapter } from '../src/main/platforms/types';
 import { createLogger } from '../src/main/log';
 import type { Channel, Pair, Role, User } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp, type FakeXAccount } from './fakes/x-api';
@@ -48,7 +49,7 @@ export interface TestApp {
 
 export async function startTestApp(
   overrides: Partial<TandemOptions> = {},
-  { bootstrap = true }: { bootstrap?: boolean } = {},
+  { bootstrap = true, moreAdapters = [] }: { bootstrap?: boolean; /** Beside X's (other platforms' fakes). */ moreAdapters?: PlatformAdapter[] } = {},
 ): Promise<TestApp> {
   const fake = new FakeX();
   await fake.start();
@@ -66,7 +67,7 @@ export async function startTestApp(
     const tandem = createTandem({
       dbFile,
       secrets: new KeytarSecretStore(service),
-      adapters: [new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 })],
+      adapters: [new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 }), ...moreAdapters],
       log,
       publisher: { maxAttempts: 4, backoff: { baseMs: 40, capMs: 200 }, offlineRetryMs: 200, graceMs: 15 * 60_000, concurrency: 8 },
       ...overrides,

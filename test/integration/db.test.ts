@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseFromFutureError, openDatabase, schemaVersion, type Db } from '../../src/main/db';
+import { DatabaseFromFutureError, migrations, openDatabase, schemaVersion, type Db } from '../../src/main/db';
 import { AuditLog } from '../../src/main/services/audit';
 import { tempDir } from '../support';
 
@@ -79,6 +79,50 @@ describe('the SQLite store', () => {
       )
       .all(0) as { detail: string }[];
     expect(due.map((p) => p.detail).join('\n')).toMatch(/USING INDEX delivery_due/);
+  });
+});
+
+describe('upgrading a database from version 5 (X only, no images)', () => {
+  it('keeps every account pair, grant, pair and delivery, and accepts the new platforms', () => {
+    db.close();
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    for (const migration of migrations.filter((m) => m.version <= 5)) {
+      old.exec(migration.sql);
+      old.pragma(`user_version = ${migration.version}`);
+    }
+    old.exec(`
+      INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
+        VALUES ('a-en', 'x', 'en', 'StatCan_eng', 'StatCan', 'needs_reauth', 5, 1, '111'), ('a-fr', 'x', 'fr', 'StatCan_fra', 'StatCan', 'active', 6, 1, '222');
+      INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at, allow_self_approval) VALUES ('c', 'x', 'StatCan', 'a-en', 'a-fr', 1, 1);
+      INSERT INTO user (id, username, display_name, pass_hash, created_at) VALUES ('u', 'officer', 'Officer', 'hash', 1);
+      INSERT INTO role_grant (id, user_id, role, channel_id, granted_by, granted_at) VALUES ('g', 'u', 'drafter', 'c', 'admin', 1);
+      INSERT INTO post_pair (id, en_text, fr_text, status, author_tz, created_by, created_at, updated_at) VALUES ('p', 'Hello', 'Bonjour', 'scheduled', 'UTC', 'officer', 1, 1);
+      INSERT INTO pair_channel (pair_id, channel_id) VALUES ('p', 'c');
+      INSERT INTO delivery (id, pair_id, account_id, lang, status, next_attempt_at) VALUES ('d-en', 'p', 'a-en', 'en', 'pending', 10), ('d-fr', 'p', 'a-fr', 'fr', 'pending', 10);
+      INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, at) VALUES ('ap', 'p', 1, 'approved', 'boss', 'ok', 'Hello', 'Bonjour', 2);
+    `);
+    const before = (table: string, source: Database.Database) => source.prepare(`SELECT * FROM ${table} ORDER BY id`).all();
+    const snapshot = Object.fromEntries(['channel', 'role_grant', 'post_pair', 'delivery'].map((table) => [table, before(table, old)]));
+    const accounts = before('account', old);
+    old.close();
+
+    db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
+    for (const [table, rows] of Object.entries(snapshot)) {
+      expect(before(table, db).map((row) => ({ ...(row as object), idem_key: undefined }))).toEqual(
+        (rows as object[]).map((row) => ({ ...row, idem_key: undefined })),
+      );
+    }
+    expect(before('account', db)).toEqual(accounts.map((row) => ({ ...(row as object), limits: null })));
+    expect(db.prepare('SELECT media FROM approval').pluck().get()).toBe('[]');
+    // The rebuilt tables are still the ones the others point to, and still enforced.
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(() => db.prepare("INSERT INTO delivery (id, pair_id, account_id, lang, status) VALUES ('x', 'p', 'ghost', 'en', 'pending')").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("DELETE FROM account WHERE id = 'a-en'").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("INSERT INTO account (id, platform, lang, handle, display_name, created_at) VALUES ('b', 'bluesky', 'en', 'statcan.bsky.social', 'S', 0)").run();
+    expect(() => db.prepare("INSERT INTO account (id, platform, lang, handle, display_name, created_at) VALUES ('t', 'threads', 'en', 'x', 'S', 0)").run()).toThrow(/CHECK/);
+    expect(() => insertAccount('dup', 'fr', 'statcan_ENG')).toThrow(/UNIQUE/);
   });
 });
 
