@@ -1,13 +1,24 @@
-// `npm run harness`: the real app in your browser at a loopback address, publishing to a
-// loopback fake X API (never the real one). Prints demo credentials to paste into Accounts.
+// `npm run harness`: the real app in your browser at a loopback address, publishing to loopback
+// stand-ins for every platform (never the real ones): fakes of X, Mastodon, Facebook and
+// LinkedIn, and a real local Bluesky PDS. Prints demo credentials to paste into Accounts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AtpAgent } from '@atproto/api';
+import { TestNetworkNoAppView } from '@atproto/dev-env';
 import { createTandem } from '../../src/main/app';
 import { KeytarSecretStore } from '../../src/main/secrets';
 import { XAdapter } from '../../src/main/platforms/x';
+import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
+import { MastodonAdapter } from '../../src/main/platforms/mastodon';
+import { FacebookAdapter } from '../../src/main/platforms/facebook';
+import { LinkedInAdapter } from '../../src/main/platforms/linkedin';
 import { FakeX, fakeAccount, fakeApp } from '../fakes/x-api';
+import { FakeMastodon } from '../fakes/mastodon-api';
+import { FakeFacebook, fakePage } from '../fakes/facebook-api';
+import { FakeLinkedIn, fakeOrganization } from '../fakes/linkedin-api';
+import { FakeAppView } from '../fakes/bluesky-appview';
 import { startHarness } from './server';
 
 const { values } = parseArgs({
@@ -20,28 +31,59 @@ const { values } = parseArgs({
 const dataDir = values.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-harness-'));
 fs.mkdirSync(dataDir, { recursive: true });
 
-const fake = new FakeX();
-await fake.start();
+const x = new FakeX();
+const mastodon = new FakeMastodon();
+const facebook = new FakeFacebook();
+const linkedin = new FakeLinkedIn();
+const appView = new FakeAppView();
+await Promise.all([x.start(), mastodon.start(), facebook.start(), linkedin.start(), appView.start()]);
+const network = await TestNetworkNoAppView.create({ dbPostgresSchema: 'tandem_harness' });
+const pds = network.pds.url.replace('//localhost:', '//127.0.0.1:');
+
+async function blueskyAccount(handle: string) {
+  const agent = new AtpAgent({ service: pds });
+  await agent.createAccount({ handle, email: `${handle}@example.test`, password: `harness-${handle}` });
+  const { data } = await agent.com.atproto.server.createAppPassword({ name: 'Tandem harness' });
+  return { handle, appPassword: data.password };
+}
+
 const app = fakeApp();
-const en = fakeAccount(fake, 'StatCan_eng', app);
-const fr = fakeAccount(fake, 'StatCan_fra', app);
+const host = new URL(mastodon.url).host;
+const demo = {
+  x: { apiKey: app.appKey, apiKeySecret: app.appSecret, en: fakeAccount(x, 'StatCan_eng', app), fr: fakeAccount(x, 'StatCan_fra', app) },
+  bluesky: { server: pds, en: await blueskyAccount('statcan-eng.test'), fr: await blueskyAccount('statcan-fra.test') },
+  mastodon: {
+    instance: mastodon.url,
+    en: { handle: `StatCan_eng@${host}`, accessToken: mastodon.addAccount('StatCan_eng').accessToken },
+    fr: { handle: `StatCan_fra@${host}`, accessToken: mastodon.addAccount('StatCan_fra').accessToken },
+  },
+  facebook: { en: fakePage(facebook, { username: 'StatCan.eng' }), fr: fakePage(facebook, { username: 'StatCan.fra' }) },
+  linkedin: { en: fakeOrganization(linkedin, 'statcan-eng'), fr: fakeOrganization(linkedin, 'statcan-fra') },
+};
 
 const tandem = createTandem({
   dbFile: path.join(dataDir, 'tandem.db'),
   secrets: new KeytarSecretStore('ca.gc.tandem.harness'),
-  adapters: [new XAdapter({ apiBase: fake.url })],
+  adapters: [
+    new XAdapter({ apiBase: x.url }),
+    new BlueskyAdapter({ appViewUrl: appView.url }),
+    new MastodonAdapter(),
+    new FacebookAdapter({ apiBase: facebook.url }),
+    new LinkedInAdapter({ apiBase: linkedin.url }),
+  ],
 });
 const harness = await startHarness(tandem, path.resolve('out/renderer'), Number(values.port));
 
 console.log(`Tandem harness: ${harness.url}`);
-console.log(`Data: ${dataDir}  Fake X API: ${fake.url}`);
-console.log('Demo credentials (loopback fake only):');
-console.log(JSON.stringify({ apiKey: app.appKey, apiKeySecret: app.appSecret, en, fr }, null, 2));
+console.log(`Data: ${dataDir}`);
+console.log('Demo accounts and credentials (loopback stand-ins only):');
+console.log(JSON.stringify(demo, null, 2));
 
 const shutdown = async () => {
   await harness.close();
   await tandem.close();
-  await fake.stop();
+  await Promise.all([x.stop(), mastodon.close(), facebook.close(), linkedin.close(), appView.stop()]);
+  await network.close();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown());
