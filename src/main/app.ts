@@ -37,6 +37,8 @@ export interface Tandem {
   records: RecordsService;
   publisher: Publisher;
   audit: AuditLog;
+  /** Whether this exact link is one of the posts Tandem published (for opening it in the browser). */
+  isRecordedPostUrl(url: string): boolean;
   close(): Promise<void>;
 }
 
@@ -161,6 +163,7 @@ export function createTandem(options: TandemOptions): Tandem {
     records,
     publisher,
     audit,
+    isRecordedPostUrl: (url) => db.prepare('SELECT 1 FROM delivery WHERE remote_url = ? LIMIT 1').get(url) !== undefined,
     async close() {
       await publisher.stop();
       db.close();

@@ -26,8 +26,10 @@ if (userDataOverride) app.setPath('userData', userDataOverride);
 if (!app.requestSingleInstanceLock()) app.exit(0);
 registerAppScheme();
 
+// Set once the services are up; until then only the platforms' own hosts may be opened.
+let isRecordedPostUrl: (url: string) => boolean = () => false;
 app.on('web-contents-created', (_event, contents) => {
-  hardenWebContents(contents, (url) => void shell.openExternal(url));
+  hardenWebContents(contents, (url) => void shell.openExternal(url), (url) => isRecordedPostUrl(url));
 });
 
 void app.whenReady().then(() => {
@@ -41,6 +43,7 @@ void app.whenReady().then(() => {
     adapters: [new XAdapter(), new BlueskyAdapter(), new MastodonAdapter(), new FacebookAdapter(), new LinkedInAdapter()],
     log,
   });
+  isRecordedPostUrl = (url) => tandem.isRecordedPostUrl(url);
   registerIpc(ipcMain, tandem.dispatch, (url) => isTrustedSenderUrl(url, devServerUrl), log);
 
   const window = createMainWindow({

@@ -3,13 +3,28 @@ import type { Session, WebContents } from 'electron';
 
 export const appOrigin = 'app://tandem';
 
-/** Post links the queue may open in the user's browser. Nothing else leaves the app. */
-const externalHosts = new Set(['x.com', 'twitter.com', 'www.x.com']);
+/** Hosts of the platforms' post pages, which the queue may open in the user's browser. */
+const externalHosts = new Set([
+  'x.com',
+  'www.x.com',
+  'twitter.com',
+  'bsky.app',
+  'facebook.com',
+  'www.facebook.com',
+  'linkedin.com',
+  'www.linkedin.com',
+]);
 
-export function isAllowedExternalUrl(raw: string): boolean {
+/**
+ * Whether a link may leave the app for the user's browser: https, no credentials in it, and
+ * either on a platform's own host or exactly a post link Tandem recorded (a Mastodon instance can
+ * be any host, so its posts are allowed one by one). Nothing else leaves the app.
+ */
+export function isAllowedExternalUrl(raw: string, isRecordedPostUrl: (url: string) => boolean = () => false): boolean {
   try {
     const url = new URL(raw);
-    return url.protocol === 'https:' && externalHosts.has(url.hostname) && url.username === '' && url.password === '';
+    if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return false;
+    return externalHosts.has(url.hostname) || isRecordedPostUrl(url.href);
   } catch {
     return false;
   }
@@ -31,12 +46,16 @@ export function isTrustedSenderUrl(frameUrl: string | undefined, devServerUrl?: 
   }
 }
 
-export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void): void {
+export function hardenWebContents(
+  contents: WebContents,
+  openExternal: (url: string) => void,
+  isRecordedPostUrl: (url: string) => boolean = () => false,
+): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url)) openExternal(url);
+    if (isAllowedExternalUrl(url, isRecordedPostUrl)) openExternal(url);
     return { action: 'deny' };
   });
 }

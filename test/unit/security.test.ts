@@ -197,6 +197,25 @@ describe('hardenWebContents', () => {
   });
 
   it.each([
+    'https://bsky.app/profile/statcan.bsky.social/post/3kabcdefghij2',
+    'https://www.facebook.com/100200301_555',
+    'https://www.linkedin.com/feed/update/urn:li:share:7000',
+  ])('opens a post on a platform\'s own host: %s', (url) => {
+    expect(isAllowedExternalUrl(url)).toBe(true);
+  });
+
+  it('opens a post on a Mastodon instance only if it is a link Tandem recorded', () => {
+    const recorded = new Set(['https://social.example.ca/@StatCan/113']);
+    const fake = fakeWebContents();
+    const openExternal = vi.fn();
+    hardenWebContents(fake.contents, openExternal, (url) => recorded.has(url));
+    expect(fake.openWindow('https://social.example.ca/@StatCan/113')).toEqual({ action: 'deny' });
+    expect(fake.openWindow('https://social.example.ca/@StatCan/114')).toEqual({ action: 'deny' });
+    expect(fake.openWindow('http://social.example.ca/@StatCan/113')).toEqual({ action: 'deny' });
+    expect(openExternal.mock.calls).toEqual([['https://social.example.ca/@StatCan/113']]);
+  });
+
+  it.each([
     'http://x.com/StatCan_eng/status/123',
     'https://evil.example/',
     'https://x.com.evil.example/',
