@@ -70,8 +70,17 @@ interface Props {
   disabled?: boolean;
 }
 
+/** 850 KB, 1.2 MB; 850 ko, 1,2 Mo. */
+function fileSize(bytes: number, language: string): string {
+  const fr = language === 'fr';
+  const format = new Intl.NumberFormat(fr ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 1 });
+  const nbsp = '\u00a0';
+  if (bytes < 1024 * 1024) return `${format.format(Math.max(1, Math.round(bytes / 1024)))}${nbsp}${fr ? 'ko' : 'KB'}`;
+  return `${format.format(bytes / 1024 / 1024)}${nbsp}${fr ? 'Mo' : 'MB'}`;
+}
+
 export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled }: Props) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -131,7 +140,7 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
             <div className="media-files">
               <Thumbnail file={item.en} alt={item.altEn} />
               {item.fr.id !== item.en.id && <Thumbnail file={item.fr} alt={item.altFr} />}
-              <span className="muted">{t('media.size', { width: item.en.width, height: item.en.height, size: (item.en.bytes / 1024 / 1024).toFixed(1) })}</span>
+              <span className="muted">{t('media.size', { width: item.en.width, height: item.en.height, size: fileSize(item.en.bytes, i18n.language) })}</span>
             </div>
             <div className="two-columns">
               {(['en', 'fr'] as const).map((lang) => (
