@@ -83,15 +83,16 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
   const { t, i18n } = useTranslation();
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
-  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [progress, setProgress] = useState<{ current: number; total: number } | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
 
   async function upload(files: File[]): Promise<MediaFile[]> {
     setError(null);
     const stored: MediaFile[] = [];
-    setProgress({ done: 0, total: files.length });
     try {
       for (const file of files) {
+        // "Adding image 1 of 2…" while the first one is on its way.
+        setProgress({ current: stored.length + 1, total: files.length });
         if (file.size > maxUploadBytes) {
           const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
           setError({ code: 'media.fileTooLarge', params: { name: file.name, size: mb(file.size), max: mb(maxUploadBytes) } });
@@ -100,7 +101,6 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
         const saved = await uploadFile(file);
         previewUrls.set(saved.id, URL.createObjectURL(file));
         stored.push(saved);
-        setProgress({ done: stored.length, total: files.length });
       }
     } catch (caught) {
       setError(toErrorInfo(caught));
@@ -190,7 +190,7 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
         <span>{t('media.add')}</span>
       </label>
       <div role="status" className="status-line">
-        {progress && t('media.uploading', { done: progress.done, total: progress.total })}
+        {progress && t('media.uploading', { current: progress.current, total: progress.total })}
       </div>
       <ErrorMessage error={error} />
     </fieldset>
