@@ -2,16 +2,16 @@
 // left out: it is not what is measured here, it would need a keyring daemon, and its latency
 // would blur the publisher's own timing. The app itself always uses KeytarSecretStore.
 import type { SecretStore } from '../src/main/secrets';
-import type { XCredentials } from '../src/shared/contract';
+import type { Credentials } from '../src/shared/contract';
 
 export class MemorySecretStore implements SecretStore {
-  private readonly store = new Map<string, XCredentials>();
+  private readonly store = new Map<string, Credentials>();
 
-  async set(accountId: string, credentials: XCredentials): Promise<void> {
+  async set(accountId: string, credentials: Credentials): Promise<void> {
     this.store.set(accountId, { ...credentials });
   }
 
-  async get(accountId: string): Promise<XCredentials | null> {
+  async get(accountId: string): Promise<Credentials | null> {
     const found = this.store.get(accountId);
     return found ? { ...found } : null;
   }

@@ -3,6 +3,8 @@
 //      real services (createTandem + XAdapter) to the loopback fake X API.
 //   2. The scheduler's next-due query and the queue's first page over 100,000 pairs.
 //   3. Cold start of the main services on an empty and on the 100,000-pair database.
+//   4. Live limits in the composer, adding an image, and pairs with images to four platforms
+//      (bench/platforms.ts).
 // Prints a table per part, then one JSON line with every number. Timings are printed, never
 // asserted. Everything talks to 127.0.0.1 only; temp files are removed at the end.
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ import { defaultPublisherOptions, type PublisherOptions } from '../src/main/publ
 import type { Channel, Pair, User } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api';
 import { MemorySecretStore } from './memory-secrets';
+import { benchPlatforms, type PlatformsResult } from './platforms';
 import { median, round, roundSummary, summarize, table, type Summary } from './stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -514,7 +517,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < coldRuns; i++) bigOpen.push(openOnly(bigFile));
     const part3 = { emptyDb: coldSummary(emptyRuns, emptyOpen), bigDb: coldSummary(bigRuns, bigOpen) };
 
-    report(part1, part2, part3, performance.now() - benchStart);
+    // Part 4
+    const part4 = await benchPlatforms(dir, progress);
+
+    report(part1, part2, part3, part4, performance.now() - benchStart);
   } finally {
     for (const t of opened) await t.close().catch(() => undefined);
     await fake.stop();
@@ -526,6 +532,7 @@ function report(
   p1: PublishResult,
   p2: QueryResult,
   p3: { emptyDb: ReturnType<typeof coldSummary>; bigDb: ReturnType<typeof coldSummary> },
+  p4: PlatformsResult,
   totalMs: number,
 ): void {
   const out: string[] = [];
@@ -606,6 +613,19 @@ function report(
     ),
   );
   out.push('* separate runs of openDatabase() only (open + pragmas + migrations / version check), to split createTandem\'s time');
+  out.push('', '== 4. Platforms, images and live limits ==');
+  const srow = (name: string, s: Summary): (string | number)[] => [name, String(s.n), s.p50, s.p99, s.max];
+  out.push(
+    table(
+      ['what (ms)', 'n', 'median', 'p99', 'max'],
+      [
+        srow('live limits: 5 platforms × EN/FR, text + 3 images', p4.liveLimitsMs),
+        srow(`media.upload, ${p4.uploadMb} MB PNG`, p4.uploadMs),
+        ...Object.entries(p4.sendMs).map(([platform, s]) => srow(`${platform}: due → sent, 2 × 1 MB images`, s)),
+        ...Object.entries(p4.skewMs).map(([platform, s]) => srow(`${platform}: |EN − FR| sent`, s)),
+      ],
+    ),
+  );
   out.push('', `bench total ${(totalMs / 1000).toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');
 
@@ -616,6 +636,7 @@ function report(
     publishing: p1,
     queries: { ...p2, config: big },
     coldStart: { runs: coldRuns, ...p3 },
+    platforms: p4,
     totalMs: round(totalMs),
   };
   process.stdout.write(JSON.stringify(json) + '\n');
