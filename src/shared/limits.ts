@@ -133,3 +133,9 @@ export function measureMedia(limits: PlatformLimits, lang: Lang, media: readonly
 function formatMb(bytes: number): number {
   return Math.round((bytes / MB) * 10) / 10;
 }
+
+/** Everything about one side of a pair that one account's limits can refuse, in order. */
+export function validateSide(limits: PlatformLimits, lang: Lang, text: string, media: readonly MediaFacts[]): ErrorInfo[] {
+  const { error } = measureText(limits, lang, text);
+  return [...(error ? [error] : []), ...measureMedia(limits, lang, media)];
+}

@@ -10,15 +10,13 @@ import {
   type AppBskyEmbedImages,
   type AppBskyFeedPost,
 } from '@atproto/api';
-import type { ErrorInfo, Lang } from '../../shared/domain';
 import { blueskyCredentialsSchema, type BlueskyCredentials } from '../../shared/credentials';
-import { defaultLimits, measureMedia, measureText, type MediaFacts, type PlatformLimits } from '../../shared/limits';
+import { defaultLimits, validateSide } from '../../shared/limits';
 import { badResponse, fromNetworkError, fromStatus, retryAtFrom } from './http';
 import {
   PlatformError,
   type Identity,
   type LookupRequest,
-  type MediaUpload,
   type Metrics,
   type MetricsRequest,
   type PlatformAdapter,
@@ -72,22 +70,8 @@ export class BlueskyAdapter implements PlatformAdapter<'bluesky'> {
     this.appViewUrl = options.appViewUrl ?? 'https://public.api.bsky.app';
   }
 
-  /**
-   * `media` is typed as either what is sent or what is known of it, because the publisher checks
-   * before it has read the bytes (MediaFacts: a byte count) and sends later (MediaUpload: bytes).
-   */
-  validate(limits: PlatformLimits, lang: Lang, text: string, media: readonly (MediaUpload | MediaFacts)[]): ErrorInfo[] {
-    const problems: ErrorInfo[] = [];
-    const measured = measureText(limits, lang, text);
-    if (measured.error) problems.push(measured.error);
-    const facts = media.map((item) => ({
-      mime: item.mime,
-      bytes: typeof item.bytes === 'number' ? item.bytes : item.bytes.length,
-      alt: item.alt,
-    }));
-    problems.push(...measureMedia(limits, lang, facts));
-    return problems;
-  }
+  /** Text and images of one side against an account's limits: the same rules the composer shows. */
+  readonly validate = validateSide;
 
   async verify(credentials: BlueskyCredentials): Promise<Identity> {
     // Always a fresh sign-in: a cached session would vouch for an app password revoked since.

@@ -2,9 +2,8 @@
 // Page; images are uploaded unpublished first and then attached to one feed post, so three
 // images make one post (as Facebook's own composer does) rather than three photo posts.
 import { z } from 'zod';
-import type { ErrorInfo, Lang } from '../../shared/domain';
 import { facebookCredentialsSchema, type FacebookCredentials } from '../../shared/credentials';
-import { defaultLimits, measureMedia, measureText, type MediaFacts, type PlatformLimits } from '../../shared/limits';
+import { defaultLimits, validateSide } from '../../shared/limits';
 import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
 import {
   PlatformError,
@@ -111,22 +110,8 @@ export class FacebookAdapter implements PlatformAdapter<'facebook'> {
     this.apiBase = new URL(options.apiBase ?? 'https://graph.facebook.com');
   }
 
-  /**
-   * `media` may be what is known before sending (a byte count) or what is sent (the bytes),
-   * as for the other adapters: the publisher checks before it has read the files.
-   */
-  validate(limits: PlatformLimits, lang: Lang, text: string, media: readonly (MediaFacts | MediaUpload)[]): ErrorInfo[] {
-    const problems: ErrorInfo[] = [];
-    const measured = measureText(limits, lang, text);
-    if (measured.error) problems.push(measured.error);
-    const facts = media.map((item) => ({
-      mime: item.mime,
-      bytes: typeof item.bytes === 'number' ? item.bytes : item.bytes.length,
-      alt: item.alt,
-    }));
-    problems.push(...measureMedia(limits, lang, facts));
-    return problems;
-  }
+  /** Text and images of one side against an account's limits: the same rules the composer shows. */
+  readonly validate = validateSide;
 
   async verify(credentials: FacebookCredentials): Promise<Identity> {
     // /me rather than /{page-id}: a Page's public fields can be read with any token, so only

@@ -2,9 +2,8 @@
 // with plain fetch. Posts are written as the organization; images are uploaded first through
 // LinkedIn's two-step upload and attached by URN with their alt text.
 import { z } from 'zod';
-import type { ErrorInfo, Lang } from '../../shared/domain';
 import { linkedinCredentialsSchema, type LinkedInCredentials } from '../../shared/credentials';
-import { defaultLimits, measureMedia, measureText, type MediaFacts, type PlatformLimits } from '../../shared/limits';
+import { defaultLimits, validateSide } from '../../shared/limits';
 import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
 import {
   PlatformError,
@@ -191,19 +190,8 @@ export class LinkedInAdapter implements PlatformAdapter<'linkedin'> {
     this.apiBase = new URL(options.apiBase ?? 'https://api.linkedin.com');
   }
 
-  /** As the other adapters: media known by its byte count before sending, or by its bytes. */
-  validate(limits: PlatformLimits, lang: Lang, text: string, media: readonly (MediaFacts | MediaUpload)[]): ErrorInfo[] {
-    const problems: ErrorInfo[] = [];
-    const measured = measureText(limits, lang, text);
-    if (measured.error) problems.push(measured.error);
-    const facts = media.map((item) => ({
-      mime: item.mime,
-      bytes: typeof item.bytes === 'number' ? item.bytes : item.bytes.length,
-      alt: item.alt,
-    }));
-    problems.push(...measureMedia(limits, lang, facts));
-    return problems;
-  }
+  /** Text and images of one side against an account's limits: the same rules the composer shows. */
+  readonly validate = validateSide;
 
   async verify(credentials: LinkedInCredentials): Promise<Identity> {
     const organization = await this.call(organizationSchema, {

@@ -11,9 +11,8 @@ import {
   type mastodon,
 } from 'masto';
 import { z } from 'zod';
-import type { ErrorInfo, Lang } from '../../shared/domain';
 import { mastodonCredentialsSchema, type MastodonCredentials } from '../../shared/credentials';
-import { defaultLimits, measureMedia, measureText, type MediaFacts, type PlatformLimits } from '../../shared/limits';
+import { defaultLimits, validateSide, type PlatformLimits } from '../../shared/limits';
 import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
 import {
   PlatformError,
@@ -81,10 +80,8 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
     this.mediaProcessingMs = options.mediaProcessingMs ?? 60_000;
   }
 
-  validate(limits: PlatformLimits, lang: Lang, text: string, media: readonly MediaFacts[]): ErrorInfo[] {
-    const { error } = measureText(limits, lang, text);
-    return [...(error ? [error] : []), ...measureMedia(limits, lang, media)];
-  }
+  /** Text and images of one side against an account's limits: the same rules the composer shows. */
+  readonly validate = validateSide;
 
   async verify(credentials: MastodonCredentials): Promise<Identity> {
     const client = this.client(credentials);

@@ -22,9 +22,8 @@ import {
   type SendTweetV2Params,
 } from 'twitter-api-v2';
 import { z } from 'zod';
-import type { ErrorInfo, Lang } from '../../shared/domain';
 import { xCredentialsSchema, type XCredentials } from '../../shared/credentials';
-import { defaultLimits, measureMedia, measureText, type MediaFacts, type PlatformLimits } from '../../shared/limits';
+import { defaultLimits, validateSide } from '../../shared/limits';
 import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
 import {
   PlatformError,
@@ -113,10 +112,8 @@ export class XAdapter implements PlatformAdapter<'x'> {
     this.mediaProcessingMs = options.mediaProcessingMs ?? 60_000;
   }
 
-  validate(limits: PlatformLimits, lang: Lang, text: string, media: readonly MediaFacts[]): ErrorInfo[] {
-    const { error } = measureText(limits, lang, text);
-    return [...(error ? [error] : []), ...measureMedia(limits, lang, media)];
-  }
+  /** Text and images of one side against an account's limits: the same rules the composer shows. */
+  readonly validate = validateSide;
 
   async verify(credentials: XCredentials): Promise<Identity> {
     const me = parse(meSchema, await this.request(() => this.client(credentials).v2.me()));
