@@ -1,13 +1,17 @@
 // A loopback stand-in for one Mastodon instance's REST API, for the endpoints Tandem uses, as
 // Mastodon documents and behaves (docs.joinmastodon.org, Mastodon 4.3):
 // - Bearer tokens; an unknown or missing one is 401 {"error":"The access token is invalid"};
-//   GET /api/v2/instance is public, as on a real instance;
-// - POST /api/v2/media takes multipart form data (file, description), checks the file's real
-//   type, size and description length, and answers 200 when processed or 202 while processing;
+//   GET /api/v2/instance is public, as on a real instance, and so are a public status and an
+//   account's public statuses to a request without an Authorization header (an invalid token is
+//   still 401, as Doorkeeper answers);
+// - POST /api/v2/media takes multipart form data (file, description, focus; thumbnail accepted
+//   and ignored), checks the file's real type, size and description length, and answers 200 when
+//   processed or 202 while processing;
 //   GET /api/v1/media/:id answers 206 until it is processed;
 // - POST /api/v1/statuses takes JSON, urlencoded or multipart bodies, validates them as
-//   PostStatusService does (422 {"error":"Validation failed: …"}), and honours Idempotency-Key
-//   per account for an hour;
+//   PostStatusService does (422 {"error":"Validation failed: …"}; 404 for an in_reply_to_id it
+//   cannot find), keeps sensitive, spoiler_text and in_reply_to_id, and honours Idempotency-Key
+//   per account for an hour (poll and scheduled_at are not modelled);
 // - statuses are rendered to HTML as Mastodon's TextFormatter does: escaped, paragraphs and
 //   line breaks, links, hashtags and mentions as <a>;
 // - GET /api/v1/accounts/:id/statuses pages newest first with max_id/since_id/min_id and a Link
@@ -41,6 +45,8 @@ export interface FakeMedia {
   mime: string;
   filename: string;
   description: string | null;
+  /** The focal point from `focus` ("x,y", each -1.0 to 1.0), if one was given. */
+  focus: { x: number; y: number } | null;
   /** Polls still to be answered 206 (processing). */
   pendingPolls: number;
   statusId: string | null;
@@ -52,6 +58,9 @@ export interface FakeStatus {
   text: string;
   language: string | null;
   visibility: string;
+  sensitive: boolean;
+  spoilerText: string;
+  inReplyToId: string | null;
   mediaIds: string[];
   /** Epoch ms. */
   createdAt: number;
@@ -157,6 +166,9 @@ export class FakeMastodon {
       text: text.trim(),
       language: null,
       visibility: 'public',
+      sensitive: false,
+      spoilerText: '',
+      inReplyToId: null,
       mediaIds: [],
       createdAt,
       idempotencyKey: null,
@@ -231,6 +243,17 @@ export class FakeMastodon {
       return send(200, this.instanceJson());
     }
 
+    // Public reads: a status, and an account's statuses, need no token (Mastodon 2.7), but a
+    // token that is sent must be valid (authorize_if_got_token!).
+    const timeline = /^\/api\/v1\/accounts\/([^/]+)\/statuses$/.exec(url.pathname);
+    const single = /^\/api\/v1\/statuses\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && (timeline || single) && (account || req.headers.authorization === undefined)) {
+      if (timeline) return this.listStatuses(url, timeline[1]!, account, send, error);
+      const status = this.statuses.find((s) => s.id === single![1] && this.visibleTo(s, account));
+      if (!status) return error(404, 'Record not found');
+      return send(200, this.statusJson(status));
+    }
+
     if (!account) {
       return error(401, 'The access token is invalid', {
         'www-authenticate': 'Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"',
@@ -238,7 +261,15 @@ export class FakeMastodon {
     }
 
     if (method === 'GET' && url.pathname === '/api/v1/accounts/verify_credentials') {
-      return send(200, { ...this.accountJson(account), source: { privacy: 'public', sensitive: false, language: '', note: '', fields: [], follow_requests_count: 0 } });
+      return send(200, {
+        ...this.accountJson(account),
+        source: {
+          privacy: 'public', sensitive: false, language: null, note: '', fields: [], follow_requests_count: 0,
+          discoverable: true, hide_collections: false, indexable: false,
+        },
+        // A user without a role has the built-in "everyone" role.
+        role: { id: '-99', name: '', color: '', permissions: '65536', highlighted: false },
+      });
     }
 
     if (method === 'POST' && url.pathname === '/api/v2/media') return this.upload(req, raw, account, send, error);
@@ -261,17 +292,12 @@ export class FakeMastodon {
       return this.createStatus(req, raw, account, send, error);
     }
 
-    const timeline = /^\/api\/v1\/accounts\/([^/]+)\/statuses$/.exec(url.pathname);
-    if (method === 'GET' && timeline) return this.listStatuses(url, timeline[1]!, send, error);
-
-    const single = /^\/api\/v1\/statuses\/([^/]+)$/.exec(url.pathname);
-    if (method === 'GET' && single) {
-      const status = this.statuses.find((s) => s.id === single[1]);
-      if (!status) return error(404, 'Record not found');
-      return send(200, this.statusJson(status));
-    }
-
     return error(404, 'Not Found');
+  }
+
+  /** Whether a status shows to this viewer (none: anonymous): its author sees all, others public and unlisted. */
+  private visibleTo(status: FakeStatus, viewer: FakeMastodonAccount | undefined): boolean {
+    return status.accountId === viewer?.id || status.visibility === 'public' || status.visibility === 'unlisted';
   }
 
   private authenticate(req: http.IncomingMessage): FakeMastodonAccount | undefined {
@@ -294,6 +320,10 @@ export class FakeMastodon {
     const declared = file.type;
     const description = form.get('description');
     const alt = typeof description === 'string' ? description : null;
+    // focus: "x,y", each from -1.0 to 1.0; anything else is ignored, as Mastodon does.
+    const focusParam = form.get('focus');
+    const [fx, fy] = typeof focusParam === 'string' ? focusParam.split(',').map(Number) : [];
+    const focus = fx !== undefined && fy !== undefined && [fx, fy].every((v) => Number.isFinite(v) && Math.abs(v) <= 1) ? { x: fx, y: fy } : null;
 
     // As Paperclip does: the contents decide the type, and must agree with the declared one.
     const sniffed = sniff(bytes);
@@ -317,6 +347,7 @@ export class FakeMastodon {
       mime: declared,
       filename: file instanceof File ? file.name : 'blob',
       description: alt,
+      focus,
       pendingPolls: this.processingPolls,
       statusId: null,
     };
@@ -328,6 +359,12 @@ export class FakeMastodon {
     const contentType = req.headers['content-type'];
     const params = await readParams(contentType, raw, this.url);
     if (typeof params === 'string') return error(400, params);
+
+    // The controller finds the status replied to first (set_thread): one it cannot find, or the
+    // account may not see, is 404 before the service runs.
+    const replyTo = params.in_reply_to_id === undefined || params.in_reply_to_id === null || params.in_reply_to_id === '' ? null : String(params.in_reply_to_id);
+    const thread = replyTo === null ? undefined : this.statuses.find((s) => s.id === replyTo && this.visibleTo(s, account));
+    if (replyTo !== null && !thread) return error(404, 'The post you are trying to reply to does not appear to exist.');
 
     // PostStatusService checks the key before anything else: a repeat is answered with the
     // status the first request made, whatever this request says.
@@ -363,6 +400,9 @@ export class FakeMastodon {
     }
     // Mastodon keeps a language it knows and otherwise drops it, without refusing the post.
     const language = typeof params.language === 'string' && /^[a-z]{2}$/.test(params.language) ? params.language : null;
+    const spoilerText = typeof params.spoiler_text === 'string' ? params.spoiler_text : '';
+    // Rails' boolean casting; a content warning makes the status sensitive (PostStatusService).
+    const sensitive = railsBoolean(params.sensitive) || spoilerText !== '';
 
     const createdAt = Date.now();
     const status: FakeStatus = {
@@ -371,6 +411,9 @@ export class FakeMastodon {
       text,
       language,
       visibility,
+      sensitive,
+      spoilerText,
+      inReplyToId: thread?.id ?? null,
       mediaIds: ids,
       createdAt,
       idempotencyKey: key ?? null,
@@ -381,12 +424,13 @@ export class FakeMastodon {
       body: params,
     };
     for (const media of attached) media!.statusId = status.id;
+    if (thread) thread.replies++;
     this.statuses.push(status);
     if (key) this.idempotency.set(`${account.id}:${key}`, { statusId: status.id, at: createdAt });
     return send(200, this.statusJson(status));
   }
 
-  private listStatuses(url: URL, accountId: string, send: Send, error: ErrorSend): void {
+  private listStatuses(url: URL, accountId: string, viewer: FakeMastodonAccount | undefined, send: Send, error: ErrorSend): void {
     const owner = [...this.accounts.values()].find((a) => a.id === accountId);
     if (!owner) return error(404, 'Record not found');
     const query = url.searchParams;
@@ -396,7 +440,7 @@ export class FakeMastodon {
     const sinceId = query.get('since_id');
     const minId = query.get('min_id');
     let mine = this.statuses
-      .filter((s) => s.accountId === accountId)
+      .filter((s) => s.accountId === accountId && this.visibleTo(s, viewer))
       .filter((s) => (maxId ? BigInt(s.id) < BigInt(maxId) : true))
       .filter((s) => (sinceId ? BigInt(s.id) > BigInt(sinceId) : true))
       .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
@@ -460,7 +504,7 @@ export class FakeMastodon {
       },
       registrations: { enabled: false, approval_required: false, message: null },
       api_versions: { mastodon: 2 },
-      contact: { email: '', account: null },
+      contact: { email: `admin@${new URL(this.url).hostname}`, account: null },
       rules: [],
     };
   }
@@ -505,7 +549,10 @@ export class FakeMastodon {
       remote_url: null,
       preview_remote_url: null,
       text_url: null,
-      meta: processed && size ? { original: { ...size, size: `${size.width}x${size.height}`, aspect: size.width / size.height } } : {},
+      meta: {
+        ...(media.focus ? { focus: media.focus } : {}),
+        ...(processed && size ? { original: { ...size, size: `${size.width}x${size.height}`, aspect: size.width / size.height } } : {}),
+      },
       description: media.description,
       blurhash: processed ? 'UFBWY:8_0Jxv~qRjM{xu-;j[j[ayWBj[ayay' : null,
     };
@@ -516,10 +563,10 @@ export class FakeMastodon {
     return {
       id: status.id,
       created_at: new Date(status.createdAt).toISOString(),
-      in_reply_to_id: null,
-      in_reply_to_account_id: null,
-      sensitive: false,
-      spoiler_text: '',
+      in_reply_to_id: status.inReplyToId,
+      in_reply_to_account_id: status.inReplyToId === null ? null : (this.statuses.find((s) => s.id === status.inReplyToId)?.accountId ?? null),
+      sensitive: status.sensitive,
+      spoiler_text: status.spoilerText,
       visibility: status.visibility,
       language: status.language,
       uri: `${this.url}/users/${account.username}/statuses/${status.id}`,
@@ -661,6 +708,13 @@ async function readParams(contentType: string | undefined, raw: Buffer, base: st
     }
   }
   return params;
+}
+
+/** ActiveModel::Type::Boolean: absent and blank are nil (false here); these strings are false; the rest true. */
+function railsBoolean(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (typeof value === 'boolean') return value;
+  return !['0', 'f', 'false', 'off'].includes(String(value).toLowerCase());
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
