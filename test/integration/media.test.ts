@@ -135,13 +135,25 @@ describe('a pair with images', () => {
 });
 
 describe('abandoned uploads', () => {
-  it('are removed after a day when no pair uses them; images on pairs stay', async () => {
+  it('are removed after 30 days when no pair uses them; images on pairs stay', async () => {
     const kept = await upload(makePng(5, 5));
     const dropped = await upload(makePng(6, 6));
+    const recent = await upload(makePng(7, 7));
     await create([{ en: kept.id, fr: kept.id, altEn: 'Kept', altFr: 'Gardée' }]);
-    await t.whileClosed((db) => db.prepare('UPDATE media_blob SET created_at = ?').run(Date.now() - 25 * 3_600_000));
+    await t.whileClosed((db) => {
+      db.prepare('UPDATE media_blob SET created_at = ?').run(Date.now() - 31 * 24 * 3_600_000);
+      db.prepare('UPDATE media_blob SET created_at = ? WHERE id = ?').run(Date.now() - 29 * 24 * 3_600_000, recent.id);
+    });
     const reopened = t.reopen();
-    expect(reopened.db.prepare('SELECT id FROM media_blob').pluck().all()).toEqual([kept.id]);
+    expect(reopened.db.prepare('SELECT id FROM media_blob ORDER BY id').pluck().all()).toEqual([kept.id, recent.id].sort());
     expect(dropped.id).not.toBe(kept.id);
+  });
+
+  it('an unsaved draft\'s image shown again in the composer starts its 30 days over', async () => {
+    const draft = await upload(makePng(9, 9));
+    t.tandem.db.prepare('UPDATE media_blob SET created_at = ?').run(Date.now() - 29 * 24 * 3_600_000);
+    await t.call('media.read', { id: draft.id });
+    const age = Date.now() - (t.tandem.db.prepare('SELECT created_at FROM media_blob WHERE id = ?').pluck().get(draft.id) as number);
+    expect(age).toBeLessThan(60_000);
   });
 });

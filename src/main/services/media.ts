@@ -30,8 +30,11 @@ interface PairMediaRow {
 
 export type MediaInput = ParsedInput<'pairs.create'>['media'];
 
-/** Uploaded files no pair uses are removed after this long (an abandoned draft's images). */
-const orphanAgeMs = 24 * 60 * 60 * 1000;
+/**
+ * Uploaded files no pair uses are removed after this long (an abandoned draft's images). An
+ * unsaved draft in the composer keeps its images alive: showing them touches them.
+ */
+const orphanAgeMs = 30 * 24 * 60 * 60 * 1000;
 
 export class MediaService {
   private readonly statements;
@@ -82,8 +85,12 @@ export class MediaService {
       .prepare('SELECT DISTINCT pair_id FROM pair_media WHERE en_blob = ? OR fr_blob = ?')
       .pluck()
       .all(id, id) as string[];
-    if (pairIds.length === 0) this.users.authorizeAny(user, ['pair.create', 'pair.edit'], 'media');
-    else if (!canSee(pairIds)) throw new AppError('media.unknown');
+    if (pairIds.length === 0) {
+      this.users.authorizeAny(user, ['pair.create', 'pair.edit'], 'media');
+      this.db.prepare('UPDATE media_blob SET created_at = ? WHERE id = ?').run(this.clock.now(), id);
+    } else if (!canSee(pairIds)) {
+      throw new AppError('media.unknown');
+    }
     const data = this.statements.data.get(id) as Buffer;
     return { mime: file.mime, data: data.toString('base64') };
   }
