@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MediaFile, Pair } from '../../src/shared/domain';
 import { makeJpegHeader, makePng } from '../fakes/images';
-import { startTestApp, type TestApp } from '../support';
+import { startTestApp, waitFor, type TestApp } from '../support';
 
 let t: TestApp;
 let channelId: string;
@@ -112,6 +112,22 @@ describe('a pair with images', () => {
       media: [{ en: image.id, fr: image.id, altEn: 'Population pyramid, 2026', altFr: 'Pyramide des âges, 2026' }],
     });
     expect(same.version).toBe(edited.version);
+  });
+
+  it('goes out with its alt text in each language, and the records export says what was published', async () => {
+    const chart = await upload(makePng(20, 10));
+    let pair = await create([{ en: chart.id, fr: chart.id, altEn: 'Line chart of the CPI', altFr: 'Graphique linéaire de l’IPC' }], 'CPI, October', 'IPC, octobre');
+    pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
+    pair = await t.call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: '' });
+    await t.call('pairs.schedule', { id: pair.id, version: pair.version, when: 'now' });
+    await waitFor(async () => (await t.call<Pair[]>('pairs.list')).find((p) => p.id === pair.id)?.status === 'published', 10_000, 'published');
+    const [enPost] = t.fake.postsBy(t.en.username);
+    const [frPost] = t.fake.postsBy(t.fr.username);
+    expect(t.fake.mediaOf(enPost!).map((m) => [m.alt, m.bytes.equals(makePng(20, 10))])).toEqual([['Line chart of the CPI', true]]);
+    expect(t.fake.mediaOf(frPost!).map((m) => m.alt)).toEqual(['Graphique linéaire de l’IPC']);
+    const file = await t.call<{ content: string }>('audit.exportPublished', { format: 'json' });
+    const record = (JSON.parse(file.content) as { pairs: { pairId: string; enAltText: string; frAltText: string }[] }).pairs.find((p) => p.pairId === pair.id);
+    expect(record).toMatchObject({ enAltText: 'Line chart of the CPI', frAltText: 'Graphique linéaire de l’IPC' });
   });
 
   it('refuses an image id that was never uploaded', async () => {

@@ -215,7 +215,7 @@ interface ExportJson {
 }
 
 const csvHeader =
-  'pairId,status,channels,enText,frText,enPosts,frPosts,enSentAt,frSentAt,scheduledAt,draftedBy,translatedBy,' +
+  'pairId,status,channels,enText,frText,enAltText,frAltText,enPosts,frPosts,enSentAt,frSentAt,scheduledAt,draftedBy,translatedBy,' +
   'approvedBy,approvedAt,approvalComment,approvedVersion,publishedBy,approvalAuditHash';
 
 /** A strict RFC 4180 reader, so the test does not trust the writer's own idea of quoting. */
@@ -317,6 +317,8 @@ describe('audit.exportPublished', () => {
         channels: 'Statistics',
         enText: texts.en,
         frText: texts.fr,
+        enAltText: '',
+        frAltText: '',
         enPosts: `https://x.com/${t.en.username}/status/${enPost.id}`,
         frPosts: `https://x.com/${t.fr.username}/status/${frPost.id}`,
         enSentAt: pair.deliveries.find((d) => d.lang === 'en')!.sentAt!,

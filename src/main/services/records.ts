@@ -15,6 +15,9 @@ export interface PublishedRecord {
   channels: string;
   enText: string;
   frText: string;
+  /** The images' alt text on each side, in order, as published (" | " between images). */
+  enAltText: string;
+  frAltText: string;
   enPosts: string;
   frPosts: string;
   enSentAt: string;
@@ -85,6 +88,8 @@ export class RecordsService {
         channels: pair.channelIds.map((c) => this.accounts.get(c)?.name ?? c).join('; '),
         enText: pair.enText,
         frText: pair.frText,
+        enAltText: pair.media.map((m) => m.altEn).join(' | '),
+        frAltText: pair.media.map((m) => m.altFr).join(' | '),
         enPosts: side('en').map((d) => d.remoteUrl).join(' '),
         frPosts: side('fr').map((d) => d.remoteUrl).join(' '),
         enSentAt: side('en').map((d) => d.sentAt).join(' '),
@@ -120,7 +125,7 @@ export class RecordsService {
 }
 
 const columns: (keyof PublishedRecord)[] = [
-  'pairId', 'status', 'channels', 'enText', 'frText', 'enPosts', 'frPosts', 'enSentAt', 'frSentAt', 'scheduledAt',
+  'pairId', 'status', 'channels', 'enText', 'frText', 'enAltText', 'frAltText', 'enPosts', 'frPosts', 'enSentAt', 'frSentAt', 'scheduledAt',
   'draftedBy', 'translatedBy', 'approvedBy', 'approvedAt', 'approvalComment', 'approvedVersion', 'publishedBy',
   'approvalAuditHash',
 ];
