@@ -64,10 +64,8 @@ const pairRef = z.strictObject({ id, version });
 
 const altText = z.string().max(5_000);
 /** A pair's images in order: files uploaded with media.upload, and alt text in each language. */
-const pairMedia = z
-  .array(z.strictObject({ en: id, fr: id, altEn: altText, altFr: altText }))
-  .max(20)
-  .default([]);
+const pairMediaList = z.array(z.strictObject({ en: id, fr: id, altEn: altText, altFr: altText })).max(20);
+const pairMedia = pairMediaList.default([]);
 
 /** Largest image accepted at all (Mastodon's default limit); each platform's own limit is checked too. */
 export const maxUploadBytes = 16 * 1024 * 1024;
@@ -160,7 +158,8 @@ export const contract = {
     output: null as unknown as Pair,
   },
   'pairs.update': {
-    input: z.strictObject({ id, version, enText: postText, frText: postText, media: pairMedia }),
+    // Without `media`, the images stay as they are (a caller that only edits text cannot wipe them).
+    input: z.strictObject({ id, version, enText: postText, frText: postText, media: pairMediaList.optional() }),
     output: null as unknown as Pair,
   },
   'pairs.requestTranslation': { input: pairRef, output: null as unknown as Pair },

@@ -52,7 +52,6 @@ export interface TextMeasure {
   error: ErrorInfo | null;
 }
 
-const urlPattern = /\bhttps?:\/\/[^\s<>"]+/gi;
 const remoteMention = /(^|[^/\w])@(\w+)@[\w.-]+\w/g;
 
 let segmenter: Intl.Segmenter | undefined;
@@ -69,8 +68,17 @@ export function textLength(limits: PlatformLimits, text: string): number {
       return twitterText.parseTweet(text).weightedLength;
     case 'graphemes':
       return countGraphemes(text);
-    case 'mastodon':
-      return countGraphemes(text.replace(urlPattern, 'x'.repeat(limits.urlLength)).replace(remoteMention, '$1@$2'));
+    case 'mastodon': {
+      // Mastodon finds links as twitter-text does: a closing "." or ")" after one is text.
+      let counted = '';
+      let from = 0;
+      for (const { indices } of twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false })) {
+        counted += text.slice(from, indices[0]) + 'x'.repeat(limits.urlLength);
+        from = indices[1];
+      }
+      counted += text.slice(from);
+      return countGraphemes(counted.replace(remoteMention, '$1@$2'));
+    }
     case 'chars':
       return text.length;
   }
@@ -129,9 +137,12 @@ export function measureMedia(limits: PlatformLimits, lang: Lang, media: readonly
   return problems;
 }
 
-/** Megabytes to one decimal, a number so the renderer formats it for the language (1,5 Mo). */
+/**
+ * Megabytes to two decimals (0.97 MB against a 0.95 MB limit, not "1 MB; the limit is 1 MB"),
+ * a number so the renderer formats it for the language (0,97 Mo).
+ */
 function formatMb(bytes: number): number {
-  return Math.round((bytes / MB) * 10) / 10;
+  return Math.round((bytes / MB) * 100) / 100;
 }
 
 /** Everything about one side of a pair that one account's limits can refuse, in order. */

@@ -348,11 +348,51 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     for (const card of ['x-en', 'x-fr', 'mastodon-en', 'mastodon-fr']) {
       expect(await page.getByTestId(`preview-${card}`).locator('.preview-problems li').count()).toBe(0);
     }
+    // Reordering by keyboard keeps focus on the control just used, on the image that moved.
+    const thumbs = () => page.getByTestId('media-item').locator('.media-files img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+    expect(await thumbs()).toEqual([101, 102, 103, 104]);
+    await page.getByRole('button', { name: 'Descendre l’image 1' }).focus();
+    await page.keyboard.press('Enter');
+    await waitFor(async () => JSON.stringify(await thumbs()) === JSON.stringify([102, 101, 103, 104]), 5_000, 'image 1 moved down');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Descendre l’image 2');
+    await page.keyboard.press('Enter');
+    await waitFor(async () => JSON.stringify(await thumbs()) === JSON.stringify([102, 103, 101, 104]), 5_000, 'moved again');
+    // Removing one moves focus to the next image's Remove button, not to the page.
+    await page.getByRole('button', { name: 'Retirer l’image 3' }).focus();
+    await page.keyboard.press('Enter');
+    await waitFor(async () => (await page.getByTestId('media-item').count()) === 3, 5_000, 'three left');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Retirer l’image 3');
+    expect(await thumbs()).toEqual([102, 103, 104]);
+
     // Nothing was saved or sent.
     expect(tandem.pairs.list()).toHaveLength(1);
     expect(t.fake.posts).toHaveLength(2);
     expect(mastodon.statuses).toHaveLength(2);
     expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 30_000);
+
+  it('a draft restored with an image Tandem no longer has says so, and keeps the rest', async () => {
+    const page = await openApp();
+    const kept = await tandem.dispatch('media.upload', { data: makePng(50, 50).toString('base64') });
+    expect(kept.ok).toBe(true);
+    const keptFile = (kept as { ok: true; value: { id: string; mime: string; bytes: number; width: number; height: number } }).value;
+    const gone = { ...keptFile, id: 'f'.repeat(64) };
+    const draft = {
+      enText: 'Restored draft',
+      frText: 'Ébauche restaurée',
+      channelIds: [],
+      media: [
+        { key: 'a', en: keptFile, fr: keptFile, altEn: 'Kept', altFr: 'Gardée' },
+        { key: 'b', en: gone, fr: gone, altEn: 'Gone', altFr: 'Disparue' },
+      ],
+    };
+    await page.evaluate((value) => localStorage.setItem('tandem.composer.draft', value), JSON.stringify(draft));
+    await page.reload();
+    await page.getByText('1 image of your unsaved draft is no longer available; add it again.').waitFor();
+    await waitFor(async () => (await page.getByTestId('media-item').count()) === 1, 5_000, 'one image left');
+    expect(await page.getByLabel('Alt text in English, image 1').inputValue()).toBe('Kept');
+    expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
     await page.context().close();
   }, 30_000);
 });

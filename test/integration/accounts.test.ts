@@ -44,7 +44,7 @@ describe('adding an account pair', () => {
     const result = await addPair(side(t.en), side(t.en, t.fr.username));
     expect(result).toEqual({
       ok: false,
-      error: { code: 'account.handleMismatch', params: { lang: 'fr', expected: t.fr.username, actual: t.en.username } },
+      error: { code: 'account.handleMismatch', params: { lang: 'fr', expected: t.fr.username, actual: t.en.username, platform: 'x' } },
     });
     expect(await channels()).toEqual([]);
     expect(await keytar.findCredentials(t.service)).toEqual([]);
@@ -52,7 +52,7 @@ describe('adding an account pair', () => {
 
   it('refuses credentials X does not accept, naming the language', async () => {
     const result = await addPair(side(t.en), { ...side(t.fr), credentials: { ...credentialsOf(t.fr), accessSecret: 'nope' } });
-    expect(result).toEqual({ ok: false, error: { code: 'account.unauthorized', params: { lang: 'fr' } } });
+    expect(result).toEqual({ ok: false, error: { code: 'account.unauthorized', params: { lang: 'fr', platform: 'x' } } });
     expect(await channels()).toEqual([]);
     expect(await keytar.findCredentials(t.service)).toEqual([]);
   });

@@ -461,7 +461,7 @@ describe('validate (Bluesky’s limits, before anything is sent)', () => {
       ]),
     ).toEqual([
       { code: 'media.unsupportedType', params: { lang: 'fr', position: 1, type: 'GIF' } },
-      { code: 'media.tooLarge', params: { lang: 'fr', position: 2, size: 1.4, max: 1 } },
+      { code: 'media.tooLarge', params: { lang: 'fr', position: 2, size: 1.43, max: 0.95 } },
     ]);
   });
 });

@@ -40,6 +40,12 @@ describe('credentials in the OS keychain', () => {
     expect(await store.get('account-7')).toBeNull();
   });
 
+  it('reads an X entry written before other platforms existed (no platform field) as X', async () => {
+    const { platform: _, ...old } = credentials;
+    await keytar.setPassword(service, 'account-8', JSON.stringify(old));
+    expect(await new KeytarSecretStore(service).get('account-8')).toEqual(credentials);
+  });
+
   it('replaces credentials when set again', async () => {
     const store = new KeytarSecretStore(service);
     await store.set('account-5', credentials);

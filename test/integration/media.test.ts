@@ -112,6 +112,9 @@ describe('a pair with images', () => {
       media: [{ en: image.id, fr: image.id, altEn: 'Population pyramid, 2026', altFr: 'Pyramide des âges, 2026' }],
     });
     expect(same.version).toBe(edited.version);
+    // Editing only the text keeps the images.
+    const textOnly = await t.call<Pair>('pairs.update', { id: same.id, version: same.version, enText: 'Population pyramid, revised', frText: same.frText });
+    expect(textOnly.media.map((m) => m.altEn)).toEqual(['Population pyramid, 2026']);
   });
 
   it('goes out with its alt text in each language, and the records export says what was published', async () => {

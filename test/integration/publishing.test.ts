@@ -205,7 +205,7 @@ describe('when one side fails', () => {
     const channel = t.tandem.accounts.get(channelId)!;
     expect(channel.fr.status).toBe('needs_reauth');
     const fr = (await pairs()).find((p) => p.id === first.id)!.deliveries.find((d) => d.lang === 'fr')!;
-    expect([fr.status, fr.lastError]).toEqual(['held', { code: 'account.unauthorized', params: { lang: 'fr' } }]);
+    expect([fr.status, fr.lastError]).toEqual(['held', { code: 'account.unauthorized', params: { lang: 'fr', platform: 'x' } }]);
 
     // The next pair for this account is held whole: EN does not go out alone.
     const second = await t.publish(channelId, 'Second', 'Deuxième');
@@ -214,7 +214,7 @@ describe('when one side fails', () => {
     // Releasing before re-authorisation is refused.
     expect(await t.tandem.dispatch('pairs.release', { id: second.id, version: second.version })).toEqual({
       ok: false,
-      error: { code: 'account.unauthorized', params: { lang: 'fr' } },
+      error: { code: 'account.unauthorized', params: { lang: 'fr', platform: 'x' } },
     });
 
     await t.call('accounts.updateCredentials', { accountId: channel.fr.id, credentials: credentialsOf(t.fr) });

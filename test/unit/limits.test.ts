@@ -61,6 +61,12 @@ describe('Mastodon, as an instance counts', () => {
     expect(measureText(mastodon, 'fr', `Voir ${url}`).length).toBe(5 + 23);
     expect(measureText(mastodon, 'en', 'Hi @StatCan@social.example.ca').length).toBe('Hi @StatCan'.length);
   });
+  it('leaves punctuation after a link out of it, as Mastodon does', () => {
+    expect(measureText(mastodon, 'fr', 'Voir https://www.statcan.gc.ca/fr/donnees.').length).toBe(5 + 23 + 1);
+    expect(measureText(mastodon, 'fr', '(https://www.statcan.gc.ca/fr) « https://www.canada.ca/fr »').length).toBe(1 + 23 + 1 + 1 + 2 + 23 + 2);
+    expect(measureText(mastodon, 'en', 'Été 🇨🇦 https://www.statcan.gc.ca/en!').length).toBe(6 + 23 + 1);
+  });
+
   it('uses the instance\'s own limit when it has one', () => {
     expect(measureText({ ...mastodon, maxLength: 1_000 }, 'en', 'a'.repeat(900)).valid).toBe(true);
     expect(measureText(mastodon, 'en', 'a'.repeat(900)).valid).toBe(false);
@@ -77,7 +83,7 @@ describe('Images, per platform', () => {
   });
   it('refuses an image over the platform\'s size, saying which one and by how much', () => {
     expect(measureMedia(defaultLimits.bluesky, 'fr', [png(900_000), png(1_200_000)])).toEqual([
-      { code: 'media.tooLarge', params: { lang: 'fr', position: 2, size: 1.1, max: 1 } },
+      { code: 'media.tooLarge', params: { lang: 'fr', position: 2, size: 1.14, max: 0.95 } },
     ]);
     expect(measureMedia(defaultLimits.mastodon, 'fr', [png(1_200_000)])).toEqual([]);
   });

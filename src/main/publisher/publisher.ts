@@ -347,7 +347,7 @@ export class Publisher {
     const facts = media.map((m) => ({ mime: m.mime, bytes: m.bytes.length, alt: m.alt }));
     const [problem] = adapter.validate(account.limits, delivery.lang, text, facts);
     if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
-    if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang } };
+    if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } };
     try {
       const stored = await this.secrets.get(delivery.account_id);
       if (!stored || stored.platform !== delivery.platform) {
@@ -408,7 +408,7 @@ export class Publisher {
         return retry(again, error.retryAt && error.retryAt > now ? error.retryAt : now + backoffDelay(delivery.attempt, this.options.backoff));
       case 'unauthorized':
         this.db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?").run(delivery.account_id);
-        return this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang } });
+        return this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } });
       case 'ambiguous':
         if (delivery.attempt < this.options.maxAttempts) {
           return retry('checking', now + backoffDelay(Math.max(1, delivery.attempt), this.options.backoff));

@@ -28,7 +28,10 @@ export class KeytarSecretStore implements SecretStore {
     const raw = await this.guard(() => keytar.getPassword(this.service, accountId));
     if (raw === null) return null;
     try {
-      const parsed = credentialsSchema.safeParse(JSON.parse(raw));
+      const stored: unknown = JSON.parse(raw);
+      // Entries written before Tandem spoke other platforms are X's and carry no platform.
+      const legacy = stored && typeof stored === 'object' && !('platform' in stored) && 'appKey' in stored;
+      const parsed = credentialsSchema.safeParse(legacy ? { platform: 'x', ...stored } : stored);
       return parsed.success ? parsed.data : null;
     } catch {
       return null;

@@ -176,11 +176,11 @@ export class AccountService {
     try {
       identity = await adapter.verify(credentials);
     } catch (error) {
-      if (error instanceof PlatformError) throw new AppError(error.info.code, { ...error.info.params, lang });
+      if (error instanceof PlatformError) throw new AppError(error.info.code, { ...error.info.params, lang, platform: adapter.platform });
       throw error;
     }
     if (identity.handle.toLowerCase() !== handle.toLowerCase()) {
-      throw new AppError('account.handleMismatch', { lang, expected: handle, actual: identity.handle });
+      throw new AppError('account.handleMismatch', { lang, expected: handle, actual: identity.handle, platform: adapter.platform });
     }
     return identity;
   }

@@ -141,12 +141,17 @@ export class MediaService {
     });
   }
 
-  /** Removes uploaded files that no pair uses and nobody has touched for a day. */
+  /**
+   * Removes uploaded files that no pair uses, no approval names as evidence, and nobody has
+   * touched for 30 days.
+   */
   sweep(): number {
     return this.db
       .prepare(
         `DELETE FROM media_blob WHERE created_at < ?
-         AND NOT EXISTS (SELECT 1 FROM pair_media WHERE en_blob = media_blob.id OR fr_blob = media_blob.id)`,
+         AND NOT EXISTS (SELECT 1 FROM pair_media WHERE en_blob = media_blob.id OR fr_blob = media_blob.id)
+         AND NOT EXISTS (SELECT 1 FROM approval, json_each(approval.media) AS item
+           WHERE json_extract(item.value, '$.en') = media_blob.id OR json_extract(item.value, '$.fr') = media_blob.id)`,
       )
       .run(this.clock.now() - orphanAgeMs).changes;
   }

@@ -49,7 +49,9 @@ export class MetricsService {
           });
           return { ...base, ...metrics, error: null };
         } catch (error) {
-          if (error instanceof PlatformError || error instanceof AppError) return { ...base, ...none, error: error.info };
+          if (error instanceof PlatformError || error instanceof AppError) {
+            return { ...base, ...none, error: { ...error.info, params: { ...error.info.params, platform: delivery.platform } } };
+          }
           return { ...base, ...none, error: { code: 'internal' } };
         }
       }),

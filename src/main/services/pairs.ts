@@ -123,7 +123,8 @@ export class PairService {
   update(input: ParsedInput<'pairs.update'>, user: User): Pair {
     const pair = this.current(input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed']);
     this.users.authorize(user, 'pair.edit', pair.channelIds, pair.id);
-    const mediaChanged = !this.media.same(pair.media, input.media);
+    const media = input.media ?? pair.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
+    const mediaChanged = !this.media.same(pair.media, media);
     const changed = [
       ...(input.enText !== pair.enText ? ['en'] : []),
       ...(input.frText !== pair.frText ? ['fr'] : []),
@@ -139,7 +140,7 @@ export class PairService {
            status = ?, scheduled_at = CASE WHEN ? THEN NULL ELSE scheduled_at END WHERE id = ?`,
         )
         .run(input.enText, input.frText, this.clock.now(), user.username, backToReview ? 'review' : pair.status, backToReview ? 1 : 0, pair.id);
-      if (mediaChanged) this.media.setForPair(pair.id, input.media);
+      if (mediaChanged) this.media.setForPair(pair.id, media);
       this.audit.append(user.username, pair.status === 'translation' ? 'pair.translated' : 'pair.edited', pair.id, {
         languages: changed,
         version: pair.version + 1,
@@ -275,7 +276,7 @@ export class PairService {
     if (held.length === 0) throw new AppError('pair.notRetryable');
     for (const delivery of held) {
       const status = this.db.prepare('SELECT status FROM account WHERE id = ?').pluck().get(delivery.accountId);
-      if (status === 'needs_reauth') throw new AppError('account.unauthorized', { lang: delivery.lang });
+      if (status === 'needs_reauth') throw new AppError('account.unauthorized', { lang: delivery.lang, platform: delivery.platform });
     }
     const now = this.clock.now();
     const late = held.some((d) => d.lastError?.code === 'schedule.missed');

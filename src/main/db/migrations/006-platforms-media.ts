@@ -31,7 +31,7 @@ CREATE TABLE channel_new (
   en_account_id TEXT NOT NULL UNIQUE REFERENCES account(id),
   fr_account_id TEXT NOT NULL UNIQUE REFERENCES account(id),
   created_at INTEGER NOT NULL,
-  allow_self_approval INTEGER NOT NULL DEFAULT 0,
+  allow_self_approval INTEGER NOT NULL DEFAULT 0 CHECK (allow_self_approval IN (0, 1)),
   CHECK (en_account_id <> fr_account_id)
 ) STRICT;
 INSERT INTO channel_new (id, platform, name, en_account_id, fr_account_id, created_at, allow_self_approval)

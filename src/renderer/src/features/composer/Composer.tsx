@@ -8,7 +8,7 @@ import { useCan } from '../../lib/session';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
 import { ChecksPanel } from './ChecksPanel';
 import { useApiEvent } from '../../lib/useEvent';
-import { MediaEditor, type ComposerMedia } from './MediaEditor';
+import { MediaEditor, newMediaKey, type ComposerMedia } from './MediaEditor';
 import { Previews } from './Previews';
 
 type Next = 'draft' | 'translation' | 'review';
@@ -47,7 +47,31 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
   const [enText, setEnText] = useState(editing?.enText ?? restored?.enText ?? '');
   const [frText, setFrText] = useState(editing?.frText ?? restored?.frText ?? '');
   const [channelIds, setChannelIds] = useState<string[]>(editing?.channelIds ?? restored?.channelIds ?? []);
-  const [media, setMedia] = useState<ComposerMedia[]>(editing?.media ?? restored?.media ?? []);
+  const [media, setMedia] = useState<ComposerMedia[]>(() =>
+    (editing?.media ?? restored?.media ?? []).map((m) => ({ ...m, key: 'key' in m && typeof m.key === 'string' ? m.key : newMediaKey() })),
+  );
+  const [uploading, setUploading] = useState(false);
+  // A draft restored from an earlier session: drop images Tandem no longer has, and say so.
+  useEffect(() => {
+    if (editing || !restored?.media?.length) return;
+    let live = true;
+    void Promise.all(
+      restored.media.map((m) =>
+        Promise.all([call('media.read', { id: m.en.id }), call('media.read', { id: m.fr.id })]).then(
+          () => null,
+          () => m.en.id,
+        ),
+      ),
+    ).then((missing) => {
+      const gone = new Set(missing.filter((id): id is string => id !== null));
+      if (!live || gone.size === 0) return;
+      setMedia((current) => current.filter((m) => !gone.has(m.en.id)));
+      setStatus(t('media.restoredMissing', { count: gone.size }));
+    });
+    return () => {
+      live = false;
+    };
+  }, [editing, restored, t]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [status, setStatus] = useState<string | null>(
@@ -178,6 +202,8 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
       <MediaEditor
         media={media}
         onChange={setMedia}
+        onUploading={setUploading}
+        disabled={busy}
         maxAltLength={strictest((a) => a.limits.maxAltLength)}
         maxImages={strictest((a) => a.limits.maxImages)}
       />
@@ -196,26 +222,26 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
       <div className="actions">
         {editing ? (
           <>
-            <button type="submit" className="primary" disabled={busy}>
+            <button type="submit" className="primary" disabled={busy || uploading}>
               {t('composer.saveChanges')}
             </button>
-            <button type="button" disabled={busy} onClick={onDoneEditing}>
+            <button type="button" disabled={busy || uploading} onClick={onDoneEditing}>
               {t('composer.stopEditing')}
             </button>
           </>
         ) : (
           <>
             {can('pair.submitForReview', channelIds) && (
-              <button type="button" className="primary" disabled={busy} onClick={() => void create('review')}>
+              <button type="button" className="primary" disabled={busy || uploading} onClick={() => void create('review')}>
                 {t('composer.submitForReview')}
               </button>
             )}
             {can('pair.requestTranslation', channelIds) && (
-              <button type="button" disabled={busy} onClick={() => void create('translation')}>
+              <button type="button" disabled={busy || uploading} onClick={() => void create('translation')}>
                 {t('composer.sendForTranslation')}
               </button>
             )}
-            <button type="submit" disabled={busy}>
+            <button type="submit" disabled={busy || uploading}>
               {t('composer.saveDraft')}
             </button>
           </>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo, Lang, MediaFile } from '../../../../shared/domain';
 import { countGraphemes } from '../../../../shared/limits';
@@ -8,11 +8,15 @@ import { ErrorMessage } from '../../lib/ErrorMessage';
 
 /** One image as the composer holds it: its EN and FR file (the same by default) and alt text. */
 export interface ComposerMedia {
+  /** Stable across moves and edits, so React keeps each item's elements (and focus) as they are. */
+  key: string;
   en: MediaFile;
   fr: MediaFile;
   altEn: string;
   altFr: string;
 }
+
+export const newMediaKey = () => crypto.randomUUID();
 
 export const acceptedTypes = 'image/jpeg,image/png,image/gif,image/webp';
 
@@ -63,7 +67,10 @@ export function Thumbnail({ file, alt }: { file: MediaFile; alt: string }) {
 
 interface Props {
   media: ComposerMedia[];
-  onChange: (media: ComposerMedia[]) => void;
+  /** Given updates, not values: an upload that finishes later must not undo edits made meanwhile. */
+  onChange: Dispatch<SetStateAction<ComposerMedia[]>>;
+  /** While files are on their way: the composer holds its save buttons. */
+  onUploading: (uploading: boolean) => void;
   /** The strictest limits among the selected accounts, for the alt text counters. */
   maxAltLength: number;
   maxImages: number;
@@ -79,16 +86,29 @@ function fileSize(bytes: number, language: string): string {
   return `${format.format(bytes / 1024 / 1024)}${nbsp}${fr ? 'Mo' : 'MB'}`;
 }
 
-export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled }: Props) {
+export function MediaEditor({ media, onChange, onUploading, maxAltLength, maxImages, disabled }: Props) {
   const { t, i18n } = useTranslation();
   const id = useId();
+  const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLInputElement>(null);
+  // After a move or a removal, where keyboard focus goes (the same control, or the next item's).
+  const [focusNext, setFocusNext] = useState<{ key: string | null; action: string } | null>(null);
+  useEffect(() => {
+    if (!focusNext) return;
+    setFocusNext(null);
+    const item = focusNext.key && list.current?.querySelector(`[data-media-key="${focusNext.key}"]`);
+    const target =
+      (item && (item.querySelector<HTMLButtonElement>(`[data-action="${focusNext.action}"]:not(:disabled)`) ?? item.querySelector<HTMLButtonElement>('button:not(:disabled)'))) ||
+      input.current;
+    target?.focus();
+  }, [focusNext]);
   const [progress, setProgress] = useState<{ current: number; total: number } | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
 
   async function upload(files: File[]): Promise<MediaFile[]> {
     setError(null);
     const stored: MediaFile[] = [];
+    onUploading(true);
     try {
       for (const file of files) {
         // "Adding image 1 of 2…" while the first one is on its way.
@@ -106,26 +126,39 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
       setError(toErrorInfo(caught));
     } finally {
       setProgress(null);
+      onUploading(false);
     }
     return stored;
   }
 
   async function add(files: File[]) {
     const stored = await upload(files);
-    if (stored.length > 0) onChange([...media, ...stored.map((file) => ({ en: file, fr: file, altEn: '', altFr: '' }))]);
+    if (stored.length > 0) {
+      onChange((current) => [...current, ...stored.map((file) => ({ key: newMediaKey(), en: file, fr: file, altEn: '', altFr: '' }))]);
+    }
   }
 
-  async function replaceFrench(index: number, files: File[]) {
+  async function replaceFrench(key: string, files: File[]) {
     const [stored] = await upload(files.slice(0, 1));
-    if (stored) onChange(media.map((m, i) => (i === index ? { ...m, fr: stored } : m)));
+    if (stored) onChange((current) => current.map((m) => (m.key === key ? { ...m, fr: stored } : m)));
   }
 
-  const update = (index: number, patch: Partial<ComposerMedia>) => onChange(media.map((m, i) => (i === index ? { ...m, ...patch } : m)));
-  const move = (index: number, by: -1 | 1) => {
-    const next = [...media];
-    const [item] = next.splice(index, 1);
-    next.splice(index + by, 0, item!);
-    onChange(next);
+  const update = (key: string, patch: Partial<ComposerMedia>) => onChange((current) => current.map((m) => (m.key === key ? { ...m, ...patch } : m)));
+  const move = (key: string, by: -1 | 1) => {
+    onChange((current) => {
+      const index = current.findIndex((m) => m.key === key);
+      const next = [...current];
+      const [item] = next.splice(index, 1);
+      next.splice(Math.max(0, Math.min(next.length, index + by)), 0, item!);
+      return next;
+    });
+    setFocusNext({ key, action: by < 0 ? 'up' : 'down' });
+  };
+  const remove = (key: string) => {
+    const index = media.findIndex((m) => m.key === key);
+    const after = media[index + 1] ?? media[index - 1];
+    onChange((current) => current.filter((m) => m.key !== key));
+    setFocusNext({ key: after?.key ?? null, action: 'remove' });
   };
 
   return (
@@ -134,9 +167,9 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
       <p id={`${id}-hint`} className="hint">
         {t('media.hint', { count: maxImages })}
       </p>
-      <ol className="media-list">
+      <ol className="media-list" ref={list}>
         {media.map((item, index) => (
-          <li key={`${item.en.id}-${index}`} className="media-item" data-testid="media-item">
+          <li key={item.key} className="media-item" data-testid="media-item" data-media-key={item.key}>
             <div className="media-files">
               <Thumbnail file={item.en} alt={item.altEn} />
               {item.fr.id !== item.en.id && <Thumbnail file={item.fr} alt={item.altFr} />}
@@ -150,24 +183,24 @@ export function MediaEditor({ media, onChange, maxAltLength, maxImages, disabled
                   position={index + 1}
                   value={lang === 'en' ? item.altEn : item.altFr}
                   max={maxAltLength}
-                  onChange={(value) => update(index, lang === 'en' ? { altEn: value } : { altFr: value })}
+                  onChange={(value) => update(item.key, lang === 'en' ? { altEn: value } : { altFr: value })}
                 />
               ))}
             </div>
             <div className="actions">
-              <FilePicker label={t(item.fr.id === item.en.id ? 'media.frenchImage' : 'media.replaceFrenchImage', { position: index + 1 })} onFiles={(files) => void replaceFrench(index, files)} />
+              <FilePicker label={t(item.fr.id === item.en.id ? 'media.frenchImage' : 'media.replaceFrenchImage', { position: index + 1 })} onFiles={(files) => void replaceFrench(item.key, files)} />
               {item.fr.id !== item.en.id && (
-                <button type="button" onClick={() => update(index, { fr: item.en })}>
+                <button type="button" onClick={() => update(item.key, { fr: item.en })}>
                   {t('media.sameImage', { position: index + 1 })}
                 </button>
               )}
-              <button type="button" disabled={index === 0} onClick={() => move(index, -1)} aria-label={t('media.moveUp', { position: index + 1 })}>
+              <button type="button" data-action="up" disabled={index === 0} onClick={() => move(item.key, -1)} aria-label={t('media.moveUp', { position: index + 1 })}>
                 ↑
               </button>
-              <button type="button" disabled={index === media.length - 1} onClick={() => move(index, 1)} aria-label={t('media.moveDown', { position: index + 1 })}>
+              <button type="button" data-action="down" disabled={index === media.length - 1} onClick={() => move(item.key, 1)} aria-label={t('media.moveDown', { position: index + 1 })}>
                 ↓
               </button>
-              <button type="button" onClick={() => onChange(media.filter((_, i) => i !== index))}>
+              <button type="button" data-action="remove" onClick={() => remove(item.key)}>
                 {t('media.remove', { position: index + 1 })}
               </button>
             </div>
