@@ -331,7 +331,7 @@ function AddPairForm() {
       <h2 id={`${ids}-heading`}>{t('accounts.add.heading')}</h2>
       <div className="field">
         <label htmlFor={`${ids}-platform`}>{t('accounts.add.platform')}</label>
-        <select id={`${ids}-platform`} value={platform} onChange={(e) => choose(e.target.value as Platform)}>
+        <select id={`${ids}-platform`} value={platform} aria-describedby={`${ids}-platform-hint`} onChange={(e) => choose(e.target.value as Platform)}>
           {platforms.map((p) => (
             <option key={p} value={p}>
               {t(`platforms.${p}`)}
@@ -340,7 +340,9 @@ function AddPairForm() {
         </select>
       </div>
       <p>{t('accounts.add.intro', { platform: platformName })}</p>
-      <p className="hint">{t(`accounts.platformHint.${platform}`)}</p>
+      <p className="hint" id={`${ids}-platform-hint`}>
+        {t(`accounts.platformHint.${platform}`)}
+      </p>
       {text('name', t('accounts.add.name'), name, setName, t('accounts.add.nameHint'))}
       {sharedSpecs.length > 0 && (
         <div className="two-columns">
