@@ -160,6 +160,6 @@ export async function benchPlatforms(dir: string, progress: (message: string) =>
     };
   } finally {
     await tandem.close();
-    await Promise.all([x.stop(), mastodon.close(), facebook.close(), linkedin.close()]);
+    await Promise.all([x.stop(), mastodon.stop(), facebook.stop(), linkedin.stop()]);
   }
 }

@@ -46,7 +46,7 @@ afterAll(async () => {
   await closeBrowser?.();
   await harness?.close();
   await t?.cleanup();
-  await mastodon?.close();
+  await mastodon?.stop();
 });
 
 async function openApp(locale = 'en-CA'): Promise<Page> {
@@ -349,19 +349,21 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
       expect(await page.getByTestId(`preview-${card}`).locator('.preview-problems li').count()).toBe(0);
     }
     // Reordering by keyboard keeps focus on the control just used, on the image that moved.
-    const thumbs = () => page.getByTestId('media-item').locator('.media-files img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+    // Which image is where, read from the pictures themselves (each test PNG has its own width).
+    const thumbs = async () =>
+      (await page.evaluate("[...document.querySelectorAll('[data-testid=media-item] .media-files img')].map((img) => img.naturalWidth)")) as number[];
     expect(await thumbs()).toEqual([101, 102, 103, 104]);
     await page.getByRole('button', { name: 'Descendre l’image 1' }).focus();
     await page.keyboard.press('Enter');
     await waitFor(async () => JSON.stringify(await thumbs()) === JSON.stringify([102, 101, 103, 104]), 5_000, 'image 1 moved down');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Descendre l’image 2');
+    expect(await page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Descendre l’image 2');
     await page.keyboard.press('Enter');
     await waitFor(async () => JSON.stringify(await thumbs()) === JSON.stringify([102, 103, 101, 104]), 5_000, 'moved again');
     // Removing one moves focus to the next image's Remove button, not to the page.
     await page.getByRole('button', { name: 'Retirer l’image 3' }).focus();
     await page.keyboard.press('Enter');
     await waitFor(async () => (await page.getByTestId('media-item').count()) === 3, 5_000, 'three left');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Retirer l’image 3');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Retirer l’image 3');
     expect(await thumbs()).toEqual([102, 103, 104]);
 
     // Nothing was saved or sent.
@@ -387,7 +389,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
         { key: 'b', en: gone, fr: gone, altEn: 'Gone', altFr: 'Disparue' },
       ],
     };
-    await page.evaluate((value) => localStorage.setItem('tandem.composer.draft', value), JSON.stringify(draft));
+    await page.evaluate(`localStorage.setItem('tandem.composer.draft', ${JSON.stringify(JSON.stringify(draft))})`);
     await page.reload();
     await page.getByText('1 image of your unsaved draft is no longer available; add it again.').waitFor();
     await waitFor(async () => (await page.getByTestId('media-item').count()) === 1, 5_000, 'one image left');

@@ -4,7 +4,7 @@
 // be told to fail the next request. Everything else is 501, as an XRPC server answers for a
 // method it does not implement.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback';
 
 export interface FakePostCounts {
   likeCount?: number;
@@ -22,12 +22,10 @@ export interface FakeAppViewFault {
 /** A valid CID, for posts whose real one the test does not bother to pass. */
 const SOME_CID = 'bafyreiaw7xohjrezdnpfkkpur67nrpje2pn3ve7ykztu6wbzivrpltfdwa';
 
-export class FakeAppView {
+export class FakeAppView extends LoopbackServer {
   readonly requests: { path: string; uris: string[]; authorization: string | undefined; status: number }[] = [];
   private readonly posts = new Map<string, FakePostCounts & { cid: string; handle: string }>();
   private readonly faults: FakeAppViewFault[] = [];
-  private server: http.Server | undefined;
-  url = '';
 
   /** Makes the AppView know this post (an at:// URI), with these counts. */
   setPost(uri: string, counts: FakePostCounts, options: { cid?: string; handle?: string } = {}): void {
@@ -38,22 +36,9 @@ export class FakeAppView {
     this.faults.push(fault);
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.server = undefined;
-  }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://appview.invalid');
     const uris = url.searchParams.getAll('uris');
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -5,7 +5,7 @@
 // bodies ({ error: { message, type, code, error_subcode, fbtrace_id } }, mostly with HTTP 400),
 // and refusal of the same message twice in a row (#506). Faults can be queued per Page.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback';
 
 export interface FakeFacebookPage {
   pageId: string;
@@ -63,7 +63,7 @@ interface GraphErrorBody {
   is_transient?: boolean;
 }
 
-export class FakeFacebook {
+export class FakeFacebook extends LoopbackServer {
   /** The Graph version this fake answers to; other versions are refused. */
   version = 'v23.0';
   /** `cursors`: paging.cursors.after plus next; `time`: only a next link with until/__paging_token, as /feed pages. */
@@ -73,10 +73,8 @@ export class FakeFacebook {
   readonly photos: FakePhoto[] = [];
   readonly posts: FakeFacebookPost[] = [];
   readonly requests: { method: string; path: string; pageId: string | null; status: number; tokenIn: TokenPlace | null }[] = [];
-  url = '';
   private readonly pages = new Map<string, FakeFacebookPage>();
   private readonly faults = new Map<string, FacebookFault[]>();
-  private server: http.Server | undefined;
   private nextId = 100_000_000_000_000n;
 
   addPage(page: FakeFacebookPage): FakeFacebookPage {
@@ -122,20 +120,9 @@ export class FakeFacebook {
     return this.photos.find((p) => p.id === id);
   }
 
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
 
-  async close(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);

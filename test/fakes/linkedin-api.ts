@@ -7,7 +7,7 @@
 // Commentary is read as LinkedIn reads its "little" text format, including what it does with
 // reserved characters left unescaped: the text is cut there, and the post still "succeeds".
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback';
 
 export interface FakeLinkedInOrganization {
   organizationId: string;
@@ -110,7 +110,7 @@ export function renderLittleText(little: string): { text: string; hashtags: stri
   return { text, hashtags, truncated: false };
 }
 
-export class FakeLinkedIn {
+export class FakeLinkedIn extends LoopbackServer {
   /** Versions LinkedIn still serves; others get 426. */
   activeVersions = new Set(['202510']);
   /** LinkedIn refuses a post whose text repeats one of the organization's; turn off to count duplicates. */
@@ -118,10 +118,8 @@ export class FakeLinkedIn {
   readonly images: FakeImage[] = [];
   readonly posts: FakeLinkedInPost[] = [];
   readonly requests: { method: string; path: string; organizationId: string | null; status: number; headers: http.IncomingHttpHeaders }[] = [];
-  url = '';
   private readonly organizations = new Map<string, FakeLinkedInOrganization>();
   private readonly faults = new Map<string, LinkedInFault[]>();
-  private server: http.Server | undefined;
   private nextId = 7_380_000_000_000_000_000n;
 
   addOrganization(organization: FakeLinkedInOrganization): FakeLinkedInOrganization {
@@ -171,20 +169,9 @@ export class FakeLinkedIn {
     return this.images.find((i) => i.urn === urn);
   }
 
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
 
-  async close(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);

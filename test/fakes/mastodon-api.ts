@@ -18,7 +18,7 @@
 //   header (rel="next" only after a full page, as Mastodon does).
 // Faults can be queued per account, like FakeX's.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback';
 
 export interface FakeMastodonAccount {
   id: string;
@@ -111,7 +111,7 @@ export const defaultInstanceConfig: FakeInstanceConfig = {
 const IDEMPOTENCY_MS = 3_600_000;
 const DEFAULT_PAGE = 20;
 
-export class FakeMastodon {
+export class FakeMastodon extends LoopbackServer {
   readonly statuses: FakeStatus[] = [];
   readonly media: FakeMedia[] = [];
   readonly requests: FakeRequest[] = [];
@@ -125,11 +125,9 @@ export class FakeMastodon {
   processingPolls = 0;
   /** Whether GET /api/v2/instance exists (Mastodon before 4.0 answers 404). */
   hasInstanceV2 = true;
-  url = '';
   private readonly accounts = new Map<string, FakeMastodonAccount>();
   private readonly faults = new Map<string, Fault[]>();
   private readonly idempotency = new Map<string, { statusId: string; at: number }>();
-  private server: http.Server | undefined;
   private sequence = 0;
   private accountCounter = 0;
 
@@ -187,18 +185,7 @@ export class FakeMastodon {
     return this.statusJson(status);
   }
 
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
 
-  async close(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
 
   /** Mastodon's ids: milliseconds since the epoch shifted 16 bits, then a sequence. */
   private snowflake(at: number): string {
@@ -206,7 +193,7 @@ export class FakeMastodon {
     return String((BigInt(at) << 16n) | BigInt(this.sequence));
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);

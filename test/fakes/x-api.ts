@@ -12,8 +12,8 @@
 //   settable per post).
 // Faults can be queued per account.
 import http from 'node:http';
+import { LoopbackServer } from './loopback';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { XCredentials } from '../../src/shared/credentials';
 import { twitterText } from '../../src/shared/limits';
 
@@ -98,7 +98,7 @@ const metadataFields = new Set([
 ]);
 const invalidRequest = 'https://api.twitter.com/2/problems/invalid-request';
 
-export class FakeX {
+export class FakeX extends LoopbackServer {
   readonly posts: ReceivedPost[] = [];
   readonly requests: { method: string; path: string; username: string | null; status: number }[] = [];
   /** Every upload by media id, finished or not. */
@@ -109,7 +109,6 @@ export class FakeX {
   private readonly segments = new Map<string, Map<number, Buffer>>();
   private readonly statusChecks = new Map<string, number>();
   private readonly metrics = new Map<string, PublicMetrics>();
-  private server: http.Server | undefined;
   private nextId = 1790000000000000000n;
   private nextMediaId = 1880000000000000000n;
   /** X refuses a post identical to a recent one; turn off to count duplicates instead. */
@@ -125,7 +124,6 @@ export class FakeX {
   mediaProcessingFails = false;
   /** Called when a post is recorded, before it is answered. */
   onPost: ((post: ReceivedPost) => void) | undefined;
-  url = '';
 
   addAccount(account: FakeXAccount): FakeXAccount {
     this.accounts.set(account.accessToken, account);
@@ -158,18 +156,7 @@ export class FakeX {
   }
 
   /** Listens on 127.0.0.1 (on `port` to come back where a stopped fake was). */
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
 
   private metricsOf(postId: string): PublicMetrics {
     return (
@@ -177,7 +164,7 @@ export class FakeX {
     );
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const receivedAt = performance.timeOrigin + performance.now();

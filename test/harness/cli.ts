@@ -82,7 +82,7 @@ console.log(JSON.stringify(demo, null, 2));
 const shutdown = async () => {
   await harness.close();
   await tandem.close();
-  await Promise.all([x.stop(), mastodon.close(), facebook.close(), linkedin.close(), appView.stop()]);
+  await Promise.all([x.stop(), mastodon.stop(), facebook.stop(), linkedin.stop(), appView.stop()]);
   await network.close();
   process.exit(0);
 };

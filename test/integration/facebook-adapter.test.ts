@@ -16,7 +16,7 @@ beforeEach(async () => {
   facebook = new FacebookAdapter({ apiBase: fake.url, timeoutMs: 500 });
 });
 afterEach(async () => {
-  await fake.close();
+  await fake.stop();
 });
 
 const path = (rest: string) => `/${GRAPH_VERSION}/${rest}`;

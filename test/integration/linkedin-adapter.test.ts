@@ -16,7 +16,7 @@ beforeEach(async () => {
   linkedin = new LinkedInAdapter({ apiBase: fake.url, timeoutMs: 500 });
 });
 afterEach(async () => {
-  await fake.close();
+  await fake.stop();
 });
 
 const urn = () => `urn:li:organization:${org.organizationId}`;

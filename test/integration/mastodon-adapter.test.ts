@@ -18,7 +18,7 @@ beforeEach(async () => {
   mastodon = new MastodonAdapter({ timeoutMs: 500, mediaProcessingMs: 1_000 });
 });
 afterEach(async () => {
-  await fake.close();
+  await fake.stop();
 });
 
 const credentials = () => credentialsOf(fake, account);

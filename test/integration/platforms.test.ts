@@ -92,7 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.cleanup();
-  await Promise.all([mastodon.close(), facebook.close(), linkedin.close(), appView.stop()]);
+  await Promise.all([mastodon.stop(), facebook.stop(), linkedin.stop(), appView.stop()]);
   await network?.close();
 }, 60_000);
 
