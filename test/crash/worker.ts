@@ -4,6 +4,8 @@
 import { createTandem } from '../../src/main/app';
 import { KeytarSecretStore } from '../../src/main/secrets';
 import { XAdapter } from '../../src/main/platforms/x';
+import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
+import { MastodonAdapter } from '../../src/main/platforms/mastodon';
 import { createLogger } from '../../src/main/log';
 
 const dbFile = process.env['CRASH_DB']!;
@@ -13,7 +15,8 @@ const apiBase = process.env['CRASH_X']!;
 const tandem = createTandem({
   dbFile,
   secrets: new KeytarSecretStore(service),
-  adapters: [new XAdapter({ apiBase, timeoutMs: 2_000 })],
+  // Bluesky and Mastodon reach their servers from the accounts' own credentials (loopback).
+  adapters: [new XAdapter({ apiBase, timeoutMs: 2_000 }), new BlueskyAdapter({ timeoutMs: 5_000 }), new MastodonAdapter({ timeoutMs: 2_000 })],
   log: createLogger(() => undefined),
   publisher: { maxAttempts: 50, backoff: { baseMs: 20, capMs: 100 }, offlineRetryMs: 50, concurrency: 4 },
 });

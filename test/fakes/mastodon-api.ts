@@ -125,6 +125,12 @@ export class FakeMastodon extends LoopbackServer {
   processingPolls = 0;
   /** Whether GET /api/v2/instance exists (Mastodon before 4.0 answers 404). */
   hasInstanceV2 = true;
+  /**
+   * Whether a repeated Idempotency-Key returns the first status. Off, a resend makes a second
+   * status, so a test can count duplicates instead of having them hidden (the key is forgotten
+   * after an hour anyway).
+   */
+  honoursIdempotencyKey = true;
   private readonly accounts = new Map<string, FakeMastodonAccount>();
   private readonly faults = new Map<string, Fault[]>();
   private readonly idempotency = new Map<string, { statusId: string; at: number }>();
@@ -356,7 +362,7 @@ export class FakeMastodon extends LoopbackServer {
     // PostStatusService checks the key before anything else: a repeat is answered with the
     // status the first request made, whatever this request says.
     const key = header(req, 'idempotency-key');
-    const remembered = key ? this.idempotency.get(`${account.id}:${key}`) : undefined;
+    const remembered = key && this.honoursIdempotencyKey ? this.idempotency.get(`${account.id}:${key}`) : undefined;
     if (remembered && Date.now() - remembered.at < IDEMPOTENCY_MS) {
       const earlier = this.statuses.find((s) => s.id === remembered.statusId);
       if (earlier) return send(200, this.statusJson(earlier));
