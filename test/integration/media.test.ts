@@ -150,6 +150,9 @@ describe('a pair with images', () => {
     await t.addUser('elsewhere', ['drafter'], { channelId: otherChannel });
     await t.signInAs('elsewhere');
     await expect(t.call('media.read', { id: image.id })).rejects.toMatchObject({ code: 'media.unknown' });
+    // Nor its engagement numbers: to them the pair does not exist.
+    const pairId = t.tandem.db.prepare('SELECT pair_id FROM pair_media LIMIT 1').pluck().get() as string;
+    await expect(t.call('pairs.metrics', { id: pairId })).rejects.toMatchObject({ code: 'pair.unknown' });
   });
 });
 
