@@ -330,7 +330,7 @@ describe('after a crash', () => {
     );
   });
 
-  it('while X cannot be asked, sends nothing and keeps checking', async () => {
+  it('while X cannot be asked, sends nothing; after a few tries it says so, and Retry asks again', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Unknown fate', 'Sort inconnu', new Date(Date.now() + 3_600_000));
     await t.whileClosed((db) => {
@@ -340,12 +340,44 @@ describe('after a crash', () => {
       t.fake.failNext(user, { status: 503, path: `/2/users/${user === t.en.username ? t.en.userId : t.fr.userId}/tweets` }, 1_000);
     }
     const again = t.reopen();
-    await waitFor(() => t.fake.requests.filter((r) => r.status === 503).length >= 6, 5_000, 'several failed look-ups');
+    // Asked a bounded number of times (maxAttempts is 4 here), never sent blindly meanwhile.
+    await waitFor(() => again.pairs.get(id)?.status === 'failed', 10_000, 'gave up asking');
+    const failed = again.pairs.get(id)!;
+    expect(failed.deliveries.map((d) => [d.status, d.attempt, d.lastError?.code])).toEqual([
+      ['failed', 1, 'platform.server'],
+      ['failed', 1, 'platform.server'],
+    ]);
+    expect(t.fake.requests.filter((r) => r.status === 503)).toHaveLength(8);
     expect(t.fake.posts).toHaveLength(0);
-    expect(again.pairs.get(id)!.deliveries.map((d) => d.status)).toEqual(['checking', 'checking']);
+    // Once X answers, a publisher's Retry checks again before anything is sent.
     t.fake.clearFaults();
+    await again.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+    expect((await again.dispatch('pairs.retry', { id })).ok).toBe(true);
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published once X answers');
     expect(t.fake.posts).toHaveLength(2);
+  });
+
+  it('when there are too many recent posts to tell, it stops and asks; Retry then sends', async () => {
+    const channelId = await t.addChannel();
+    const { id } = await t.publish(channelId, 'Busy account', 'Compte occupé', new Date(Date.now() + 3_600_000));
+    await t.whileClosed((db) => {
+      setDue(db, id, Date.now());
+      db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ? AND lang = 'fr'").run(Date.now(), id);
+    });
+    // Every page of the FR account's timeline says there is another page.
+    t.fake.failNext(t.fr.username, { status: 200, body: JSON.stringify({ meta: { result_count: 0, next_token: 'more' } }), path: `/2/users/${t.fr.userId}/tweets` }, 10);
+    const again = t.reopen();
+    await waitFor(() => again.pairs.get(id)?.status === 'partial', 10_000, 'EN out, FR waiting for a person');
+    const fr = again.pairs.get(id)!.deliveries.find((d) => d.lang === 'fr')!;
+    expect([fr.status, fr.lastError]).toEqual(['failed', { code: 'platform.lookupIncomplete', params: { platform: 'x' } }]);
+    // Asked once (ten pages), not again and again.
+    expect(t.fake.requests.filter((r) => r.path === `/2/users/${t.fr.userId}/tweets`)).toHaveLength(10);
+    expect(t.fake.postsBy(t.fr.username)).toHaveLength(0);
+    // The person looked at the account and the post is not there: Retry sends it.
+    await again.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+    expect((await again.dispatch('pairs.retry', { id })).ok).toBe(true);
+    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after the person checked');
+    expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual(['Compte occupé']);
   });
 });
 

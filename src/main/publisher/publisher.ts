@@ -227,7 +227,7 @@ export class Publisher {
       if (!this.unchanged(pair.version, toSend)) return false;
       // The key is set once, at the first claim, and every later attempt sends the same one.
       const claim = this.db.prepare(
-        "UPDATE delivery SET status = 'sending', attempt = attempt + 1, claimed_at = ?, idem_key = COALESCE(idem_key, ?) WHERE id = ?",
+        "UPDATE delivery SET status = 'sending', attempt = attempt + 1, lookups = 0, claimed_at = ?, idem_key = COALESCE(idem_key, ?) WHERE id = ?",
       );
       for (const delivery of toSend) claim.run(now, newTid(now), delivery.id);
       this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
@@ -410,6 +410,16 @@ export class Publisher {
         this.db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?").run(delivery.account_id);
         return this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } });
       case 'ambiguous':
+        if (checking) {
+          // A look-up that could not answer. "Too many posts to tell" will not change by asking
+          // again: a person looks at the account. Anything else is asked again, boundedly.
+          const lookups = delivery.lookups + 1;
+          if (error.info.code === 'platform.lookupIncomplete' || lookups >= this.options.maxAttempts) {
+            return this.fail(delivery, error.info);
+          }
+          this.db.prepare('UPDATE delivery SET lookups = ? WHERE id = ?').run(lookups, delivery.id);
+          return retry('checking', now + backoffDelay(lookups, this.options.backoff));
+        }
         if (delivery.attempt < this.options.maxAttempts) {
           return retry('checking', now + backoffDelay(Math.max(1, delivery.attempt), this.options.backoff));
         }

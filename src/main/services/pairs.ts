@@ -47,6 +47,7 @@ export interface DeliveryRow {
   last_error: string | null;
   claimed_at: number | null;
   idem_key: string | null;
+  lookups: number;
   handle: string;
   platform: Platform;
 }
@@ -251,11 +252,15 @@ export class PairService {
     this.users.authorize(user, 'pair.retry', pair.channelIds, pair.id);
     const now = this.clock.now();
     this.db.transaction(() => {
-      // A side that may have reached the platform is checked there before it is sent again.
+      // A side that may have reached the platform is checked there before it is sent again,
+      // except one Tandem could not check (too many recent posts): the message asked the person
+      // to look at the account first, and retrying is their word that the post is not there.
       const changed = this.db
         .prepare(
-          `UPDATE delivery SET status = CASE WHEN claimed_at IS NULL THEN 'pending' ELSE 'checking' END,
-           next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'failed'`,
+          `UPDATE delivery SET status = CASE
+             WHEN claimed_at IS NULL OR json_extract(last_error, '$.code') = 'platform.lookupIncomplete' THEN 'pending'
+             ELSE 'checking' END,
+           lookups = 0, next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'failed'`,
         )
         .run(now, id).changes;
       if (changed === 0) throw new AppError('pair.notRetryable');
@@ -284,7 +289,7 @@ export class PairService {
       this.db
         .prepare(
           `UPDATE delivery SET status = CASE WHEN claimed_at IS NULL THEN 'pending' ELSE 'checking' END,
-           next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'held'`,
+           lookups = 0, next_attempt_at = ?, last_error = NULL WHERE pair_id = ? AND status = 'held'`,
         )
         .run(now, pair.id);
       this.setStatus(pair.id, derivePairStatus(this.deliveryRows(pair.id).map((d) => d.status)));

@@ -42,6 +42,9 @@ ALTER TABLE channel_new RENAME TO channel;
 -- Set at a delivery's first claim and kept across attempts and crashes: Bluesky's record key,
 -- Mastodon's Idempotency-Key.
 ALTER TABLE delivery ADD COLUMN idem_key TEXT;
+-- Look-ups since the last send that could not say whether the post exists: bounded, so a
+-- platform that cannot be asked does not keep Tandem asking forever.
+ALTER TABLE delivery ADD COLUMN lookups INTEGER NOT NULL DEFAULT 0;
 
 -- Image files, stored once by content (sha256), so a pair's EN and FR sides may share one.
 CREATE TABLE media_blob (
