@@ -376,6 +376,9 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
 
   it('a draft restored with an image Tandem no longer has says so, and keeps the rest', async () => {
     const page = await openApp();
+    // The composer of this first load must be up before the draft is planted, or it would
+    // restore (and tidy) the planted draft itself before the reload.
+    await page.getByRole('heading', { name: 'Draft a bilingual pair' }).waitFor();
     const kept = await tandem.dispatch('media.upload', { data: makePng(50, 50).toString('base64') });
     expect(kept.ok).toBe(true);
     const keptFile = (kept as { ok: true; value: { id: string; mime: string; bytes: number; width: number; height: number } }).value;
