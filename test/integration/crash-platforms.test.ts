@@ -126,8 +126,8 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
       // A random moment, but never more than a few new Mastodon statuses in: every kill lands
       // while there is still work, however fast the machine.
       const start = mastodon.statuses.length;
-      const limit = 1 + Math.floor(Math.random() * 3);
-      const deadline = Date.now() + 50 + Math.floor(Math.random() * 400);
+      const limit = 1 + Math.floor(Math.random() * 2);
+      const deadline = Date.now() + 50 + Math.floor(Math.random() * 300);
       let finished = false;
       void worker.exited.then(() => (finished = true));
       while (!finished && Date.now() < deadline && mastodon.statuses.length - start < limit) {
@@ -138,6 +138,7 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
       await worker.exited;
       killed++;
     }
+    const beforeLastRun = mastodon.statuses.length;
     const last = startWorker();
     expect(await last.exited).toBe(0);
 
@@ -167,6 +168,7 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
     }).length;
     console.log(
       `crash test (Bluesky + Mastodon): ${killed} SIGKILLs, ${reconciled} deliveries reconciled, ` +
+        `${beforeLastRun} of ${pairsCount * 2} Mastodon statuses made before the last run, ` +
         `${bsky.length} Bluesky records and ${mastodon.statuses.length} Mastodon statuses for ${deliveries.length} deliveries: ` +
         `${duplicates} duplicate, ${lost} lost`,
     );
