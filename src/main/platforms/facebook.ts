@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { facebookCredentialsSchema, type FacebookCredentials } from '../../shared/credentials';
 import { defaultLimits, validateSide } from '../../shared/limits';
-import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
+import { badResponse, comparable, exchange, fromStatus, parseAnswer, parseJson, retryAtFrom } from './http';
 import {
   PlatformError,
   type Identity,
@@ -232,28 +232,21 @@ export class FacebookAdapter implements PlatformAdapter<'facebook'> {
     const url =
       request.path instanceof URL ? request.path : new URL(`/${GRAPH_VERSION}/${request.path}`, this.apiBase);
     for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
+    const { response, text } = await exchange(
+      url,
+      {
         method: request.method ?? 'GET',
         headers: { authorization: `Bearer ${request.credentials.pageAccessToken}`, accept: 'application/json' },
         body: request.body,
-        // The whole exchange, body included: a reply that stalls halfway is as unknown as none.
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw fromNetworkError(error);
-    }
+      },
+      this.timeoutMs,
+    );
     const json = parseJson(text);
     if (!response.ok) {
       const graph = graphErrorSchema.safeParse(json);
       throw toPlatformError(response.status, response.headers, graph.success ? graph.data.error : undefined);
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw badResponse();
-    return parsed.data;
+    return parseAnswer(schema, json);
   }
 
   /** A paging link from Graph, if it points back at Graph (the token is sent with it). */
@@ -277,14 +270,6 @@ function published(id: string): Published {
 
 function extension(mime: string): string {
   return { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' }[mime] ?? 'bin';
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

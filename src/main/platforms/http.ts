@@ -1,6 +1,7 @@
 // What every adapter does with HTTP failures, whatever client it uses: a refused connection is
 // "offline" (nothing reached the platform), a timeout or 5xx is "ambiguous" (it may have acted),
 // 401 is "unauthorized", 429 is "rateLimited", other 4xx are "permanent".
+import type { ZodType } from 'zod';
 import { PlatformError } from './types';
 
 /** Errors raised before a single byte reached the platform: sending again cannot duplicate. */
@@ -27,6 +28,35 @@ export function fromNetworkError(error: unknown): PlatformError {
     cause = cause.cause;
   }
   return new PlatformError({ code: 'platform.network' }, 'ambiguous');
+}
+
+/** A platform's answer read against the shape Tandem relies on; anything else is unreadable. */
+export function parseAnswer<T>(schema: ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badResponse();
+  return result.data;
+}
+
+/** JSON text, or undefined when it is not JSON (an HTML error page from a proxy, say). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One request over fetch with its whole exchange, body included, under `timeoutMs` (a reply
+ * that stalls halfway is as unknown as none). Failures before an answer become PlatformErrors.
+ */
+export async function exchange(url: URL, init: RequestInit, timeoutMs: number): Promise<{ response: Response; text: string }> {
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    return { response, text: await response.text() };
+  } catch (error) {
+    throw fromNetworkError(error);
+  }
 }
 
 /**

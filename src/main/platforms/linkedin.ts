@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { linkedinCredentialsSchema, type LinkedInCredentials } from '../../shared/credentials';
 import { defaultLimits, validateSide } from '../../shared/limits';
-import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
+import { badResponse, comparable, exchange, fromStatus, parseAnswer, parseJson, retryAtFrom } from './http';
 import {
   PlatformError,
   type Identity,
@@ -328,9 +328,7 @@ export class LinkedInAdapter implements PlatformAdapter<'linkedin'> {
 
   private async call<T>(schema: z.ZodType<T>, request: LinkedInCall): Promise<T> {
     const response = await this.send(request);
-    const parsed = schema.safeParse(parseJson(response.body));
-    if (!parsed.success) throw badResponse();
-    return parsed.data;
+    return parseAnswer(schema, parseJson(response.body));
   }
 
   private async send(request: LinkedInCall): Promise<{ headers: Headers; body: string }> {
@@ -351,20 +349,7 @@ export class LinkedInAdapter implements PlatformAdapter<'linkedin'> {
       headers['content-type'] = 'application/octet-stream';
       body = request.bytes;
     }
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method: request.method ?? 'GET',
-        headers,
-        body,
-        // The whole exchange, body included: a reply that stalls halfway is as unknown as none.
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw fromNetworkError(error);
-    }
+    const { response, text } = await exchange(url, { method: request.method ?? 'GET', headers, body }, this.timeoutMs);
     if (!response.ok) {
       const parsed = errorSchema.safeParse(parseJson(text));
       throw toPlatformError(response.status, response.headers, parsed.success ? parsed.data : undefined);
@@ -379,14 +364,6 @@ function author(credentials: LinkedInCredentials): string {
 
 function published(urn: string): Published {
   return { remoteId: urn, remoteUrl: `https://www.linkedin.com/feed/update/${urn}` };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function safeDecode(value: string): string {

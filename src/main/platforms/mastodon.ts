@@ -13,7 +13,7 @@ import {
 import { z } from 'zod';
 import { mastodonCredentialsSchema, type MastodonCredentials } from '../../shared/credentials';
 import { defaultLimits, validateSide, type PlatformLimits } from '../../shared/limits';
-import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
+import { badResponse, comparable, fromNetworkError, fromStatus, parseAnswer, retryAtFrom } from './http';
 import {
   PlatformError,
   type Identity,
@@ -85,7 +85,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
 
   async verify(credentials: MastodonCredentials): Promise<Identity> {
     const client = this.client(credentials);
-    const account = parse(accountSchema, await call(() => client.v1.accounts.verifyCredentials()));
+    const account = parseAnswer(accountSchema, await call(() => client.v1.accounts.verifyCredentials()));
     let instance: unknown = null;
     try {
       instance = await call(() => client.v2.instance.fetch());
@@ -114,7 +114,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
         { requestInit: { headers: { 'Idempotency-Key': key } } },
       ),
     );
-    return published(parse(statusSchema, status));
+    return published(parseAnswer(statusSchema, status));
   }
 
   async findPublished({ text, remoteUserId, credentials, since }: LookupRequest<MastodonCredentials>): Promise<Published | null> {
@@ -133,7 +133,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
       if (page.done) return null;
       if (!Array.isArray(page.value)) throw badResponse();
       for (const raw of page.value) {
-        const status = parse(statusSchema, raw);
+        const status = parseAnswer(statusSchema, raw);
         if (Date.parse(status.createdAt) < oldest) return null;
         if (wanted.has(comparable(status.content))) return published(status);
       }
@@ -146,7 +146,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
 
   async fetchMetrics({ remoteId, credentials }: MetricsRequest<MastodonCredentials>): Promise<Metrics> {
     const client = this.client(credentials);
-    const status = parse(countsSchema, await call(() => client.v1.statuses.$select(encodeURIComponent(remoteId)).fetch()));
+    const status = parseAnswer(countsSchema, await call(() => client.v1.statuses.$select(encodeURIComponent(remoteId)).fetch()));
     return {
       likes: status.favouritesCount ?? null,
       reposts: status.reblogsCount ?? null,
@@ -179,7 +179,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
     // skipPolling: masto would otherwise wait a full second before its first check even when
     // the image is already processed (the usual case for images), and its own timeout could not
     // be told apart from a request's. We poll ourselves below.
-    let attachment = parse(mediaSchema, await call(() => client.v2.media.create({ file, description: item.alt, skipPolling: true })));
+    let attachment = parseAnswer(mediaSchema, await call(() => client.v2.media.create({ file, description: item.alt, skipPolling: true })));
     const deadline = Date.now() + this.mediaProcessingMs;
     let wait = FIRST_POLL_MS;
     // 202 from the upload, then 206 from each poll, until the attachment has a url.
@@ -194,7 +194,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
       await sleep(wait);
       wait = Math.min(wait * 2, MAX_POLL_MS);
       const attachmentId = attachment.id;
-      attachment = parse(mediaSchema, await call(() => client.v1.media.$select(attachmentId).fetch()));
+      attachment = parseAnswer(mediaSchema, await call(() => client.v1.media.$select(attachmentId).fetch()));
     }
     return attachment.id;
   }
@@ -212,12 +212,6 @@ function published(status: z.infer<typeof statusSchema>): Published {
   const remoteUrl = status.url ?? status.uri;
   if (!webUrl.safeParse(remoteUrl).success) throw badResponse();
   return { remoteId: status.id, remoteUrl };
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badResponse();
-  return result.data;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 import { z } from 'zod';
 import { xCredentialsSchema, type XCredentials } from '../../shared/credentials';
 import { defaultLimits, validateSide } from '../../shared/limits';
-import { badResponse, comparable, fromNetworkError, fromStatus, retryAtFrom } from './http';
+import { badResponse, comparable, fromNetworkError, fromStatus, parseAnswer, retryAtFrom } from './http';
 import {
   PlatformError,
   type Identity,
@@ -116,7 +116,7 @@ export class XAdapter implements PlatformAdapter<'x'> {
   readonly validate = validateSide;
 
   async verify(credentials: XCredentials): Promise<Identity> {
-    const me = parse(meSchema, await this.request(() => this.client(credentials).v2.me()));
+    const me = parseAnswer(meSchema, await this.request(() => this.client(credentials).v2.me()));
     return { remoteUserId: me.data.id, handle: me.data.username };
   }
 
@@ -136,7 +136,7 @@ export class XAdapter implements PlatformAdapter<'x'> {
     for (const [index, item] of media.entries()) mediaIds.push(await this.upload(client, item, index + 1));
     const ids = asMediaIds(mediaIds);
     const payload: SendTweetV2Params = ids ? { text, media: { media_ids: ids } } : { text };
-    const created = parse(createdSchema, await this.request(() => client.v2.tweet(payload)));
+    const created = parseAnswer(createdSchema, await this.request(() => client.v2.tweet(payload)));
     return { remoteId: created.data.id, remoteUrl: postUrl(handle, created.data.id) };
   }
 
@@ -148,7 +148,7 @@ export class XAdapter implements PlatformAdapter<'x'> {
     const client = this.client(credentials);
     let token: string | undefined;
     for (let pages = 0; pages < X_LOOKUP_PAGES; pages++) {
-      const page = parse(
+      const page = parseAnswer(
         timelineSchema,
         await this.request(() =>
           client.v2.get(
@@ -180,7 +180,7 @@ export class XAdapter implements PlatformAdapter<'x'> {
   }
 
   async fetchMetrics({ remoteId, credentials }: MetricsRequest<XCredentials>): Promise<Metrics> {
-    const answer = parse(
+    const answer = parseAnswer(
       lookupSchema,
       await this.request(() =>
         this.client(credentials).v2.get(
@@ -232,7 +232,7 @@ export class XAdapter implements PlatformAdapter<'x'> {
       const alt = item.alt.trim();
       if (alt) {
         // `alt_text.text`: at most 1,000 characters, which validate() checks (maxAltLength).
-        const set = parse(
+        const set = parseAnswer(
           metadataSchema,
           await this.request(() => client.v2.createMediaMetadata(mediaId.data, { alt_text: { text: alt } })),
         );
@@ -341,12 +341,6 @@ function mediaError(error: unknown, position: number): PlatformError {
   // Nothing has been posted yet, so a retry cannot duplicate the post; an "ambiguous" failure
   // costs one look-up that finds nothing.
   return mapped;
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badResponse();
-  return result.data;
 }
 
 /** Maps twitter-api-v2's errors onto what the publisher acts on, through the shared mapping. */
