@@ -112,6 +112,19 @@ export interface MediaFacts {
   alt: string;
 }
 
+/** A pair's images as the composer and main both hold them: a file per language, alt text per language. */
+export interface BilingualMedia {
+  en: { mime: string; bytes: number };
+  fr: { mime: string; bytes: number };
+  altEn: string;
+  altFr: string;
+}
+
+/** One language's side of a pair's images, as the limits read them. */
+export function sideMedia(media: readonly BilingualMedia[], lang: Lang): MediaFacts[] {
+  return media.map((m) => ({ mime: m[lang].mime, bytes: m[lang].bytes, alt: lang === 'en' ? m.altEn : m.altFr }));
+}
+
 /**
  * Problems with one language's images on one platform: too many, too large, a type the
  * platform refuses, alt text too long. Missing alt text is a content check (`altText`).

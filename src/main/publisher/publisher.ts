@@ -7,7 +7,8 @@ import type { Clock } from '../clock';
 import type { DeliveryStatus, ErrorInfo, Platform } from '../../shared/domain';
 import type { Credentials } from '../../shared/credentials';
 import type { SecretStore } from '../secrets';
-import { PlatformError, type MediaUpload, type PlatformAdapter } from '../platforms/types';
+import { PlatformError, type PlatformAdapter } from '../platforms/types';
+import { sideMedia, type MediaFacts } from '../../shared/limits';
 import type { MediaService } from '../services/media';
 import { toAccount, type AccountRow } from '../services/accounts';
 import { newTid } from './tid';
@@ -172,7 +173,6 @@ export class Publisher {
     // Every side still to send is checked before any side is sent, content checks included
     // (settings may have changed since approval).
     const credentials = new Map<string, Credentials>();
-    const uploads = { en: this.media.uploads(pairId, 'en'), fr: this.media.uploads(pairId, 'fr') };
     const problems = new Map<string, ErrorInfo>();
     const blocks = this.pairs.blockingFindings(pair);
     if (blocks.length > 0) {
@@ -180,7 +180,7 @@ export class Publisher {
       for (const delivery of open) problems.set(delivery.id, error);
     }
     for (const delivery of problems.size > 0 ? [] : open) {
-      const problem = await this.check(delivery, delivery.lang === 'en' ? pair.enText : pair.frText, uploads[delivery.lang], credentials);
+      const problem = await this.check(delivery, delivery.lang === 'en' ? pair.enText : pair.frText, sideMedia(pair.media, delivery.lang), credentials);
       if (problem) problems.set(delivery.id, problem);
     }
     if (problems.size > 0) {
@@ -236,6 +236,8 @@ export class Publisher {
     this.onChange([pairId]);
     if (!claimed) return;
     const keys = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d.idem_key!]));
+    // The image files are read only now, for what is actually being sent.
+    const uploads = { en: this.media.uploads(pairId, 'en'), fr: this.media.uploads(pairId, 'fr') };
 
     const outcomes = await Promise.all(
       toSend.map(async (delivery): Promise<Outcome> => {
@@ -338,14 +340,13 @@ export class Publisher {
   private async check(
     delivery: DeliveryRow,
     text: string,
-    media: readonly MediaUpload[],
+    media: readonly MediaFacts[],
     credentials: Map<string, Credentials>,
   ): Promise<ErrorInfo | null> {
     const adapter = this.adapters.get(delivery.platform);
     if (!adapter) return { code: 'channel.unknown', params: { id: delivery.account_id } };
     const account = toAccount(this.db.prepare('SELECT * FROM account WHERE id = ?').get(delivery.account_id) as AccountRow);
-    const facts = media.map((m) => ({ mime: m.mime, bytes: m.bytes.length, alt: m.alt }));
-    const [problem] = adapter.validate(account.limits, delivery.lang, text, facts);
+    const [problem] = adapter.validate(account.limits, delivery.lang, text, media);
     if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
     if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } };
     try {

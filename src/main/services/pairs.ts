@@ -14,6 +14,7 @@ import type { AccountService } from './accounts';
 import type { UserService } from './users';
 import type { AuditAction } from '../../shared/audit-actions';
 import { blocking, runChecks, type CheckSettings, type Finding } from '../../shared/checks';
+import { sideMedia } from '../../shared/limits';
 
 /** A schedule up to this far in the past is taken as "now" (clock skew, slow typing). */
 const pastTolerance = 60_000;
@@ -345,8 +346,7 @@ export class PairService {
       if (!channel || !adapter) throw new AppError('channel.unknown', { id: channelId });
       for (const lang of ['en', 'fr'] as const) {
         const text = lang === 'en' ? pair.enText : pair.frText;
-        const media = pair.media.map((m) => ({ mime: m[lang].mime, bytes: m[lang].bytes, alt: lang === 'en' ? m.altEn : m.altFr }));
-        const [problem] = adapter.validate(channel[lang].limits, lang, text, media);
+        const [problem] = adapter.validate(channel[lang].limits, lang, text, sideMedia(pair.media, lang));
         if (problem) throw new AppError(problem.code, { ...problem.params, platform: channel.platform });
       }
     }

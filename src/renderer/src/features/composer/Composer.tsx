@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, ErrorInfo, Lang, Pair } from '../../../../shared/domain';
-import { defaultLimits, measureMedia, measureText } from '../../../../shared/limits';
+import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useCan } from '../../lib/session';
@@ -125,11 +125,7 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
       // The same check main makes, so a pair that cannot go to review is not saved half-way.
       for (const lang of ['en', 'fr'] as const) {
         for (const account of accountsFor(lang)) {
-          const facts = media.map((m) => ({ mime: m[lang].mime, bytes: m[lang].bytes, alt: lang === 'en' ? m.altEn : m.altFr }));
-          const [problem] = [
-            ...[measureText(account.limits, lang, lang === 'en' ? enText : frText).error].filter((e) => e !== null),
-            ...measureMedia(account.limits, lang, facts),
-          ];
+          const [problem] = validateSide(account.limits, lang, lang === 'en' ? enText : frText, sideMedia(media, lang));
           if (problem) {
             setStatus(null);
             setError({ code: problem.code, params: { ...problem.params, platform: account.platform } });

@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, Lang } from '../../../../shared/domain';
-import { measureMedia, measureText } from '../../../../shared/limits';
+import { measureMedia, measureText, sideMedia } from '../../../../shared/limits';
 import { useErrorText } from '../../lib/format';
 import { Thumbnail, type ComposerMedia } from './MediaEditor';
 
@@ -47,8 +47,10 @@ function PreviewCard({
   const errorText = useErrorText();
   const limits = account.limits;
   const measure = measureText(limits, lang, text);
-  const facts = media.map((m) => ({ mime: m[lang].mime, bytes: m[lang].bytes, alt: lang === 'en' ? m.altEn : m.altFr }));
-  const problems = [...(measure.error && measure.error.code !== 'text.empty' ? [measure.error] : []), ...measureMedia(limits, lang, facts)];
+  const problems = [
+    ...(measure.error && measure.error.code !== 'text.empty' ? [measure.error] : []),
+    ...measureMedia(limits, lang, sideMedia(media, lang)),
+  ];
   const over = measure.length > measure.max;
   const label = t('preview.card', { platform: t(`platforms.${platform}`), handle: account.handle, lang: t(`lang.${lang}`) });
   return (
