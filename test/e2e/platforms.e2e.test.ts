@@ -14,6 +14,7 @@ import { makePng } from '../fakes/images';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { addXPair } from './steps';
 
 let t: TestApp;
 let tandem: Tandem;
@@ -119,22 +120,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     expect(await mastodonChannel.textContent()).toContain(`@${mastodonHandle(mFr)} · Statistique Canada`);
 
     // X, the way the publishing test registers it.
-    await page.getByLabel('Platform').selectOption({ label: 'X' });
-    await page.getByLabel('Pair name').fill('StatCan on X');
-    await page.getByLabel('API key', { exact: true }).fill(t.en.appKey);
-    await page.getByLabel('API key secret').fill(t.en.appSecret);
-    const en = page.getByRole('group', { name: 'English account' });
-    await en.getByLabel('Handle').fill(`@${t.en.username}`);
-    await en.getByLabel('Display name').fill('Statistics Canada');
-    await en.getByLabel('Access token', { exact: true }).fill(t.en.accessToken);
-    await en.getByLabel('Access token secret').fill(t.en.accessSecret);
-    const fr = page.getByRole('group', { name: 'French account' });
-    await fr.getByLabel('Handle').fill(t.fr.username);
-    await fr.getByLabel('Display name').fill('Statistique Canada');
-    await fr.getByLabel('Access token', { exact: true }).fill(t.fr.accessToken);
-    await fr.getByLabel('Access token secret').fill(t.fr.accessSecret);
-    await page.getByRole('button', { name: 'Verify and add pair' }).click();
-    await page.getByText('Account pair “StatCan on X” added.').waitFor();
+    await addXPair(page, 'StatCan on X', t);
     const xChannel = page.getByTestId('channel').filter({ has: page.getByText('StatCan on X', { exact: true }) });
     await xChannel.getByText('X', { exact: true }).waitFor();
 

@@ -8,6 +8,7 @@ import type { Pair, User } from '../../src/shared/domain';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { addXPair } from './steps';
 
 let t: TestApp;
 let harness: Harness;
@@ -100,21 +101,7 @@ describe('from first start to a published bilingual pair', () => {
 
     // Register the account pair with the credentials from X's developer portal.
     await nav(page, 'Accounts');
-    await page.getByLabel('Pair name').fill('Statistics Canada');
-    await page.getByLabel('API key', { exact: true }).fill(t.en.appKey);
-    await page.getByLabel('API key secret').fill(t.en.appSecret);
-    const en = page.getByRole('group', { name: 'English account' });
-    await en.getByLabel('Handle').fill(`@${t.en.username}`);
-    await en.getByLabel('Display name').fill('Statistics Canada');
-    await en.getByLabel('Access token', { exact: true }).fill(t.en.accessToken);
-    await en.getByLabel('Access token secret').fill(t.en.accessSecret);
-    const fr = page.getByRole('group', { name: 'French account' });
-    await fr.getByLabel('Handle').fill(t.fr.username);
-    await fr.getByLabel('Display name').fill('Statistique Canada');
-    await fr.getByLabel('Access token', { exact: true }).fill(t.fr.accessToken);
-    await fr.getByLabel('Access token secret').fill(t.fr.accessSecret);
-    await page.getByRole('button', { name: 'Verify and add pair' }).click();
-    await page.getByText('Account pair “Statistics Canada” added.').waitFor();
+    await addXPair(page, 'Statistics Canada', t);
     // A one-person team: allow the author to approve on this account pair.
     await page.getByLabel('Authors may approve their own pairs on this account pair').check();
     await waitFor(() => t.tandem.accounts.list()[0]?.allowSelfApproval, 5_000, 'self-approval saved');

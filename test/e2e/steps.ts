@@ -1,0 +1,26 @@
+// Steps several end-to-end tests take the same way, as a person would in the English UI.
+import type { Page } from 'playwright-core';
+import type { FakeXAccount } from '../fakes/x-api';
+
+/**
+ * Fills Accounts → Add an account pair for X (the default platform) with the fake accounts'
+ * credentials from X's developer portal, submits, and waits for the confirmation.
+ */
+export async function addXPair(page: Page, name: string, accounts: { en: FakeXAccount; fr: FakeXAccount }): Promise<void> {
+  await page.getByLabel('Platform').selectOption({ label: 'X' });
+  await page.getByLabel('Pair name').fill(name);
+  await page.getByLabel('API key', { exact: true }).fill(accounts.en.appKey);
+  await page.getByLabel('API key secret').fill(accounts.en.appSecret);
+  const en = page.getByRole('group', { name: 'English account' });
+  await en.getByLabel('Handle').fill(`@${accounts.en.username}`);
+  await en.getByLabel('Display name').fill('Statistics Canada');
+  await en.getByLabel('Access token', { exact: true }).fill(accounts.en.accessToken);
+  await en.getByLabel('Access token secret').fill(accounts.en.accessSecret);
+  const fr = page.getByRole('group', { name: 'French account' });
+  await fr.getByLabel('Handle').fill(accounts.fr.username);
+  await fr.getByLabel('Display name').fill('Statistique Canada');
+  await fr.getByLabel('Access token', { exact: true }).fill(accounts.fr.accessToken);
+  await fr.getByLabel('Access token secret').fill(accounts.fr.accessSecret);
+  await page.getByRole('button', { name: 'Verify and add pair' }).click();
+  await page.getByText(`Account pair “${name}” added.`).waitFor();
+}
