@@ -6,6 +6,9 @@ import { migration003 } from './migrations/003-reconcile';
 import { migration004 } from './migrations/004-settings';
 import { migration005 } from './migrations/005-audit-subject';
 import { migration006 } from './migrations/006-platforms-media';
+import { migration007 } from './migrations/007-authorship';
+import { migration008 } from './migrations/008-audit-keyed';
+import { migration009 } from './migrations/009-unsent';
 
 export type Db = Database.Database;
 
@@ -16,7 +19,17 @@ export interface Migration {
 }
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+  migration007,
+  migration008,
+  migration009,
+];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
 
