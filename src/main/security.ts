@@ -3,31 +3,40 @@ import type { Session, WebContents } from 'electron';
 
 export const appOrigin = 'app://tandem';
 
-/** Hosts of the platforms' post pages, which the queue may open in the user's browser. */
-const externalHosts = new Set([
-  'x.com',
-  'www.x.com',
-  'twitter.com',
-  'bsky.app',
-  'facebook.com',
-  'www.facebook.com',
-  'linkedin.com',
-  'www.linkedin.com',
+/**
+ * The post pages Tandem links to, per platform host: exactly the shapes the adapters record
+ * (x.ts, bluesky.ts, facebook.ts, linkedin.ts `remoteUrl`). Anything else on those hosts — their
+ * redirectors above all (facebook.com/l.php, linkedin.com/redir/…, x.com/i/redirect, t.co) — could
+ * send the person anywhere, so it never leaves the app.
+ */
+const postPages: ReadonlyMap<string, RegExp> = new Map([
+  ...['x.com', 'www.x.com', 'twitter.com'].map((host) => [host, /^\/[A-Za-z0-9_]{1,15}\/status\/\d{1,20}$/] as const),
+  ['bsky.app', /^\/profile\/[A-Za-z0-9.:-]{1,253}\/post\/[a-z2-7]{13}$/],
+  ...['facebook.com', 'www.facebook.com'].map((host) => [host, /^\/\d{1,20}(?:_\d{1,20})?$/] as const),
+  ...['linkedin.com', 'www.linkedin.com'].map((host) => [host, /^\/feed\/update\/urn:li:(?:share|ugcPost|activity):\d{1,25}$/] as const),
 ]);
 
 /**
- * Whether a link may leave the app for the user's browser: https, no credentials in it, and
- * either on a platform's own host or exactly a post link Tandem recorded (a Mastodon instance can
- * be any host, so its posts are allowed one by one). Nothing else leaves the app.
+ * The link to hand to the browser, or null if it may not leave the app: https, no credentials,
+ * and either a post page on a platform's own host or exactly a post link Tandem recorded (a
+ * Mastodon instance can be any host, so its posts are allowed one by one). What is opened is the
+ * parsed URL's `href`, never the string as given, so what was checked is what opens.
  */
-export function isAllowedExternalUrl(raw: string, isRecordedPostUrl: (url: string) => boolean = () => false): boolean {
+export function externalUrl(raw: string, isRecordedPostUrl: (url: string) => boolean = () => false): string | null {
+  let url: URL;
   try {
-    const url = new URL(raw);
-    if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return false;
-    return externalHosts.has(url.hostname) || isRecordedPostUrl(url.href);
+    url = new URL(raw);
   } catch {
-    return false;
+    return null;
   }
+  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '') return null;
+  const page = postPages.get(url.hostname);
+  if (page) return page.test(url.pathname) && url.search === '' ? url.href : null;
+  return isRecordedPostUrl(url.href) ? url.href : null;
+}
+
+export function isAllowedExternalUrl(raw: string, isRecordedPostUrl: (url: string) => boolean = () => false): boolean {
+  return externalUrl(raw, isRecordedPostUrl) !== null;
 }
 
 /** Only the app's own pages (and the dev server during `npm run dev`) may call the API. */
@@ -55,7 +64,8 @@ export function hardenWebContents(
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url, isRecordedPostUrl)) openExternal(url);
+    const href = externalUrl(url, isRecordedPostUrl);
+    if (href !== null) openExternal(href);
     return { action: 'deny' };
   });
 }

@@ -204,6 +204,16 @@ describe('hardenWebContents', () => {
     expect(isAllowedExternalUrl(url)).toBe(true);
   });
 
+  it('hands the browser the parsed link, not the string as given', () => {
+    const fake = fakeWebContents();
+    const openExternal = vi.fn();
+    hardenWebContents(fake.contents, openExternal);
+    // Upper-case scheme and host, a tab and a stray space: what was checked is what opens.
+    expect(fake.openWindow('HTTPS://X.COM/StatCan_eng/status/123')).toEqual({ action: 'deny' });
+    expect(fake.openWindow(' https://x.com/StatCan_eng/sta\ttus/124')).toEqual({ action: 'deny' });
+    expect(openExternal.mock.calls).toEqual([['https://x.com/StatCan_eng/status/123'], ['https://x.com/StatCan_eng/status/124']]);
+  });
+
   it('opens a post on a Mastodon instance only if it is a link Tandem recorded', () => {
     const recorded = new Set(['https://social.example.ca/@StatCan/113']);
     const fake = fakeWebContents();
@@ -226,6 +236,16 @@ describe('hardenWebContents', () => {
     'https://user@x.com/',
     'data:text/html,<script>alert(1)</script>',
     'not a url',
+    // The platforms' own redirectors, and other pages on their hosts, lead anywhere.
+    'https://www.facebook.com/l.php?u=https%3A%2F%2Fevil.example%2F',
+    'https://l.facebook.com/l.php?u=https%3A%2F%2Fevil.example%2F',
+    'https://www.linkedin.com/redir/redirect?url=https%3A%2F%2Fevil.example%2F',
+    'https://www.linkedin.com/safety/go?url=https%3A%2F%2Fevil.example%2F',
+    'https://x.com/i/redirect?url=https%3A%2F%2Fevil.example%2F',
+    'https://t.co/abc123',
+    'https://x.com/StatCan_eng/status/123?redirect=https://evil.example/',
+    'https://x.com:8443/StatCan_eng/status/123',
+    'https://www.facebook.com/settings',
   ])('denies %s without opening it externally', (url) => {
     const fake = fakeWebContents();
     const openExternal = vi.fn();
