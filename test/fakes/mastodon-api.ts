@@ -131,6 +131,11 @@ export class FakeMastodon extends LoopbackServer {
    * after an hour anyway).
    */
   honoursIdempotencyKey = true;
+  /**
+   * The `url` the instance gives its statuses: its own page (Mastodon's default), none (allowed by
+   * the API: `url` is nullable), or a page on another host.
+   */
+  statusUrl: 'own' | 'none' | 'elsewhere' = 'own';
   private readonly accounts = new Map<string, FakeMastodonAccount>();
   private readonly faults = new Map<string, Fault[]>();
   private readonly idempotency = new Map<string, { statusId: string; at: number }>();
@@ -563,7 +568,12 @@ export class FakeMastodon extends LoopbackServer {
       visibility: status.visibility,
       language: status.language,
       uri: `${this.url}/users/${account.username}/statuses/${status.id}`,
-      url: `${this.url}/@${account.username}/${status.id}`,
+      url:
+        this.statusUrl === 'own'
+          ? `${this.url}/@${account.username}/${status.id}`
+          : this.statusUrl === 'none'
+            ? null
+            : `https://elsewhere.example/@${account.username}/${status.id}`,
       replies_count: status.replies,
       reblogs_count: status.reblogs,
       favourites_count: status.favourites,

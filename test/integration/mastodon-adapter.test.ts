@@ -115,6 +115,17 @@ describe('validate', () => {
 });
 
 describe('publish', () => {
+  it.each(['none', 'elsewhere'] as const)(
+    'links the post to its page on the instance, never to its ActivityPub uri, when the url is %s',
+    async (statusUrl) => {
+      fake.statusUrl = statusUrl;
+      const published = await publish('Bonjour', { lang: 'fr' });
+      const [status] = fake.statuses;
+      expect(published).toEqual({ remoteId: status!.id, remoteUrl: `${fake.url}/@StatCan/${status!.id}` });
+      expect(published.remoteUrl).not.toBe(fake.renderStatus(status!).uri);
+    },
+  );
+
   it('posts the text as is, public, in the side’s language, and returns the status id and link', async () => {
     const text = 'Taux de chômage : 6,5 % en août.\n\nDétails : https://www150.statcan.gc.ca/n1/daily-quotidien/240906/dq240906a-fra.htm #StatCan';
     const published = await publish(text, { lang: 'fr' });

@@ -102,7 +102,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
     };
   }
 
-  async publish({ text, lang, credentials, media, key }: PublishRequest<MastodonCredentials>): Promise<Published> {
+  async publish({ text, lang, handle, credentials, media, key }: PublishRequest<MastodonCredentials>): Promise<Published> {
     const client = this.client(credentials);
     // One at a time, in order: media_ids sets the order the images are shown in.
     const mediaIds: string[] = [];
@@ -114,10 +114,10 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
         { requestInit: { headers: { 'Idempotency-Key': key } } },
       ),
     );
-    return published(parseAnswer(statusSchema, status));
+    return published(parseAnswer(statusSchema, status), credentials.instance, handle);
   }
 
-  async findPublished({ text, remoteUserId, credentials, since }: LookupRequest<MastodonCredentials>): Promise<Published | null> {
+  async findPublished({ text, handle, remoteUserId, credentials, since }: LookupRequest<MastodonCredentials>): Promise<Published | null> {
     // comparable() reads HTML, so the plain text we sent is escaped first: otherwise a literal
     // "<en direct>" in it would be taken for a tag and dropped. Mastodon renders a mention of a
     // known remote account as @user, without its instance: either form may be what it shows.
@@ -135,7 +135,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
       for (const raw of page.value) {
         const status = parseAnswer(statusSchema, raw);
         if (Date.parse(status.createdAt) < oldest) return null;
-        if (wanted.has(comparable(status.content))) return published(status);
+        if (wanted.has(comparable(status.content))) return published(status, credentials.instance, handle);
       }
       // Mastodon links a next page only after a full one: a short page was the last.
       if (page.value.length < PAGE_SIZE) return null;
@@ -207,11 +207,19 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function published(status: z.infer<typeof statusSchema>): Published {
-  // `url` is the post's page; `uri` its ActivityPub id, which also opens it where url is absent.
-  const remoteUrl = status.url ?? status.uri;
-  if (!webUrl.safeParse(remoteUrl).success) throw badResponse();
-  return { remoteId: status.id, remoteUrl };
+/**
+ * The post's link is its `url`: the page people open. `uri` is its ActivityPub id, which may live
+ * on another host or be no page at all, so it is never stored as the link. An instance that gives
+ * no usable `url` for its own post gets the instance's standard page address for it.
+ */
+function published(status: z.infer<typeof statusSchema>, instance: string, handle: string): Published {
+  const own = new URL(instance);
+  if (status.url) {
+    const url = new URL(status.url);
+    if (url.protocol === own.protocol && url.host === own.host) return { remoteId: status.id, remoteUrl: url.href };
+  }
+  const username = handle.split('@')[0] ?? '';
+  return { remoteId: status.id, remoteUrl: new URL(`/@${encodeURIComponent(username)}/${status.id}`, own.origin).href };
 }
 
 /**
