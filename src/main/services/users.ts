@@ -202,8 +202,10 @@ export class UserService {
     this.authorize(actor, 'role.manage', [], `grant:${grantId}`);
     const row = this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow | undefined;
     if (!row) throw new AppError('role.unknown');
-    if (row.revoked_at === null && row.role === 'admin' && this.activeAdminGrants() <= 1) {
-      // Revoking it would leave nobody able to manage people, accounts or roles.
+    if (row.revoked_at === null && row.role === 'admin' && row.expires_at === null && this.permanentAdminGrants(grantId) === 0) {
+      // Revoking it would leave no administrator whose role does not end by itself: once the
+      // others expired, nobody could manage people, accounts or roles.
+      this.audit.append(actor.username, 'permission.denied', `grant:${grantId}`, { action: 'role.manage', reason: 'lastAdmin' });
       throw new AppError('role.lastAdmin');
     }
     if (row.revoked_at === null) {
@@ -222,13 +224,12 @@ export class UserService {
     return toGrant(this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow);
   }
 
-  private activeAdminGrants(): number {
+  /** Active administrator grants that never expire, other than `except`. */
+  private permanentAdminGrants(except: string): number {
     return this.db
-      .prepare(
-        "SELECT COUNT(*) FROM role_grant WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
-      )
+      .prepare("SELECT COUNT(*) FROM role_grant WHERE role = 'admin' AND revoked_at IS NULL AND expires_at IS NULL AND id <> ?")
       .pluck()
-      .get(this.clock.now()) as number;
+      .get(except) as number;
   }
 
   /** Account pairs the user may see: null for all (a role for all pairs), else those granted. */
