@@ -9,6 +9,7 @@ import type { ParsedInput } from '../../shared/contract';
 import type { PlatformAdapter } from '../platforms/types';
 import type { MediaService } from './media';
 import { AppError } from '../errors';
+import type { Action } from '../../shared/permissions';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
 import type { UserService } from './users';
@@ -30,7 +31,6 @@ interface PairRow {
   created_by: string;
   created_at: number;
   updated_at: number;
-  translated_by: string | null;
   scheduled_by: string | null;
 }
 
@@ -113,7 +113,9 @@ export class PairService {
       const link = this.db.prepare('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)');
       for (const channelId of channelIds) link.run(id, channelId);
       this.media.setForPair(id, input.media);
-      this.audit.append(user.username, 'pair.created', id, { channels: channelIds, version: 1, images: input.media.length });
+      const written = langs.filter((lang) => sideWritten(lang === 'en' ? input.enText : input.frText, input.media, lang));
+      this.recordWriter(id, written, user, now);
+      this.audit.append(user.username, 'pair.created', id, { channels: channelIds, version: 1, images: input.media.length, languages: written });
     })();
     return this.get(id)!;
   }
@@ -123,16 +125,21 @@ export class PairService {
    * deliveries not yet sent) and sends the pair back to review.
    */
   update(input: ParsedInput<'pairs.update'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed']);
-    this.users.authorize(user, 'pair.edit', pair.channelIds, pair.id);
-    const media = input.media ?? pair.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
+    const pair = this.current(user, 'pair.edit', input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed']);
+    const media = input.media ?? pairMediaInput(pair);
     const mediaChanged = !this.media.same(pair.media, media);
     const changed = [
       ...(input.enText !== pair.enText ? ['en'] : []),
       ...(input.frText !== pair.frText ? ['fr'] : []),
       ...(mediaChanged ? ['media'] : []),
     ];
+    // Re-saving what is already there changes nothing: no new version, no withdrawn approval.
     if (changed.length === 0) return pair;
+    // A language is written by whoever changes its text, its image files or its alt text.
+    const before = pairMediaInput(pair);
+    const written = langs.filter(
+      (lang) => (lang === 'en' ? input.enText !== pair.enText : input.frText !== pair.frText) || !sameSide(before, media, lang),
+    );
     const backToReview = ['approved', 'scheduled', 'held', 'failed'].includes(pair.status);
     this.db.transaction(() => {
       if (backToReview) this.withdrawDeliveries(pair.id);
@@ -143,6 +150,7 @@ export class PairService {
         )
         .run(input.enText, input.frText, this.clock.now(), user.username, backToReview ? 'review' : pair.status, backToReview ? 1 : 0, pair.id);
       if (mediaChanged) this.media.setForPair(pair.id, media);
+      this.recordWriter(pair.id, written, user, this.clock.now());
       this.audit.append(user.username, pair.status === 'translation' ? 'pair.translated' : 'pair.edited', pair.id, {
         languages: changed,
         version: pair.version + 1,
@@ -153,30 +161,22 @@ export class PairService {
   }
 
   requestTranslation(input: ParsedInput<'pairs.requestTranslation'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['draft']);
-    this.users.authorize(user, 'pair.requestTranslation', pair.channelIds, pair.id);
+    const pair = this.current(user, 'pair.requestTranslation', input.id, input.version, ['draft']);
     return this.transition(pair, 'translation', user, 'pair.translationRequested');
   }
 
   /** Both languages must be complete and within every target platform's limits. */
   submitForReview(input: ParsedInput<'pairs.submitForReview'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['draft', 'translation']);
-    this.users.authorize(user, 'pair.submitForReview', pair.channelIds, pair.id);
+    const pair = this.current(user, 'pair.submitForReview', input.id, input.version, ['draft', 'translation']);
     this.validate(pair);
-    return this.transition(pair, 'review', user, 'pair.submitted', () => {
-      if (pair.status === 'translation') {
-        this.db.prepare('UPDATE post_pair SET translated_by = ? WHERE id = ?').run(user.username, pair.id);
-      }
-    });
+    return this.transition(pair, 'review', user, 'pair.submitted');
   }
 
   /** Approval covers this version of both languages, as a unit, and is kept as evidence. */
   approve(input: ParsedInput<'pairs.approve'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['review']);
-    this.users.authorize(user, 'pair.approve', pair.channelIds, pair.id);
-    // Nobody approves text they wrote: the author, the translator, or whoever last changed it.
-    const lastEditedBy = this.db.prepare('SELECT last_edited_by FROM post_pair WHERE id = ?').pluck().get(pair.id);
-    const wroteIt = [pair.createdBy, pair.translatedBy, lastEditedBy].includes(user.username);
+    const pair = this.current(user, 'pair.approve', input.id, input.version, ['review']);
+    // Nobody approves text they wrote: whoever created the pair, or wrote or edited either language.
+    const wroteIt = pair.createdBy === user.username || langs.some((lang) => pair.writtenBy[lang].includes(user.username));
     if (wroteIt && !pair.channelIds.every((id) => this.accounts.get(id)?.allowSelfApproval)) {
       this.audit.append(user.username, 'permission.denied', pair.id, { action: 'pair.approve', reason: 'selfApproval' });
       throw new AppError('approval.selfNotAllowed');
@@ -187,16 +187,14 @@ export class PairService {
   }
 
   reject(input: ParsedInput<'pairs.reject'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['review']);
-    this.users.authorize(user, 'pair.reject', pair.channelIds, pair.id);
+    const pair = this.current(user, 'pair.reject', input.id, input.version, ['review']);
     if (input.comment.trim() === '') throw new AppError('approval.commentRequired');
     return this.decide(pair, 'rejected', input.comment.trim(), user);
   }
 
   /** Queues an approved pair: one delivery per target account, both languages at the same time. */
   schedule(input: ParsedInput<'pairs.schedule'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['approved']);
-    this.users.authorize(user, 'pair.schedule', pair.channelIds, pair.id);
+    const pair = this.current(user, 'pair.schedule', input.id, input.version, ['approved']);
     this.validate(pair);
     this.enforceChecks(pair, user, 'pair.schedule');
     const now = this.clock.now();
@@ -230,9 +228,8 @@ export class PairService {
   }
 
   cancel(id: string, user: User): Pair {
-    const pair = this.require(id);
+    const pair = this.authorized(user, 'pair.cancel', id);
     if (!cancellable.includes(pair.status)) throw new AppError('pair.notCancellable');
-    this.users.authorize(user, 'pair.cancel', pair.channelIds, pair.id);
     this.db.transaction(() => {
       // Re-checked inside the transaction: the publisher may have claimed a delivery meanwhile.
       const claimed = this.db
@@ -248,9 +245,8 @@ export class PairService {
 
   /** Sends again whatever failed; what was sent stays sent. */
   retry(id: string, user: User): Pair {
-    const pair = this.require(id);
+    const pair = this.authorized(user, 'pair.retry', id);
     if (pair.status !== 'failed' && pair.status !== 'partial') throw new AppError('pair.notRetryable');
-    this.users.authorize(user, 'pair.retry', pair.channelIds, pair.id);
     const now = this.clock.now();
     this.db.transaction(() => {
       // A side that may have reached the platform is checked there before it is sent again,
@@ -276,8 +272,7 @@ export class PairService {
    * confirms it is still worth publishing), or whose account has been re-authorised.
    */
   release(input: ParsedInput<'pairs.release'>, user: User): Pair {
-    const pair = this.current(input.id, input.version, ['held', 'partial']);
-    this.users.authorize(user, 'pair.release', pair.channelIds, pair.id);
+    const pair = this.current(user, 'pair.release', input.id, input.version, ['held', 'partial']);
     const held = pair.deliveries.filter((d) => d.status === 'held');
     if (held.length === 0) throw new AppError('pair.notRetryable');
     for (const delivery of held) {
@@ -314,6 +309,16 @@ export class PairService {
     return rows.map((row) => this.toPair(row));
   }
 
+  /** Of these pairs, those whose every account pair is in `visible` (null: all), in the same order. */
+  visibleAmong(pairIds: readonly string[], visible: Set<string> | null): string[] {
+    const unique = [...new Set(pairIds)];
+    if (visible === null || unique.length === 0) return unique;
+    const rows = this.statements.channelsOf.all(JSON.stringify(unique)) as { pair_id: string; channel_id: string }[];
+    const hidden = new Set(rows.filter((r) => !visible.has(r.channel_id)).map((r) => r.pair_id));
+    const known = new Set(rows.map((r) => r.pair_id));
+    return unique.filter((id) => known.has(id) && !hidden.has(id));
+  }
+
   get(id: string): Pair | undefined {
     const row = this.statements.byId.get(id) as PairRow | undefined;
     return row && this.toPair(row);
@@ -324,15 +329,25 @@ export class PairService {
   }
 
 
-  private require(id: string): Pair {
+  /**
+   * The pair, once the user is known to see it and to hold the role for this action on every
+   * one of its account pairs. A pair they cannot see is unknown to them, exactly as one that does
+   * not exist: its version, status and existence are never told before the role check.
+   */
+  private authorized(user: User, action: Action, id: string): Pair {
     const pair = this.get(id);
-    if (!pair) throw new AppError('pair.unknown');
+    const visible = this.users.visibleChannels(user);
+    if (!pair || (visible !== null && !pair.channelIds.every((c) => visible.has(c)))) {
+      this.audit.append(user.username, 'permission.denied', id, { action, reason: 'notVisible' });
+      throw new AppError('pair.unknown');
+    }
+    this.users.authorize(user, action, pair.channelIds, pair.id);
     return pair;
   }
 
-  /** The pair as the user last saw it, in a state where the action makes sense. */
-  private current(id: string, version: number, states: PairStatus[]): Pair {
-    const pair = this.require(id);
+  /** The pair as the user last saw it, in a state where the action makes sense, after the role check. */
+  private current(user: User, action: Action, id: string, version: number, states: PairStatus[]): Pair {
+    const pair = this.authorized(user, action, id);
     if (pair.version !== version) throw new AppError('pair.stale');
     if (!states.includes(pair.status)) throw new AppError('pair.wrongState', { status: pair.status });
     return pair;
@@ -352,9 +367,13 @@ export class PairService {
     }
   }
 
-  private transition(pair: Pair, to: PairStatus, user: User, action: AuditAction, also?: () => void): Pair {
+  /** Records that the user wrote or edited these languages of the pair (inside its transaction). */
+  private recordWriter(pairId: string, languages: readonly Lang[], user: User, at: number): void {
+    for (const lang of languages) this.statements.recordWriter.run(pairId, lang, user.username, at, at);
+  }
+
+  private transition(pair: Pair, to: PairStatus, user: User, action: AuditAction): Pair {
     this.db.transaction(() => {
-      also?.();
       this.setStatus(pair.id, to);
       this.audit.append(user.username, action, pair.id, { from: pair.status, version: pair.version });
     })();
@@ -400,6 +419,9 @@ export class PairService {
     const decisions = this.statements.decisions.all(row.id) as ApprovalRow[];
     const latest = decisions[0];
     const approval = decisions.find((d) => d.decision === 'approved' && d.pair_version === row.version);
+    const writers = this.statements.writers.all(row.id) as { lang: Lang; username: string }[];
+    const writtenBy = { en: writers.filter((w) => w.lang === 'en').map((w) => w.username), fr: writers.filter((w) => w.lang === 'fr').map((w) => w.username) };
+    const others = [...new Set([...writtenBy.en, ...writtenBy.fr])].filter((name) => name !== row.created_by);
     return {
       id: row.id,
       enText: row.en_text,
@@ -409,7 +431,8 @@ export class PairService {
       scheduledAt: iso(row.scheduled_at),
       authorTz: row.author_tz,
       createdBy: row.created_by,
-      translatedBy: row.translated_by,
+      translatedBy: others.length > 0 ? others.join(', ') : null,
+      writtenBy,
       scheduledBy: row.scheduled_by,
       approval: approval && approvedStates.includes(row.status) ? toApproval(approval) : null,
       rejection: latest?.decision === 'rejected' && row.status === 'translation' ? toApproval(latest) : null,
@@ -432,6 +455,12 @@ function prepareStatements(db: Db) {
     channels: db.prepare('SELECT channel_id FROM pair_channel WHERE pair_id = ? ORDER BY channel_id').pluck(),
     decisions: db.prepare('SELECT * FROM approval WHERE pair_id = ? ORDER BY at DESC, rowid DESC'),
     byId: db.prepare('SELECT * FROM post_pair WHERE id = ?'),
+    channelsOf: db.prepare('SELECT pair_id, channel_id FROM pair_channel WHERE pair_id IN (SELECT value FROM json_each(?))'),
+    writers: db.prepare('SELECT lang, username FROM pair_author WHERE pair_id = ? ORDER BY first_at, username'),
+    recordWriter: db.prepare(
+      `INSERT INTO pair_author (pair_id, lang, username, first_at, last_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (pair_id, lang, username) DO UPDATE SET last_at = excluded.last_at`,
+    ),
     page: db.prepare('SELECT * FROM post_pair ORDER BY created_at DESC, id LIMIT ?'),
     visiblePage: db.prepare(
       `SELECT p.* FROM post_pair p WHERE NOT EXISTS (
@@ -452,6 +481,29 @@ interface ApprovalRow {
   by_user: string;
   comment: string;
   at: number;
+}
+
+const langs = ['en', 'fr'] as const;
+
+type MediaInput = ParsedInput<'pairs.create'>['media'];
+
+function pairMediaInput(pair: Pair): MediaInput {
+  return pair.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
+}
+
+/** One language's images as that language's readers get them: files in order, with their alt text. */
+function side(media: MediaInput, lang: Lang): string[] {
+  return media.map((m) => (lang === 'en' ? `${m.en}\n${m.altEn.trim()}` : `${m.fr}\n${m.altFr.trim()}`));
+}
+
+function sameSide(a: MediaInput, b: MediaInput, lang: Lang): boolean {
+  const [x, y] = [side(a, lang), side(b, lang)];
+  return x.length === y.length && x.every((item, i) => item === y[i]);
+}
+
+/** Whether a new pair has anything written in this language: text or alt text. */
+function sideWritten(text: string, media: MediaInput, lang: Lang): boolean {
+  return text.trim() !== '' || media.some((m) => (lang === 'en' ? m.altEn : m.altFr).trim() !== '');
 }
 
 /** What an approval covered of the images: which files, with which alt text, in order. */
