@@ -19,4 +19,14 @@ export class MemorySecretStore implements SecretStore {
   async delete(accountId: string): Promise<void> {
     this.store.delete(accountId);
   }
+
+  private auditKey: Buffer | null = null;
+
+  async getAuditKey(): Promise<Buffer | null> {
+    return this.auditKey;
+  }
+
+  async setAuditKey(key: Buffer): Promise<void> {
+    this.auditKey = key;
+  }
 }

@@ -1,7 +1,8 @@
 // Composition root for the Electron main process: wires the services to Electron and nothing more.
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, powerMonitor, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, powerMonitor, session, shell } from 'electron';
 import { createTandem } from './app';
+import { TandemHost } from './host';
 import { KeytarSecretStore } from './secrets';
 import { XAdapter } from './platforms/x';
 import { BlueskyAdapter } from './platforms/bluesky';
@@ -14,9 +15,11 @@ import { createLogger } from './log';
 import { appOrigin, hardenSession, hardenWebContents, isTrustedSenderUrl } from './security';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { createMainWindow } from './window';
+import { buildMenuTemplate, menuLanguage } from './menu';
+import { devServerUrlFor, isDevToolsShortcut } from './production';
 
 const log = createLogger();
-const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const devServerUrl = devServerUrlFor(app.isPackaged, process.env);
 
 // A separate data folder (tests, or a second workspace): TANDEM_USER_DATA=/path/to/folder.
 const userDataOverride = process.env['TANDEM_USER_DATA'];
@@ -26,38 +29,65 @@ if (userDataOverride) app.setPath('userData', userDataOverride);
 if (!app.requestSingleInstanceLock()) app.exit(0);
 registerAppScheme();
 
-// Set once the services are up; until then only the platforms' own hosts may be opened.
-let isRecordedPostUrl: (url: string) => boolean = () => false;
+// The services, or the problem that kept them from starting: the window shows either.
+const host = new TandemHost({
+  dbFile: path.join(app.getPath('userData'), 'tandem.db'),
+  create: (options) =>
+    createTandem({
+      ...options,
+      secrets: new KeytarSecretStore(),
+      adapters: [
+        new XAdapter(),
+        new BlueskyAdapter(),
+        new MastodonAdapter(),
+        new FacebookAdapter(),
+        new LinkedInAdapter(),
+      ],
+      log,
+    }),
+  log,
+});
+
 app.on('web-contents-created', (_event, contents) => {
-  hardenWebContents(contents, (url) => void shell.openExternal(url), (url) => isRecordedPostUrl(url));
+  hardenWebContents(
+    contents,
+    (url) => void shell.openExternal(url),
+    (url) => host.isRecordedPostUrl(url),
+  );
+  if (app.isPackaged) {
+    // devTools is off in every window's webPreferences; the keys are swallowed as well.
+    contents.on('before-input-event', (event, input) => {
+      if (isDevToolsShortcut(input)) event.preventDefault();
+    });
+  }
 });
 
 void app.whenReady().then(() => {
   const here = import.meta.dirname;
   hardenSession(session.defaultSession, devServerUrl);
   handleAppProtocol(path.join(here, '../renderer'));
+  const lang = menuLanguage(app.getLocale());
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(buildMenuTemplate({ lang, isPackaged: app.isPackaged, platform: process.platform })),
+  );
 
-  const tandem = createTandem({
-    dbFile: path.join(app.getPath('userData'), 'tandem.db'),
-    secrets: new KeytarSecretStore(),
-    adapters: [new XAdapter(), new BlueskyAdapter(), new MastodonAdapter(), new FacebookAdapter(), new LinkedInAdapter()],
-    log,
-  });
-  isRecordedPostUrl = (url) => tandem.isRecordedPostUrl(url);
-  registerIpc(ipcMain, tandem.dispatch, (url) => isTrustedSenderUrl(url, devServerUrl), log);
+  // Calls wait for the start to finish; the window need not.
+  void host.start();
+  registerIpc(ipcMain, host.dispatch, (url) => isTrustedSenderUrl(url, devServerUrl), log);
 
   const window = createMainWindow({
     preload: path.join(here, '../preload/index.cjs'),
     url: devServerUrl ?? `${appOrigin}/index.html`,
     title: 'Tandem',
+    devTools: !app.isPackaged,
   });
-  const unsubscribe = tandem.events.subscribe((event, payload) => {
+  const unsubscribe = host.events.subscribe((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(ipcChannels.event, event, payload);
   });
 
   // A laptop that slept past a due time publishes as soon as it wakes.
-  powerMonitor.on('resume', () => tandem.publisher.wake());
-  powerMonitor.on('unlock-screen', () => tandem.publisher.wake());
+  powerMonitor.on('resume', () => host.tandem?.publisher.wake());
+  powerMonitor.on('unlock-screen', () => host.tandem?.publisher.wake());
 
   app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();
@@ -70,7 +100,7 @@ void app.whenReady().then(() => {
     closing = true;
     event.preventDefault();
     unsubscribe();
-    void tandem.close().finally(() => app.quit());
+    void host.close().finally(() => app.quit());
   });
   log.info('app.ready', { windows: BrowserWindow.getAllWindows().length });
 });

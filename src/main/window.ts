@@ -5,11 +5,14 @@ export interface WindowOptions {
   preload: string;
   url: string;
   title: string;
+  /** Developer tools: off unless asked for (development only), whatever keys are pressed. */
+  devTools?: boolean;
 }
 
-export const secureWebPreferences = (preload: string) =>
+export const secureWebPreferences = (preload: string, devTools = false) =>
   ({
     preload,
+    devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -21,7 +24,7 @@ export const secureWebPreferences = (preload: string) =>
     spellcheck: true,
   }) as const;
 
-export function createMainWindow({ preload, url, title }: WindowOptions): BrowserWindow {
+export function createMainWindow({ preload, url, title, devTools = false }: WindowOptions): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -29,7 +32,7 @@ export function createMainWindow({ preload, url, title }: WindowOptions): Browse
     minHeight: 600,
     title,
     show: false,
-    webPreferences: secureWebPreferences(preload),
+    webPreferences: secureWebPreferences(preload, devTools),
   });
   window.once('ready-to-show', () => window.show());
   void window.loadURL(url);

@@ -58,8 +58,14 @@ export interface ErrorInfo {
   params?: Record<string, string | number>;
 }
 
+/** Why Tandem cannot write its database: disk full, read-only, held by another program, failing disk. */
+export const storageFaultCodes = ['storage.full', 'storage.readOnly', 'storage.locked', 'storage.io'] as const;
+export type StorageFaultCode = (typeof storageFaultCodes)[number];
+
 export const errorCodes = [
   'input.invalid',
+  'input.invalidCharacters',
+  'input.tooLarge',
   'text.empty',
   'text.tooLong',
   'text.invalid',
@@ -114,6 +120,14 @@ export const errorCodes = [
   'approval.selfNotAllowed',
   'approval.commentRequired',
   'checks.blocked',
+  'pii.notFlagged',
+  'pii.requestUnknown',
+  'pii.allowListFull',
+  'startup.notReady',
+  'startup.noProblem',
+  'backups.unavailable',
+  'backups.unusable',
+  ...storageFaultCodes,
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -173,8 +187,10 @@ export interface Pair {
   scheduledAt: string | null;
   authorTz: string;
   createdBy: string;
-  /** Who completed the translation (submitted it for review from translation). */
+  /** Everyone other than the creator who wrote or edited either language (", " between names). */
   translatedBy: string | null;
+  /** Who wrote or edited each language, in the order they first did. */
+  writtenBy: { en: string[]; fr: string[] };
   /** Who scheduled or published it. */
   scheduledBy: string | null;
   /** The approval in force: covers this version of both languages. */

@@ -184,21 +184,27 @@ describe('from first start to a published bilingual pair', () => {
     await page.getByLabel('Texte français').fill('é'.repeat(281));
     expect(await page.getByTestId('counter-fr').textContent()).toBe('281 caractères sur 280 · 1 de trop');
     await page.getByRole('button', { name: 'Soumettre pour révision' }).click();
-    const tooLong = 'Le texte en français compte 281 caractères sur X\u00a0; la limite y est de 280.';
+    const tooLong = 'Le texte en français compte 281 caractères sur X; la limite y est de 280.';
     await page.getByRole('alert').getByText(tooLong).waitFor();
     // The preview of the French post on X says the same, before anyone presses a button.
     expect(await page.getByTestId('preview-x-fr').textContent()).toContain(tooLong);
 
     // Content checks show inline, in French, with a one-click fix for French spacing.
-    await page.getByLabel('Texte français').fill('Attention: nouvelle publication!');
+    await page.getByLabel('Texte français').fill('Attention: nouvelle publication !');
     const checks = page.getByTestId('checks');
     await checks.getByText(/Typographie française/).waitFor();
     expect(await checks.locator('[data-check="language.mismatch"]').count()).toBe(0);
     await checks.getByRole('button', { name: 'Corriger les espaces' }).click();
-    expect(await page.getByLabel('Texte français').inputValue()).toBe('Attention\u00a0: nouvelle publication\u00a0!');
+    expect(await page.getByLabel('Texte français').inputValue()).toBe('Attention\u00a0: nouvelle publication!');
     expect(await checks.locator('[data-check="typography.frenchSpacing"]').count()).toBe(0);
 
-    // The language choice and the unsent text survive a reload; nothing was saved or sent.
+    // The language choice and the unsent text survive a reload; nothing was saved or sent. Main
+    // keeps the text half a second after the last change: wait for it rather than race the reload.
+    await waitFor(async () => {
+      const unsent = await t.tandem.dispatch('unsent.get', undefined);
+      const kept = unsent.ok ? (unsent.value as { frText: string } | null) : null;
+      return kept?.frText === 'Attention\u00a0: nouvelle publication!';
+    }, 5_000, 'unsent text kept by main');
     await page.reload();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     expect(await page.getByLabel('Texte anglais').inputValue()).toBe('Only English for now');

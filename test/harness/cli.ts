@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { AtpAgent } from '@atproto/api';
 import { TestNetworkNoAppView } from '@atproto/dev-env';
 import { createTandem } from '../../src/main/app';
+import { TandemHost } from '../../src/main/host';
 import { KeytarSecretStore } from '../../src/main/secrets';
 import { XAdapter } from '../../src/main/platforms/x';
 import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
@@ -61,21 +62,29 @@ const demo = {
   linkedin: { en: fakeOrganization(linkedin, 'statcan-eng'), fr: fakeOrganization(linkedin, 'statcan-fra') },
 };
 
-const tandem = createTandem({
+// Like the desktop app: a database that cannot be opened (pass --data with a broken one) shows
+// the start-up problem screen, and a backup can be restored from it.
+const tandem = new TandemHost({
   dbFile: path.join(dataDir, 'tandem.db'),
-  secrets: new KeytarSecretStore('ca.gc.tandem.harness'),
-  adapters: [
-    new XAdapter({ apiBase: x.url }),
-    new BlueskyAdapter({ appViewUrl: appView.url }),
-    new MastodonAdapter(),
-    new FacebookAdapter({ apiBase: facebook.url }),
-    new LinkedInAdapter({ apiBase: linkedin.url }),
-  ],
+  create: (options) =>
+    createTandem({
+      ...options,
+      secrets: new KeytarSecretStore('ca.gc.tandem.harness'),
+      adapters: [
+        new XAdapter({ apiBase: x.url }),
+        new BlueskyAdapter({ appViewUrl: appView.url }),
+        new MastodonAdapter(),
+        new FacebookAdapter({ apiBase: facebook.url }),
+        new LinkedInAdapter({ apiBase: linkedin.url }),
+      ],
+    }),
 });
+const problem = await tandem.start();
 const harness = await startHarness(tandem, path.resolve('out/renderer'), Number(values.port));
 
 console.log(`Tandem harness: ${harness.url}`);
 console.log(`Data: ${dataDir}`);
+if (problem) console.log(`The database could not be opened (${problem.kind}); the page says what to do.`);
 console.log('Demo accounts and credentials (loopback stand-ins only):');
 console.log(JSON.stringify(demo, null, 2));
 

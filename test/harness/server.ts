@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Tandem } from '../../src/main/app';
+import { maxUploadBytes } from '../../src/shared/contract';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,12 +18,18 @@ const types: Record<string, string> = {
 
 const shimFile = path.join(import.meta.dirname, 'shim.js');
 
+/** The largest call body read: an image at the upload limit, as base64, with room for the JSON around it. */
+export const maxBodyBytes = Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024;
+
 export interface Harness {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startHarness(tandem: Tandem, rendererDir: string, port = 0): Promise<Harness> {
+/** The services (a Tandem) or a host that may be showing a start-up problem instead (host.ts). */
+export type HarnessApp = Pick<Tandem, 'dispatch' | 'events'>;
+
+export async function startHarness(tandem: HarnessApp, rendererDir: string, port = 0): Promise<Harness> {
   const streams = new Set<http.ServerResponse>();
   const unsubscribe = tandem.events.subscribe((event, payload) => {
     for (const stream of streams) stream.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
@@ -38,17 +45,24 @@ export async function startHarness(tandem: Tandem, rendererDir: string, port = 0
         if (req.headers.origin !== origin) {
           return json(res, 403, { ok: false, error: { code: 'ipc.untrusted' } });
         }
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const body = await readBody(req, maxBodyBytes);
+        if (body === null) {
+          // Answered at once; the rest of the body is let through unkept and the connection closes.
+          res.setHeader('connection', 'close');
+          return json(res, 413, { ok: false, error: { code: 'input.tooLarge' } });
+        }
         let message: { method?: unknown; input?: unknown };
         try {
-          message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof message;
+          message = JSON.parse(body.toString('utf8')) as typeof message;
         } catch {
           return json(res, 400, { ok: false, error: { code: 'input.invalid' } });
         }
         return json(res, 200, await tandem.dispatch(message.method, message.input));
       }
       if (url.pathname === '/api/events') {
+        // The page's own EventSource sends no Origin (same origin) or the harness's own; a page of
+        // any other site never gets the stream.
+        if (req.headers.origin !== undefined && req.headers.origin !== origin) return end(res, 403, 'forbidden');
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
         res.write(': connected\n\n');
         streams.add(res);
@@ -83,6 +97,26 @@ export async function startHarness(tandem: Tandem, rendererDir: string, port = 0
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The request's body, or null as soon as it passes `limit` bytes. Nothing more is kept then, and
+ * the request is not destroyed, so the caller can still answer it.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(null);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData).on('end', onEnd).on('error', reject);
+  });
 }
 
 async function file(res: http.ServerResponse, filePath: string): Promise<void> {

@@ -13,10 +13,14 @@
   }
   const api = {
     async call(method, input) {
+      const body = JSON.stringify({ method, input });
       const response = await fetch('/api/call', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ method, input }),
+        body,
+        // A call made as the page goes away (the composer keeping unsent text) still arrives, as it
+        // does over Electron's IPC; browsers allow this for small bodies only.
+        keepalive: body.length < 32_000,
       });
       return response.json();
     },

@@ -6,6 +6,9 @@ import type { Channel } from '../../src/shared/domain';
 import { credentialsOf, fakeAccount } from '../fakes/x-api';
 import { startTestApp, type TestApp } from '../support';
 
+/** What the keychain holds for account credentials (the audit trail's key lives there too). */
+const storedCredentials = async () => (await keytar.findCredentials(t.service)).filter((c) => c.account !== 'audit-key');
+
 let t: TestApp;
 beforeEach(async () => {
   t = await startTestApp();
@@ -47,14 +50,14 @@ describe('adding an account pair', () => {
       error: { code: 'account.handleMismatch', params: { lang: 'fr', expected: t.fr.username, actual: t.en.username, platform: 'x' } },
     });
     expect(await channels()).toEqual([]);
-    expect(await keytar.findCredentials(t.service)).toEqual([]);
+    expect(await storedCredentials()).toEqual([]);
   });
 
   it('refuses credentials X does not accept, naming the language', async () => {
     const result = await addPair(side(t.en), { ...side(t.fr), credentials: { ...credentialsOf(t.fr), accessSecret: 'nope' } });
     expect(result).toEqual({ ok: false, error: { code: 'account.unauthorized', params: { lang: 'fr', platform: 'x' } } });
     expect(await channels()).toEqual([]);
-    expect(await keytar.findCredentials(t.service)).toEqual([]);
+    expect(await storedCredentials()).toEqual([]);
   });
 
   it('refuses a handle already registered, and the same handle on both sides', async () => {

@@ -53,7 +53,7 @@ describe('audit.list', () => {
 
     // Unfiltered: everything, newest first, intact.
     const all = await audit();
-    expect(all.brokenAt).toBeNull();
+    expect(all.integrity.state).toBe('intact');
     const seqs = all.events.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => y - x));
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -133,7 +133,7 @@ describe('audit.list', () => {
       expect(Date.parse(e.at)).toBeGreaterThanOrEqual(Date.parse(from));
       expect(Date.parse(e.at)).toBeLessThanOrEqual(Date.parse(to));
     }
-    expect((await audit()).brokenAt).toBeNull();
+    expect((await audit()).integrity.state).toBe('intact');
   });
 });
 
@@ -153,7 +153,7 @@ describe('tamper evidence', () => {
       db.close();
     }
     const page = await audit({ limit: 5_000 });
-    expect(page.brokenAt).toBeNull();
+    expect(page.integrity.state).toBe('intact');
     expect(page.events.map((e) => e.seq).at(-1)).toBe(1);
   });
 
@@ -178,12 +178,12 @@ describe('tamper evidence', () => {
     }
 
     const page = await audit({ limit: 5_000 });
-    expect(page.brokenAt).toBe(target.seq);
+    expect(page.integrity.problems).toContainEqual({ kind: 'edited', seq: target.seq, count: 1 });
     // The edited text is what is shown: the chain, not the row, is the evidence.
     expect(page.events.find((e) => e.seq === target.seq)!.detail['comment']).toBe('Never approved');
     // New events keep being recorded after the break; the break is still reported where it is.
     await api('pairs.create', { channelIds: [channelId], enText: 'Later', frText: 'Plus tard', authorTz: tz });
-    expect((await audit()).brokenAt).toBe(target.seq);
+    expect((await audit()).integrity.problems).toContainEqual({ kind: 'edited', seq: target.seq, count: 1 });
   });
 
   it('a deleted audit row is reported at the event that followed it', async () => {
@@ -199,7 +199,7 @@ describe('tamper evidence', () => {
     }
     const page = await audit({ limit: 5_000 });
     const after = page.events.filter((e) => e.seq > approved!.seq).at(-1)!;
-    expect(page.brokenAt).toBe(after.seq);
+    expect(page.integrity.problems).toContainEqual({ kind: 'edited', seq: after.seq, count: 1 });
     expect(after.seq).toBe(scheduled!.seq);
   });
 });
@@ -216,7 +216,7 @@ interface ExportJson {
 
 const csvHeader =
   'pairId,status,channels,enText,frText,enAltText,frAltText,enPosts,frPosts,enSentAt,frSentAt,scheduledAt,draftedBy,translatedBy,' +
-  'approvedBy,approvedAt,approvalComment,approvedVersion,publishedBy,approvalAuditHash';
+  'enWrittenBy,frWrittenBy,approvedBy,approvedAt,approvalComment,approvedVersion,publishedBy,approvalAuditHash';
 
 /** A strict RFC 4180 reader, so the test does not trust the writer's own idea of quoting. */
 function parseCsv(text: string): string[][] {
@@ -326,6 +326,8 @@ describe('audit.exportPublished', () => {
         scheduledAt: pair.scheduledAt!,
         draftedBy: people.drafter,
         translatedBy: people.translator,
+        enWrittenBy: people.drafter,
+        frWrittenBy: people.translator,
         approvedBy: people.approver,
         approvedAt: pair.approval!.at,
         approvalComment: texts.comment,

@@ -17,6 +17,8 @@ function slowSecrets(service: () => string, delayMs: number): SecretStore {
   return {
     set: (id: string, c: XCredentials) => real().set(id, c),
     delete: (id: string) => real().delete(id),
+    getAuditKey: () => real().getAuditKey(),
+    setAuditKey: (key: Buffer) => real().setAuditKey(key),
     get: async (id: string) => {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       return real().get(id);

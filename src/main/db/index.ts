@@ -9,6 +9,7 @@ import { migration006 } from './migrations/006-platforms-media';
 import { migration007 } from './migrations/007-authorship';
 import { migration008 } from './migrations/008-audit-keyed';
 import { migration009 } from './migrations/009-unsent';
+import { migration010 } from './migrations/010-pii-requests';
 
 export type Db = Database.Database;
 
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
@@ -39,13 +41,19 @@ export class DatabaseFromFutureError extends Error {
   }
 }
 
+export const busyTimeoutMs = 200;
+
 export function openDatabase(file: string): Db {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    // Waiting for a lock blocks the main thread (better-sqlite3 is synchronous). Tandem's own
+    // transactions hold the lock for milliseconds, so 200 ms rides out any of them; a lock held
+    // longer belongs to another program (a second copy, a backup or sync tool) and is reported
+    // as `storage.locked` rather than freezing the window 5 s per statement.
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     migrate(db);
     return db;
   } catch (error) {

@@ -1,10 +1,13 @@
 // Sends due deliveries. Wakes at the next due time (one indexed query), validates every
 // language of a pair before sending any, sends a pair's languages concurrently and records
 // each outcome; a side that fails after its twin went out is retried and the pair is shown
-// as partially published until a human or a retry settles it.
+// as partially published until a human or a retry settles it. While the database cannot be
+// written (disk full, read-only, locked, failing) it picks nothing and probes with backoff.
 import type { Db } from '../db';
+import { probeWritable, storageFaultOf } from '../db/faults';
 import type { Clock } from '../clock';
-import type { DeliveryStatus, ErrorInfo, Platform } from '../../shared/domain';
+import type { DeliveryStatus, ErrorInfo, Platform, StorageFaultCode } from '../../shared/domain';
+import type { StorageProblem } from '../../shared/contract';
 import type { Credentials } from '../../shared/credentials';
 import type { SecretStore } from '../secrets';
 import { PlatformError, type PlatformAdapter } from '../platforms/types';
@@ -26,6 +29,8 @@ export interface PublisherOptions {
   graceMs: number | (() => number);
   /** How many pairs are sent at the same time when several are due together. */
   concurrency: number;
+  /** While the database cannot be written: how long to wait before probing it again. */
+  storageBackoff: BackoffOptions;
 }
 
 export const defaultPublisherOptions: PublisherOptions = {
@@ -34,6 +39,7 @@ export const defaultPublisherOptions: PublisherOptions = {
   offlineRetryMs: 30_000,
   graceMs: 15 * 60_000,
   concurrency: 8,
+  storageBackoff: { baseMs: 1_000, capMs: 60_000 },
 };
 
 /** setTimeout cannot wait longer than this; longer waits are re-armed. */
@@ -44,6 +50,14 @@ const openStatuses: readonly DeliveryStatus[] = ['pending', 'retrying', 'checkin
 
 type Outcome = { ok: true; remoteId: string; remoteUrl: string; sentAt: number } | { ok: false; error: PlatformError };
 
+/** What became of a send (or a look-up: `checking`) that the database could not take when it came back. */
+interface Unrecorded {
+  /** As the outcome is to be recorded: the attempt and claim time it was sent with. */
+  delivery: DeliveryRow;
+  outcome: Outcome;
+  checking: boolean;
+}
+
 export interface PublisherEvents {
   /** Pairs whose deliveries changed. */
   changed(pairIds: string[]): void;
@@ -53,6 +67,16 @@ export class Publisher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** Set while the database cannot be written: nothing is picked, and each wake probes first. */
+  private paused = false;
+  private probeArmed = false;
+  /** Storage faults in a row, for the backoff; any committed write resets it. */
+  private faults = 0;
+  private problem: { code: StorageFaultCode; since: number } | null = null;
+  /** Outcomes a storage fault kept from being recorded: written before anything new is claimed. */
+  private unrecorded: Unrecorded[] = [];
+  /** Whether sends interrupted by the previous run have been set to `checking` (needs a writable database). */
+  private recovered = false;
 
   constructor(
     private readonly db: Db,
@@ -64,18 +88,33 @@ export class Publisher {
     private readonly onChange: (pairIds: string[]) => void,
     private readonly media: MediaService,
     private readonly options: PublisherOptions = defaultPublisherOptions,
+    /** Told when the database stops taking writes, when the reason changes, and when it takes them again. */
+    private readonly onStorage: (problem: StorageProblem) => void = () => undefined,
   ) {}
 
   start(): void {
     this.stopped = false;
-    this.recoverInterrupted();
+    try {
+      this.recoverInterrupted();
+    } catch (error) {
+      // Retried by the first wake that finds the database writable, before anything is claimed.
+      this.storageFailed(error);
+    }
     this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.probeArmed = false;
     await this.running;
+    if (this.unrecorded.length === 0) return;
+    try {
+      this.recordUnrecorded();
+    } catch {
+      // Still cannot be written: the next start finds these deliveries `sending` and asks the
+      // platform what became of them before sending anything again.
+    }
   }
 
   /** Re-reads the next due time; call after anything that may have changed it. */
@@ -83,11 +122,44 @@ export class Publisher {
     if (this.stopped) return;
     // A run in progress re-arms the timer when it finishes.
     if (this.running) return;
+    // A probe already armed keeps its time: a person's actions meanwhile must not postpone it.
+    if (this.paused && this.probeArmed) return;
     clearTimeout(this.timer);
-    const next = this.nextDueAt();
-    if (next === null) return;
-    const wait = Math.min(Math.max(0, next - this.clock.now()), maxTimer);
-    this.timer = setTimeout(() => this.run(), wait);
+    const wait = this.nextWait();
+    if (wait === null) return;
+    this.probeArmed = this.paused;
+    this.timer = setTimeout(() => {
+      this.probeArmed = false;
+      this.run();
+    }, Math.min(wait, maxTimer));
+  }
+
+  /** Whether the database can be written now, and since when it cannot. */
+  storageProblem(): StorageProblem {
+    const problem = this.problem;
+    return { code: problem?.code ?? null, since: problem ? new Date(problem.since).toISOString() : null };
+  }
+
+  /**
+   * A storage fault found outside the publisher (a person's action failed to save): stop
+   * picking pairs until a probe finds the database writable again.
+   */
+  storageFault(code: StorageFaultCode): void {
+    this.stall(code);
+    this.wake();
+  }
+
+  /** Until the next due time; while the database cannot be written, until the next probe. */
+  private nextWait(): number | null {
+    if (!this.paused) {
+      try {
+        const next = this.nextDueAt();
+        return next === null ? null : Math.max(0, next - this.clock.now());
+      } catch (error) {
+        this.storageFailed(error);
+      }
+    }
+    return backoffDelay(this.faults, this.options.storageBackoff);
   }
 
   nextDueAt(): number | null {
@@ -118,35 +190,75 @@ export class Publisher {
    */
   private recoverInterrupted(): void {
     const stuck = this.db.prepare("SELECT DISTINCT pair_id FROM delivery WHERE status = 'sending'").pluck().all() as string[];
-    if (stuck.length === 0) return;
-    this.db.transaction(() => {
+    if (stuck.length === 0) {
+      this.recovered = true;
+      return;
+    }
+    this.write(() => {
       this.db
         .prepare("UPDATE delivery SET status = 'checking', next_attempt_at = ?, last_error = ? WHERE status = 'sending'")
         .run(this.clock.now(), JSON.stringify({ code: 'delivery.outcomeUnknown' } satisfies ErrorInfo));
       for (const pairId of stuck) this.audit.append(actor, 'delivery.interrupted', pairId);
-    })();
+    });
+    this.recovered = true;
     this.onChange(stuck);
   }
 
   private async sendDue(): Promise<void> {
     for (;;) {
+      if (this.stopped) return;
       const now = this.clock.now();
-      const duePairs = this.db
-        .prepare(
-          `SELECT DISTINCT pair_id FROM delivery
-           WHERE status IN ('pending', 'retrying', 'checking') AND next_attempt_at <= ?
-           ORDER BY next_attempt_at LIMIT 500`,
-        )
-        .pluck()
-        .all(now) as string[];
-      if (duePairs.length === 0 || this.stopped) return;
-      await runLimited(duePairs, this.options.concurrency, (pairId) =>
-        this.sendPair(pairId, now).catch((error: unknown) => this.contain(pairId, error)),
+      let duePairs: string[];
+      try {
+        if (!this.catchUp()) return;
+        duePairs = this.db
+          .prepare(
+            `SELECT DISTINCT pair_id FROM delivery
+             WHERE status IN ('pending', 'retrying', 'checking') AND next_attempt_at <= ?
+             ORDER BY next_attempt_at LIMIT 500`,
+          )
+          .pluck()
+          .all(now) as string[];
+      } catch (error) {
+        this.storageFailed(error);
+        return;
+      }
+      if (duePairs.length === 0) break;
+      await runLimited(
+        duePairs,
+        this.options.concurrency,
+        (pairId) => this.sendPair(pairId, now).catch((error: unknown) => this.contain(pairId, error)),
+        // A storage fault stops the picking (the pairs stay due); the next wake probes first.
+        () => this.paused || this.stopped,
       );
+      if (this.paused) return;
     }
+    this.healthy();
+  }
+
+  /**
+   * Before picking anything after a storage fault: whether the database takes writes again
+   * (one probe, no wait), then what is owed to it, in order: the start-up recovery and the
+   * outcomes it could not take. False while it still cannot be written.
+   */
+  private catchUp(): boolean {
+    if (this.paused) {
+      const fault = probeWritable(this.db);
+      if (fault) {
+        this.faults += 1;
+        this.report(fault);
+        return false;
+      }
+      this.paused = false;
+    }
+    if (!this.recovered) this.recoverInterrupted();
+    this.recordUnrecorded();
+    return true;
   }
 
   private async sendPair(pairId: string, now: number): Promise<void> {
+    // Another pair found the database failing: leave this one due, read no credentials.
+    if (this.paused) return;
     const rows = this.pairs.deliveryRows(pairId);
     const open = rows.filter((d) => openStatuses.includes(d.status));
     const due = open.filter((d) => dueStatuses.includes(d.status) && d.next_attempt_at !== null && d.next_attempt_at <= now);
@@ -161,11 +273,11 @@ export class Publisher {
     const graceMs = typeof this.options.graceMs === 'function' ? this.options.graceMs() : this.options.graceMs;
     if (neverTried && now - dueSince > graceMs) {
       const minutes = Math.round((now - dueSince) / 60_000);
-      this.db.transaction(() => {
+      this.write(() => {
         for (const delivery of open) this.hold(delivery, { code: 'schedule.missed', params: { minutes } });
         this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
         this.settlePair(pairId);
-      })();
+      });
       this.onChange([pairId]);
       return;
     }
@@ -186,7 +298,7 @@ export class Publisher {
     if (problems.size > 0) {
       // Refused credentials wait for re-authorisation; anything else cannot be sent as is.
       const waiting = [...problems.values()].some((p) => p.code === 'account.unauthorized');
-      this.db.transaction(() => {
+      this.write(() => {
         if (!this.unchanged(pair.version, open)) return;
         for (const delivery of open) {
           const error = problems.get(delivery.id) ?? { code: 'delivery.heldForTwin', params: { lang: delivery.lang } };
@@ -194,7 +306,7 @@ export class Publisher {
           else this.fail(delivery, error);
         }
         this.settlePair(pairId);
-      })();
+      });
       this.onChange([pairId]);
       return;
     }
@@ -208,36 +320,39 @@ export class Publisher {
       }
       const outcome = await this.lookUp(delivery, pair.enText, pair.frText, credentials.get(delivery.id)!);
       if (outcome === 'absent') toSend.push(delivery);
-      else {
-        this.db.transaction(() => {
-          this.record(delivery, outcome, true);
-          this.settlePair(pairId);
-        })();
-      }
+      else this.recordOrKeep(pairId, [{ delivery, outcome, checking: true }]);
     }
     if (toSend.length === 0) {
       this.onChange([pairId]);
       return;
     }
 
+    // The key is set once, at the first claim, and every later attempt sends the same one.
+    const keys = new Map(toSend.map((d) => [d.id, d.idem_key ?? newTid(now)]));
+    // The image files are read only now, for what is actually being sent, and before the claim:
+    // from the claim to the network call nothing touches the database.
+    const uploads = { en: this.media.uploads(pairId, 'en'), fr: this.media.uploads(pairId, 'fr') };
+    // A look-up above may have found the database failing: claim nothing until it is back.
+    if (this.paused) return;
+
     // Claim before the network call: a crash from here on leaves `sending`, which is checked
     // with the platform on restart, never resent blindly. Nothing is claimed if a person
     // cancelled or edited the pair while its credentials were being read.
-    const claimed = this.db.transaction(() => {
+    const claimed = this.write(() => {
       if (!this.unchanged(pair.version, toSend)) return false;
-      // The key is set once, at the first claim, and every later attempt sends the same one.
       const claim = this.db.prepare(
         "UPDATE delivery SET status = 'sending', attempt = attempt + 1, lookups = 0, claimed_at = ?, idem_key = COALESCE(idem_key, ?) WHERE id = ?",
       );
-      for (const delivery of toSend) claim.run(now, newTid(now), delivery.id);
+      for (const delivery of toSend) claim.run(now, keys.get(delivery.id)!, delivery.id);
       this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
       return true;
-    })();
-    this.onChange([pairId]);
-    if (!claimed) return;
-    const keys = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d.idem_key!]));
-    // The image files are read only now, for what is actually being sent.
-    const uploads = { en: this.media.uploads(pairId, 'en'), fr: this.media.uploads(pairId, 'fr') };
+    });
+    if (!claimed) {
+      this.onChange([pairId]);
+      return;
+    }
+    // Telling the windows reads who may see the pair; a failing database must not stop a claimed send.
+    this.tolerate(() => this.onChange([pairId]));
 
     const outcomes = await Promise.all(
       toSend.map(async (delivery): Promise<Outcome> => {
@@ -258,11 +373,98 @@ export class Publisher {
       }),
     );
 
-    this.db.transaction(() => {
-      toSend.forEach((delivery, index) => this.record({ ...delivery, attempt: delivery.attempt + 1 }, outcomes[index]!, false));
-      this.settlePair(pairId);
-    })();
+    this.recordOrKeep(
+      pairId,
+      toSend.map((delivery, index) => ({
+        delivery: { ...delivery, attempt: delivery.attempt + 1, lookups: 0, claimed_at: now },
+        outcome: outcomes[index]!,
+        checking: false,
+      })),
+    );
+  }
+
+  /**
+   * Records outcomes that came from the platform. When the database cannot take them, the posts
+   * are live (or not) but their deliveries still say `sending` (or `checking`): the outcomes are
+   * kept here and written before anything new is claimed. Meanwhile `sending` is never picked,
+   * so nothing is sent again; if Tandem stops first, the next start asks the platform.
+   */
+  private recordOrKeep(pairId: string, outcomes: Unrecorded[]): void {
+    try {
+      this.write(() => {
+        for (const { delivery, outcome, checking } of outcomes) this.record(delivery, outcome, checking);
+        this.settlePair(pairId);
+      });
+    } catch (error) {
+      if (storageFaultOf(error) !== null) this.unrecorded.push(...outcomes);
+      throw error;
+    }
     this.onChange([pairId]);
+  }
+
+  /** Writes the outcomes a storage fault kept back, each only if its delivery is still as it was claimed. */
+  private recordUnrecorded(): void {
+    while (this.unrecorded.length > 0) {
+      const pairId = this.unrecorded[0]!.delivery.pair_id;
+      const owed = this.unrecorded.filter((u) => u.delivery.pair_id === pairId);
+      this.write(() => {
+        const current = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d]));
+        for (const { delivery, outcome, checking } of owed) {
+          const row = current.get(delivery.id);
+          if (row?.status !== (checking ? 'checking' : 'sending') || row.claimed_at !== delivery.claimed_at) continue;
+          this.record(delivery, outcome, checking);
+        }
+        this.settlePair(pairId);
+      });
+      this.unrecorded = this.unrecorded.filter((u) => u.delivery.pair_id !== pairId);
+      this.onChange([pairId]);
+    }
+  }
+
+  /** A write transaction of the publisher's; one that commits shows the database takes writes. */
+  private write<T>(work: () => T): T {
+    const result = this.db.transaction(work)();
+    this.healthy();
+    return result;
+  }
+
+  /** Runs `work`; a storage fault pauses the publisher instead of being thrown. */
+  private tolerate(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.storageFailed(error);
+    }
+  }
+
+  /** Pauses on a storage fault; any other error is thrown on. */
+  private storageFailed(error: unknown): void {
+    const fault = storageFaultOf(error);
+    if (fault === null) throw error;
+    this.stall(fault);
+  }
+
+  private stall(code: StorageFaultCode): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.faults += 1;
+    }
+    this.report(code);
+  }
+
+  private report(code: StorageFaultCode): void {
+    if (this.problem?.code === code) return;
+    this.problem = { code, since: this.problem?.since ?? this.clock.now() };
+    this.onStorage(this.storageProblem());
+  }
+
+  /** The database took a write (or had nothing to take): the fault, if any, is over. */
+  private healthy(): void {
+    if (this.paused) return;
+    this.faults = 0;
+    if (this.problem === null) return;
+    this.problem = null;
+    this.onStorage(this.storageProblem());
   }
 
   /**
@@ -284,9 +486,12 @@ export class Publisher {
    * deliveries wait a while before the next try.
    */
   private contain(pairId: string, error: unknown): void {
+    // Not the pair's fault: it stays as it is (kept outcomes included) until the database is back.
+    const fault = storageFaultOf(error);
+    if (fault !== null) return this.stall(fault);
     try {
       const later = this.clock.now() + this.options.offlineRetryMs;
-      this.db.transaction(() => {
+      this.write(() => {
         this.db
           .prepare("UPDATE delivery SET status = 'checking', next_attempt_at = ? WHERE pair_id = ? AND status = 'sending'")
           .run(later, pairId);
@@ -298,10 +503,12 @@ export class Publisher {
         this.audit.append(actor, 'publisher.error', pairId, {
           error: error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200),
         });
-      })();
+      });
       this.onChange([pairId]);
-    } catch {
-      // The database itself is failing; the next wake tries again.
+    } catch (failure) {
+      // The database itself is failing: the pair is still due, so pause rather than pick it
+      // again at once. A write failing for another reason (a damaged file) counts as a disk error.
+      this.stall(storageFaultOf(failure) ?? 'storage.io');
     }
   }
 
@@ -465,10 +672,15 @@ export class Publisher {
   }
 }
 
-async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function runLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+  stop: () => boolean,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !stop()) await work(items[next++]!);
   });
   await Promise.all(workers);
 }

@@ -7,6 +7,9 @@ export interface SecretStore {
   /** Null when nothing is stored or what is stored is unreadable. */
   get(accountId: string): Promise<Credentials | null>;
   delete(accountId: string): Promise<void>;
+  /** The key that signs the audit trail (32 bytes), or null when none was made yet. */
+  getAuditKey(): Promise<Buffer | null>;
+  setAuditKey(key: Buffer): Promise<void>;
 }
 
 export class KeychainUnavailableError extends Error {
@@ -16,6 +19,8 @@ export class KeychainUnavailableError extends Error {
 }
 
 export const defaultKeychainService = 'ca.gc.tandem';
+/** The keychain entry (beside the accounts' credentials) holding the audit trail's key. */
+const auditKeyAccount = 'audit-key';
 
 export class KeytarSecretStore implements SecretStore {
   constructor(private readonly service: string = defaultKeychainService) {}
@@ -40,6 +45,17 @@ export class KeytarSecretStore implements SecretStore {
 
   async delete(accountId: string): Promise<void> {
     await this.guard(() => keytar.deletePassword(this.service, accountId));
+  }
+
+  async getAuditKey(): Promise<Buffer | null> {
+    const raw = await this.guard(() => keytar.getPassword(this.service, auditKeyAccount));
+    const key = raw === null ? null : Buffer.from(raw, 'base64');
+    // Anything else than 32 bytes was not written by Tandem: treated as no key at all.
+    return key?.length === 32 ? key : null;
+  }
+
+  async setAuditKey(key: Buffer): Promise<void> {
+    await this.guard(() => keytar.setPassword(this.service, auditKeyAccount, key.toString('base64')));
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {

@@ -1,9 +1,22 @@
-// Append-only audit trail. Each event carries the hash of the one before it, so any edit or
-// deletion made behind the app's back (the table also refuses UPDATE and DELETE) is detectable.
-import { createHash } from 'node:crypto';
+// Append-only audit trail that shows tampering by someone who can write the SQLite file and the
+// folder it is in, but cannot read the OS keychain:
+// - each event's hash is a keyed hash (HMAC-SHA256, key in the keychain) of the previous hash and
+//   the event's fields, so no event can be added, changed or recomputed without the key;
+// - a signed record of the last verified event (seq, hash) is kept beside the database file (and
+//   in it), so events deleted from the end show;
+// - the append-only triggers are checked at open and at each look, and put back if removed;
+// - verification runs from that record: a look at the trail checks only what was added since,
+//   and the whole chain is re-checked in the background, in slices, at each start.
+// What is found is recorded in the trail itself (`audit.integrityFailed`), so it stays on show.
+import fs from 'node:fs';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db';
+import { auditHeadFile } from '../db/files';
 import type { Clock } from '../clock';
-import type { AuditAction } from '../../shared/audit-actions';
+import type { Logger } from '../log';
+import type { SecretStore } from '../secrets';
+import { auditProblemKinds, type AuditAction, type AuditProblemKind } from '../../shared/audit-actions';
+import type { AuditIntegrity, AuditProblem } from '../../shared/contract';
 
 export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
 
@@ -18,28 +31,272 @@ export interface AuditEvent {
   hash: string;
 }
 
+/** The key that signs the trail, and whether it was just made (nothing was signed with one here before). */
+export interface AuditKey {
+  key: Buffer;
+  created: boolean;
+}
+
+/** Reads the key from the keychain, making it the first time; throws when the keychain cannot be reached. */
+export async function loadAuditKey(secrets: SecretStore): Promise<AuditKey> {
+  const existing = await secrets.getAuditKey();
+  if (existing) return { key: existing, created: false };
+  const key = randomBytes(32);
+  await secrets.setAuditKey(key);
+  return { key, created: true };
+}
+
+/** The signed record of the last verified event, kept beside the database file. */
+export { auditHeadFile };
+
 const genesis = '0'.repeat(64);
+/** Who the trail names for what the integrity checks record. */
+const checkActor = 'system:audit';
+/** A new event per problem found is bounded, whatever a tampered file holds. */
+const maxRecordedPerRun = 100;
+/** The copy of the head kept in the database is rewritten at most this often (in events). */
+const checkpointEvery = 1_000;
+/** The background re-check reads this many events at a time and yields after about `sliceMs`. */
+const sliceRows = 500;
+const sliceMs = 8;
+
+const appendOnlyTriggers: Record<string, string> = {
+  audit_event_no_update: `CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`,
+  audit_event_no_delete: `CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`,
+};
+const sameSql = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+
+interface EventFields {
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  /** The detail as stored (JSON text): what is hashed. */
+  detail: string;
+}
+
+/** The keyed hash of an event (exported for the benchmark, which fills a database directly). */
+export function signEvent(key: Buffer, prevHash: string, e: EventFields): string {
+  return createHmac('sha256', key)
+    .update(JSON.stringify(['tandem.audit.2', prevHash, e.at, e.actor, e.action, e.subject, e.detail]))
+    .digest('hex');
+}
+
+/** Events recorded before the key existed (schema 7 and earlier). */
+function legacyHash(prevHash: string, e: EventFields): string {
+  return createHash('sha256')
+    .update(JSON.stringify([prevHash, e.at, e.actor, e.action, e.subject, e.detail]))
+    .digest('hex');
+}
+
+/** Events recorded while the keychain could not be reached: chained, but anyone could have written them. */
+function unkeyedHash(prevHash: string, e: EventFields): string {
+  return createHash('sha256')
+    .update(JSON.stringify(['tandem.audit.unkeyed', prevHash, e.at, e.actor, e.action, e.subject, e.detail]))
+    .digest('hex');
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+  /** Events up to this one predate the key and carry plain SHA-256 hashes. */
+  legacyThrough: number;
+}
+
+type Stored = Head | 'missing' | 'invalid';
+
+/** How events are judged on a walk along the chain. */
+interface Rules {
+  legacyThrough: number;
+  /** Events up to this one were verified before: one that fails now was changed. */
+  vouchedThrough: number;
+  /** What a failing event from before the key is: found at the upgrade, or changed since. */
+  legacyFailure: 'legacyBroken' | 'edited';
+  /** The end of the events from before the key is not known: it is the first event that is not one. */
+  openLegacy: boolean;
+}
+
+/** Ranges of events already reported, so a re-check does not report them again. */
+type Known = readonly AuditProblem[];
+const covers = (p: AuditProblem, seq: number) => p.seq !== undefined && seq >= p.seq && seq < p.seq + (p.count ?? 1);
+const ranged: ReadonlySet<AuditProblemKind> = new Set(['edited', 'forged', 'unsigned', 'legacyBroken']);
+
+class Walk {
+  readonly found: AuditProblem[] = [];
+  private run: AuditProblem | null = null;
+  private knownNow: Known | null = null;
+
+  constructor(
+    private readonly key: Buffer,
+    readonly rules: Rules,
+    /** Read only when an event fails. */
+    private readonly known: () => Known,
+    public prev: string,
+    public lastSeq: number,
+  ) {}
+
+  private alreadyReported(seq: number): boolean {
+    this.knownNow ??= this.known();
+    return this.knownNow.some((p) => ranged.has(p.kind) && covers(p, seq));
+  }
+
+  step(row: AuditRow): void {
+    const kind = this.judge(row);
+    // A failing event is skipped over (its own hash links the next), so one change is one problem.
+    this.prev = row.hash;
+    this.lastSeq = row.seq;
+    if (kind === null || this.alreadyReported(row.seq)) {
+      this.run = null;
+      return;
+    }
+    if (this.run?.kind === kind && this.run.seq! + this.run.count! === row.seq) this.run.count! += 1;
+    else {
+      this.run = { kind, seq: row.seq, count: 1 };
+      this.found.push(this.run);
+    }
+  }
+
+  private judge(row: AuditRow): AuditProblemKind | null {
+    const { rules, prev } = this;
+    const linked = row.prev_hash === prev;
+    if (rules.openLegacy) {
+      if (linked && row.hash === legacyHash(prev, row)) {
+        rules.legacyThrough = row.seq;
+        return null;
+      }
+      rules.openLegacy = false;
+    }
+    if (row.seq <= rules.legacyThrough) {
+      if (linked && row.hash === legacyHash(prev, row)) return null;
+      return linked && row.hash === unkeyedHash(prev, row) ? 'unsigned' : rules.legacyFailure;
+    }
+    if (linked && row.hash === signEvent(this.key, prev, row)) return null;
+    if (row.seq <= rules.vouchedThrough) return 'edited';
+    return linked && row.hash === unkeyedHash(prev, row) ? 'unsigned' : 'forged';
+  }
+}
+
+type Phase = 'opening' | 'keyed' | 'keyless' | 'closed';
 
 export class AuditLog {
+  private phase: Phase = 'opening';
+  private key: Buffer | null = null;
+  /** The last event verified: everything up to it has been checked (or reported). */
+  private head: Head = { seq: 0, hash: genesis, legacyThrough: 0 };
+  private savedHeadSeq = -1;
+  private savedCheckpointSeq = -1;
+  private flushScheduled = false;
+  private recordedThisRun = 0;
+  /** Whole-chain re-checks under way (the one at start, or one after the triggers were found gone). */
+  private rechecks = new Set<Promise<void>>();
+  /** Events recorded while the key was being read, outside any transaction (the host's own). */
+  private deferred: Array<[string, AuditAction, string, AuditDetail, number]> = [];
+  private readonly headFile: string | null;
+  private readonly log: Logger | null;
+  private readonly statements;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+    options: { headFile?: string | null; log?: Logger } = {},
+  ) {
+    this.headFile = options.headFile ?? null;
+    this.log = options.log ?? null;
+    this.statements = {
+      last: db.prepare('SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1'),
+      hashAt: db.prepare('SELECT hash FROM audit_event WHERE seq = ?').pluck(),
+      insert: db.prepare(
+        'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      after: db.prepare('SELECT * FROM audit_event WHERE seq > ? ORDER BY seq'),
+      slice: db.prepare('SELECT * FROM audit_event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
+      problems: db.prepare(
+        "SELECT seq, detail FROM audit_event WHERE subject = 'audit' AND action = 'audit.integrityFailed' ORDER BY seq",
+      ),
+      checkpoint: db.prepare('SELECT body, mac FROM audit_checkpoint WHERE id = 1'),
+      saveCheckpoint: db.prepare(
+        'INSERT INTO audit_checkpoint (id, body, mac) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, mac = excluded.mac',
+      ),
+      triggers: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"),
+    };
+  }
+
+  /**
+   * Reads the key and checks the trail as the app opens: the triggers, the record beside the
+   * database, and every event after it. Without the keychain the trail still takes events, but
+   * says it cannot be checked. The whole chain is then re-checked in the background.
+   */
+  async open(loadKey: () => Promise<AuditKey>): Promise<void> {
+    let loaded: AuditKey | null = null;
+    try {
+      loaded = await loadKey();
+    } catch (error) {
+      this.log?.error('audit.keyUnavailable', { error: error instanceof Error ? error.message : String(error) });
+    }
+    if (this.phase !== 'opening') return;
+    if (!loaded) return this.openKeyless();
+    try {
+      await this.openKeyed(loaded);
+    } catch (error) {
+      // The trail must keep taking events whatever went wrong here; it then says it cannot be checked.
+      this.log?.error('audit.openFailed', { error: error instanceof Error ? error.message : String(error) });
+      if ((this.phase as Phase) !== 'closed') {
+        this.key = null;
+        this.openKeyless();
+      }
+    }
+  }
+
+  private openKeyless(): void {
+    this.phase = 'keyless';
+    if (this.restoreTriggers()) this.recordProblems([{ kind: 'triggersRestored' }]);
+    this.appendDeferred();
+  }
+
+  private async openKeyed(loaded: AuditKey): Promise<void> {
+    this.key = loaded.key;
+    const { from, rules, problems, upgrade } = this.startingPoint(loaded.created);
+    const walk = new Walk(loaded.key, rules, () => this.knownProblems(), from.hash, from.seq);
+    if (!(await this.walkSlices(walk, from.seq, Number.MAX_SAFE_INTEGER))) return;
+    this.phase = 'keyed';
+    this.head = { seq: walk.lastSeq, hash: walk.prev, legacyThrough: rules.legacyThrough };
+    // A head that no longer matches is reported on its own only if the walk did not find the change.
+    const found = problems.filter((p) => p.kind !== 'edited' || !walk.found.some((w) => w.seq! <= p.seq!));
+    if (upgrade) this.append(checkActor, 'audit.keyed', 'audit', { legacyEvents: upgrade.legacyEvents });
+    if (this.restoreTriggers()) found.push({ kind: 'triggersRestored' });
+    this.recordProblems([...found, ...walk.found]);
+    this.appendDeferred();
+    this.flush();
+    this.saveCheckpoint();
+    if (from.seq > 0) void this.recheck(from);
+  }
 
   /** Call inside the transaction that makes the change, so the change and its record commit together. */
   append(actor: string, action: AuditAction, subject: string, detail: AuditDetail = {}): void {
-    const last = this.db.prepare('SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1').pluck().get() as
-      | string
-      | undefined;
-    const prevHash = last ?? genesis;
-    const at = this.clock.now();
-    const detailJson = JSON.stringify(detail);
-    const hash = hashEvent(prevHash, at, actor, action, subject, detailJson);
-    this.db
-      .prepare(
-        'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(at, actor, action, subject, detailJson, prevHash, hash);
+    if (this.phase === 'closed') throw new Error('the audit trail is closed');
+    if (this.phase === 'opening') {
+      // Nothing but the host records events before the key is read, and never inside a change.
+      if (this.db.inTransaction) throw new Error('the audit trail is not open yet');
+      this.deferred.push([actor, action, subject, detail, this.clock.now()]);
+      return;
+    }
+    this.insert(actor, action, subject, detail, this.clock.now());
+  }
+
+  private insert(actor: string, action: AuditAction, subject: string, detail: AuditDetail, at: number): void {
+    const last = this.statements.last.get() as { hash: string } | undefined;
+    const prevHash = last?.hash ?? genesis;
+    const fields = { at, actor, action, subject, detail: JSON.stringify(detail) };
+    const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
+    this.statements.insert.run(at, actor, action, subject, fields.detail, prevHash, hash);
+    this.scheduleFlush();
+  }
+
+  private appendDeferred(): void {
+    for (const [actor, action, subject, detail, at] of this.deferred.splice(0))
+      this.insert(actor, action, subject, detail, at);
   }
 
   list(subject?: string): AuditEvent[] {
@@ -79,15 +336,320 @@ export class AuditLog {
     return (this.db.prepare(sql).all(...params, filter.limit) as AuditRow[]).map(toEvent);
   }
 
-  /** Walks the chain; returns the sequence number of the first event that does not match, or null. */
-  verify(): number | null {
-    let prev = genesis;
-    for (const row of this.db.prepare('SELECT * FROM audit_event ORDER BY seq').iterate() as Iterable<AuditRow>) {
-      const expected = hashEvent(prev, row.at, row.actor, row.action, row.subject, row.detail);
-      if (row.prev_hash !== prev || row.hash !== expected) return row.seq;
-      prev = row.hash;
+  /**
+   * What the checks found. Checks the triggers and the events added since the last look (not the
+   * whole chain). Triggers found missing mean rows may have been changed: the whole chain is then
+   * re-checked before answering.
+   */
+  async integrity(): Promise<AuditIntegrity> {
+    if (this.phase === 'keyed' || this.phase === 'keyless') {
+      if (this.restoreTriggers()) {
+        this.recordProblems([{ kind: 'triggersRestored' }]);
+        if (this.phase === 'keyed') {
+          this.flush();
+          await this.recheck(this.head);
+        }
+      }
+      if (this.phase === 'keyed') this.flush();
     }
-    return null;
+    const problems = this.knownProblems();
+    if (this.phase !== 'keyed') problems.unshift({ kind: 'keyUnavailable' });
+    return {
+      state: this.phase !== 'keyed' ? 'unverifiable' : problems.length > 0 ? 'broken' : 'intact',
+      problems,
+      complete: this.rechecks.size === 0,
+    };
+  }
+
+  /** Resolves once the whole-chain re-checks under way are done (the benchmark and tests wait for it). */
+  async whenChecked(): Promise<void> {
+    while (this.rechecks.size > 0) await Promise.all(this.rechecks);
+  }
+
+  /** Re-checks every event up to the last verified one now (the one at start runs by itself). */
+  checkAll(): Promise<void> {
+    if (this.phase === 'keyed') this.flush();
+    return this.recheck(this.head);
+  }
+
+  /** Brings the record beside the database up to date; call before closing the database. */
+  close(): void {
+    if (this.phase === 'keyed' && this.db.open) {
+      this.flush();
+      this.saveCheckpoint();
+    }
+    this.phase = 'closed';
+  }
+
+  // ---- the chain ---------------------------------------------------------------------------
+
+  /** Where verification starts at open: the signed record beside the database or in it, if it still matches. */
+  private startingPoint(created: boolean): {
+    from: Head;
+    rules: Rules;
+    problems: AuditProblem[];
+    upgrade: { legacyEvents: number } | null;
+  } {
+    const last = this.statements.last.get() as { seq: number; hash: string } | undefined;
+    const lastSeq = last?.seq ?? 0;
+    const inFile = this.readStored(() => (this.headFile ? fs.readFileSync(this.headFile, 'utf8') : null));
+    const inDb = this.readStored(() => JSON.stringify(this.statements.checkpoint.get() ?? null));
+    const signed = [inFile, inDb].filter((s): s is Head => typeof s === 'object').sort((a, b) => b.seq - a.seq);
+    const problems: AuditProblem[] = [];
+    const add = (p: AuditProblem) => {
+      if (!problems.some((q) => q.kind === p.kind && q.seq === p.seq)) problems.push(p);
+    };
+    let from: Head | null = null;
+    for (const head of signed) {
+      const hash = head.seq === 0 ? genesis : (this.statements.hashAt.get(head.seq) as string | undefined);
+      if (hash === head.hash) {
+        from = head;
+        break;
+      }
+      // Gone from the end: deleted (or an older copy of the database put back). Else changed.
+      add(
+        hash === undefined && head.seq > lastSeq
+          ? { kind: 'truncated', seq: lastSeq }
+          : { kind: 'edited', seq: head.seq },
+      );
+    }
+    const genesisHead = (legacyThrough: number): Head => ({ seq: 0, hash: genesis, legacyThrough });
+    if (signed.length > 0) {
+      if ((this.headFile && typeof inFile !== 'object') || inDb === 'invalid') add({ kind: 'headMissing' });
+      return {
+        from: from ?? genesisHead(signed[0]!.legacyThrough),
+        rules: {
+          legacyThrough: signed[0]!.legacyThrough,
+          vouchedThrough: signed[0]!.seq,
+          legacyFailure: 'edited',
+          openLegacy: false,
+        },
+        problems,
+        upgrade: null,
+      };
+    }
+    const nothingStored = inFile === 'missing' && inDb === 'missing';
+    if (lastSeq === 0 && nothingStored) {
+      return {
+        from: genesisHead(0),
+        rules: { legacyThrough: 0, vouchedThrough: 0, legacyFailure: 'legacyBroken', openLegacy: false },
+        problems,
+        upgrade: null,
+      };
+    }
+    if (created && nothingStored) {
+      // The first open with a key of a trail from before it: every event there is verified once, the old way.
+      return {
+        from: genesisHead(lastSeq),
+        rules: { legacyThrough: lastSeq, vouchedThrough: 0, legacyFailure: 'legacyBroken', openLegacy: false },
+        problems,
+        upgrade: { legacyEvents: lastSeq },
+      };
+    }
+    // A key existed, or a record did but is not signed with it: the record was removed or replaced.
+    add({ kind: 'headMissing' });
+    return {
+      from: genesisHead(0),
+      rules: { legacyThrough: 0, vouchedThrough: 0, legacyFailure: 'edited', openLegacy: true },
+      problems,
+      upgrade: null,
+    };
+  }
+
+  private readStored(read: () => string | null): Stored {
+    let text: string | null;
+    try {
+      text = read();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      this.log?.error('audit.headUnreadable', { error: error instanceof Error ? error.message : String(error) });
+      return 'invalid';
+    }
+    if (text === null || text === 'null') return 'missing';
+    try {
+      const { body, mac } = JSON.parse(text) as { body: unknown; mac: unknown };
+      if (typeof body !== 'string' || typeof mac !== 'string' || mac !== this.mac(body)) return 'invalid';
+      const head = JSON.parse(body) as Head;
+      return Number.isSafeInteger(head.seq) && typeof head.hash === 'string' && Number.isSafeInteger(head.legacyThrough)
+        ? { seq: head.seq, hash: head.hash, legacyThrough: head.legacyThrough }
+        : 'invalid';
+    } catch {
+      // Not JSON: written by something else than Tandem, which is what 'invalid' reports.
+      return 'invalid';
+    }
+  }
+
+  private mac(body: string): string {
+    return createHmac('sha256', this.key!).update(`tandem.audit.head\n${body}`).digest('hex');
+  }
+
+  private signedHead(): string {
+    const body = JSON.stringify({ seq: this.head.seq, hash: this.head.hash, legacyThrough: this.head.legacyThrough });
+    return JSON.stringify({ body, mac: this.mac(body) });
+  }
+
+  /** Walks events after `fromSeq` up to `toSeq` in slices, yielding between them; false if closed meanwhile. */
+  private async walkSlices(walk: Walk, fromSeq: number, toSeq: number): Promise<boolean> {
+    let after = fromSeq;
+    for (;;) {
+      const began = performance.now();
+      let rows: AuditRow[];
+      do {
+        rows = this.statements.slice.all(after, toSeq, sliceRows) as AuditRow[];
+        for (const row of rows) walk.step(row);
+        after = rows.at(-1)?.seq ?? after;
+      } while (rows.length === sliceRows && performance.now() - began < sliceMs);
+      if (rows.length < sliceRows) return true;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.phase === 'closed' || !this.db.open) return false;
+    }
+  }
+
+  /** Re-walks the chain from the first event up to `through`, in the background. */
+  private recheck(through: Head): Promise<void> {
+    const key = this.key;
+    if (!key || through.seq === 0) return Promise.resolve();
+    const rules: Rules = {
+      legacyThrough: through.legacyThrough,
+      vouchedThrough: through.seq,
+      legacyFailure: 'edited',
+      openLegacy: false,
+    };
+    const run = (async () => {
+      // Let the caller go on (the app finishes opening) before the first slice.
+      await new Promise((resolve) => setImmediate(resolve));
+      const walk = new Walk(key, rules, () => this.knownProblems(), genesis, 0);
+      if ((await this.walkSlices(walk, 0, through.seq)) && this.phase === 'keyed') this.recordProblems(walk.found);
+    })().catch((error: unknown) => {
+      this.log?.error('audit.recheckFailed', { error: error instanceof Error ? error.message : String(error) });
+    });
+    this.rechecks.add(run);
+    void run.finally(() => this.rechecks.delete(run));
+    return run;
+  }
+
+  /** Verifies the events added since the head, moves it, and keeps the record beside the database. */
+  private flush(): void {
+    if (this.phase !== 'keyed' || !this.db.open) return;
+    // Inside someone's transaction the new events may still be rolled back: after it.
+    if (this.db.inTransaction) return this.scheduleFlush();
+    const problems: AuditProblem[] = [];
+    if (this.head.seq > 0 && this.statements.hashAt.get(this.head.seq) !== this.head.hash) {
+      // Removed or changed while Tandem was running; the chain goes on from what is there now.
+      const last = this.statements.last.get() as { seq: number; hash: string } | undefined;
+      problems.push(
+        last === undefined || last.seq < this.head.seq
+          ? { kind: 'truncated', seq: last?.seq ?? 0 }
+          : { kind: 'edited', seq: this.head.seq },
+      );
+      this.head = { ...this.head, seq: last?.seq ?? 0, hash: last?.hash ?? genesis };
+    }
+    const walk = new Walk(this.key!, this.rulesAfterHead(), () => this.knownProblems(), this.head.hash, this.head.seq);
+    for (const row of this.statements.after.iterate(this.head.seq) as Iterable<AuditRow>) walk.step(row);
+    this.head = { ...this.head, seq: walk.lastSeq, hash: walk.prev };
+    this.recordProblems([...problems, ...walk.found]);
+    this.saveHead();
+  }
+
+  private rulesAfterHead(): Rules {
+    return {
+      legacyThrough: this.head.legacyThrough,
+      vouchedThrough: this.head.seq,
+      legacyFailure: 'edited',
+      openLegacy: false,
+    };
+  }
+
+  private scheduleFlush(): void {
+    if (!this.key || this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes the head beside the database (temp file + rename, so it is whole or the previous one). */
+  private saveHead(): void {
+    if (this.head.seq === this.savedHeadSeq) return;
+    if (this.headFile) {
+      const temp = `${this.headFile}.tmp`;
+      try {
+        fs.writeFileSync(temp, this.signedHead());
+        fs.renameSync(temp, this.headFile);
+      } catch (error) {
+        // Events keep being recorded; the next start reports the record as missing or behind.
+        this.log?.error('audit.headNotSaved', { error: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+    }
+    this.savedHeadSeq = this.head.seq;
+    if (this.head.seq - this.savedCheckpointSeq >= checkpointEvery) this.saveCheckpoint();
+  }
+
+  private saveCheckpoint(): void {
+    if (this.head.seq === this.savedCheckpointSeq) return;
+    const { body, mac } = JSON.parse(this.signedHead()) as { body: string; mac: string };
+    this.statements.saveCheckpoint.run(body, mac);
+    this.savedCheckpointSeq = this.head.seq;
+  }
+
+  // ---- problems ------------------------------------------------------------------------------
+
+  private recordProblems(found: readonly AuditProblem[]): void {
+    for (const problem of found) {
+      const known = this.knownProblems();
+      if (problem.seq !== undefined && known.some((k) => k.kind === problem.kind && k.seq === problem.seq)) continue;
+      if (this.recordedThisRun >= maxRecordedPerRun) {
+        this.log?.error('audit.tooManyProblems', { kind: problem.kind, seq: problem.seq });
+        continue;
+      }
+      this.recordedThisRun += 1;
+      this.log?.error('audit.integrityFailed', { kind: problem.kind, seq: problem.seq, count: problem.count });
+      const detail: AuditDetail = { problem: problem.kind };
+      if (problem.seq !== undefined) detail['seq'] = problem.seq;
+      if (problem.count !== undefined) detail['count'] = problem.count;
+      this.insert(checkActor, 'audit.integrityFailed', 'audit', detail, this.clock.now());
+    }
+  }
+
+  /** The problems recorded in the trail, oldest first. */
+  private knownProblems(): AuditProblem[] {
+    const problems: AuditProblem[] = [];
+    for (const row of this.statements.problems.all() as { seq: number; detail: string }[]) {
+      const detail = JSON.parse(row.detail) as { problem?: unknown; seq?: unknown; count?: unknown };
+      const kind = auditProblemKinds.find((k) => k === detail.problem);
+      if (!kind) continue;
+      const problem: AuditProblem = { kind, seq: typeof detail.seq === 'number' ? detail.seq : row.seq };
+      if (typeof detail.count === 'number') problem.count = detail.count;
+      problems.push(problem);
+    }
+    return problems;
+  }
+
+  /** Puts back the append-only triggers if any was removed or changed; true if it had to. */
+  private restoreTriggers(): boolean {
+    const found = new Map(
+      (this.statements.triggers.all() as { name: string; sql: string }[]).map((t) => [t.name, t.sql]),
+    );
+    let restored = false;
+    for (const [name, sql] of found) {
+      // A trigger of someone else's on the table could rewrite what Tandem records.
+      if (!(name in appendOnlyTriggers)) {
+        this.db.exec(`DROP TRIGGER "${name.replace(/"/g, '""')}"`);
+        restored = true;
+      } else if (!sameSql(sql, appendOnlyTriggers[name]!)) {
+        this.db.exec(`DROP TRIGGER ${name}`);
+        found.delete(name);
+      }
+    }
+    for (const [name, sql] of Object.entries(appendOnlyTriggers)) {
+      if (found.has(name)) continue;
+      this.db.exec(sql);
+      restored = true;
+    }
+    if (restored) this.log?.error('audit.triggersRestored', {});
+    return restored;
   }
 }
 
@@ -126,8 +688,4 @@ interface AuditRow {
   detail: string;
   prev_hash: string;
   hash: string;
-}
-
-function hashEvent(prev: string, at: number, actor: string, action: string, subject: string, detail: string) {
-  return createHash('sha256').update(JSON.stringify([prev, at, actor, action, subject, detail])).digest('hex');
 }

@@ -24,7 +24,11 @@ export interface PublishedRecord {
   frSentAt: string;
   scheduledAt: string;
   draftedBy: string;
+  /** Everyone other than the drafter who wrote or edited either language. */
   translatedBy: string;
+  /** Who wrote or edited each language, in the order they first did ("; " between people). */
+  enWrittenBy: string;
+  frWrittenBy: string;
   approvedBy: string;
   approvedAt: string;
   approvalComment: string;
@@ -43,7 +47,8 @@ export class RecordsService {
     private readonly users: UserService,
   ) {}
 
-  list(input: ParsedInput<'audit.list'>, user: User): AuditPage {
+  /** One page of the trail, and what the integrity checks found (only events added since the last look are checked). */
+  async list(input: ParsedInput<'audit.list'>, user: User): Promise<AuditPage> {
     this.users.authorize(user, 'audit.view', [], 'audit');
     const filter = input ?? { limit: 500 };
     const events = this.audit.query({
@@ -66,7 +71,7 @@ export class RecordsService {
           hash: e.hash,
         }),
       ),
-      brokenAt: this.audit.verify(),
+      integrity: await this.audit.integrity(),
     };
   }
 
@@ -97,6 +102,8 @@ export class RecordsService {
         scheduledAt: pair.scheduledAt ?? '',
         draftedBy: pair.createdBy,
         translatedBy: pair.translatedBy ?? '',
+        enWrittenBy: pair.writtenBy.en.join('; '),
+        frWrittenBy: pair.writtenBy.fr.join('; '),
         approvedBy: pair.approval?.by ?? '',
         approvedAt: pair.approval?.at ?? '',
         approvalComment: pair.approval?.comment ?? '',
@@ -126,7 +133,7 @@ export class RecordsService {
 
 const columns: (keyof PublishedRecord)[] = [
   'pairId', 'status', 'channels', 'enText', 'frText', 'enAltText', 'frAltText', 'enPosts', 'frPosts', 'enSentAt', 'frSentAt', 'scheduledAt',
-  'draftedBy', 'translatedBy', 'approvedBy', 'approvedAt', 'approvalComment', 'approvedVersion', 'publishedBy',
+  'draftedBy', 'translatedBy', 'enWrittenBy', 'frWrittenBy', 'approvedBy', 'approvedAt', 'approvalComment', 'approvedVersion', 'publishedBy',
   'approvalAuditHash',
 ];
 

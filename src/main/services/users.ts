@@ -14,6 +14,13 @@ export const minPassphraseLength = 12;
 /** After this many wrong passphrases for one username, sign-in waits out the window. */
 export const maxFailedSignIns = 5;
 export const signInWindowMs = 15 * 60_000;
+/**
+ * Refused sign-ins recorded one by one, at most this many a minute whatever the usernames; the
+ * others are counted into one `auth.throttled` event, so a signed-out caller cannot flood the trail.
+ */
+export const maxRecordedRefusalsPerMinute = 20;
+/** Who the trail names for the count of refusals not recorded one by one. */
+const signInActor = 'system:sign-in';
 
 interface UserRow {
   id: string;
@@ -96,27 +103,88 @@ export class UserService {
 
   private async signInNow(username: string, passphrase: string): Promise<User> {
     const subject = `user:${username}`;
-    const since = this.clock.now() - signInWindowMs;
-    const failures = this.db
-      .prepare(
-        `SELECT COUNT(*) FROM audit_event WHERE subject = ? AND action = 'auth.failed' AND at > ?
-         AND seq > COALESCE((SELECT MAX(seq) FROM audit_event WHERE subject = ? AND action = 'auth.signedIn'), 0)`,
-      )
+    const now = this.clock.now();
+    const since = now - signInWindowMs;
+    const lastSignIn = `COALESCE((SELECT MAX(seq) FROM audit_event WHERE subject = ? AND action = 'auth.signedIn'), 0)`;
+    const recorded = this.db
+      .prepare(`SELECT COUNT(*) FROM audit_event WHERE subject = ? AND action = 'auth.failed' AND at > ? AND seq > ${lastSignIn}`)
       .pluck()
       .get(subject, since, subject) as number;
-    if (failures >= maxFailedSignIns) {
-      this.audit.append(username, 'auth.locked', subject);
+    // Wrong passphrases over the minute's budget were not recorded one by one, but count all the same.
+    const unrecorded = (this.unrecordedFailures.get(subject) ?? []).filter((at) => at > since);
+    if (recorded + unrecorded.length >= maxFailedSignIns) {
+      // Recorded once per lock, not at every further try (which costs the caller nothing).
+      const lockRecorded = this.db
+        .prepare(`SELECT 1 FROM audit_event WHERE subject = ? AND action = 'auth.locked' AND at > ? AND seq > ${lastSignIn} LIMIT 1`)
+        .get(subject, since, subject);
+      if (lockRecorded) this.countRefusal(username, now);
+      else this.recordRefusal(username, 'auth.locked', now);
       throw new AppError('auth.locked', { minutes: signInWindowMs / 60_000 });
     }
     const row = this.db.prepare('SELECT * FROM user WHERE username = ?').get(username) as UserRow | undefined;
     const ok = await verifyPassphrase(passphrase, row?.pass_hash ?? (await decoyHash));
     if (!row || !ok) {
-      this.audit.append(username, 'auth.failed', `user:${username}`);
+      if (!this.recordRefusal(username, 'auth.failed', now)) this.rememberFailure(subject, [...unrecorded, now], since);
       throw new AppError('auth.invalid');
     }
+    this.unrecordedFailures.delete(subject);
+    this.summarizeRefusals();
     this.currentId = row.id;
     this.audit.append(row.username, 'auth.signedIn', `user:${row.username}`);
     return this.get(row.id)!;
+  }
+
+  /** Per username, when wrong passphrases were given that the minute's budget left unrecorded. */
+  private readonly unrecordedFailures = new Map<string, number[]>();
+  /** This minute's refused sign-ins: recorded one by one, and counted beyond the budget. */
+  private refusals = { minute: -1, recorded: 0, counted: 0, usernames: new Set<string>(), since: 0 };
+  private refusalSummaryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Records a refused sign-in if the minute's budget allows; else counts it. True if recorded. */
+  private recordRefusal(username: string, action: 'auth.failed' | 'auth.locked', now: number): boolean {
+    const minute = Math.floor(now / 60_000);
+    if (this.refusals.minute !== minute) this.refusals = { ...this.refusals, minute, recorded: 0 };
+    if (this.refusals.recorded >= maxRecordedRefusalsPerMinute) {
+      this.countRefusal(username, now);
+      return false;
+    }
+    this.refusals.recorded += 1;
+    this.audit.append(username, action, `user:${username}`);
+    return true;
+  }
+
+  /** Counts a refusal into the next `auth.throttled` event: a minute after the first one counted, or at the next sign-in. */
+  private countRefusal(username: string, now: number): void {
+    if (this.refusals.counted === 0) {
+      this.refusals.since = now;
+      this.refusalSummaryTimer = setTimeout(() => this.summarizeRefusals(), 60_000);
+      // A pending summary alone must not keep a closing process alive.
+      this.refusalSummaryTimer.unref();
+    }
+    this.refusals.counted += 1;
+    if (this.refusals.usernames.size < 1_000) this.refusals.usernames.add(username);
+  }
+
+  private summarizeRefusals(): void {
+    clearTimeout(this.refusalSummaryTimer);
+    const { counted, usernames, since } = this.refusals;
+    this.refusals = { ...this.refusals, counted: 0, usernames: new Set() };
+    // Closed meanwhile: the count goes with it (the process is ending).
+    if (counted === 0 || !this.db.open) return;
+    this.audit.append(signInActor, 'auth.throttled', 'sign-in', {
+      refusals: counted,
+      usernames: usernames.size,
+      since: new Date(since).toISOString(),
+    });
+  }
+
+  private rememberFailure(subject: string, times: number[], since: number): void {
+    this.unrecordedFailures.delete(subject);
+    this.unrecordedFailures.set(subject, times);
+    if (this.unrecordedFailures.size <= 10_000) return;
+    // Bounded: forget usernames whose failures are all past the window, then the least recent.
+    for (const [name, at] of this.unrecordedFailures) if (at.every((t) => t <= since)) this.unrecordedFailures.delete(name);
+    while (this.unrecordedFailures.size > 10_000) this.unrecordedFailures.delete(this.unrecordedFailures.keys().next().value!);
   }
 
   signOut(): void {

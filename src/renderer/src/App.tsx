@@ -1,26 +1,40 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, Pair } from '../../shared/domain';
-import type { SessionState } from '../../shared/contract';
+import type { SessionState, StartupProblem as Problem } from '../../shared/contract';
 import { setLanguage } from './i18n';
 import { call } from './lib/api';
 import { useApiEvent } from './lib/useEvent';
+import { StorageBanner } from './lib/StorageBanner';
 import { SessionContext, useCan } from './lib/session';
+import { signOut } from './lib/signOut';
 import { SignIn } from './features/session/SignIn';
 import { AccountsView } from './features/accounts/AccountsView';
 import { Composer } from './features/composer/Composer';
 import { Queue } from './features/queue/Queue';
 import { PeopleView } from './features/people/PeopleView';
 import { AuditView } from './features/audit/AuditView';
+import { StartupProblem } from './features/startup/StartupProblem';
+import { BackupsView } from './features/backups/BackupsView';
 
-type View = 'publish' | 'accounts' | 'people' | 'audit';
+type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups';
 
 export function App() {
   const { t, i18n } = useTranslation();
   const [session, setSession] = useState<SessionState | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
 
+  // First whether main could open the database at all; only then who is signed in.
   const loadSession = useCallback(() => {
-    void call('session.current').then(setSession, () => setSession({ user: null, needsBootstrap: false }));
+    void call('startup.problem')
+      .then((found) => {
+        setProblem(found);
+        return found ? null : call('session.current');
+      })
+      .then(
+        (state) => state && setSession(state),
+        () => setSession({ user: null, needsBootstrap: false }),
+      );
   }, []);
   useEffect(loadSession, [loadSession]);
   useApiEvent('session.changed', loadSession);
@@ -44,7 +58,7 @@ export function App() {
           {session?.user && (
             <>
               <span className="muted">{t('session.signedInAs', { name: session.user.displayName })}</span>
-              <button type="button" className="link-button" onClick={() => void call('session.signOut').then(loadSession)}>
+              <button type="button" className="link-button" onClick={() => void signOut().then(loadSession)}>
                 {t('session.signOut')}
               </button>
             </>
@@ -54,7 +68,12 @@ export function App() {
           </button>
         </div>
       </header>
-      {session === null ? (
+      <StorageBanner />
+      {problem ? (
+        <main id="main" tabIndex={-1}>
+          <StartupProblem problem={problem} onChange={loadSession} />
+        </main>
+      ) : session === null ? (
         <main id="main" tabIndex={-1}>
           <p>{t('app.loading')}</p>
         </main>
@@ -89,6 +108,7 @@ function Workspace() {
     'accounts',
     ...(can('user.manage') ? (['people'] as const) : []),
     ...(can('audit.view') ? (['audit'] as const) : []),
+    ...(can('workspace.settings') ? (['backups'] as const) : []),
   ];
   return (
     <>
@@ -117,6 +137,8 @@ function Workspace() {
           <AccountsView channels={channels} />
         ) : view === 'people' ? (
           <PeopleView channels={channels} />
+        ) : view === 'backups' ? (
+          <BackupsView />
         ) : (
           <AuditView />
         )}

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditPage } from '../../../../shared/contract';
+import type { AuditIntegrity, AuditPage, AuditProblem } from '../../../../shared/contract';
 import type { ErrorInfo } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
@@ -26,7 +26,9 @@ export function AuditView() {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [exported, setExported] = useState<string | null>(null);
 
+  const applied = useRef<Filters>(noFilters);
   const load = useCallback((f: Filters) => {
+    applied.current = f;
     setError(null);
     call('audit.list', {
       actor: f.actor || undefined,
@@ -37,6 +39,12 @@ export function AuditView() {
     }).then(setPage, (caught: unknown) => setError(toErrorInfo(caught)));
   }, []);
   useEffect(() => load(noFilters), [load]);
+  // While older events are still being re-checked (after a start), look again until it is done.
+  useEffect(() => {
+    if (!page || page.integrity.complete) return;
+    const timer = setTimeout(() => load(applied.current), 2_000);
+    return () => clearTimeout(timer);
+  }, [page, load]);
 
   function apply(event: FormEvent) {
     event.preventDefault();
@@ -76,11 +84,7 @@ export function AuditView() {
   return (
     <section className="panel" aria-labelledby="audit-heading">
       <h1 id="audit-heading">{t('audit.heading')}</h1>
-      {page && (
-        <p className={page.brokenAt === null ? 'alert alert-ok' : 'alert alert-error'} role="status" data-testid="integrity">
-          {page.brokenAt === null ? t('audit.intact') : t('audit.broken', { seq: page.brokenAt })}
-        </p>
-      )}
+      {page && <IntegrityReport integrity={page.integrity} />}
       <form className="filters" onSubmit={apply} aria-label={t('audit.filtersLabel')}>
         {field('actor', 'text')}
         {field('action', 'text')}
@@ -130,7 +134,7 @@ export function AuditView() {
           </thead>
           <tbody>
             {page.events.map((event) => (
-              <tr key={event.seq} data-testid="audit-event" data-action={event.action} className={page.brokenAt === event.seq ? 'broken' : undefined}>
+              <tr key={event.seq} data-testid="audit-event" data-action={event.action} className={isFlagged(page.integrity.problems, event.seq) ? 'broken' : undefined}>
                 <td>{formatDate(event.at)}</td>
                 <td>{event.actor}</td>
                 <td>
@@ -147,5 +151,36 @@ export function AuditView() {
       )}
       {page && page.events.length === 0 && <p className="empty">{t('audit.empty')}</p>}
     </section>
+  );
+}
+
+/** What the integrity checks found, one alert per problem. */
+function IntegrityReport({ integrity }: { integrity: AuditIntegrity }) {
+  const { t } = useTranslation();
+  if (integrity.state === 'intact') {
+    return (
+      <p className="alert alert-ok" role="status" data-testid="integrity">
+        {integrity.complete ? t('audit.intact') : t('audit.intactSoFar')}
+      </p>
+    );
+  }
+  return (
+    <div className={integrity.state === 'broken' ? 'alert alert-error' : 'alert alert-warning'} role="alert" data-testid="integrity">
+      <p>{integrity.state === 'broken' ? t('audit.broken') : t('audit.unverifiable')}</p>
+      <ul>
+        {integrity.problems.map((problem) => (
+          <li key={`${problem.kind}-${problem.seq ?? ''}`} data-testid="integrity-problem" data-kind={problem.kind}>
+            {t(`audit.problems.${problem.kind}`, { seq: problem.seq, count: problem.count ?? 1 })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Whether an event is one of those a problem names (changed, added outside Tandem, without key). */
+function isFlagged(problems: readonly AuditProblem[], seq: number): boolean {
+  return problems.some(
+    (p) => p.count !== undefined && p.seq !== undefined && seq >= p.seq && seq < p.seq + p.count,
   );
 }
