@@ -1,9 +1,14 @@
 // Content checks a careful reviewer would make, run in the composer as the officer types and in
 // main before approval and before sending. Pure functions of the two texts and the workspace's
 // check settings, so both sides reach the same verdict.
-import { francAll } from 'franc-min';
-import { PiiSanitizer, defaultPatterns } from '@cdssnc/sanitize-pii';
-import type { Lang } from './domain';
+import { findPersonalInformation } from './pii';
+import type { Lang, Platform } from './domain';
+import { entities, type Entity, type EntityKind } from './entities';
+import { detectLanguage } from './language';
+import { fixFrenchSpacing, type FrenchStyle } from './typography';
+
+export { fixFrenchSpacing, frenchStyles, type FrenchStyle } from './typography';
+export { detectLanguage } from './language';
 
 export const checkIds = [
   'language.missing',
@@ -29,6 +34,8 @@ export interface CheckSettings {
   piiAllowList: string[];
   /** Words or phrases to flag (case-insensitive, whole words). */
   flaggedTerms: string[];
+  /** House style for French spacing: the Government of Canada's (default) or France's. */
+  frenchStyle: FrenchStyle;
 }
 
 export const defaultCheckSettings: CheckSettings = {
@@ -49,6 +56,7 @@ export const defaultCheckSettings: CheckSettings = {
   },
   piiAllowList: [],
   flaggedTerms: [],
+  frenchStyle: 'canada',
 };
 
 export interface Finding {
@@ -61,96 +69,63 @@ export interface Finding {
   fix?: string;
 }
 
-const urlPattern = /https?:\/\/[^\s<>"«»]+[^\s<>"«».,;:!?)\]]/giu;
-const hashtagPattern = /(?:^|[^\p{L}\p{N}_&/])#([\p{L}\p{N}_]+)/gu;
-const mentionPattern = /(?:^|[^\p{L}\p{N}_])@([A-Za-z0-9_]{1,15})\b/gu;
+// Links, hashtags and mentions as the platforms find them (entities.ts), not with patterns of our
+// own: a pair goes to several platforms, so a link, a hashtag or a mention is one when any of
+// them makes it one. So canada.ca/fr/sante is a link (X and Bluesky link it), @jean@mastodon.social
+// is one mention, and #2026 is no hashtag (no platform tags it). Spans that overlap between
+// platforms (X's @jean inside Mastodon's @jean@mastodon.social) are one item, read as the longest.
+// LinkedIn finds what Facebook finds.
+const entityPlatforms: readonly Platform[] = ['x', 'bluesky', 'mastodon', 'facebook'];
 
-const urls = (text: string) => text.match(urlPattern) ?? [];
-const hashtags = (text: string) => [...text.matchAll(hashtagPattern)].map((m) => m[1]!);
-const mentions = (text: string) => [...text.matchAll(mentionPattern)].map((m) => m[1]!);
+function items(text: string): Record<EntityKind, Entity[]> {
+  const out: Record<EntityKind, Entity[]> = { link: [], hashtag: [], mention: [] };
+  if (!/[.#@＃＠]/.test(text)) return out;
+  const found = entityPlatforms.flatMap((platform) => entities(platform, text));
+  for (const kind of ['link', 'hashtag', 'mention'] as const) {
+    const spans = found.filter((e) => e.kind === kind).sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: Entity[] = [];
+    let end = -1;
+    for (const span of spans) {
+      const last = merged[merged.length - 1];
+      if (last && span.start < end) {
+        if (span.end - span.start > last.end - last.start) merged[merged.length - 1] = span;
+        end = Math.max(end, span.end);
+      } else {
+        merged.push(span);
+        end = span.end;
+      }
+    }
+    out[kind] = merged;
+  }
+  return out;
+}
 
 /** Which language a URL says its page is in, when it says so. */
 export function urlLanguage(url: string): Lang | null {
   const lower = url.toLowerCase();
-  const en = /\/(en|eng|english)(\/|$|\?|#)|[?&](lang|language)=(en|eng)\b|[-_.]eng?\.html?\b|-eng\b/.test(lower);
-  const fr = /\/(fr|fra|francais|français)(\/|$|\?|#)|[?&](lang|language)=(fr|fra)\b|[-_.]fra?\.html?\b|-fra\b/.test(lower);
+  // /en/ /eng/ /english/; lang=en, lang=eng, lang=e (census profiles, Elections Canada);
+  // -eng.htm, -en.html, -eng at the end of a name; _e.html (weather.gc.ca).
+  const en =
+    /\/(en|eng|english)(\/|$|\?|#)|[?&](lang|language)=(en|eng|english|e)\b|[-_.]eng?\.html?\b|-eng\b|[-_]e\.(s?html?|php|aspx?|cfm|jsp)\b/.test(lower);
+  const fr =
+    /\/(fr|fra|francais|français)(\/|$|\?|#)|[?&](lang|language)=(fr|fra|francais|f)\b|[-_.]fra?\.html?\b|-fra\b|[-_]f\.(s?html?|php|aspx?|cfm|jsp)\b/.test(lower);
   return en === fr ? null : en ? 'en' : 'fr';
 }
 
-/** The text without links, mentions and hashtags: what language detection should look at. */
-function prose(text: string): string {
-  return text.replace(urlPattern, ' ').replace(/[@#][\p{L}\p{N}_]+/gu, ' ').replace(/\s+/g, ' ').trim();
-}
-
-/** The language the text reads as, or null when it is too short or too close to call. */
-export function detectLanguage(text: string): Lang | null {
-  const sample = prose(text);
-  if (sample.length < 15) return null;
-  const [first, second] = francAll(sample, { only: ['eng', 'fra'], minLength: 15 });
-  if (!first || first[0] === 'und') return null;
-  // Decisive only: short official posts share many words (Canada, names, numbers).
-  if (second && second[1] >= 0.8) return null;
-  return first[0] === 'eng' ? 'en' : 'fr';
-}
-
-const nbsp = '\u00a0';
-const narrowNbsp = '\u202f';
-
 /**
- * French spacing: a non-breaking space before : ; ! ? and inside « ». Links, times (14:30),
- * ratios and emoticons are left alone.
+ * A post may link a page in the other language when it says so, as federal posts do:
+ * "(en anglais seulement)", "(in French only)".
  */
-export function fixFrenchSpacing(text: string): string {
-  const kept: string[] = [];
-  const masked = text.replace(urlPattern, (url) => {
-    kept.push(url);
-    return `\u0000${kept.length - 1}\u0000`;
-  });
-  const fixed = masked
-    // « x » : inside the guillemets
-    .replace(/«[ \t\u00a0\u202f]*/g, `«${nbsp}`)
-    .replace(/[ \t\u00a0\u202f]*»/g, `${nbsp}»`)
-    // word : / word: -> word : ; not between digits (14:30, 3:1)
-    .replace(/(?<=\S)[ \t]*([:;!?])(?=\s|$|[»)"'])/g, (match, mark: string, offset: number, whole: string) => {
-      const before = whole[offset - 1];
-      if (before === nbsp || before === narrowNbsp) return match;
-      return `${nbsp}${mark}`;
-    })
-    .replace(/(?<=[^\s\d\u00a0\u202f])([:;!?])(?=\S)/g, (match, mark: string, offset: number, whole: string) =>
-      /\d/.test(whole[offset + 1] ?? '') || mark === ':' ? match : `${nbsp}${mark}`,
-    );
-  return fixed.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]!);
-}
+const saysOtherLanguage: Record<Lang, RegExp> = {
+  en: /\(\s*(?:in\s+)?French(?:\s+only)?\s*\)|\b(?:in French only|only in French)\b/i,
+  fr: /\(\s*en anglais(?:\s+(?:seulement|uniquement))?\s*\)|\ben anglais (?:seulement|uniquement)\b/i,
+};
 
-const piiKinds: [RegExp, string][] = [
-  [/^sin$/, 'sin'],
-  [/^phone/, 'phone'],
-  [/^postal_code$/, 'postalCode'],
-  [/^health_card/, 'healthCard'],
-  [/^drivers_license/, 'driversLicence'],
-  [/^passport/, 'passport'],
-  [/^credit_card$/, 'creditCard'],
-  [/^bank_account/, 'bankAccount'],
-  [/^address/, 'address'],
-  [/^po_box$/, 'poBox'],
-];
-export const piiKindNames = [...piiKinds.map(([, k]) => k), 'other'] as const;
+export { piiKindNames, type PiiKind } from './pii';
 
-const sanitizer = new PiiSanitizer({ patterns: defaultPatterns });
-const digitsOnly = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
-
+/** Personal information (see pii.ts for what counts, and where it departs from sanitize-pii). */
 function personalInformation(text: string, allowList: readonly string[]): { kind: string; match: string }[] {
-  const allowed = allowList.map(digitsOnly).filter((a) => a.length >= 3);
-  // The same number written with or without a country code or spacing is the same number.
-  const isAllowed = (match: string) => {
-    const m = digitsOnly(match);
-    return allowed.some((a) => a === m || (m.length >= 6 && a.endsWith(m)) || (a.length >= 6 && m.endsWith(a)));
-  };
-  // Links are public addresses, not personal information (and their digits confuse the patterns).
-  const found = sanitizer.detectPii(text.replace(urlPattern, ' '));
-  return found
-    .filter(({ match }) => !isAllowed(match))
-    .map(({ pattern, match }) => ({ kind: piiKinds.find(([re]) => re.test(pattern))?.[1] ?? 'other', match }));
+  return findPersonalInformation(text, allowList).map(({ kind, match }) => ({ kind, match }));
 }
 
 function flaggedTerms(text: string, terms: readonly string[]): string[] {
@@ -188,22 +163,26 @@ export function runChecks(texts: Record<Lang, string>, settings: CheckSettings, 
   }
 
   if (texts.en.trim() && texts.fr.trim()) {
-    const links = { en: urls(texts.en), fr: urls(texts.fr) };
+    const found = { en: items(texts.en), fr: items(texts.fr) };
+    const links = { en: found.en.link, fr: found.fr.link };
     if (links.en.length !== links.fr.length) add('parity.links', null, { en: links.en.length, fr: links.fr.length });
     for (const lang of langs) {
-      for (const url of links[lang]) {
-        const pageLang = urlLanguage(url);
-        if (pageLang && pageLang !== lang) add('parity.linkLanguage', lang, { url, pageLang });
+      for (const link of links[lang]) {
+        const pageLang = urlLanguage(link.value);
+        if (pageLang && pageLang !== lang && !saysOtherLanguage[lang].test(texts[lang])) {
+          add('parity.linkLanguage', lang, { url: link.text, pageLang });
+        }
       }
     }
-    const tags = { en: hashtags(texts.en), fr: hashtags(texts.fr) };
+    const tags = { en: found.en.hashtag, fr: found.fr.hashtag };
     if (tags.en.length !== tags.fr.length) add('parity.hashtags', null, { en: tags.en.length, fr: tags.fr.length });
-    const people = { en: mentions(texts.en), fr: mentions(texts.fr) };
+    const people = { en: found.en.mention, fr: found.fr.mention };
     if (people.en.length !== people.fr.length) add('parity.mentions', null, { en: people.en.length, fr: people.fr.length });
   }
 
-  const fixed = fixFrenchSpacing(texts.fr);
-  if (texts.fr.trim() && fixed !== texts.fr) add('typography.frenchSpacing', 'fr', {}, fixed);
+  const fixed = fixFrenchSpacing(texts.fr, settings.frenchStyle);
+  // `context` picks the message for the house style (i18next context: frenchSpacing_canada…).
+  if (texts.fr.trim() && fixed !== texts.fr) add('typography.frenchSpacing', 'fr', { context: settings.frenchStyle }, fixed);
 
   for (const lang of langs) {
     for (const { kind, match } of personalInformation(texts[lang], settings.piiAllowList)) {

@@ -2,7 +2,8 @@
 // and push event -> payload. Main validates every input against these schemas.
 import { z } from 'zod';
 import type { Method, EventName } from './methods';
-import { checkIds, severities, type CheckSettings } from './checks';
+import { checkIds, frenchStyles, severities, type CheckSettings } from './checks';
+import { piiKindNames, type PiiKind } from './pii';
 import {
   platforms,
   roles,
@@ -13,10 +14,13 @@ import {
   type Grant,
   type MediaFile,
   type Pair,
+  type PairMedia,
   type Platform,
+  type StorageFaultCode,
   type User,
 } from './domain';
 import { credentialsSchema, handlePatterns, normalizeHandle } from './credentials';
+import type { AuditProblemKind } from './audit-actions';
 
 export type { Credentials, XCredentials } from './credentials';
 
@@ -67,8 +71,27 @@ const altText = z.string().max(5_000);
 const pairMediaList = z.array(z.strictObject({ en: id, fr: id, altEn: altText, altFr: altText })).max(20);
 const pairMedia = pairMediaList.default([]);
 
+/**
+ * The composer's text not yet saved as a draft, as main keeps it for the person who typed it.
+ * `owner` is whom the composer was opened for: a call still on its way when someone else has
+ * signed in (a page closing, a session ending) is refused rather than kept as theirs.
+ */
+const unsentOwner = z.strictObject({ owner: id });
+const unsentInput = unsentOwner.extend({
+  enText: postText,
+  frText: postText,
+  channelIds: z.array(id).max(20),
+  media: pairMediaList,
+});
+
 /** Largest image accepted at all (Mastodon's default limit); each platform's own limit is checked too. */
 export const maxUploadBytes = 16 * 1024 * 1024;
+
+/** Whether Tandem can write its database now, and since when it cannot (ISO time); both null when it can. */
+export interface StorageProblem {
+  code: StorageFaultCode | null;
+  since: string | null;
+}
 
 export interface SessionState {
   user: User | null;
@@ -78,8 +101,24 @@ export interface SessionState {
 
 export interface AuditPage {
   events: AuditEntry[];
-  /** Sequence number of the first event whose hash chain does not verify, or null if intact. */
-  brokenAt: number | null;
+  integrity: AuditIntegrity;
+}
+
+/** What the checks of the trail found; a problem once found stays on show. */
+export interface AuditIntegrity {
+  /** `unverifiable`: the key could not be read, so nothing could be checked in this run. */
+  state: 'intact' | 'broken' | 'unverifiable';
+  problems: AuditProblem[];
+  /** False while events recorded before this start are still being re-checked in the background. */
+  complete: boolean;
+}
+
+export interface AuditProblem {
+  kind: AuditProblemKind;
+  /** The first event concerned (for `triggersRestored` and `headMissing`: the event recording it). */
+  seq?: number;
+  /** How many events in a row, from `seq`. */
+  count?: number;
 }
 
 export interface WorkspaceSettings {
@@ -94,7 +133,76 @@ export const checkSettingsSchema = z.strictObject({
   severity: z.record(z.enum(checkIds), z.enum(severities)),
   piiAllowList: phraseList,
   flaggedTerms: phraseList,
+  frenchStyle: z.enum(frenchStyles).default('canada'),
 });
+
+/** A drafter's request to put a flagged number or address on the allow-list ("this is public"). */
+export interface PiiAllowRequest {
+  id: string;
+  /** The text as the check reported it. */
+  match: string;
+  kind: PiiKind;
+  requestedBy: { username: string; displayName: string };
+  requestedAt: string;
+  /** The pair it was flagged in, when the composer had one open. */
+  pairId: string | null;
+  decision: 'allowed' | 'dismissed' | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+export interface UnsentText {
+  enText: string;
+  frText: string;
+  channelIds: string[];
+  /** The images Tandem still has, with their files. */
+  media: PairMedia[];
+  /** How many of the kept images Tandem no longer has (left out of `media`). */
+  missingMedia: number;
+}
+
+/** What can stop Tandem from opening its database at start; each has its own message and remedy. */
+export const startupProblemKinds = [
+  'missingFolder',
+  'readOnly',
+  'diskFull',
+  'locked',
+  'corrupt',
+  'emptyFile',
+  'fromNewerVersion',
+  'unknown',
+] as const;
+export type StartupProblemKind = (typeof startupProblemKinds)[number];
+
+export interface StartupProblem {
+  kind: StartupProblemKind;
+  /** The folder or file the person has to look at. */
+  path: string;
+  /** fromNewerVersion: the database's schema version, and the newest this Tandem reads. */
+  found?: number;
+  supported?: number;
+  /** Whether "Restore from a backup" is offered (a damaged, empty or too new database). */
+  canRestore: boolean;
+  /** Whether "Start over with an empty database" is offered (a damaged or empty database). */
+  canStartOver: boolean;
+}
+
+export const backupReasons = ['daily', 'migration'] as const;
+export type BackupReason = (typeof backupReasons)[number];
+/** tandem-<UTC time>-v<schema version>-<reason>.db, e.g. tandem-20250102T030405678Z-v9-daily.db */
+export const backupNamePattern = /^tandem-(\d{8}T\d{9}Z)-v(\d{1,6})-(daily|migration)\.db$/;
+
+export interface BackupInfo {
+  name: string;
+  takenAt: string;
+  reason: BackupReason;
+  bytes: number;
+  schemaVersion: number;
+  /** How many post pairs it holds, or null if it cannot be read. */
+  pairs: number | null;
+  /** False for a backup this Tandem cannot restore (unreadable, or from a newer Tandem). */
+  usable: boolean;
+}
 
 export interface ExportFile {
   filename: string;
@@ -193,6 +301,9 @@ export const contract = {
     input: z.strictObject({ id }),
     output: null as unknown as { mime: string; data: string },
   },
+  'unsent.get': { input: z.null().optional(), output: null as unknown as UnsentText | null },
+  'unsent.save': { input: unsentInput, output: null as unknown as null },
+  'unsent.clear': { input: unsentOwner, output: null as unknown as null },
   'settings.get': { input: z.null().optional(), output: null as unknown as WorkspaceSettings },
   'settings.update': {
     input: z.strictObject({
@@ -201,6 +312,16 @@ export const contract = {
     }),
     output: null as unknown as WorkspaceSettings,
   },
+  // Any drafter or translator may ask; only administrators list and decide (main checks both).
+  'pii.requestAllow': {
+    input: z.strictObject({ match: z.string().trim().min(1).max(100), kind: z.enum(piiKindNames), pairId: id.optional() }),
+    output: null as unknown as PiiAllowRequest,
+  },
+  /** Pending requests, oldest first. */
+  'pii.requests': { input: z.null().optional(), output: null as unknown as PiiAllowRequest[] },
+  /** Adds the request's text to the allow-list in one step; returns the settings as saved. */
+  'pii.allow': { input: z.strictObject({ requestId: id }), output: null as unknown as WorkspaceSettings },
+  'pii.dismiss': { input: z.strictObject({ requestId: id }), output: null as unknown as PiiAllowRequest },
   'audit.list': {
     input: z
       .strictObject({
@@ -218,6 +339,19 @@ export const contract = {
     input: z.strictObject({ format: z.enum(['csv', 'json']) }),
     output: null as unknown as ExportFile,
   },
+  'startup.problem': { input: z.null().optional(), output: null as unknown as StartupProblem | null },
+  'startup.retry': { input: z.null().optional(), output: null as unknown as StartupProblem | null },
+  'startup.startOver': {
+    // Spelled out so nothing starts over by accident: the renderer sends it only after the person confirms.
+    input: z.strictObject({ confirm: z.literal('start over') }),
+    output: null as unknown as StartupProblem | null,
+  },
+  'backups.list': { input: z.null().optional(), output: null as unknown as BackupInfo[] },
+  'storage.problem': { input: z.null().optional(), output: null as unknown as StorageProblem },
+  'backups.restore': {
+    input: z.strictObject({ name: z.string().regex(backupNamePattern) }),
+    output: null as unknown as StartupProblem | null,
+  },
 } as const satisfies Record<Method, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;
@@ -233,6 +367,8 @@ export interface EventPayloads {
   'session.changed': Record<string, never>;
   'users.changed': Record<string, never>;
   'settings.changed': Record<string, never>;
+  /** Sent when Tandem finds it cannot write its database, when the reason changes, and when it can again. */
+  'storage.problem': StorageProblem;
 }
 export type EventPayload<E extends EventName> = EventPayloads[E];
 

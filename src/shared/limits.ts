@@ -1,20 +1,24 @@
 // Text and media limits per platform, measured the way each platform measures them.
 // Shared so the composer's live counters and previews and the publisher's final check agree.
-import * as twitterTextNs from 'twitter-text';
 import type { ErrorInfo, Lang, Platform } from './domain';
+import { mastodonCountableText, twitterText } from './entities';
 
-// twitter-text ships CommonJS and an ESM build whose only export is `default`;
-// take whichever shape the bundler or Node handed us.
-export const twitterText: typeof twitterTextNs =
-  (twitterTextNs as unknown as { default?: typeof twitterTextNs }).default ?? twitterTextNs;
+export { twitterText };
 
 /**
  * How a platform counts text:
- * - x: twitter-text's weighted length (URLs 23, CJK double);
- * - graphemes: user-perceived characters (Bluesky; a flag emoji is one);
- * - mastodon: graphemes, with each URL counted as `urlLength` and a remote mention
- *   (@user@instance) counted as @user;
- * - chars: UTF-16 code units (Facebook, LinkedIn).
+ * - x: twitter-text v3's weighted length (parseTweet: a URL, with or without its scheme, is 23;
+ *   CJK and emoji 2), and parseTweet's own validity (no invalid characters);
+ * - graphemes: user-perceived characters (Bluesky's lexicon maxGraphemes: a flag emoji or
+ *   e + combining accent is one; its maxLength, UTF-8 bytes, is `maxBytes`);
+ * - mastodon: StatusLengthValidator (app/validators/status_length_validator.rb): grapheme
+ *   clusters of the text with each URL Mastodon finds (scheme required, its own URL pattern)
+ *   as `urlLength` characters and each mention as @user, a remote @user@instance included;
+ *   see entities.ts for the patterns;
+ * - chars: UTF-16 code units (Facebook, LinkedIn). Neither documents how it counts its limit
+ *   ("characters"); UTF-16 code units are never fewer than code points or graphemes, so a text
+ *   Tandem accepts is within the limit whichever of those they count (an emoji counts 2 here).
+ *   LinkedIn's limit is on the text as written, not on its escaped "little text" form.
  */
 export type Counting = 'x' | 'graphemes' | 'mastodon' | 'chars';
 
@@ -52,8 +56,6 @@ export interface TextMeasure {
   error: ErrorInfo | null;
 }
 
-const remoteMention = /(^|[^/\w])@(\w+)@[\w.-]+\w/g;
-
 let segmenter: Intl.Segmenter | undefined;
 export function countGraphemes(text: string): number {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -68,17 +70,8 @@ export function textLength(limits: PlatformLimits, text: string): number {
       return twitterText.parseTweet(text).weightedLength;
     case 'graphemes':
       return countGraphemes(text);
-    case 'mastodon': {
-      // Mastodon finds links as twitter-text does: a closing "." or ")" after one is text.
-      let counted = '';
-      let from = 0;
-      for (const { indices } of twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false })) {
-        counted += text.slice(from, indices[0]) + 'x'.repeat(limits.urlLength);
-        from = indices[1];
-      }
-      counted += text.slice(from);
-      return countGraphemes(counted.replace(remoteMention, '$1@$2'));
-    }
+    case 'mastodon':
+      return countGraphemes(mastodonCountableText(text, limits.urlLength));
     case 'chars':
       return text.length;
   }

@@ -28,18 +28,46 @@ export const methods = [
   'pairs.metrics',
   'media.upload',
   'media.read',
+  'unsent.get',
+  'unsent.save',
+  'unsent.clear',
   'settings.get',
   'settings.update',
+  'pii.requestAllow',
+  'pii.requests',
+  'pii.allow',
+  'pii.dismiss',
   'audit.list',
   'audit.exportPublished',
+  'startup.problem',
+  'startup.retry',
+  'startup.startOver',
+  'backups.list',
+  'backups.restore',
+  'storage.problem',
 ] as const;
 
 /** Methods that work before anyone has signed in. */
-export const publicMethods: ReadonlySet<Method> = new Set(['session.current', 'session.signIn', 'users.bootstrap']);
+export const publicMethods: ReadonlySet<Method> = new Set([
+  'session.current',
+  'session.signIn',
+  'users.bootstrap',
+  // Whether the database opened at all: asked before anything else, signed in or not.
+  'startup.problem',
+  // Whether the database can be written now: the banner shows before sign-in too.
+  'storage.problem',
+]);
 
 export type Method = (typeof methods)[number];
 
-export const events = ['pairs.changed', 'accounts.changed', 'session.changed', 'users.changed', 'settings.changed'] as const;
+export const events = [
+  'pairs.changed',
+  'accounts.changed',
+  'session.changed',
+  'users.changed',
+  'settings.changed',
+  'storage.problem',
+] as const;
 
 export type EventName = (typeof events)[number];
 

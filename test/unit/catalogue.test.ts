@@ -6,7 +6,7 @@ import fr from '../../src/renderer/src/i18n/fr.json';
 import { errorCodes, roles } from '../../src/shared/domain';
 import { actions } from '../../src/shared/permissions';
 import { checkIds, piiKindNames } from '../../src/shared/checks';
-import { auditActions } from '../../src/shared/audit-actions';
+import { auditActions, auditProblemKinds } from '../../src/shared/audit-actions';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -24,7 +24,7 @@ const enKeys = flatten(en as Tree);
 const frKeys = flatten(fr as Tree);
 const placeholders = (text: string) => [...text.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
 const has = (catalogue: Map<string, string>, key: string) =>
-  catalogue.has(key) || catalogue.has(`${key}_one`) || catalogue.has(`${key}_other`);
+  catalogue.has(key) || [...catalogue.keys()].some((k) => k.startsWith(`${key}_`));
 
 describe('catalogues', () => {
   it('have the same keys in en and fr', () => {
@@ -72,19 +72,35 @@ describe('catalogues', () => {
   });
 });
 
-describe('French typography', () => {
-  it('puts a non-breaking space before : ; ! ? and inside « »', () => {
+describe('French typography (Government of Canada style)', () => {
+  // Placeholders, addresses and code tokens (OAuth scopes such as read:accounts) are not prose.
+  const prose = (text: string) =>
+    text
+      .replace(/{{[^}]*}}/g, 'X')
+      .replace(/https?:\/\/\S+/g, '')
+      .replace(/\b[a-z_]+:[a-z_]+\b/g, 'X');
+
+  it('puts a no-break space before a colon and inside « »', () => {
     for (const [key, text] of frKeys) {
-      // Placeholders, addresses and code tokens (OAuth scopes such as read:accounts) are not prose.
-      const stripped = text
-        .replace(/{{[^}]*}}/g, 'X')
-        .replace(/https?:\/\/\S+/g, '')
-        .replace(/\b[a-z_]+:[a-z_]+\b/g, 'X');
-      for (const match of stripped.matchAll(/(.)([:;!?])/g)) {
-        expect(match[1], `${key}: "${text}"`).toMatch(/[\u00a0\u202f]/);
+      const stripped = prose(text);
+      for (const match of stripped.matchAll(/(.):(?!\d)/g)) expect(match[1], `${key}: "${text}"`).toBe('\u00a0');
+      for (const match of stripped.matchAll(/«(.)/g)) expect(match[1], key).toBe('\u00a0');
+      for (const match of stripped.matchAll(/(.)»/g)) expect(match[1], key).toBe('\u00a0');
+    }
+  });
+
+  it('puts nothing (or a narrow no-break space) before ; ! ?, never a full space', () => {
+    for (const [key, text] of frKeys) {
+      for (const match of prose(text).matchAll(/(.)([;!?])/g)) {
+        if (/[;!?]/.test(match[1]!)) continue; // !!! or ?!: only the first mark counts
+        expect(match[1], `${key}: "${text}"`).not.toMatch(/[ \u00a0]/);
       }
-      for (const match of stripped.matchAll(/«(.)/g)) expect(match[1], key).toMatch(/[\u00a0\u202f]/);
-      for (const match of stripped.matchAll(/(.)»/g)) expect(match[1], key).toMatch(/[\u00a0\u202f]/);
+    }
+  });
+
+  it('puts a no-break space before % and $ after a number', () => {
+    for (const [key, text] of frKeys) {
+      for (const match of prose(text).matchAll(/(\d|X)(\s?)([%$])/g)) expect(match[2], `${key}: "${text}"`).toBe('\u00a0');
     }
   });
 
@@ -97,6 +113,12 @@ describe('audit trail', () => {
   it('names, in both languages, every action the audit log accepts', () => {
     for (const action of auditActions) {
       expect(has(enKeys, `auditActions.${action}`) && has(frKeys, `auditActions.${action}`), action).toBe(true);
+    }
+  });
+
+  it('explains, in both languages, every problem the integrity check can find', () => {
+    for (const kind of auditProblemKinds) {
+      expect(has(enKeys, `audit.problems.${kind}`) && has(frKeys, `audit.problems.${kind}`), kind).toBe(true);
     }
   });
 });

@@ -26,12 +26,12 @@ describe('posts that must pass clean', () => {
     [
       'canada.ca /en/ and /fr/ pages, a mention each, a question',
       'Are you ready for winter? Check the road conditions before you go: https://www.canada.ca/en/services/transport.html @Transport_gc',
-      `Êtes-vous prêts pour l’hiver${nb}? Vérifiez l’état des routes avant de partir${nb}: https://www.canada.ca/fr/services/transport.html @Transports_gc`,
+      `Êtes-vous prêts pour l’hiver? Vérifiez l’état des routes avant de partir${nb}: https://www.canada.ca/fr/services/transport.html @Transports_gc`,
     ],
     [
       'guillemets and an exclamation',
       'Join us for “Science Odyssey”! Events across Canada this week.',
-      `Joignez-vous à nous pour «${nb}Odyssée des sciences${nb}»${nb}! Des activités partout au Canada cette semaine.`,
+      `Joignez-vous à nous pour «${nb}Odyssée des sciences${nb}»! Des activités partout au Canada cette semaine.`,
     ],
     [
       'a time and a ratio are not punctuation',
@@ -41,7 +41,7 @@ describe('posts that must pass clean', () => {
     [
       'the department’s own toll-free number, allow-listed',
       'Questions about your benefits? Call 1-800-622-6232.',
-      `Des questions sur vos prestations${nb}? Composez le 1-800-622-6232.`,
+      `Des questions sur vos prestations? Composez le 1-800-622-6232.`,
     ],
   ])('%s', (_name, en, fr) => {
     expect(run(en, fr, withSettings({ piiAllowList: ['1 800 622-6232'] }))).toEqual([]);
@@ -110,19 +110,19 @@ describe('parity between EN and FR', () => {
 });
 
 describe('French typography', () => {
-  it('offers a fix that adds non-breaking spaces before : ; ! ? and inside « »', () => {
-    const fr = 'Attention: la conférence « Données ouvertes » commence à 14:30! Inscrivez-vous ; places limitées? Voir https://www.canada.ca/fr/x.html?a=1:2';
+  it('offers a fix in federal style: no-break space before : and inside « », nothing before ; ! ?', () => {
+    const fr = 'Attention: la conférence « Données ouvertes » commence à 14:30 ! Inscrivez-vous ; places limitées? Voir https://www.canada.ca/fr/x.html?a=1:2';
     const [finding] = run('Heads up: the “Open Data” conference starts at 2:30 PM! Register; places are limited? See https://www.canada.ca/en/x.html?a=1:2', fr);
     expect(finding!.check).toBe('typography.frenchSpacing');
     expect(finding!.fix).toBe(
-      `Attention${nb}: la conférence «${nb}Données ouvertes${nb}» commence à 14:30${nb}! Inscrivez-vous${nb}; places limitées${nb}? Voir https://www.canada.ca/fr/x.html?a=1:2`,
+      `Attention${nb}: la conférence «${nb}Données ouvertes${nb}» commence à 14:30! Inscrivez-vous; places limitées? Voir https://www.canada.ca/fr/x.html?a=1:2`,
     );
     // Applying the fix leaves nothing to fix.
     expect(fixFrenchSpacing(finding!.fix!)).toBe(finding!.fix);
   });
 
   it('leaves the English side alone', () => {
-    expect(ids('Note: read this!', `Remarque${nb}: lisez ceci${nb}!`)).toEqual([]);
+    expect(ids('Note: read this!', `Remarque${nb}: lisez ceci!`)).toEqual([]);
   });
 });
 
@@ -130,7 +130,9 @@ describe('personal information', () => {
   it.each([
     ['a SIN', 'Your SIN 046 454 286 was received', 'sin'],
     ['a phone number', 'Call Marie at 613-555-0199 for details', 'phone'],
-    ['a postal code', 'Send it to 123 Main Street, Ottawa ON K1A 0T6', 'postalCode'],
+    ['a postal code', 'Send it to Marie, postal code K2P 1L4', 'postalCode'],
+    ['a street address', 'Send it to Marie, 123 Main Street, Ottawa', 'address'],
+    ['a personal e-mail address', 'Photo by jean.tremblay@gmail.com', 'email'],
   ])('blocks %s', (_name, en, kind) => {
     const findings = run(en, 'Texte français sans renseignement personnel').filter((f) => f.check === 'pii');
     expect(findings.map((f) => [f.severity, f.lang, f.params['kind']])).toContainEqual(['block', 'en', kind]);

@@ -40,6 +40,10 @@ describe('Bluesky: 300 graphemes and 3,000 bytes', () => {
     expect(measureText(bluesky, 'en', '👨‍👩‍👧‍👦').length).toBe(1);
     expect(measureText(bluesky, 'en', 'e\u0301').length).toBe(1);
   });
+  it('counts a link without a scheme in full too, and #Québec with a combining accent as 7', () => {
+    expect(measureText(bluesky, 'fr', 'canada.ca/fr/sante').length).toBe(18);
+    expect(measureText(bluesky, 'fr', '#Que\u0301bec').length).toBe(7);
+  });
   it('counts a URL in full (Bluesky does not shorten links)', () => {
     const url = 'https://www150.statcan.gc.ca/n1/daily-quotidien/231123/dq231123a-eng.htm';
     expect(measureText(bluesky, 'en', url).length).toBe(url.length);
@@ -67,9 +71,59 @@ describe('Mastodon, as an instance counts', () => {
     expect(measureText(mastodon, 'en', 'Été 🇨🇦 https://www.statcan.gc.ca/en!').length).toBe(6 + 23 + 1);
   });
 
+  it('counts @user.name@instance as @user.name: dots and dashes are part of a username', () => {
+    expect(measureText(mastodon, 'fr', 'Merci @jean.tremblay@mastodon.social').length).toBe('Merci @jean.tremblay'.length);
+    expect(measureText(mastodon, 'fr', 'Merci @marie-eve@social.example.ca').length).toBe('Merci @marie-eve'.length);
+  });
+
+  it('counts an address after = or a letter, and an e-mail address, in full: Mastodon mentions no one there', () => {
+    for (const text of ['lien?a=@jean@mastodon.social', 'é@jean@mastodon.social', 'e\u0301@jean@mastodon.social', 'courriel@canada.ca']) {
+      expect(measureText(mastodon, 'fr', text).length, text).toBe([...new Intl.Segmenter().segment(text)].length);
+    }
+  });
+
+  it('counts a URL with a French query string as 23, where twitter-text would stop at the accent', () => {
+    expect(measureText(mastodon, 'fr', 'https://www.canada.ca/fr/recherche.html?q=santé').length).toBe(23);
+    expect(measureText(mastodon, 'fr', 'https://www.canada.ca/fr/recherche.html?q=santé&lang=fra').length).toBe(23);
+  });
+
+  it('counts a gemini:// link as 23, and a path ending in = as 23 plus the =', () => {
+    expect(measureText(mastodon, 'en', 'gemini://gemini.circumlunar.space/docs/').length).toBe(23);
+    expect(measureText(mastodon, 'en', 'https://example.com/aGVsbG8=').length).toBe(24);
+    expect(measureText(mastodon, 'en', 'https://example.com/?token=').length).toBe(23);
+  });
+
+  it('counts a link without a scheme in full, as Mastodon does not link it', () => {
+    expect(measureText(mastodon, 'fr', 'canada.ca/fr/sante').length).toBe(18);
+  });
+
+  it('refuses what Mastodon refuses and accepts what it accepts, at the edge of the limit', () => {
+    // StatusLengthValidator's own spec cases: a long URL and a long remote address fit.
+    expect(measureText(mastodon, 'en', `${'a'.repeat(476)} http://${'b'.repeat(30)}.com/example`).valid).toBe(true);
+    expect(measureText(mastodon, 'en', `${'a'.repeat(475)} @alice@${'b'.repeat(30)}.com`).valid).toBe(true);
+    // 476 + space + 23 = 500: accepted; a 24th counted character (the trailing =) is refused.
+    const query = 'https://www.canada.ca/fr/recherche.html?q=santé';
+    expect(measureText(mastodon, 'fr', `${'é'.repeat(476)} ${query}`)).toMatchObject({ length: 500, valid: true });
+    expect(measureText(mastodon, 'fr', `${'é'.repeat(476)} https://example.com/aGVsbG8=`)).toMatchObject({ length: 501, valid: false });
+    // An e-mail address is counted in full: 480 + 1 + 20 = 501.
+    expect(measureText(mastodon, 'fr', `${'é'.repeat(480)} courriel@canada.ca.x`).valid).toBe(false);
+  });
+
   it('uses the instance\'s own limit when it has one', () => {
     expect(measureText({ ...mastodon, maxLength: 1_000 }, 'en', 'a'.repeat(900)).valid).toBe(true);
     expect(measureText(mastodon, 'en', 'a'.repeat(900)).valid).toBe(false);
+  });
+});
+
+describe('Facebook and LinkedIn: characters as UTF-16 code units', () => {
+  it('counts links in full and an emoji as two, never fewer than the platform might count', () => {
+    const url = 'https://www.canada.ca/fr/services.html';
+    expect(measureText(defaultLimits.linkedin, 'fr', `Voir ${url}`).length).toBe(5 + url.length);
+    expect(measureText(defaultLimits.facebook, 'fr', '📊 Été').length).toBe(6);
+  });
+  it('accepts 3,000 on LinkedIn and refuses 3,001, whatever LinkedIn escapes when it is sent', () => {
+    expect(measureText(defaultLimits.linkedin, 'fr', '('.repeat(3_000)).valid).toBe(true);
+    expect(measureText(defaultLimits.linkedin, 'fr', 'é'.repeat(3_001)).error?.code).toBe('text.tooLong');
   });
 });
 

@@ -2,18 +2,30 @@
 // every input is parsed with the contract's schema, every result is wrapped.
 import { contract, type Output, type ParsedInput, type Result } from '../../shared/contract';
 import { isMethod, type Method } from '../../shared/methods';
-import type { ErrorInfo } from '../../shared/domain';
+import type { ErrorInfo, StorageFaultCode } from '../../shared/domain';
 import { AppError } from '../errors';
 import { KeychainUnavailableError } from '../secrets';
+import { storageFaultOf } from '../db/faults';
 import type { Logger } from '../log';
 
 export type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
 
 export type Dispatch = (method: unknown, input: unknown) => Promise<Result<unknown>>;
 
-export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
+export function createDispatch(
+  handlers: Handlers,
+  log: Logger,
+  /** Told when a call failed because the database cannot be written. */
+  onStorageFault: (code: StorageFaultCode) => void = () => undefined,
+): Dispatch {
   return async (method, rawInput) => {
     if (!isMethod(method)) return fail({ code: 'input.invalid' });
+    // Checked before the schema so the person learns what is wrong with what they typed or pasted.
+    const unstorable = unstorableText(rawInput);
+    if (unstorable !== null) {
+      log.warn('ipc.invalidCharacters', { method, field: unstorable });
+      return fail({ code: 'input.invalidCharacters', params: { field: unstorable } });
+    }
     const parsed = contract[method].input.safeParse(rawInput ?? undefined);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') ?? '';
@@ -29,10 +41,42 @@ export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
         log.error('keychain.unavailable', { method });
         return fail({ code: 'keychain.unavailable' });
       }
+      // Disk full, read-only, locked by another program: the person can act on it, so say which.
+      const fault = storageFaultOf(error);
+      if (fault !== null) {
+        log.warn('storage.fault', { method, code: fault });
+        onStorageFault(fault);
+        return fail({ code: fault });
+      }
       log.error('ipc.internal', { method, error: error instanceof Error ? error.message : String(error) });
       return fail({ code: 'internal' });
     }
   };
+}
+
+/**
+ * The path of the first string in the input that holds NUL or half of a surrogate pair (a
+ * broken emoji from a bad paste), or null. Neither can be stored, compared or posted faithfully:
+ * SQLite and the platforms cut text at NUL, and a lone surrogate becomes U+FFFD on the way out.
+ */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function unstorableText(value: unknown, path: readonly (string | number)[] = []): string | null {
+  if (typeof value === 'string') return value.includes('\0') || loneSurrogate.test(value) ? path.join('.') : null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = unstorableText(item, [...path, index]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = unstorableText(item, [...path, key]);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }
 
 function fail(error: ErrorInfo): Result<never> {

@@ -3,6 +3,7 @@
 // LinkedIn's two-step upload and attached by URN with their alt text.
 import { z } from 'zod';
 import { linkedinCredentialsSchema, type LinkedInCredentials } from '../../shared/credentials';
+import { entities } from '../../shared/entities';
 import { defaultLimits, validateSide } from '../../shared/limits';
 import { badResponse, comparable, exchange, fromStatus, parseAnswer, parseJson, retryAtFrom } from './http';
 import {
@@ -45,12 +46,6 @@ const LOOKUP_PAGE_SIZE = 50;
 const reserved = /[|{}@[\]()<>#\\*_~]/g;
 const reservedChars = new Set('|{}@[]()<>#\\*_~');
 
-/**
- * Links, and hashtags as the user typed them: # directly after a space, start or punctuation
- * (not "C#", not "page#section"), followed by letters, digits or underscores.
- */
-const tokens = /(https?:\/\/\S+)|(?<![\p{L}\p{M}\p{N}_/&#])#([\p{L}\p{M}\p{N}_]+)/gu;
-
 /** Backslash-escapes every reserved character: the text is shown exactly as given. */
 export function escapeLittleText(text: string): string {
   return text.replace(reserved, '\\$&');
@@ -60,7 +55,8 @@ export function escapeLittleText(text: string): string {
  * The user's text as LinkedIn commentary.
  * - Every reserved character is escaped, so LinkedIn shows what was typed: « Données (2024) »
  *   keeps its parentheses, "@ home" mentions no one, "*" and "_" stay characters.
- * - A hashtag typed as #Word (with at least one letter, so "#1" and "#2024" stay text) is sent
+ * - A hashtag typed as #Word (# directly after a space, start or punctuation, not "C#" nor
+ *   "page#section"; with at least one letter, so "#1" and "#2024" stay text) is sent
  *   as LinkedIn's hashtag template {hashtag|\#|Word}: it becomes a clickable hashtag, as it
  *   would have been typed in LinkedIn's own composer and as it is on the other platforms the
  *   same pair goes to. Accented hashtags (#Économie) count: letters are Unicode letters.
@@ -71,11 +67,11 @@ export function escapeLittleText(text: string): string {
 export function toLittleText(text: string): string {
   let out = '';
   let last = 0;
-  for (const match of text.matchAll(tokens)) {
-    const [whole, , tag] = match;
-    out += escapeLittleText(text.slice(last, match.index));
-    out += tag !== undefined && /\p{L}/u.test(tag) ? `{hashtag|\\#|${escapeLittleText(tag)}}` : escapeLittleText(whole);
-    last = match.index + whole.length;
+  // The hashtags the composer's LinkedIn preview shows: the same function finds them.
+  for (const tag of entities('linkedin', text)) {
+    if (tag.kind !== 'hashtag') continue;
+    out += escapeLittleText(text.slice(last, tag.start)) + `{hashtag|\\#|${escapeLittleText(tag.value)}}`;
+    last = tag.end;
   }
   return out + escapeLittleText(text.slice(last));
 }

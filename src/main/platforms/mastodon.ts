@@ -12,6 +12,7 @@ import {
 } from 'masto';
 import { z } from 'zod';
 import { mastodonCredentialsSchema, type MastodonCredentials } from '../../shared/credentials';
+import { mastodonShownText } from '../../shared/entities';
 import { defaultLimits, validateSide, type PlatformLimits } from '../../shared/limits';
 import { badResponse, comparable, fromNetworkError, fromStatus, parseAnswer, retryAtFrom } from './http';
 import {
@@ -121,7 +122,7 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
     // comparable() reads HTML, so the plain text we sent is escaped first: otherwise a literal
     // "<en direct>" in it would be taken for a tag and dropped. Mastodon renders a mention of a
     // known remote account as @user, without its instance: either form may be what it shows.
-    const wanted = new Set([text, text.replace(remoteMention, '$1@$2')].map((plain) => comparable(escapeHtml(plain))));
+    const wanted = new Set([text, mastodonShownText(text)].map((plain) => comparable(escapeHtml(plain))));
     // A minute's allowance for the difference between our clock and the instance's.
     const oldest = since - 60_000;
     // Newest first; masto follows the Link header's rel="next" (max_id) from page to page.
@@ -199,9 +200,6 @@ export class MastodonAdapter implements PlatformAdapter<'mastodon'> {
     return attachment.id;
   }
 }
-
-/** @user@instance, as limits.ts counts it: Mastodon shows a known remote account as @user. */
-const remoteMention = /(^|[^/\w])@(\w+)@[\w.-]+\w/g;
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

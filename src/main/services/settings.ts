@@ -35,6 +35,7 @@ export class SettingsService {
       severity: { ...defaultCheckSettings.severity, ...stored.severity },
       piiAllowList: stored.piiAllowList ?? [],
       flaggedTerms: stored.flaggedTerms ?? [],
+      frenchStyle: stored.frenchStyle ?? defaultCheckSettings.frenchStyle,
     };
     const parsed = checkSettingsSchema.safeParse(merged);
     return parsed.success ? parsed.data : defaultCheckSettings;

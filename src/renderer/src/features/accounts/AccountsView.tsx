@@ -1,8 +1,11 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { platforms, type Account, type Channel, type Lang, type Platform } from '../../../../shared/domain';
 import { credentialFields, initialValues, toCredentials, type FieldSpec, type FieldValues } from './credentialFields';
-import { checkIds, severities, type CheckSettings, type Severity } from '../../../../shared/checks';
+import { checkIds, frenchStyles, severities, type CheckSettings, type FrenchStyle, type Severity } from '../../../../shared/checks';
+import { piiKey } from '../../../../shared/pii';
+import type { PiiAllowRequest } from '../../../../shared/contract';
+import { useApiEvent } from '../../lib/useEvent';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
@@ -18,6 +21,13 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
     <section aria-labelledby="accounts-heading" className="panel">
       <h1 id="accounts-heading">{t('accounts.heading')}</h1>
       <p>{t('accounts.intro')}</p>
+      {can('workspace.settings') && (
+        <p>
+          <button type="button" className="link-button" onClick={showChecks}>
+            {t('accounts.jumpToChecks')}
+          </button>
+        </p>
+      )}
       {channels.length === 0 ? (
         <p className="empty">{t('accounts.empty')}</p>
       ) : (
@@ -53,6 +63,14 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
   );
 }
 
+/** The content checks' heading: the Accounts page links to it from the top (it is a long page). */
+const checksHeadingId = 'content-checks-heading';
+function showChecks() {
+  const heading = document.getElementById(checksHeadingId);
+  heading?.scrollIntoView({ block: 'start' });
+  heading?.focus();
+}
+
 function ChecksSettingsForm() {
   const { t } = useTranslation();
   const ids = useId();
@@ -76,15 +94,30 @@ function ChecksSettingsForm() {
     event.preventDefault();
     void run(async () => {
       const saved = await call('settings.update', {
-        checks: { severity: settings!.severity, piiAllowList: lines(allowList), flaggedTerms: lines(terms) },
+        checks: { severity: settings!.severity, piiAllowList: lines(allowList), flaggedTerms: lines(terms), frenchStyle: settings!.frenchStyle },
       });
       setSettings(saved.checks);
       return t('checks.settings.saved');
     });
   }
   return (
-    <form className="panel" onSubmit={submit} aria-labelledby={`${ids}-h`}>
-      <h2 id={`${ids}-h`}>{t('checks.settings.heading')}</h2>
+    <form className="panel" onSubmit={submit} aria-labelledby={checksHeadingId}>
+      <h2 id={checksHeadingId} tabIndex={-1}>
+        {t('checks.settings.heading')}
+      </h2>
+      {/* Requests and the allow-list first: they are what an administrator comes here for most. */}
+      <PiiRequests
+        onAllowed={(match) =>
+          setAllowList((text) => (lines(text).some((l) => piiKey(l) === piiKey(match)) ? text : [...lines(text), match].join('\n')))
+        }
+      />
+      <div className="field">
+        <label htmlFor={`${ids}-allow`}>{t('checks.settings.allowList')}</label>
+        <span className="hint" id={`${ids}-allow-hint`}>
+          {t('checks.settings.allowListHint')}
+        </span>
+        <textarea id={`${ids}-allow`} rows={4} aria-describedby={`${ids}-allow-hint`} value={allowList} onChange={(e) => setAllowList(e.target.value)} />
+      </div>
       <p>{t('checks.settings.intro')}</p>
       <table className="data-table">
         <tbody>
@@ -113,8 +146,22 @@ function ChecksSettingsForm() {
         </tbody>
       </table>
       <div className="field">
-        <label htmlFor={`${ids}-allow`}>{t('checks.settings.allowList')}</label>
-        <textarea id={`${ids}-allow`} rows={3} value={allowList} onChange={(e) => setAllowList(e.target.value)} />
+        <label htmlFor={`${ids}-style`}>{t('checks.settings.frenchStyle')}</label>
+        <span className="hint" id={`${ids}-style-hint`}>
+          {t('checks.settings.frenchStyleHint')}
+        </span>
+        <select
+          id={`${ids}-style`}
+          aria-describedby={`${ids}-style-hint`}
+          value={settings.frenchStyle}
+          onChange={(e) => setSettings({ ...settings, frenchStyle: e.target.value as FrenchStyle })}
+        >
+          {frenchStyles.map((style) => (
+            <option key={style} value={style}>
+              {t(`checks.settings.frenchStyles.${style}`)}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="field">
         <label htmlFor={`${ids}-terms`}>{t('checks.settings.terms')}</label>
@@ -122,6 +169,62 @@ function ChecksSettingsForm() {
       </div>
       <FormFooter error={error} status={done} busy={busy} label={t('checks.settings.save')} />
     </form>
+  );
+}
+
+/** Drafters' requests to allow a flagged number: who asked, when, and Allow / Dismiss in one click. */
+function PiiRequests({ onAllowed }: { onAllowed: (match: string) => void }) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const formatDate = useDateFormat();
+  const [requests, setRequests] = useState<PiiAllowRequest[]>([]);
+  const { busy, error, done, run, setError } = useAction();
+  const load = useCallback(() => {
+    call('pii.requests').then(setRequests, (caught: unknown) => setError(toErrorInfo(caught)));
+  }, [setError]);
+  useEffect(load, [load]);
+  useApiEvent('settings.changed', load);
+  const decide = (request: PiiAllowRequest, decision: 'allow' | 'dismiss') =>
+    void run(async () => {
+      if (decision === 'allow') {
+        await call('pii.allow', { requestId: request.id });
+        onAllowed(request.match);
+      } else {
+        await call('pii.dismiss', { requestId: request.id });
+      }
+      setRequests((list) => list.filter((r) => r.id !== request.id));
+      return decision === 'allow' ? t('checks.settings.requests.allowed', { match: request.match }) : t('checks.settings.requests.dismissed');
+    });
+  return (
+    <>
+      {requests.length > 0 && (
+        <section aria-labelledby={`${ids}-h`} data-testid="pii-requests">
+          <h3 id={`${ids}-h`}>{t('checks.settings.requests.heading')}</h3>
+          <p className="hint">{t('checks.settings.requests.intro')}</p>
+          <ul>
+            {requests.map((request) => (
+              <li key={request.id} data-testid="pii-request">
+                {t('checks.settings.requests.item', {
+                  kind: t(`checks.piiKinds.${request.kind}`),
+                  match: request.match,
+                  name: request.requestedBy.displayName,
+                  username: request.requestedBy.username,
+                  date: formatDate(request.requestedAt),
+                })}{' '}
+                <button type="button" disabled={busy} onClick={() => decide(request, 'allow')}>
+                  {t('checks.settings.requests.allow')}
+                </button>{' '}
+                <button type="button" className="link-button" disabled={busy} onClick={() => decide(request, 'dismiss')}>
+                  {t('checks.settings.requests.dismiss')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {done && <p role="status">{done}</p>}
+      <ErrorMessage error={error} />
+    </>
   );
 }
 

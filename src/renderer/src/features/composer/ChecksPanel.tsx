@@ -1,6 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import type { Lang } from '../../../../shared/domain';
 import { runChecks, type CheckSettings, type Finding, type MediaAlt } from '../../../../shared/checks';
+import { piiAddressKinds, type PiiKind } from '../../../../shared/pii';
+import { allowedRoles, isGrantActive } from '../../../../shared/permissions';
+import { call } from '../../lib/api';
+import { ErrorMessage } from '../../lib/ErrorMessage';
+import { useUser } from '../../lib/session';
+import { useAction } from '../../lib/useAction';
 
 /** The content checks for the texts as typed, in the user's language, with one-click fixes. */
 export function ChecksPanel({
@@ -8,13 +14,22 @@ export function ChecksPanel({
   media = [],
   settings,
   onFix,
+  pairId,
 }: {
   texts: Record<Lang, string>;
   media?: readonly MediaAlt[];
   settings: CheckSettings;
   onFix: (lang: Lang, text: string) => void;
+  /** The pair being edited, if saved: shown to the administrator beside a request to allow a number. */
+  pairId?: string;
 }) {
   const { t } = useTranslation();
+  const user = useUser();
+  // Whoever drafts or translates, on any account pair, may ask (main checks it again).
+  const now = Date.now();
+  const mayAsk = user.grants.some(
+    (g) => isGrantActive(g, now) && [...allowedRoles['pair.create'], ...allowedRoles['pair.edit']].includes(g.role),
+  );
   if (!texts.en.trim() && !texts.fr.trim() && media.length === 0) return null;
   const findings = runChecks(texts, settings, media);
   const message = (f: Finding) => {
@@ -50,10 +65,40 @@ export function ChecksPanel({
                   </button>
                 </>
               )}
+              {finding.check === 'pii' && mayAsk && (
+                <AskToAllow kind={finding.params['kind'] as PiiKind} match={String(finding.params['match'])} pairId={pairId} />
+              )}
             </li>
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+/** "This is a public number": asks an administrator to put the flagged text on the allow-list. */
+function AskToAllow({ kind, match, pairId }: { kind: PiiKind; match: string; pairId: string | undefined }) {
+  const { t } = useTranslation();
+  const { busy, error, done, run } = useAction();
+  const label = kind === 'email' ? 'email' : piiAddressKinds.has(kind) ? 'address' : 'number';
+  if (done) return <span role="status"> {done}</span>;
+  return (
+    <>
+      {' '}
+      <button
+        type="button"
+        className="link-button"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            await call('pii.requestAllow', pairId ? { match, kind, pairId } : { match, kind });
+            return t('checks.requestAllow.sent');
+          })
+        }
+      >
+        {t(`checks.requestAllow.${label}`)}
+      </button>
+      <ErrorMessage error={error} />
+    </>
   );
 }

@@ -2,34 +2,18 @@ import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, ErrorInfo, Lang, Pair } from '../../../../shared/domain';
 import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
+import type { UnsentText } from '../../../../shared/contract';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
-import { useCan } from '../../lib/session';
+import { useCan, useUser } from '../../lib/session';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
 import { ChecksPanel } from './ChecksPanel';
 import { useApiEvent } from '../../lib/useEvent';
 import { MediaEditor, newMediaKey, type ComposerMedia } from './MediaEditor';
 import { Previews } from './Previews';
+import { useUnsentText, type UnsentContent } from './useUnsentText';
 
 type Next = 'draft' | 'translation' | 'review';
-
-interface Draft {
-  enText: string;
-  frText: string;
-  channelIds: string[];
-  media?: ComposerMedia[];
-}
-
-const draftKey = 'tandem.composer.draft';
-
-function loadDraft(): Draft | null {
-  try {
-    const raw = localStorage.getItem(draftKey);
-    return raw ? (JSON.parse(raw) as Draft) : null;
-  } catch {
-    return null;
-  }
-}
 
 interface Props {
   channels: Channel[];
@@ -39,44 +23,59 @@ interface Props {
   onAddAccounts: () => void;
 }
 
-export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Props) {
+/** A new pair starts from the signed-in person's own unsent text, which main keeps for them alone. */
+export function Composer(props: Props) {
+  const { t } = useTranslation();
+  const ids = useId();
+  // undefined: still asking main; null: nothing kept (or editing a saved pair).
+  const [restored, setRestored] = useState<UnsentText | null | undefined>(props.editing ? null : undefined);
+  useEffect(() => {
+    if (props.editing) return;
+    let live = true;
+    call('unsent.get').then(
+      (unsent) => live && setRestored(unsent),
+      // Nothing to restore then; what is typed from here on is kept as usual.
+      () => live && setRestored(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.editing]);
+  if (restored === undefined) {
+    return (
+      <section className="panel composer" aria-labelledby={`${ids}-heading`} aria-busy="true">
+        <h1 id={`${ids}-heading`}>{t('composer.heading')}</h1>
+        <p>{t('app.loading')}</p>
+      </section>
+    );
+  }
+  return <ComposerForm {...props} restored={restored} />;
+}
+
+function ComposerForm(props: Props & { restored: UnsentText | null }) {
+  const { channels, editing, onDoneEditing, onAddAccounts, restored } = props;
   const { t } = useTranslation();
   const can = useCan();
+  const owner = useUser().id;
   const ids = useId();
-  const [restored] = useState(() => (editing ? null : loadDraft()));
   const [enText, setEnText] = useState(editing?.enText ?? restored?.enText ?? '');
   const [frText, setFrText] = useState(editing?.frText ?? restored?.frText ?? '');
   const [channelIds, setChannelIds] = useState<string[]>(editing?.channelIds ?? restored?.channelIds ?? []);
   const [media, setMedia] = useState<ComposerMedia[]>(() =>
-    (editing?.media ?? restored?.media ?? []).map((m) => ({ ...m, key: 'key' in m && typeof m.key === 'string' ? m.key : newMediaKey() })),
+    (editing?.media ?? restored?.media ?? []).map((m) => ({ ...m, key: newMediaKey() })),
   );
   const [uploading, setUploading] = useState(false);
-  // A draft restored from an earlier session: drop images Tandem no longer has, and say so.
-  useEffect(() => {
-    if (editing || !restored?.media?.length) return;
-    let live = true;
-    void Promise.all(
-      restored.media.map((m) =>
-        Promise.all([call('media.read', { id: m.en.id }), call('media.read', { id: m.fr.id })]).then(
-          () => null,
-          () => m.en.id,
-        ),
-      ),
-    ).then((missing) => {
-      const gone = new Set(missing.filter((id): id is string => id !== null));
-      if (!live || gone.size === 0) return;
-      setMedia((current) => current.filter((m) => !gone.has(m.en.id)));
-      setStatus(t('media.restoredMissing', { count: gone.size }));
-    });
-    return () => {
-      live = false;
-    };
-  }, [editing, restored, t]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const [status, setStatus] = useState<string | null>(
-    restored && (restored.enText || restored.frText) ? t('composer.restored') : null,
-  );
+  // Restored text says so; images of it Tandem no longer has were left out, and that is said too.
+  const [status, setStatus] = useState<string | null>(() => {
+    if (!restored) return null;
+    const lines = [
+      restored.enText || restored.frText || restored.media.length > 0 ? t('composer.restored') : '',
+      restored.missingMedia > 0 ? t('media.restoredMissing', { count: restored.missingMedia }) : '',
+    ];
+    return lines.filter(Boolean).join(' ') || null;
+  });
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [checkSettings, setCheckSettings] = useState<CheckSettings>(defaultCheckSettings);
   const loadSettings = useCallback(() => {
@@ -95,17 +94,17 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
     });
   }, [channels, editing]);
 
-  // Unsent text survives a crash or a closed window.
-  useEffect(() => {
-    if (!editing) localStorage.setItem(draftKey, JSON.stringify({ enText, frText, channelIds, media } satisfies Draft));
-  }, [enText, frText, channelIds, media, editing]);
-
   const selected = useMemo(() => channels.filter((c) => channelIds.includes(c.id)), [channels, channelIds]);
   /** Every account each side goes to; with none selected yet, X's limits as a guide. */
   const accountsFor = (lang: Lang): Account[] =>
     selected.length > 0 ? selected.map((c) => c[lang]) : [{ limits: defaultLimits.x, platform: 'x' } as Account];
   const strictest = (pick: (a: Account) => number) => Math.min(...(['en', 'fr'] as const).flatMap((lang) => accountsFor(lang).map(pick)));
   const mediaInput = media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
+  // Unsent text survives a crash or a closed window, for the person who typed it only.
+  const unsent = useUnsentText(
+    editing ? null : { owner, enText, frText, channelIds, media: mediaInput },
+    editing || !restored ? null : unsentContent(restored, owner),
+  );
 
   async function run(work: () => Promise<string>) {
     setBusy(true);
@@ -140,6 +139,7 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
       setEnText('');
       setFrText('');
       setMedia([]);
+      unsent.forget();
       if (next === 'translation') pair = await call('pairs.requestTranslation', { id: pair.id, version: pair.version });
       if (next === 'review') pair = await call('pairs.submitForReview', { id: pair.id, version: pair.version });
       return t(`composer.done.${next}`);
@@ -208,6 +208,7 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
         texts={{ en: enText, fr: frText }}
         media={media}
         settings={checkSettings}
+        pairId={editing?.id}
         onFix={(lang, text) => (lang === 'en' ? setEnText(text) : setFrText(text))}
       />
       {backToReview && <p className="alert alert-warning">{t('composer.backToReview')}</p>}
@@ -245,6 +246,13 @@ export function Composer({ channels, editing, onDoneEditing, onAddAccounts }: Pr
       </div>
     </form>
   );
+}
+
+/** What main keeps, from what it gave back (the images it no longer has are left out). */
+function unsentContent(restored: UnsentText, owner: string): UnsentContent {
+  const { enText, frText, channelIds } = restored;
+  const media = restored.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
+  return { owner, enText, frText, channelIds, media };
 }
 
 function TextSide({

@@ -1,6 +1,7 @@
-import { Fragment } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, Lang } from '../../../../shared/domain';
+import { entities, type Entity, type EntityKind } from '../../../../shared/entities';
 import { measureMedia, measureText, sideMedia } from '../../../../shared/limits';
 import { useErrorText } from '../../lib/format';
 import { Thumbnail, type ComposerMedia } from './MediaEditor';
@@ -58,7 +59,7 @@ function PreviewCard({
       <header className="preview-head">
         <strong>{t(`platforms.${platform}`)}</strong> <span className="muted">@{account.handle}</span> <span className="lang-tag">{lang.toUpperCase()}</span>
       </header>
-      <p className="pair-text">{text.trim() ? <RichText text={text} /> : <span className="muted">{t('preview.empty')}</span>}</p>
+      {text.trim() ? <RichText platform={platform} text={text} /> : <p className="pair-text muted">{t('preview.empty')}</p>}
       {media.length > 0 && (
         <div className="preview-media">
           {media.slice(0, limits.maxImages).map((m, i) => (
@@ -84,12 +85,48 @@ function PreviewCard({
   );
 }
 
-/** Links, hashtags and mentions shown as the platforms show them. */
-function RichText({ text }: { text: string }) {
-  const parts = text.split(/(https?:\/\/[^\s]+|[#@][\p{L}\p{N}_.@-]*[\p{L}\p{N}_])/u);
+const kinds: readonly EntityKind[] = ['link', 'hashtag', 'mention'];
+
+/**
+ * The text with what this platform will link, tag and mention highlighted: found by the same
+ * rules the platform (or, for Bluesky and LinkedIn, the adapter) applies, so the preview shows
+ * no link the post will not have and misses none it will. Each one is named for screen readers,
+ * and a legend under the text says which highlight is which.
+ */
+function RichText({ platform, text }: { platform: Channel['platform']; text: string }) {
+  const { t, i18n } = useTranslation();
+  const found = entities(platform, text);
+  const parts: ReactNode[] = [];
+  let from = 0;
+  found.forEach((item: Entity, i) => {
+    if (item.start > from) parts.push(<Fragment key={`t${i}`}>{text.slice(from, item.start)}</Fragment>);
+    parts.push(
+      <span key={`e${i}`} className={`preview-entity preview-${item.kind}`} data-entity={item.kind}>
+        {item.text}
+        <span className="visually-hidden" lang={i18n.resolvedLanguage}>
+          {` (${t(`preview.entity.${item.kind}`)})`}
+        </span>
+      </span>,
+    );
+    from = item.end;
+  });
+  if (from < text.length) parts.push(<Fragment key="rest">{text.slice(from)}</Fragment>);
+  const present = kinds.filter((kind) => found.some((item) => item.kind === kind));
   return (
     <>
-      {parts.map((part, i) => (i % 2 === 1 ? <span key={i} className="preview-entity">{part}</span> : <Fragment key={i}>{part}</Fragment>))}
+      <p className="pair-text">{parts}</p>
+      {present.length > 0 && (
+        // Sighted readers' key to the highlights; screen readers hear each one named in the text.
+        <p className="preview-legend muted" lang={i18n.resolvedLanguage} aria-hidden="true" data-testid="preview-legend">
+          {t('preview.legend', { platform: t(`platforms.${platform}`) })}{' '}
+          {present.map((kind, i) => (
+            <Fragment key={kind}>
+              {i > 0 && ' · '}
+              <span className={`preview-entity preview-${kind}`}>{t(`preview.entity.${kind}`)}</span>
+            </Fragment>
+          ))}
+        </p>
+      )}
     </>
   );
 }
