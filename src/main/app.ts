@@ -36,6 +36,8 @@ export interface TandemOptions {
    * new ones. Without it (tests that build the services alone) restoring is unavailable.
    */
   restore?: (name: string, actor: User) => Promise<StartupProblem | null>;
+  /** Called with each SQL statement run (tests count queries with it). */
+  traceSql?: (sql: string) => void;
 }
 
 export interface Tandem {
@@ -58,7 +60,7 @@ export interface Tandem {
 export function createTandem(options: TandemOptions): Tandem {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger();
-  const db = openDatabase(options.dbFile);
+  const db = openDatabase(options.dbFile, { trace: options.traceSql });
   const adapters = new Map<Platform, PlatformAdapter>(options.adapters.map((a) => [a.platform, a]));
   // Pair ids in an event reach the signed-in person only for pairs they may see; signed out, none.
   const events = new EventBus((event, payload) => {

@@ -43,8 +43,13 @@ export class DatabaseFromFutureError extends Error {
 
 export const busyTimeoutMs = 200;
 
-export function openDatabase(file: string): Db {
-  const db = new Database(file);
+export interface OpenOptions {
+  /** Called with each statement as SQLite runs it (tests count queries with it). */
+  trace?: (sql: string) => void;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const db = new Database(file, options.trace ? { verbose: (sql) => options.trace!(String(sql)) } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

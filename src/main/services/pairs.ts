@@ -3,6 +3,7 @@
 // with cancelled, failed and partial. Every step checks the actor's role in main.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
+import { pairDetails, type ApprovalRow, type DeliveryRow, type PairDetails } from '../db/pairDetails';
 import type { Clock } from '../clock';
 import type { Approval, Delivery, DeliveryStatus, ErrorInfo, Lang, Pair, PairStatus, Platform, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
@@ -34,24 +35,7 @@ interface PairRow {
   scheduled_by: string | null;
 }
 
-export interface DeliveryRow {
-  id: string;
-  pair_id: string;
-  account_id: string;
-  lang: Lang;
-  status: DeliveryStatus;
-  attempt: number;
-  next_attempt_at: number | null;
-  remote_id: string | null;
-  remote_url: string | null;
-  sent_at: number | null;
-  last_error: string | null;
-  claimed_at: number | null;
-  idem_key: string | null;
-  lookups: number;
-  handle: string;
-  platform: Platform;
-}
+export type { DeliveryRow } from '../db/pairDetails';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -306,7 +290,8 @@ export class PairService {
     const rows = (
       visible === null ? this.statements.page.all(limit) : this.statements.visiblePage.all(JSON.stringify([...visible]), limit)
     ) as PairRow[];
-    return rows.map((row) => this.toPair(row));
+    const details = pairDetails(this.db, rows.map((row) => row.id));
+    return rows.map((row) => this.toPair(row, details.get(row.id)!));
   }
 
   /** Of these pairs, those whose every account pair is in `visible` (null: all), in the same order. */
@@ -321,7 +306,7 @@ export class PairService {
 
   get(id: string): Pair | undefined {
     const row = this.statements.byId.get(id) as PairRow | undefined;
-    return row && this.toPair(row);
+    return row && this.toPair(row, pairDetails(this.db, [row.id]).get(row.id)!);
   }
 
   deliveryRows(pairId: string): DeliveryRow[] {
@@ -410,23 +395,23 @@ export class PairService {
     this.db.prepare('DELETE FROM delivery WHERE pair_id = ?').run(pairId);
   }
 
-  private toPair(row: PairRow): Pair {
-    const deliveries = this.deliveryRows(row.id).map(toDelivery);
-    const channelIds = this.statements.channels.all(row.id) as string[];
+  private toPair(row: PairRow, details: PairDetails): Pair {
+    const deliveries = details.deliveries.map(toDelivery);
+    const channelIds = details.channelIds;
     const sentTimes = deliveries.map((d) => (d.sentAt ? Date.parse(d.sentAt) : null));
     const allSent = deliveries.length > 0 && sentTimes.every((t) => t !== null);
     const times = sentTimes.filter((t): t is number => t !== null);
-    const decisions = this.statements.decisions.all(row.id) as ApprovalRow[];
+    const decisions = details.decisions;
     const latest = decisions[0];
     const approval = decisions.find((d) => d.decision === 'approved' && d.pair_version === row.version);
-    const writers = this.statements.writers.all(row.id) as { lang: Lang; username: string }[];
+    const writers = details.writers;
     const writtenBy = { en: writers.filter((w) => w.lang === 'en').map((w) => w.username), fr: writers.filter((w) => w.lang === 'fr').map((w) => w.username) };
     const others = [...new Set([...writtenBy.en, ...writtenBy.fr])].filter((name) => name !== row.created_by);
     return {
       id: row.id,
       enText: row.en_text,
       frText: row.fr_text,
-      media: this.media.ofPair(row.id),
+      media: details.media,
       status: row.status,
       scheduledAt: iso(row.scheduled_at),
       authorTz: row.author_tz,
@@ -452,11 +437,8 @@ function prepareStatements(db: Db) {
       `SELECT d.*, a.handle, a.platform FROM delivery d JOIN account a ON a.id = d.account_id
        WHERE d.pair_id = ? ORDER BY d.lang, a.handle`,
     ),
-    channels: db.prepare('SELECT channel_id FROM pair_channel WHERE pair_id = ? ORDER BY channel_id').pluck(),
-    decisions: db.prepare('SELECT * FROM approval WHERE pair_id = ? ORDER BY at DESC, rowid DESC'),
     byId: db.prepare('SELECT * FROM post_pair WHERE id = ?'),
     channelsOf: db.prepare('SELECT pair_id, channel_id FROM pair_channel WHERE pair_id IN (SELECT value FROM json_each(?))'),
-    writers: db.prepare('SELECT lang, username FROM pair_author WHERE pair_id = ? ORDER BY first_at, username'),
     recordWriter: db.prepare(
       `INSERT INTO pair_author (pair_id, lang, username, first_at, last_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (pair_id, lang, username) DO UPDATE SET last_at = excluded.last_at`,
@@ -473,15 +455,6 @@ function prepareStatements(db: Db) {
 const cancellable: PairStatus[] = ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed'];
 const approvedStates: PairStatus[] = ['approved', 'scheduled', 'publishing', 'published', 'partial', 'held', 'failed'];
 
-interface ApprovalRow {
-  id: string;
-  pair_id: string;
-  pair_version: number;
-  decision: 'approved' | 'rejected';
-  by_user: string;
-  comment: string;
-  at: number;
-}
 
 const langs = ['en', 'fr'] as const;
 
