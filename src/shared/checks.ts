@@ -100,16 +100,42 @@ function items(text: string): Record<EntityKind, Entity[]> {
   return out;
 }
 
-/** Which language a URL says its page is in, when it says so. */
+/**
+ * Sites whose host name is in one language, for pages whose path does not say: the Government of
+ * Canada's paired domains (parks.canada.ca / parcs.canada.ca…) and the Bank of Canada's.
+ */
+const hostLanguage: [host: string, lang: Lang][] = [
+  ['parks.canada.ca', 'en'],
+  ['parcs.canada.ca', 'fr'],
+  ['open.canada.ca', 'en'],
+  ['ouvert.canada.ca', 'fr'],
+  ['natural-resources.canada.ca', 'en'],
+  ['ressources-naturelles.canada.ca', 'fr'],
+  ['jobbank.gc.ca', 'en'],
+  ['guichetemplois.gc.ca', 'fr'],
+  ['travel.gc.ca', 'en'],
+  ['voyage.gc.ca', 'fr'],
+  ['weather.gc.ca', 'en'],
+  ['meteo.gc.ca', 'fr'],
+  ['census.gc.ca', 'en'],
+  ['recensement.gc.ca', 'fr'],
+  ['bankofcanada.ca', 'en'],
+  ['banqueducanada.ca', 'fr'],
+];
+
+/** Which language a URL says its page is in, when it says so: by its path, else by its host. */
 export function urlLanguage(url: string): Lang | null {
   const lower = url.toLowerCase();
   // /en/ /eng/ /english/; lang=en, lang=eng, lang=e (census profiles, Elections Canada);
-  // -eng.htm, -en.html, -eng at the end of a name; _e.html (weather.gc.ca).
+  // -eng.htm, -en.html, canada.ca/en.html, -eng at the end of a name; _e.html (weather.gc.ca).
   const en =
-    /\/(en|eng|english)(\/|$|\?|#)|[?&](lang|language)=(en|eng|english|e)\b|[-_.]eng?\.html?\b|-eng\b|[-_]e\.(s?html?|php|aspx?|cfm|jsp)\b/.test(lower);
+    /\/(en|eng|english)(\/|$|\?|#)|[?&](lang|language)=(en|eng|english|e)\b|[-_./]eng?\.html?\b|-eng\b|[-_]e\.(s?html?|php|aspx?|cfm|jsp)\b/.test(lower);
   const fr =
-    /\/(fr|fra|francais|français)(\/|$|\?|#)|[?&](lang|language)=(fr|fra|francais|f)\b|[-_.]fra?\.html?\b|-fra\b|[-_]f\.(s?html?|php|aspx?|cfm|jsp)\b/.test(lower);
-  return en === fr ? null : en ? 'en' : 'fr';
+    /\/(fr|fra|francais|français)(\/|$|\?|#)|[?&](lang|language)=(fr|fra|francais|f)\b|[-_./]fra?\.html?\b|-fra\b|[-_]f\.(s?html?|php|aspx?|cfm|jsp)\b/.test(lower);
+  if (en !== fr) return en ? 'en' : 'fr';
+  if (en) return null;
+  const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/.exec(lower)?.[1] ?? '';
+  return hostLanguage.find(([name]) => host === name || host.endsWith(`.${name}`))?.[1] ?? null;
 }
 
 /**
@@ -128,10 +154,13 @@ function personalInformation(text: string, allowList: readonly string[]): { kind
   return findPersonalInformation(text, allowList).map(({ kind, match }) => ({ kind, match }));
 }
 
+/** Lower case, with one apostrophe: a term typed as d'ores matches a post's d’ores. */
+const termForm = (text: string) => text.toLocaleLowerCase('fr-CA').replace(/[’‘ʼ`´]/g, "'");
+
 function flaggedTerms(text: string, terms: readonly string[]): string[] {
-  const lower = text.toLocaleLowerCase('fr-CA');
+  const lower = termForm(text);
   return terms.filter((term) => {
-    const t = term.trim().toLocaleLowerCase('fr-CA');
+    const t = termForm(term.trim());
     if (!t) return false;
     const escaped = t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'u').test(lower);

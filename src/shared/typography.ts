@@ -48,11 +48,19 @@ const units = [
   'km', 'm', 'cm', 'mm', 'µm', 'kg', 'g', 'mg', 't', 'L', 'l', 'mL', 'ml', 'ha',
   'km²', 'm²', 'cm²', 'km2', 'm2', 'm³', 'm3', '°C', '°F', 'K', 'kWh', 'MWh', 'GWh', 'TWh', 'W', 'kW', 'MW', 'GW',
   'km/h', 'm/s', 'Mo', 'Go', 'To', 'ko', 'Mbit/s', 'Gbit/s', 'Mb/s', 'Gb/s',
+  'min',
+  // millions and billions of dollars, as federal French abbreviates them (2,5 M$, 47 G$)
+  'k$', 'M$', 'G$', 'Md$',
 ];
 const unitPattern = units
   .sort((a, b) => b.length - a.length)
   .map((u) => u.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
   .join('|');
+
+/** Where a protected span ends: a link or an emoticon keeps a space typed before ; ! ? (see below). */
+const endKept = '\ue002';
+const endOther = '\ue001';
+const keepsSpaceAfter = /^(?:[a-z][a-z0-9+.-]*:\/\/|www\.|[:;=])/i;
 
 /** The text with protected spans replaced by placeholders, and a function to put them back. */
 function mask(text: string): { masked: string; unmask: (s: string) => string } {
@@ -60,9 +68,9 @@ function mask(text: string): { masked: string; unmask: (s: string) => string } {
   // Private-use characters cannot appear in what a person typed and survive the replacements.
   const masked = text.replace(protectedSpans, (span) => {
     kept.push(span);
-    return `\ue000${kept.length - 1}\ue001`;
+    return `\ue000${kept.length - 1}${keepsSpaceAfter.test(span) ? endKept : endOther}`;
   });
-  return { masked, unmask: (s) => s.replace(/\ue000(\d+)\ue001/g, (_, i: string) => kept[Number(i)]!) };
+  return { masked, unmask: (s) => s.replace(/\ue000(\d+)[\ue001\ue002]/g, (_, i: string) => kept[Number(i)]!) };
 }
 
 /** The French text with its spacing corrected for the style; identical when nothing is wrong. */
@@ -83,8 +91,10 @@ export function fixFrenchSpacing(text: string, style: FrenchStyle = 'canada'): s
       const before = whole[offset - 1] ?? '';
       if (/[;!?]/.test(before)) return match;
       if (style === 'canada') {
-        // A space after a link stays: without it the mark would be read as part of the link.
-        if (before === '\ue001') return match;
+        // A space after a link stays: without it the mark would be read as part of the link. So
+        // does one after an emoticon (":) !"). After a mention, a hashtag or an e-mail address the
+        // space goes as anywhere else: platforms end those before ; ! ?.
+        if (before === endKept) return match;
         // Nothing, or a narrow no-break space: both are federal style and left as they are.
         if (spaces === '' || spaces === narrow) return match;
         return mark;
