@@ -9,4 +9,10 @@ ALTER TABLE account ADD COLUMN remote_user_id TEXT;
 -- Start-up looks for deliveries a crash left mid-send; without this it reads the whole history.
 CREATE INDEX delivery_sending ON delivery (pair_id) WHERE status = 'sending';
 `,
+  // PostgreSQL's twin (see db/postgres.ts for how the two differ).
+  postgres: `
+ALTER TABLE delivery ADD COLUMN claimed_at BIGINT;
+ALTER TABLE account ADD COLUMN remote_user_id TEXT;
+CREATE INDEX delivery_sending ON delivery (pair_id) WHERE status = 'sending';
+`,
 };

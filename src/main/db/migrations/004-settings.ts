@@ -8,4 +8,11 @@ CREATE TABLE setting (
   value TEXT NOT NULL
 ) STRICT;
 `,
+  // PostgreSQL's twin (see db/postgres.ts for how the two differ).
+  postgres: `
+CREATE TABLE setting (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
 };

@@ -73,4 +73,40 @@ CREATE INDEX pair_media_fr_blob ON pair_media (fr_blob);
 -- Approval evidence covers the images and their alt text too, as JSON [{en, fr, altEn, altFr}].
 ALTER TABLE approval ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
 `,
+  // PostgreSQL's twin (see db/postgres.ts for how the two differ).
+  postgres: `
+-- SQLite rebuilds the two tables to change their CHECK; PostgreSQL alters the constraint.
+ALTER TABLE account DROP CONSTRAINT account_platform_check,
+  ADD CONSTRAINT account_platform_check CHECK (platform IN ('x', 'bluesky', 'mastodon', 'facebook', 'linkedin'));
+ALTER TABLE account ADD COLUMN limits TEXT;
+ALTER TABLE channel DROP CONSTRAINT channel_platform_check,
+  ADD CONSTRAINT channel_platform_check CHECK (platform IN ('x', 'bluesky', 'mastodon', 'facebook', 'linkedin'));
+
+ALTER TABLE delivery ADD COLUMN idem_key TEXT;
+ALTER TABLE delivery ADD COLUMN lookups INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE media_blob (
+  id TEXT PRIMARY KEY,
+  mime TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  data BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE pair_media (
+  pair_id TEXT NOT NULL REFERENCES post_pair(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL CHECK (position >= 0),
+  en_blob TEXT NOT NULL REFERENCES media_blob(id),
+  fr_blob TEXT NOT NULL REFERENCES media_blob(id),
+  alt_en TEXT NOT NULL DEFAULT '',
+  alt_fr TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (pair_id, position)
+);
+CREATE INDEX pair_media_en_blob ON pair_media (en_blob);
+CREATE INDEX pair_media_fr_blob ON pair_media (fr_blob);
+
+ALTER TABLE approval ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
+`,
 };

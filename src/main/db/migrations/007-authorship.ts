@@ -30,4 +30,27 @@ INSERT OR IGNORE INTO pair_author (pair_id, lang, username, first_at, last_at)
   ) w ON w.id = p.id
   WHERE (l.lang = 'en' AND p.en_text <> '') OR (l.lang = 'fr' AND p.fr_text <> '');
 `,
+  // PostgreSQL's twin (see db/postgres.ts for how the two differ).
+  postgres: `
+CREATE TABLE pair_author (
+  pair_id TEXT NOT NULL REFERENCES post_pair(id),
+  lang TEXT NOT NULL CHECK (lang IN ('en', 'fr')),
+  username TEXT NOT NULL,
+  first_at BIGINT NOT NULL,
+  last_at BIGINT NOT NULL,
+  PRIMARY KEY (pair_id, lang, username)
+);
+
+INSERT INTO pair_author (pair_id, lang, username, first_at, last_at)
+  SELECT p.id, l.lang, w.username, p.created_at, p.updated_at
+  FROM post_pair p
+  CROSS JOIN (VALUES ('en'), ('fr')) AS l (lang)
+  JOIN (
+    SELECT id, created_by AS username FROM post_pair
+    UNION SELECT id, translated_by FROM post_pair WHERE translated_by IS NOT NULL
+    UNION SELECT id, last_edited_by FROM post_pair WHERE last_edited_by IS NOT NULL
+  ) w ON w.id = p.id
+  WHERE (l.lang = 'en' AND p.en_text <> '') OR (l.lang = 'fr' AND p.fr_text <> '')
+  ON CONFLICT DO NOTHING;
+`,
 };

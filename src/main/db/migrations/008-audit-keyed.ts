@@ -14,4 +14,12 @@ CREATE TABLE audit_checkpoint (
   mac TEXT NOT NULL
 ) STRICT;
 `,
+  // PostgreSQL's twin (see db/postgres.ts for how the two differ).
+  postgres: `
+CREATE TABLE audit_checkpoint (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  body TEXT NOT NULL,
+  mac TEXT NOT NULL
+);
+`,
 };

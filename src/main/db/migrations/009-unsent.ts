@@ -10,4 +10,12 @@ CREATE TABLE unsent_draft (
   updated_at INTEGER NOT NULL
 ) STRICT;
 `,
+  // PostgreSQL's twin (see db/postgres.ts for how the two differ).
+  postgres: `
+CREATE TABLE unsent_draft (
+  user_id TEXT PRIMARY KEY REFERENCES "user"(id) ON DELETE CASCADE,
+  content TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+`,
 };
