@@ -13,6 +13,7 @@ import type { Logger } from '../src/main/log';
 import type { PlatformAdapter } from '../src/main/platforms/types';
 import { createLogger } from '../src/main/log';
 import type { Channel, Pair, Role, User } from '../src/shared/domain';
+import type { Caller } from '../src/main/services/context';
 import { FakeX, credentialsOf, fakeAccount, fakeApp, type FakeXAccount } from './fakes/x-api';
 
 export function tempDir(prefix = 'tandem-test-'): string {
@@ -35,9 +36,13 @@ export interface TestApp {
   addChannel(name?: string, options?: { allowSelfApproval?: boolean; accounts?: { en: FakeXAccount; fr: FakeXAccount } }): Promise<string>;
   /** Closes the app and changes its database file directly, as a crash or a closed laptop would leave it. */
   whileClosed(change: (db: Database.Database) => void): Promise<void>;
-  /** Calls the API and returns the value, or throws with the error code. */
+  /** The test's own client (one window): `call`, `signInAs` and the helpers below call from it. */
+  caller: Caller;
+  /** Calls the API from the test's client and returns the value, or throws with the error code. */
   call<T = unknown>(method: string, input?: unknown): Promise<T>;
-  signInAs(username: string): Promise<void>;
+  /** The same from another client (another window or browser, perhaps another person). */
+  callFrom<T = unknown>(caller: Caller, method: string, input?: unknown): Promise<T>;
+  signInAs(username: string, caller?: Caller): Promise<void>;
   /** Creates a user (as the admin) holding these roles; leaves the admin signed in. */
   addUser(username: string, roles: Role[], scope?: { channelId?: string | null; expiresAt?: string | null }): Promise<User>;
   /** Takes a new pair through draft -> review -> approved -> scheduled as the admin. */
@@ -77,13 +82,15 @@ export async function startTestApp(
     return tandem;
   };
   const tandem = make();
-  async function call<T = unknown>(method: string, input?: unknown): Promise<T> {
-    const result = await tandem.dispatch(method, input);
+  const caller = testCaller;
+  async function callFrom<T = unknown>(from: Caller, method: string, input?: unknown): Promise<T> {
+    const result = await tandem.dispatch(from, method, input);
     if (!result.ok) throw new ApiFailure(result.error.code, result.error.params);
     return result.value as T;
   }
-  async function signInAs(username: string) {
-    await call('session.signIn', { username, passphrase: passphraseOf(username) });
+  const call = <T = unknown>(method: string, input?: unknown) => callFrom<T>(caller, method, input);
+  async function signInAs(username: string, from = caller) {
+    await callFrom(from, 'session.signIn', { username, passphrase: passphraseOf(username) });
   }
   if (bootstrap) {
     // The first profile is the admin; in these tests it also holds every workflow role.
@@ -121,7 +128,9 @@ export async function startTestApp(
         db.close();
       }
     },
+    caller,
     call,
+    callFrom,
     signInAs,
     async addUser(username, roles, { channelId = null, expiresAt = null } = {}) {
       const user = await call<User>('users.create', { username, displayName: username, passphrase: passphraseOf(username) });
@@ -148,6 +157,9 @@ export async function startTestApp(
     },
   };
 }
+
+/** The test's own client: one window, signed in and out as one person at a time. */
+export const testCaller: Caller = { client: 'test' };
 
 export const passphraseOf = (username: string) => `${username} correct horse battery`;
 

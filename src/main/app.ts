@@ -1,13 +1,10 @@
 // Builds the main-process services from their parts. Knows nothing of Electron, so the
 // Electron entry point, the web harness and the tests all assemble the same app.
 import type { Platform, User } from '../shared/domain';
-import type { StartupProblem } from '../shared/contract';
-import { openDatabase, schemaVersion, type Db } from './db';
-import { listBackups } from './db/backup';
-import { AppError } from './errors';
+import type { EventPayload, Result, StartupProblem } from '../shared/contract';
+import { openDatabase, type Db } from './db';
 import { systemClock, type Clock } from './clock';
-import { EventBus } from './events';
-import type { EventPayload } from '../shared/contract';
+import { EventBus, type EventScope } from './events';
 import type { SecretStore } from './secrets';
 import type { PlatformAdapter } from './platforms/types';
 import { AuditLog, auditHeadFile, loadAuditKey } from './services/audit';
@@ -21,7 +18,16 @@ import { UnsentService } from './services/unsent';
 import { PiiRequestService } from './services/piiRequests';
 import { MetricsService } from './services/metrics';
 import { Publisher, defaultPublisherOptions, type PublisherOptions } from './publisher/publisher';
-import { createDispatch, type Dispatch, type Handlers } from './ipc/handlers';
+import { createDispatch, type ClientDispatch, type Handlers } from './ipc/handlers';
+import type { Services } from './ipc/services';
+import { peopleHandlers } from './ipc/people';
+import { accountHandlers } from './ipc/accounts';
+import { pairHandlers } from './ipc/pairs';
+import { composerHandlers } from './ipc/composer';
+import { settingsHandlers } from './ipc/settings';
+import { recordHandlers } from './ipc/records';
+import { startupHandlers } from './ipc/startup';
+import type { Caller } from './services/context';
 import { createLogger, type Logger } from './log';
 
 export interface TandemOptions {
@@ -40,10 +46,18 @@ export interface TandemOptions {
   traceSql?: (sql: string) => void;
 }
 
+export interface TandemDispatch {
+  /** A call from a client: main adds the session that client signed in with and its person. */
+  (caller: Caller, method: unknown, input?: unknown): Promise<Result<unknown>>;
+}
+
 export interface Tandem {
   db: Db;
-  dispatch: Dispatch;
+  dispatch: TandemDispatch;
+  /** Push events, each told to every subscribed client as far as the person signed in there may see. */
   events: EventBus;
+  /** What one client may be told of an event (for a bus that passes this one's events on: the host's). */
+  scopeEvent: EventScope;
   accounts: AccountService;
   pairs: PairService;
   users: UserService;
@@ -62,15 +76,17 @@ export function createTandem(options: TandemOptions): Tandem {
   const log = options.log ?? createLogger();
   const db = openDatabase(options.dbFile, { trace: options.traceSql });
   const adapters = new Map<Platform, PlatformAdapter>(options.adapters.map((a) => [a.platform, a]));
-  // Pair ids in an event reach the signed-in person only for pairs they may see; signed out, none.
-  const events = new EventBus((event, payload) => {
+  // Pair ids in an event reach each client only for pairs the person signed in there may see;
+  // a signed-out client, none.
+  const scopeEvent: EventScope = (client, event, payload) => {
     if (event !== 'pairs.changed') return payload;
-    const user = users.current();
-    if (!user) return null;
+    const { person } = users.context(client);
+    if (!person) return null;
     const { pairIds } = payload as EventPayload<'pairs.changed'>;
-    const shown = pairs.visibleAmong(pairIds, users.visibleChannels(user));
+    const shown = pairs.visibleAmong(pairIds, users.visibleChannels(person));
     return shown.length === 0 ? null : ({ pairIds: shown } as typeof payload);
-  });
+  };
+  const events = new EventBus(scopeEvent);
   const audit = new AuditLog(db, clock, { headFile: options.dbFile === ':memory:' ? null : auditHeadFile(options.dbFile), log });
   const users = new UserService(db, clock, audit);
   const accounts = new AccountService(db, clock, options.secrets, adapters, audit, users);
@@ -101,119 +117,21 @@ export function createTandem(options: TandemOptions): Tandem {
     (problem) => events.emit('storage.problem', problem),
   );
 
-  // Every method but the public ones acts as the signed-in user; main checks their roles.
-  const me = () => users.requireCurrent();
-  const handlers: Handlers = {
-    'session.current': () => ({ user: users.current(), needsBootstrap: users.needsBootstrap() }),
-    'session.signIn': async (input) => session(await users.signIn(input.username, input.passphrase)),
-    'session.signOut': () => {
-      // Not a public method (shared/methods.ts): like every other call it needs a signed-in user.
-      me();
-      users.signOut();
-      events.emit('session.changed', {});
-      return null;
-    },
-    'users.bootstrap': async (input) => session(await users.bootstrap(input)),
-    'users.list': () => {
-      users.authorize(me(), 'user.manage', [], 'users');
-      return users.list();
-    },
-    'users.create': async (input) => usersChanged(await users.create(input, me())),
-    'roles.grant': (input) => usersChanged(users.grant(input, me())),
-    'roles.revoke': (input) => usersChanged(users.revoke(input.grantId, me())),
-    'accounts.list': () => {
-      const visible = users.visibleChannels(me());
-      return accounts.list().filter((channel) => visible === null || visible.has(channel.id));
-    },
-    'accounts.addPair': async (input) => accountsChanged(await accounts.addPair(input, me())),
-    'accounts.setSelfApproval': (input) => accountsChanged(accounts.setSelfApproval(input.channelId, input.allowed, me())),
-    'accounts.updateCredentials': async (input) =>
-      accountsChanged(await accounts.updateCredentials(input.accountId, input.credentials, me())),
-    'pairs.list': (input) => pairs.list(input?.limit, users.visibleChannels(me())),
-    'pairs.create': (input) => changed(pairs.create(input, me())),
-    'pairs.update': (input) => changed(pairs.update(input, me())),
-    'pairs.requestTranslation': (input) => changed(pairs.requestTranslation(input, me())),
-    'pairs.submitForReview': (input) => changed(pairs.submitForReview(input, me())),
-    'pairs.approve': (input) => changed(pairs.approve(input, me())),
-    'pairs.reject': (input) => changed(pairs.reject(input, me())),
-    'pairs.schedule': (input) => changed(pairs.schedule(input, me())),
-    'pairs.cancel': (input) => changed(pairs.cancel(input.id, me())),
-    'pairs.retry': (input) => changed(pairs.retry(input.id, me())),
-    'pairs.release': (input) => changed(pairs.release(input, me())),
-    'pairs.metrics': (input) => metrics.forPair(input.id, me()),
-    'media.upload': (input) => media.upload(input, me()),
-    'media.read': (input) => {
-      const user = me();
-      const visible = users.visibleChannels(user);
-      return media.read(input.id, user, (pairIds) =>
-        pairIds.some((id) => visible === null || (pairs.get(id)?.channelIds.every((c) => visible.has(c)) ?? false)),
-      );
-    },
-    // Each person's own unsent text only, and only while the composer's person is signed in.
-    'unsent.get': () => unsent.get(me()),
-    'unsent.save': (input) => unsent.save(input, me()),
-    'unsent.clear': (input) => unsent.clear(input, me()),
-    'settings.get': () => {
-      me();
-      return settings.get();
-    },
-    'settings.update': (input) => {
-      const saved = settings.update(input, me());
-      events.emit('settings.changed', {});
-      return saved;
-    },
-    // "This is a public number": requests and decisions change what the content checks show.
-    'pii.requestAllow': (input) => settingsChanged(piiRequests.request(input, me())),
-    'pii.requests': () => piiRequests.pending(me()),
-    'pii.allow': (input) => settingsChanged(piiRequests.allow(input.requestId, me())),
-    'pii.dismiss': (input) => settingsChanged(piiRequests.dismiss(input.requestId, me())),
-    'audit.list': (input) => records.list(input, me()),
-    'audit.exportPublished': (input) => records.exportPublished(input, me()),
-    // The database opened, so there is no problem to report, retry or start over from.
-    'startup.problem': () => null,
-    'startup.retry': () => {
-      me();
-      return null;
-    },
-    'startup.startOver': () => {
-      me();
-      throw new AppError('startup.noProblem');
-    },
-    'backups.list': () => {
-      users.authorize(me(), 'workspace.settings', [], 'backups');
-      return listBackups(options.dbFile, schemaVersion);
-    },
-    'backups.restore': (input) => {
-      const user = me();
-      users.authorize(user, 'workspace.settings', [], 'backups');
-      if (!options.restore) throw new AppError('backups.unavailable');
-      return options.restore(input.name, user);
-    },
-    'storage.problem': () => publisher.storageProblem(),
+  // Each domain binds its own methods; the services check the caller's roles.
+  const services: Services = {
+    ...{ users, accounts, pairs, media, unsent, settings, piiRequests, metrics, records, publisher, events },
+    dbFile: options.dbFile,
+    restore: options.restore,
   };
-
-  function changed<T extends { id: string }>(pair: T): T {
-    publisher.wake();
-    events.emit('pairs.changed', { pairIds: [pair.id] });
-    return pair;
-  }
-  function session<T>(value: T): T {
-    events.emit('session.changed', {});
-    return value;
-  }
-  function usersChanged<T>(value: T): T {
-    events.emit('users.changed', {});
-    events.emit('session.changed', {});
-    return value;
-  }
-  function settingsChanged<T>(value: T): T {
-    events.emit('settings.changed', {});
-    return value;
-  }
-  function accountsChanged<T>(value: T): T {
-    events.emit('accounts.changed', {});
-    return value;
-  }
+  const handlers: Handlers = {
+    ...peopleHandlers(services),
+    ...accountHandlers(services),
+    ...pairHandlers(services),
+    ...composerHandlers(services),
+    ...settingsHandlers(services),
+    ...recordHandlers(services),
+    ...startupHandlers(services),
+  };
 
   // The audit key comes from the keychain (asynchronous): calls wait for it, and so does the publisher.
   let closing = false;
@@ -222,14 +140,17 @@ export function createTandem(options: TandemOptions): Tandem {
   });
   // A person's action that cannot be saved pauses publishing too, until the database takes writes.
   const dispatch = createDispatch(handlers, log, (code) => publisher.storageFault(code));
+  const fromClient: ClientDispatch = async (caller, method, input) => {
+    await ready;
+    // The session and person are read when the call runs, after any sign-in or sign-out before it.
+    return dispatch(users.context(caller.client), method, input);
+  };
   return {
     db,
-    dispatch: async (method, input) => {
-      await ready;
-      return dispatch(method, input);
-    },
+    dispatch: fromClient as TandemDispatch,
     ready,
     events,
+    scopeEvent,
     accounts,
     pairs,
     users,

@@ -21,7 +21,7 @@ import { checkDatabase, problemFromError, type DatabaseProblem, type Probe } fro
 import { systemClock, type Clock } from './clock';
 import { AppError } from './errors';
 import { EventBus } from './events';
-import { createDispatch, type Dispatch, type Handlers } from './ipc/handlers';
+import { createDispatch, type ClientDispatch, type Handlers } from './ipc/handlers';
 import { createLogger, type Logger } from './log';
 
 export interface HostOptions {
@@ -47,9 +47,14 @@ type State =
   | { kind: 'problem'; problem: StartupProblem };
 
 export class TandemHost {
-  /** Stays the same across restarts: transports subscribe once. */
-  readonly events = new EventBus();
-  readonly dispatch: Dispatch;
+  /**
+   * Stays the same across restarts: transports subscribe once per client. Each client is told what
+   * the person signed in there may see, as the running services decide.
+   */
+  readonly events = new EventBus((client, event, payload) =>
+    this.state.kind === 'running' ? this.state.tandem.scopeEvent(client, event, payload) : payload,
+  );
+  readonly dispatch: ClientDispatch;
   private state: State = { kind: 'stopped' };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
@@ -59,10 +64,12 @@ export class TandemHost {
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? createLogger();
     const problemDispatch = createDispatch(this.problemHandlers(), this.log);
-    this.dispatch = async (method, input) => {
+    this.dispatch = async (caller, method, input) => {
       // A call that arrives during a restart is answered by whatever runs after it.
       await this.queue;
-      return this.state.kind === 'running' ? this.state.tandem.dispatch(method, input) : problemDispatch(method, input);
+      if (this.state.kind === 'running') return this.state.tandem.dispatch(caller, method, input);
+      // Nobody can be signed in while the database cannot be opened.
+      return problemDispatch({ client: caller.client, session: null, person: null }, method, input);
     };
   }
 
@@ -106,7 +113,7 @@ export class TandemHost {
         restore: (name, actor) => this.restore(name, actor.username),
       });
       const daily = new DailyBackups(tandem.db, dbFile, this.clock, this.log, this.options.backups);
-      const unsubscribe = tandem.events.subscribe((event, payload) => this.events.emit(event, payload));
+      const unsubscribe = tandem.events.tap((event, payload, only) => this.events.emit(event, payload, only));
       this.state = { kind: 'running', tandem, daily, unsubscribe };
       daily.start();
       return null;
@@ -229,7 +236,7 @@ export class TandemHost {
         restoreAllowed();
         return listBackups(this.options.dbFile, schemaVersion);
       },
-      'backups.restore': (input) => this.restore(input.name, startupActor),
+      'backups.restore': (_ctx, input) => this.restore(input.name, startupActor),
     };
   }
 }

@@ -9,7 +9,7 @@ import { BlueskyAdapter } from './platforms/bluesky';
 import { MastodonAdapter } from './platforms/mastodon';
 import { FacebookAdapter } from './platforms/facebook';
 import { LinkedInAdapter } from './platforms/linkedin';
-import { registerIpc } from './ipc/electron';
+import { registerIpc, windowClient } from './ipc/electron';
 import { ipcChannels } from '../shared/methods';
 import { createLogger } from './log';
 import { appOrigin, hardenSession, hardenWebContents, isTrustedSenderUrl } from './security';
@@ -81,7 +81,8 @@ void app.whenReady().then(() => {
     title: 'Tandem',
     devTools: !app.isPackaged,
   });
-  const unsubscribe = host.events.subscribe((event, payload) => {
+  // Events for this window only, as far as the person signed in on it may see.
+  const unsubscribe = host.events.subscribe(windowClient(window.webContents.id), (event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(ipcChannels.event, event, payload);
   });
 

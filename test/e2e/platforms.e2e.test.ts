@@ -12,7 +12,7 @@ import { XAdapter } from '../../src/main/platforms/x';
 import { FakeMastodon, type FakeMastodonAccount, type FakeStatus } from '../fakes/mastodon-api';
 import { makePng } from '../fakes/images';
 import { startHarness, type Harness } from '../harness/server';
-import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
+import { passphraseOf, testCaller as caller, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
 import { addXPair } from './steps';
 
@@ -52,6 +52,8 @@ afterAll(async () => {
 
 async function openApp(locale = 'en-CA'): Promise<Page> {
   const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
+  // The browser is the test's own client (one window): signed in as whoever the test signs in.
+  await context.addCookies([harness.cookieFor(caller.client)]);
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -364,7 +366,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     // Unsent text main keeps for a person of its own, so nothing an earlier page keeps for the
     // admin as it closes can reach it; it has an image Tandem still has and one it no longer has.
     const value = async <T>(method: string, input?: unknown): Promise<T> => {
-      const result = await tandem.dispatch(method, input);
+      const result = await tandem.dispatch(caller, method, input);
       expect(result.ok, method).toBe(true);
       return (result as { ok: true; value: T }).value;
     };

@@ -48,13 +48,15 @@ afterAll(async () => {
 
 async function openComposer(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
+  // The browser is the test's own client (one window): signed in as whoever the test signs in.
+  await context.addCookies([harness.cookieFor(t.caller.client)]);
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   await page.goto(harness.url);
-  // The harness shares the test app's session: the admin is already signed in.
+  // The browser shares the test's client: the admin is already signed in.
   await page.getByRole('checkbox', { name: /^StatCan on Bluesky/ }).waitFor();
   return page;
 }

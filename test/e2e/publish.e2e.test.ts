@@ -29,6 +29,8 @@ afterAll(async () => {
 
 async function openApp(locale = 'en-CA'): Promise<Page> {
   const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
+  // The browser is the test's own client (one window): signed in as whoever the test signs in.
+  await context.addCookies([harness.cookieFor(t.caller.client)]);
   // Desktop notifications are recorded instead of shown.
   await context.addInitScript(`
     window.__notifications = [];
@@ -201,7 +203,7 @@ describe('from first start to a published bilingual pair', () => {
     // The language choice and the unsent text survive a reload; nothing was saved or sent. Main
     // keeps the text half a second after the last change: wait for it rather than race the reload.
     await waitFor(async () => {
-      const unsent = await t.tandem.dispatch('unsent.get', undefined);
+      const unsent = await t.tandem.dispatch(t.caller, 'unsent.get', undefined);
       const kept = unsent.ok ? (unsent.value as { frText: string } | null) : null;
       return kept?.frText === 'Attention\u00a0: nouvelle publication!';
     }, 5_000, 'unsent text kept by main');

@@ -16,7 +16,7 @@ import { createLogger } from '../../src/main/log';
 import type { Channel, User } from '../../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
 import { startHarness, type Harness } from '../harness/server';
-import { passphraseOf, tempDir, waitFor } from '../support';
+import { passphraseOf, testCaller as caller, tempDir, waitFor } from '../support';
 import { launchBrowser } from './browser';
 
 let dir: string;
@@ -50,7 +50,7 @@ function newHost(): TandemHost {
 }
 
 async function call<T>(target: TandemHost, method: string, input?: unknown): Promise<T> {
-  const result = await target.dispatch(method, input);
+  const result = await target.dispatch(caller, method, input);
   if (!result.ok) throw new Error(result.error.code);
   return result.value as T;
 }

@@ -1,5 +1,6 @@
 // window.api for the web harness: the same contract the Electron preload exposes,
-// carried over loopback HTTP (calls) and server-sent events (push events).
+// carried over loopback HTTP (calls) and server-sent events (push events). Both carry the
+// harness's HttpOnly cookie naming this browser's client, so main knows who calls.
 (() => {
   const listeners = new Map();
   let source;
@@ -17,6 +18,7 @@
       const response = await fetch('/api/call', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        credentials: 'same-origin',
         body,
         // A call made as the page goes away (the composer keeping unsent text) still arrives, as it
         // does over Electron's IPC; browsers allow this for small bodies only.

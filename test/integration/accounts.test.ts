@@ -23,8 +23,8 @@ const side = (account: TestApp['en'], handle = account.username) => ({
   credentials: credentialsOf(account),
 });
 const addPair = (en: ReturnType<typeof side>, fr: ReturnType<typeof side>) =>
-  t.tandem.dispatch('accounts.addPair', { platform: 'x', name: 'StatCan', en, fr });
-const channels = async () => ((await t.tandem.dispatch('accounts.list', undefined)) as { value: Channel[] }).value;
+  t.tandem.dispatch(t.caller, 'accounts.addPair', { platform: 'x', name: 'StatCan', en, fr });
+const channels = async () => ((await t.tandem.dispatch(t.caller, 'accounts.list', undefined)) as { value: Channel[] }).value;
 
 describe('adding an account pair', () => {
   it('verifies both accounts with X, keeps the credentials in the keychain and lists the pair', async () => {
@@ -85,7 +85,7 @@ describe('adding an account pair', () => {
   it('refuses malformed handles and missing credentials before calling X', async () => {
     const result = await addPair(side(t.en, 'not a handle!'), side(t.fr));
     expect(result).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
-    const missing = await t.tandem.dispatch('accounts.addPair', {
+    const missing = await t.tandem.dispatch(t.caller, 'accounts.addPair', {
       platform: 'x',
       name: 'StatCan',
       en: side(t.en),

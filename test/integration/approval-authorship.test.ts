@@ -42,7 +42,7 @@ describe('who wrote each language', () => {
     expect(pair.translatedBy).toBe('theo');
 
     await t.signInAs('theo');
-    expect(await t.tandem.dispatch('pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toEqual({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toEqual({
       ok: false,
       error: { code: 'approval.selfNotAllowed' },
     });
@@ -73,7 +73,7 @@ describe('who wrote each language', () => {
     });
     expect(pair.writtenBy).toEqual({ en: ['dana'], fr: ['dana', 'theo'] });
     pair = await call('pairs.submitForReview', { id: pair.id, version: pair.version });
-    expect(await t.tandem.dispatch('pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toMatchObject({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toMatchObject({
       ok: false,
       error: { code: 'approval.selfNotAllowed' },
     });

@@ -11,7 +11,7 @@ import { KeychainUnavailableError, KeytarSecretStore } from '../../src/main/secr
 import { auditHeadFile } from '../../src/main/services/audit';
 import { maxRecordedRefusalsPerMinute } from '../../src/main/services/users';
 import type { AuditPage } from '../../src/shared/contract';
-import { passphraseOf, startTestApp, tempDir, type TestApp } from '../support';
+import { passphraseOf, testCaller as caller, startTestApp, tempDir, type TestApp } from '../support';
 
 let t: TestApp | undefined;
 let extraDir: string | undefined;
@@ -24,10 +24,10 @@ afterEach(async () => {
 
 /** What the audit view shows, as the admin, once the background re-check is done. */
 async function auditView(tandem: Tandem): Promise<AuditPage> {
-  const signedIn = await tandem.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+  const signedIn = await tandem.dispatch(caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
   expect(signedIn.ok).toBe(true);
   await tandem.audit.whenChecked();
-  const result = await tandem.dispatch('audit.list', { limit: 5_000 });
+  const result = await tandem.dispatch(caller, 'audit.list', { limit: 5_000 });
   if (!result.ok) throw new Error(result.error.code);
   return result.value as AuditPage;
 }
@@ -326,7 +326,7 @@ describe('signing in over and over while signed out', () => {
     const hammer = async (ms: number, username: () => string, most = Infinity) => {
       let made = 0;
       for (const until = Date.now() + ms; Date.now() < until && made < most; made++) {
-        await t!.tandem.dispatch('session.signIn', { username: username(), passphrase: 'not the passphrase' });
+        await t!.tandem.dispatch(t!.caller, 'session.signIn', { username: username(), passphrase: 'not the passphrase' });
       }
       attempts += made;
       return made;
@@ -337,14 +337,14 @@ describe('signing in over and over while signed out', () => {
     await hammer(1_500, () => `ghost-${randomUUID().slice(0, 8)}`);
     // The budget of one minute, or of two if the run straddled a minute.
     expect(count() - before).toBeLessThanOrEqual(2 * maxRecordedRefusalsPerMinute);
-    expect(await t.tandem.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toEqual(
+    expect(await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toEqual(
       {
         ok: false,
         error: { code: 'auth.locked', params: { minutes: 15 } },
       },
     );
     // The refusals not recorded one by one are counted in one event, written at the next sign-in.
-    expect((await t.tandem.dispatch('session.signIn', { username: 'dana', passphrase: passphraseOf('dana') })).ok).toBe(
+    expect((await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'dana', passphrase: passphraseOf('dana') })).ok).toBe(
       true,
     );
     const [summary] = t.tandem.audit.list('sign-in').filter((e) => e.action === 'auth.throttled');

@@ -17,7 +17,7 @@ import { createLogger } from '../../src/main/log';
 import type { BackupInfo } from '../../src/shared/contract';
 import type { Channel, Pair, User } from '../../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
-import { passphraseOf, tempDir, waitFor } from '../support';
+import { passphraseOf, testCaller as caller, tempDir, waitFor } from '../support';
 
 const hourMs = 60 * 60 * 1000;
 let dir: string;
@@ -75,7 +75,7 @@ function newHost(keep?: number): TandemHost {
 }
 
 async function call<T = unknown>(host: TandemHost, method: string, input?: unknown): Promise<T> {
-  const result = await host.dispatch(method, input);
+  const result = await host.dispatch(caller, method, input);
   if (!result.ok) throw new Error(result.error.code);
   return result.value as T;
 }
@@ -286,9 +286,9 @@ describe('restoring a backup', () => {
     await signIn(host, 'drafter');
     const name = backupFiles(dbFile)[0]!.name;
     const denied = { ok: false, error: { code: 'permission.denied', params: { action: 'workspace.settings' } } };
-    expect(await host.dispatch('backups.list', undefined)).toEqual(denied);
+    expect(await host.dispatch(caller, 'backups.list', undefined)).toEqual(denied);
     const before = host.tandem;
-    expect(await host.dispatch('backups.restore', { name })).toEqual(denied);
+    expect(await host.dispatch(caller, 'backups.restore', { name })).toEqual(denied);
     expect(host.tandem).toBe(before);
   });
 
@@ -301,7 +301,7 @@ describe('restoring a backup', () => {
     const listed = await call<BackupInfo[]>(host, 'backups.list');
     expect(listed[0]).toMatchObject({ name: backup!.name, usable: false, pairs: null });
     const before = host.tandem;
-    expect(await host.dispatch('backups.restore', { name: backup!.name })).toEqual({
+    expect(await host.dispatch(caller, 'backups.restore', { name: backup!.name })).toEqual({
       ok: false,
       error: { code: 'backups.unusable' },
     });
@@ -319,12 +319,12 @@ describe('restoring a backup', () => {
       `backups/${backupName(now, schemaVersion, 'daily')}`,
       '/etc/passwd',
     ]) {
-      expect(await host.dispatch('backups.restore', { name }), name).toMatchObject({
+      expect(await host.dispatch(caller, 'backups.restore', { name }), name).toMatchObject({
         ok: false,
         error: { code: 'input.invalid' },
       });
     }
-    expect(await host.dispatch('backups.restore', { name: backupName(now - dayMs, schemaVersion, 'daily') })).toEqual({
+    expect(await host.dispatch(caller, 'backups.restore', { name: backupName(now - dayMs, schemaVersion, 'daily') })).toEqual({
       ok: false,
       error: { code: 'backups.unusable' },
     });

@@ -24,7 +24,7 @@ describe('characters that cannot be stored', () => {
   ])('%s is refused, naming the field, and nothing is created', async (_what, text, field) => {
     const before = count('post_pair');
     const input = { channelIds: [channelId], enText: 'Hello', frText: 'Bonjour', authorTz: tz, [field]: text };
-    expect(await t.tandem.dispatch('pairs.create', input)).toEqual({ ok: false, error: { code: 'input.invalidCharacters', params: { field } } });
+    expect(await t.tandem.dispatch(t.caller, 'pairs.create', input)).toEqual({ ok: false, error: { code: 'input.invalidCharacters', params: { field } } });
     expect(count('post_pair')).toBe(before);
   });
 
@@ -33,11 +33,11 @@ describe('characters that cannot be stored', () => {
       { en: 'm1', fr: 'm1', altEn: 'ok', altFr: 'ok' },
       { en: 'm2', fr: 'm2', altEn: 'ok', altFr: 'bad\u0000' },
     ];
-    expect(await t.tandem.dispatch('pairs.create', { channelIds: [channelId], enText: 'a', frText: 'b', authorTz: tz, media })).toEqual({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.create', { channelIds: [channelId], enText: 'a', frText: 'b', authorTz: tz, media })).toEqual({
       ok: false,
       error: { code: 'input.invalidCharacters', params: { field: 'media.1.altFr' } },
     });
-    expect(await t.tandem.dispatch('session.signIn', { username: 'ad\u0000min', passphrase: 'whatever it is' })).toMatchObject({
+    expect(await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'ad\u0000min', passphrase: 'whatever it is' })).toMatchObject({
       ok: false,
       error: { code: 'input.invalidCharacters' },
     });

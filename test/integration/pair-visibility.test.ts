@@ -46,7 +46,7 @@ const probes = (id: string, version: number) =>
 
 async function answers(id: string, version: number) {
   const out: unknown[] = [];
-  for (const [method, input] of probes(id, version)) out.push(await t.tandem.dispatch(method, input));
+  for (const [method, input] of probes(id, version)) out.push(await t.tandem.dispatch(t.caller, method, input));
   return out;
 }
 
@@ -70,7 +70,7 @@ describe('a pair the caller may not see', () => {
     expect(await answers(onB.id, onB.version)).toEqual(await answers('no-such-pair', 1));
     // Their own account pair works as before.
     const onA = await t.call<Pair>('pairs.create', { channelIds: [a], enText: 'On A', frText: 'Sur A', authorTz: tz });
-    expect(await t.tandem.dispatch('pairs.update', { id: onA.id, version: onA.version + 1, enText: 'x', frText: 'y' })).toEqual({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.update', { id: onA.id, version: onA.version + 1, enText: 'x', frText: 'y' })).toEqual({
       ok: false,
       error: { code: 'pair.stale' },
     });
@@ -80,7 +80,7 @@ describe('a pair the caller may not see', () => {
 describe('pairs.changed events', () => {
   it('tell a scoped person only about pairs on their account pairs, and a signed-out window nothing', async () => {
     const seen: string[][] = [];
-    const unsubscribe = t.tandem.events.subscribe((event, payload) => {
+    const unsubscribe = t.tandem.events.subscribe(t.caller.client, (event, payload) => {
       if (event === 'pairs.changed') seen.push([...(payload as { pairIds: string[] }).pairIds]);
     });
     try {

@@ -27,7 +27,7 @@ const fr = 'Des questions sur l’enquête? Appelez notre bureau d’Ottawa au 6
 const refused = (action: string) => new ApiFailure('permission.denied', { action });
 const settingsEvents = () => {
   const seen: string[] = [];
-  t.tandem.events.subscribe((event) => {
+  t.tandem.events.subscribe(t.caller.client, (event) => {
     if (event === 'settings.changed') seen.push(event);
   });
   return seen;

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 const tz = 'America/Toronto';
-const pairs = async () => ((await t.tandem.dispatch('pairs.list', undefined)) as Result<Pair[]> & { ok: true }).value;
+const pairs = async () => ((await t.tandem.dispatch(t.caller, 'pairs.list', undefined)) as Result<Pair[]> & { ok: true }).value;
 const pairStatus = async (id: string) => (await pairs()).find((p) => p.id === id)?.status;
 
 describe('publish now', () => {
@@ -87,7 +87,7 @@ describe('schedule', () => {
   it('a cancelled pair is never sent', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Cancel me', 'Annulez-moi', new Date(Date.now() + 500));
-    const cancelled = await t.tandem.dispatch('pairs.cancel', { id });
+    const cancelled = await t.tandem.dispatch(t.caller, 'pairs.cancel', { id });
     expect(cancelled.ok).toBe(true);
     expect(t.tandem.publisher.nextDueAt()).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 800));
@@ -130,13 +130,13 @@ describe('bad input gets a clear error and changes nothing', () => {
   });
 
   it('unknown account pair', async () => {
-    const result = await t.tandem.dispatch('pairs.create', { channelIds: ['no-such-channel'], enText: 'Hi', frText: 'Salut', authorTz: tz });
+    const result = await t.tandem.dispatch(t.caller, 'pairs.create', { channelIds: ['no-such-channel'], enText: 'Hi', frText: 'Salut', authorTz: tz });
     expect(result).toEqual({ ok: false, error: { code: 'channel.unknown', params: { id: 'no-such-channel' } } });
     expect(await pairs()).toHaveLength(0);
   });
 
   it('no account pair chosen', async () => {
-    const result = await t.tandem.dispatch('pairs.create', { channelIds: [], enText: 'Hi', frText: 'Salut', authorTz: tz });
+    const result = await t.tandem.dispatch(t.caller, 'pairs.create', { channelIds: [], enText: 'Hi', frText: 'Salut', authorTz: tz });
     expect(result).toEqual({ ok: false, error: { code: 'channel.none' } });
   });
 
@@ -149,7 +149,7 @@ describe('bad input gets a clear error and changes nothing', () => {
     ['oversized text', 'pairs.create', { channelIds: [], enText: 'a'.repeat(10_001), frText: 'b', authorTz: tz }],
   ])('malformed IPC payload: %s', async (_name, method, input) => {
     const before = fs.statSync(t.dbFile).size;
-    const result = await t.tandem.dispatch(method, input);
+    const result = await t.tandem.dispatch(t.caller, method, input);
     expect(result.ok).toBe(false);
     expect((result as { error: { code: string } }).error.code).toBe('input.invalid');
     expect(await pairs()).toHaveLength(0);
@@ -190,7 +190,7 @@ describe('when one side fails', () => {
     expect(fr.lastError).toEqual({ code: 'platform.duplicate', params: { platform: 'x' } });
     expect(pair.status).toBe('partial');
 
-    const retried = await t.tandem.dispatch('pairs.retry', { id });
+    const retried = await t.tandem.dispatch(t.caller, 'pairs.retry', { id });
     expect(retried.ok).toBe(true);
     await waitFor(async () => (await pairStatus(id)) === 'published', 3_000, 'published');
     expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
@@ -212,7 +212,7 @@ describe('when one side fails', () => {
     await waitFor(async () => (await pairStatus(second.id)) === 'held', 3_000, 'held');
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual(['Auth']);
     // Releasing before re-authorisation is refused.
-    expect(await t.tandem.dispatch('pairs.release', { id: second.id, version: second.version })).toEqual({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.release', { id: second.id, version: second.version })).toEqual({
       ok: false,
       error: { code: 'account.unauthorized', params: { lang: 'fr', platform: 'x' } },
     });
@@ -319,7 +319,7 @@ describe('after a crash', () => {
 
     const again = t.reopen();
     // A restart signs everyone out; recovery needs no one signed in.
-    expect(again.users.current()).toBeNull();
+    expect(again.users.context(t.caller.client)).toEqual({ client: t.caller.client, session: null, person: null });
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after recovery');
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual(['Crash test, EN']);
     expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual(['Essai de panne, FR']);
@@ -351,8 +351,8 @@ describe('after a crash', () => {
     expect(t.fake.posts).toHaveLength(0);
     // Once X answers, a publisher's Retry checks again before anything is sent.
     t.fake.clearFaults();
-    await again.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
-    expect((await again.dispatch('pairs.retry', { id })).ok).toBe(true);
+    await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+    expect((await again.dispatch(t.caller, 'pairs.retry', { id })).ok).toBe(true);
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published once X answers');
     expect(t.fake.posts).toHaveLength(2);
   });
@@ -374,8 +374,8 @@ describe('after a crash', () => {
     expect(t.fake.requests.filter((r) => r.path === `/2/users/${t.fr.userId}/tweets`)).toHaveLength(10);
     expect(t.fake.postsBy(t.fr.username)).toHaveLength(0);
     // The person looked at the account and the post is not there: Retry sends it.
-    await again.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
-    expect((await again.dispatch('pairs.retry', { id })).ok).toBe(true);
+    await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+    expect((await again.dispatch(t.caller, 'pairs.retry', { id })).ok).toBe(true);
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after the person checked');
     expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual(['Compte occupé']);
   });
@@ -397,9 +397,9 @@ describe('missed while closed or asleep', () => {
     ]);
     expect(t.fake.posts).toHaveLength(0);
 
-    const result = await again.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
+    const result = await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
     expect(result.ok).toBe(true);
-    const released = await again.dispatch('pairs.release', { id, version });
+    const released = await again.dispatch(t.caller, 'pairs.release', { id, version });
     expect(released.ok).toBe(true);
     await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after confirmation');
     expect(t.fake.posts).toHaveLength(2);
@@ -431,8 +431,8 @@ describe('missed while closed or asleep', () => {
 describe('secrets', () => {
   it('never reach the SQLite file or the log', async () => {
     await t.addChannel();
-    await t.tandem.dispatch('pairs.create', { channelIds: [], enText: 'x', frText: 'y', authorTz: tz });
-    await t.tandem.dispatch('accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { platform: 'x', appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
+    await t.tandem.dispatch(t.caller, 'pairs.create', { channelIds: [], enText: 'x', frText: 'y', authorTz: tz });
+    await t.tandem.dispatch(t.caller, 'accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { platform: 'x', appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
     t.tandem.db.pragma('wal_checkpoint(TRUNCATE)');
     const files = fs.readdirSync(t.dir).map((name) => fs.readFileSync(`${t.dir}/${name}`).toString('latin1'));
     const everything = files.join('\n') + t.logLines.join('\n');
@@ -450,7 +450,7 @@ describe('content checks set to block', () => {
     // Personal information blocks by default.
     let pair = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Call Marie at 613-555-0199', frText: 'Appelez Marie au 613-555-0199', authorTz: tz });
     pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
-    expect(await t.tandem.dispatch('pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toEqual({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.approve', { id: pair.id, version: pair.version, comment: 'ok' })).toEqual({
       ok: false,
       error: { code: 'checks.blocked', params: { check: 'pii', count: 2 } },
     });
@@ -467,7 +467,7 @@ describe('content checks set to block', () => {
     await t.call('settings.update', {
       checks: { severity: { ...settings.checks.severity, 'terms.flagged': 'block' }, piiAllowList: ['613-555-0199'], flaggedTerms: ['Marie'] },
     });
-    expect(await t.tandem.dispatch('pairs.schedule', { id: pair.id, version: pair.version, when: 'now' })).toMatchObject({
+    expect(await t.tandem.dispatch(t.caller, 'pairs.schedule', { id: pair.id, version: pair.version, when: 'now' })).toMatchObject({
       ok: false,
       error: { code: 'checks.blocked', params: { check: 'terms.flagged' } },
     });

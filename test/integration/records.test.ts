@@ -25,7 +25,7 @@ function api<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
   return t.call<Output<M>>(method, input);
 }
 function dispatch<M extends Method>(method: M, input: Input<M>): Promise<Result<unknown>> {
-  return t.tandem.dispatch(method, input);
+  return t.tandem.dispatch(t.caller, method, input);
 }
 const audit = (filter: Input<'audit.list'> = {}) => api('audit.list', filter);
 const summary = (events: AuditEntry[]) => events.map((e) => [e.actor, e.action, e.subject]);

@@ -22,7 +22,7 @@ function api<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
   return t.call<Output<M>>(method, input);
 }
 function dispatch<M extends Method>(method: M, input: Input<M>): Promise<Result<unknown>> {
-  return t.tandem.dispatch(method, input);
+  return t.tandem.dispatch(t.caller, method, input);
 }
 const denied = (action: Action) => ({ ok: false, error: { code: 'permission.denied', params: { action } } });
 
@@ -374,7 +374,7 @@ describe('role matrix (generated from allowedRoles)', () => {
     const fakeRequests = t.fake.requests.length;
     const mark = lastSeq();
 
-    const result = await t.tandem.dispatch(row.method, prepared.input);
+    const result = await t.tandem.dispatch(t.caller, row.method, prepared.input);
 
     if (row.allowed) {
       expect(result).toMatchObject({ ok: true });
@@ -481,7 +481,7 @@ describe('authentication', () => {
     expect([...publicMethods].sort()).toEqual(['session.current', 'session.signIn', 'startup.problem', 'storage.problem', 'users.bootstrap']);
     expect(guarded).toHaveLength(methods.length - publicMethods.size);
     for (const method of guarded) {
-      expect({ method, result: await t.tandem.dispatch(method, inputs[method]) }).toEqual({
+      expect({ method, result: await t.tandem.dispatch(t.caller, method, inputs[method]) }).toEqual({
         method,
         result: { ok: false, error: { code: 'auth.required' } },
       });

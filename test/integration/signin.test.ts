@@ -15,7 +15,7 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const signIn = (passphrase: string) => t.tandem.dispatch('session.signIn', { username: 'dana', passphrase });
+const signIn = (passphrase: string) => t.tandem.dispatch(t.caller, 'session.signIn', { username: 'dana', passphrase });
 
 describe('sign-in throttling', () => {
   it('locks a username after five wrong passphrases, even against the right one, for fifteen minutes', async () => {
@@ -23,7 +23,7 @@ describe('sign-in throttling', () => {
     expect(await signIn(passphraseOf('dana'))).toEqual({ ok: false, error: { code: 'auth.locked', params: { minutes: 15 } } });
     expect(t.tandem.audit.list('user:dana').map((e) => e.action).slice(-2)).toEqual(['auth.failed', 'auth.locked']);
     // Another username is not affected.
-    expect((await t.tandem.dispatch('session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
+    expect((await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
     await t.call('session.signOut');
 
     offset = 16 * 60_000;

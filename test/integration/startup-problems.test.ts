@@ -14,7 +14,7 @@ import { checkDatabase, kindOfError } from '../../src/main/db/startup';
 import { KeytarSecretStore } from '../../src/main/secrets';
 import { createLogger } from '../../src/main/log';
 import type { StartupProblem } from '../../src/shared/contract';
-import { passphraseOf, tempDir } from '../support';
+import { passphraseOf, testCaller as caller, tempDir } from '../support';
 
 let dir: string;
 let dbFile: string;
@@ -54,7 +54,7 @@ function newHost(overrides: Partial<HostOptions> = {}): TandemHost {
 }
 
 async function call<T = unknown>(host: TandemHost, method: string, input?: unknown): Promise<T> {
-  const result = await host.dispatch(method, input);
+  const result = await host.dispatch(caller, method, input);
   if (!result.ok) throw new Error(result.error.code);
   return result.value as T;
 }
@@ -78,7 +78,7 @@ async function expectOnlyStartupCalls(host: TandemHost): Promise<void> {
       method === 'users.bootstrap'
         ? { username: 'intruder', displayName: 'I', passphrase: passphraseOf('intruder') }
         : undefined;
-    expect(await host.dispatch(method, input), method).toEqual({ ok: false, error: { code: 'startup.notReady' } });
+    expect(await host.dispatch(caller, method, input), method).toEqual({ ok: false, error: { code: 'startup.notReady' } });
   }
 }
 
@@ -190,7 +190,7 @@ describe('a database from a newer Tandem', () => {
       canStartOver: false,
     });
     await expectOnlyStartupCalls(host);
-    expect(await host.dispatch('startup.startOver', { confirm: 'start over' })).toEqual({
+    expect(await host.dispatch(caller, 'startup.startOver', { confirm: 'start over' })).toEqual({
       ok: false,
       error: { code: 'startup.noProblem' },
     });
@@ -219,11 +219,11 @@ describe('a database another process holds', () => {
     // The check waits 200 ms for a lock, not the 5 s a normal connection would.
     expect(Date.now() - started).toBeLessThan(3_000);
     await expectOnlyStartupCalls(host);
-    expect(await host.dispatch('backups.list', undefined)).toEqual({
+    expect(await host.dispatch(caller, 'backups.list', undefined)).toEqual({
       ok: false,
       error: { code: 'backups.unavailable' },
     });
-    expect(await host.dispatch('startup.startOver', { confirm: 'start over' })).toEqual({
+    expect(await host.dispatch(caller, 'startup.startOver', { confirm: 'start over' })).toEqual({
       ok: false,
       error: { code: 'startup.noProblem' },
     });
@@ -298,8 +298,8 @@ describe('starting over', () => {
     const before = sha(dbFile);
     const host = newHost();
     expect(await host.start()).toMatchObject({ kind: 'corrupt' });
-    expect(await host.dispatch('startup.startOver', {})).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
-    expect(await host.dispatch('startup.startOver', { confirm: true })).toMatchObject({
+    expect(await host.dispatch(caller, 'startup.startOver', {})).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
+    expect(await host.dispatch(caller, 'startup.startOver', { confirm: true })).toMatchObject({
       ok: false,
       error: { code: 'input.invalid' },
     });
@@ -324,7 +324,7 @@ describe('starting over', () => {
     const host = newHost();
     await host.start();
     await call(host, 'users.bootstrap', { username: 'admin', displayName: 'Admin', passphrase: passphraseOf('admin') });
-    expect(await host.dispatch('startup.startOver', { confirm: 'start over' })).toEqual({
+    expect(await host.dispatch(caller, 'startup.startOver', { confirm: 'start over' })).toEqual({
       ok: false,
       error: { code: 'startup.noProblem' },
     });

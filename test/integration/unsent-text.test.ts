@@ -76,7 +76,7 @@ describe('unsent text', () => {
 
     const again = t.reopen();
     const call = async (method: string, input?: unknown) => {
-      const result = await again.dispatch(method, input);
+      const result = await again.dispatch(t.caller, method, input);
       if (!result.ok) throw new ApiFailure(result.error.code, result.error.params);
       return result.value;
     };

@@ -130,7 +130,7 @@ async function start(publisher: Partial<PublisherOptions> = fast) {
   // A second post of the same text is counted rather than refused, so a duplicate would show.
   t.fake.refuseDuplicates = false;
   const problems: StorageProblem[] = [];
-  t.tandem.events.subscribe((event, payload) => {
+  t.tandem.events.subscribe(t.caller.client, (event, payload) => {
     if (event === 'storage.problem') problems.push(payload as StorageProblem);
   });
   const channelId = await t.addChannel();
@@ -141,7 +141,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const deliveryStatuses = (t: TestApp, pairId: string) =>
   t.tandem.db.prepare('SELECT status FROM delivery WHERE pair_id = ? ORDER BY lang').pluck().all(pairId) as string[];
 const pairStatus = async (t: TestApp, id: string) => {
-  const result = await t.tandem.dispatch('pairs.list', undefined);
+  const result = await t.tandem.dispatch(t.caller, 'pairs.list', undefined);
   return result.ok ? (result.value as Pair[]).find((p) => p.id === id)?.status : undefined;
 };
 
@@ -292,7 +292,7 @@ describe('a person whose action cannot be saved', () => {
     fault.start();
     try {
       const began = performance.now();
-      const created = await t.tandem.dispatch('pairs.create', {
+      const created = await t.tandem.dispatch(t.caller, 'pairs.create', {
         channelIds: [channelId],
         enText: 'Saved later',
         frText: 'Enregistré plus tard',
@@ -301,7 +301,7 @@ describe('a person whose action cannot be saved', () => {
       console.log(`pairs.create on a locked database answered in ${(performance.now() - began).toFixed(0)} ms`);
       expect(created).toEqual({ ok: false, error: { code: 'storage.locked' } });
       // Reading still works: the lock only stops writes.
-      const listed = await t.tandem.dispatch('pairs.list', undefined);
+      const listed = await t.tandem.dispatch(t.caller, 'pairs.list', undefined);
       expect(listed.ok).toBe(true);
       await waitFor(() => problems.length > 0, 5_000, 'the storage problem event');
       expect(fault.failedToStart).toBeUndefined();
@@ -311,7 +311,7 @@ describe('a person whose action cannot be saved', () => {
     }
     await waitFor(() => problems.length === 2, 5_000, 'the all-clear event');
     expect(problems[1]).toEqual({ code: null, since: null });
-    const created = await t.tandem.dispatch('pairs.create', {
+    const created = await t.tandem.dispatch(t.caller, 'pairs.create', {
       channelIds: [channelId],
       enText: 'Saved now',
       frText: 'Enregistré maintenant',

@@ -12,7 +12,7 @@ const electron = vi.hoisted(() => {
   class FakeBrowserWindow {
     static instances: FakeBrowserWindow[] = [];
     static getAllWindows = () => FakeBrowserWindow.instances;
-    readonly webContents = { send: () => undefined };
+    readonly webContents = { id: 1, send: () => undefined };
     readonly once = () => undefined;
     readonly loadURL = vi.fn(() => Promise.resolve());
     readonly isDestroyed = () => false;
@@ -95,7 +95,7 @@ async function start(options: { isPackaged: boolean; locale: string }) {
     method: unknown,
     input?: unknown,
   ) => Promise<unknown>;
-  const call = (url: string, method: string) => handler({ senderFrame: { url } }, method, undefined);
+  const call = (url: string, method: string) => handler({ senderFrame: { url }, sender: window.webContents }, method, undefined);
   return { window, menu: template.template, call };
 }
 

@@ -41,8 +41,9 @@ vi.mock('electron', () => ({
 import { createMainWindow } from '../../src/main/window';
 import { hardenSession, hardenWebContents, isAllowedExternalUrl, isTrustedSenderUrl } from '../../src/main/security';
 import { contentSecurityPolicy, handleAppProtocol, resolveAppPath } from '../../src/main/protocol';
-import { registerIpc } from '../../src/main/ipc/electron';
-import { createDispatch, type Dispatch, type Handlers } from '../../src/main/ipc/handlers';
+import { registerIpc, windowClient } from '../../src/main/ipc/electron';
+import { createDispatch, type ClientDispatch, type Handlers } from '../../src/main/ipc/handlers';
+import type { CallContext } from '../../src/main/services/context';
 import { createLogger } from '../../src/main/log';
 import { AppError } from '../../src/main/errors';
 import { ipcChannels, methods, type EventName, type Method } from '../../src/shared/methods';
@@ -370,13 +371,13 @@ describe('registerIpc', () => {
         listeners.set(channel, listener);
       },
     };
-    const dispatch = vi.fn<Dispatch>(() => Promise.resolve({ ok: true, value: ['pair-1'] }));
+    const dispatch = vi.fn<ClientDispatch>(() => Promise.resolve({ ok: true, value: ['pair-1'] }));
     const { log, lines } = collectingLogger();
     registerIpc(ipcMain, dispatch, (url) => isTrustedSenderUrl(url, devServerUrl), log);
     const listener = listeners.get(ipcChannels.call);
     if (!listener) throw new Error(`nothing registered on ${ipcChannels.call}`);
     const invoke = (senderFrame: { url: string } | null, method: unknown, input?: unknown) =>
-      listener({ senderFrame } as unknown as IpcMainInvokeEvent, method, input);
+      listener({ senderFrame, sender: { id: 7 } } as unknown as IpcMainInvokeEvent, method, input);
     return { listeners, dispatch, lines, invoke };
   }
 
@@ -428,7 +429,8 @@ describe('registerIpc', () => {
       value: ['pair-1'],
     });
     expect(dispatch).toHaveBeenCalledTimes(1);
-    expect(dispatch).toHaveBeenCalledWith('pairs.list', { limit: 5 });
+    // As the window it came from: its session and person are main's to find.
+    expect(dispatch).toHaveBeenCalledWith({ client: windowClient(7) }, 'pairs.list', { limit: 5 });
     expect(lines.filter((line) => line.event === 'ipc.untrustedSender')).toEqual([]);
   });
 
@@ -444,6 +446,7 @@ describe('registerIpc', () => {
 // ---------- 6. dispatch validation ----------
 
 describe('createDispatch', () => {
+  const ctx: CallContext = { client: 'window:1', session: null, person: null };
   function setup() {
     const spies = Object.fromEntries(methods.map((method) => [method, vi.fn()])) as Record<Method, Mock>;
     const handlers: Handlers = spies;
@@ -466,7 +469,7 @@ describe('createDispatch', () => {
     'rejects the unknown method %s without calling any handler',
     async (method) => {
       const { dispatch, noHandlerCalled } = setup();
-      await expect(dispatch(method, undefined)).resolves.toEqual({ ok: false, error: { code: 'input.invalid' } });
+      await expect(dispatch(ctx, method, undefined)).resolves.toEqual({ ok: false, error: { code: 'input.invalid' } });
       noHandlerCalled();
     },
   );
@@ -481,7 +484,7 @@ describe('createDispatch', () => {
     ['a malformed schedule', { ...validCreate, action: 'schedule', scheduledAt: 'tomorrow' }],
   ])('rejects pairs.create with %s without calling the handler', async (_label, input) => {
     const { dispatch, noHandlerCalled } = setup();
-    const result = await dispatch('pairs.create', input);
+    const result = await dispatch(ctx, 'pairs.create', input);
     expect(result).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
     noHandlerCalled();
   });
@@ -490,10 +493,10 @@ describe('createDispatch', () => {
     const { spies, dispatch } = setup();
     spies['pairs.create'].mockResolvedValue({ id: 'pair-1' });
 
-    await expect(dispatch('pairs.create', validCreate)).resolves.toEqual({ ok: true, value: { id: 'pair-1' } });
+    await expect(dispatch(ctx, 'pairs.create', validCreate)).resolves.toEqual({ ok: true, value: { id: 'pair-1' } });
     expect(spies['pairs.create']).toHaveBeenCalledTimes(1);
     // As parsed: defaults filled in (no images).
-    expect(spies['pairs.create']).toHaveBeenCalledWith({ ...validCreate, media: [] });
+    expect(spies['pairs.create']).toHaveBeenCalledWith(ctx, { ...validCreate, media: [] });
     for (const method of methods) if (method !== 'pairs.create') expect(spies[method]).not.toHaveBeenCalled();
   });
 
@@ -502,7 +505,7 @@ describe('createDispatch', () => {
     const secretMessage = 'SQLITE_CORRUPT at /home/alice/.config/Tandem/tandem.db';
     spies['pairs.list'].mockRejectedValue(new Error(secretMessage));
 
-    const result = await dispatch('pairs.list', { limit: 5 });
+    const result = await dispatch(ctx, 'pairs.list', { limit: 5 });
     expect(result).toEqual({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(result)).not.toContain('SQLITE');
     expect(lines).toContainEqual(
@@ -516,14 +519,14 @@ describe('createDispatch', () => {
     spies['pairs.cancel'].mockImplementation(() => {
       throw new Error('boom');
     });
-    await expect(dispatch('pairs.cancel', { id: 'p1' })).resolves.toEqual({ ok: false, error: { code: 'internal' } });
+    await expect(dispatch(ctx, 'pairs.cancel', { id: 'p1' })).resolves.toEqual({ ok: false, error: { code: 'internal' } });
     expect(lines).toContainEqual(expect.objectContaining({ event: 'ipc.internal', error: 'boom' }));
   });
 
   it('passes an AppError through as its user-facing code', async () => {
     const { spies, dispatch } = setup();
     spies['pairs.retry'].mockRejectedValue(new AppError('channel.unknown'));
-    await expect(dispatch('pairs.retry', { id: 'p1' })).resolves.toEqual({
+    await expect(dispatch(ctx, 'pairs.retry', { id: 'p1' })).resolves.toEqual({
       ok: false,
       error: { code: 'channel.unknown' },
     });

@@ -1,5 +1,6 @@
 // The one handler table behind both transports (Electron IPC and the web harness):
-// every input is parsed with the contract's schema, every result is wrapped.
+// every input is parsed with the contract's schema, every result is wrapped, and every handler
+// is told who calls (the client, its session and its person) beside the input.
 import { contract, type Output, type ParsedInput, type Result } from '../../shared/contract';
 import { isMethod, type Method } from '../../shared/methods';
 import type { ErrorInfo, StorageFaultCode } from '../../shared/domain';
@@ -7,10 +8,17 @@ import { AppError } from '../errors';
 import { KeychainUnavailableError } from '../secrets';
 import { storageFaultOf } from '../db/faults';
 import type { Logger } from '../log';
+import type { CallContext, Caller } from '../services/context';
 
-export type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
+export type Handlers = { [M in Method]: (ctx: CallContext, input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
 
-export type Dispatch = (method: unknown, input: unknown) => Promise<Result<unknown>>;
+/** Some of the contract's methods: what one domain registers. */
+export type HandlersOf<M extends Method> = Pick<Handlers, M>;
+
+export type Dispatch = (ctx: CallContext, method: unknown, input: unknown) => Promise<Result<unknown>>;
+
+/** What a transport calls with: the client a call came from; main finds its session and person. */
+export type ClientDispatch = (caller: Caller, method: unknown, input: unknown) => Promise<Result<unknown>>;
 
 export function createDispatch(
   handlers: Handlers,
@@ -18,7 +26,7 @@ export function createDispatch(
   /** Told when a call failed because the database cannot be written. */
   onStorageFault: (code: StorageFaultCode) => void = () => undefined,
 ): Dispatch {
-  return async (method, rawInput) => {
+  return async (ctx, method, rawInput) => {
     if (!isMethod(method)) return fail({ code: 'input.invalid' });
     // Checked before the schema so the person learns what is wrong with what they typed or pasted.
     const unstorable = unstorableText(rawInput);
@@ -33,8 +41,8 @@ export function createDispatch(
       return fail({ code: 'input.invalid', params: { field } });
     }
     try {
-      const handler = handlers[method] as (input: unknown) => Promise<unknown> | unknown;
-      return { ok: true, value: await handler(parsed.data) };
+      const handler = handlers[method] as (ctx: CallContext, input: unknown) => Promise<unknown> | unknown;
+      return { ok: true, value: await handler(ctx, parsed.data) };
     } catch (error) {
       if (error instanceof AppError) return fail(error.info);
       if (error instanceof KeychainUnavailableError) {

@@ -3,13 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
-import type { Account, Channel, Lang, Platform, User } from '../../shared/domain';
+import type { Account, Channel, Lang, Platform } from '../../shared/domain';
 import type { Credentials, ParsedInput } from '../../shared/contract';
 import { defaultLimits, type PlatformLimits } from '../../shared/limits';
 import type { SecretStore } from '../secrets';
 import type { Identity, PlatformAdapter } from '../platforms/types';
 import { PlatformError } from '../platforms/types';
 import { AppError } from '../errors';
+import { signedIn, type CallContext } from './context';
 import type { AuditLog } from './audit';
 import type { UserService } from './users';
 
@@ -91,7 +92,8 @@ export class AccountService {
     };
   }
 
-  async addPair(input: ParsedInput<'accounts.addPair'>, user: User): Promise<Channel> {
+  async addPair(ctx: CallContext, input: ParsedInput<'accounts.addPair'>): Promise<Channel> {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'account.add', [], 'accounts');
     const actor = user.username;
     const adapter = this.adapters.get(input.platform);
@@ -149,7 +151,8 @@ export class AccountService {
   }
 
   /** New credentials for one account (rotated, or after X refused the old ones). */
-  async updateCredentials(accountId: string, credentials: Credentials, user: User): Promise<Channel> {
+  async updateCredentials(ctx: CallContext, accountId: string, credentials: Credentials): Promise<Channel> {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'account.settings', [], accountId);
     const row = this.db.prepare('SELECT * FROM account WHERE id = ?').get(accountId) as AccountRow | undefined;
     if (!row) throw new AppError('account.unknown');
@@ -185,7 +188,8 @@ export class AccountService {
     return identity;
   }
 
-  setSelfApproval(channelId: string, allowed: boolean, user: User): Channel {
+  setSelfApproval(ctx: CallContext, channelId: string, allowed: boolean): Channel {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'account.settings', [], channelId);
     const channel = this.get(channelId);
     if (!channel) throw new AppError('channel.unknown', { id: channelId });

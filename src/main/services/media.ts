@@ -4,11 +4,12 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
-import type { MediaFile, PairMedia, User } from '../../shared/domain';
+import type { MediaFile, PairMedia } from '../../shared/domain';
 import { maxUploadBytes, type ParsedInput } from '../../shared/contract';
 import type { MediaUpload } from '../platforms/types';
 import { sniffImage } from '../media/image';
 import { AppError } from '../errors';
+import { signedIn, type CallContext } from './context';
 import type { UserService } from './users';
 
 interface BlobRow {
@@ -52,7 +53,8 @@ export class MediaService {
   }
 
   /** Stores an image the user picked; anyone who may write pairs may upload. */
-  upload(input: ParsedInput<'media.upload'>, user: User): MediaFile {
+  upload(ctx: CallContext, input: ParsedInput<'media.upload'>): MediaFile {
+    const user = signedIn(ctx);
     this.users.authorizeAny(user, ['pair.create', 'pair.edit'], 'media');
     const bytes = Buffer.from(input.data, 'base64');
     if (bytes.length > maxUploadBytes) {
@@ -78,7 +80,8 @@ export class MediaService {
    * The file's bytes, base64, for a preview: of an image on a pair the user can see, or of one
    * on no pair yet (an unsaved draft's) for a user who may write pairs.
    */
-  read(id: string, user: User, canSee: (pairIds: string[]) => boolean): { mime: string; data: string } {
+  read(ctx: CallContext, id: string, canSee: (pairIds: string[]) => boolean): { mime: string; data: string } {
+    const user = signedIn(ctx);
     const file = this.file(id);
     if (!file) throw new AppError('media.unknown');
     const pairIds = this.db

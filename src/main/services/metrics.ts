@@ -5,6 +5,7 @@ import type { DeliveryMetrics, Pair, Platform, User } from '../../shared/domain'
 import type { SecretStore } from '../secrets';
 import { PlatformError, type PlatformAdapter } from '../platforms/types';
 import { AppError } from '../errors';
+import { signedIn, type CallContext } from './context';
 import type { PairService } from './pairs';
 import type { UserService } from './users';
 
@@ -17,7 +18,8 @@ export class MetricsService {
     private readonly users: UserService,
   ) {}
 
-  async forPair(pairId: string, user: User): Promise<DeliveryMetrics[]> {
+  async forPair(ctx: CallContext, pairId: string): Promise<DeliveryMetrics[]> {
+    const user = signedIn(ctx);
     const pair = this.visiblePair(pairId, user);
     const sent = pair.deliveries.filter((d) => d.status === 'sent' && d.remoteId !== null);
     return Promise.all(

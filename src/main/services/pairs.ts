@@ -10,6 +10,7 @@ import type { ParsedInput } from '../../shared/contract';
 import type { PlatformAdapter } from '../platforms/types';
 import type { MediaService } from './media';
 import { AppError } from '../errors';
+import { signedIn, type CallContext } from './context';
 import type { Action } from '../../shared/permissions';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
@@ -80,7 +81,8 @@ export class PairService {
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   /** A new pair starts as a draft; either language may still be empty. */
-  create(input: ParsedInput<'pairs.create'>, user: User): Pair {
+  create(ctx: CallContext, input: ParsedInput<'pairs.create'>): Pair {
+    const user = signedIn(ctx);
     if (input.channelIds.length === 0) throw new AppError('channel.none');
     const channelIds = [...new Set(input.channelIds)];
     for (const id of channelIds) if (!this.accounts.get(id)) throw new AppError('channel.unknown', { id });
@@ -108,7 +110,8 @@ export class PairService {
    * Edits the text. Editing an approved or scheduled pair withdraws the approval (and any
    * deliveries not yet sent) and sends the pair back to review.
    */
-  update(input: ParsedInput<'pairs.update'>, user: User): Pair {
+  update(ctx: CallContext, input: ParsedInput<'pairs.update'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.edit', input.id, input.version, ['draft', 'translation', 'review', 'approved', 'scheduled', 'held', 'failed']);
     const media = input.media ?? pairMediaInput(pair);
     const mediaChanged = !this.media.same(pair.media, media);
@@ -144,20 +147,23 @@ export class PairService {
     return this.get(pair.id)!;
   }
 
-  requestTranslation(input: ParsedInput<'pairs.requestTranslation'>, user: User): Pair {
+  requestTranslation(ctx: CallContext, input: ParsedInput<'pairs.requestTranslation'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.requestTranslation', input.id, input.version, ['draft']);
     return this.transition(pair, 'translation', user, 'pair.translationRequested');
   }
 
   /** Both languages must be complete and within every target platform's limits. */
-  submitForReview(input: ParsedInput<'pairs.submitForReview'>, user: User): Pair {
+  submitForReview(ctx: CallContext, input: ParsedInput<'pairs.submitForReview'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.submitForReview', input.id, input.version, ['draft', 'translation']);
     this.validate(pair);
     return this.transition(pair, 'review', user, 'pair.submitted');
   }
 
   /** Approval covers this version of both languages, as a unit, and is kept as evidence. */
-  approve(input: ParsedInput<'pairs.approve'>, user: User): Pair {
+  approve(ctx: CallContext, input: ParsedInput<'pairs.approve'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.approve', input.id, input.version, ['review']);
     // Nobody approves text they wrote: whoever created the pair, or wrote or edited either language.
     const wroteIt = pair.createdBy === user.username || langs.some((lang) => pair.writtenBy[lang].includes(user.username));
@@ -170,14 +176,16 @@ export class PairService {
     return this.decide(pair, 'approved', input.comment.trim(), user);
   }
 
-  reject(input: ParsedInput<'pairs.reject'>, user: User): Pair {
+  reject(ctx: CallContext, input: ParsedInput<'pairs.reject'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.reject', input.id, input.version, ['review']);
     if (input.comment.trim() === '') throw new AppError('approval.commentRequired');
     return this.decide(pair, 'rejected', input.comment.trim(), user);
   }
 
   /** Queues an approved pair: one delivery per target account, both languages at the same time. */
-  schedule(input: ParsedInput<'pairs.schedule'>, user: User): Pair {
+  schedule(ctx: CallContext, input: ParsedInput<'pairs.schedule'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.schedule', input.id, input.version, ['approved']);
     this.validate(pair);
     this.enforceChecks(pair, user, 'pair.schedule');
@@ -211,7 +219,8 @@ export class PairService {
     return this.get(pair.id)!;
   }
 
-  cancel(id: string, user: User): Pair {
+  cancel(ctx: CallContext, id: string): Pair {
+    const user = signedIn(ctx);
     const pair = this.authorized(user, 'pair.cancel', id);
     if (!cancellable.includes(pair.status)) throw new AppError('pair.notCancellable');
     this.db.transaction(() => {
@@ -228,7 +237,8 @@ export class PairService {
   }
 
   /** Sends again whatever failed; what was sent stays sent. */
-  retry(id: string, user: User): Pair {
+  retry(ctx: CallContext, id: string): Pair {
+    const user = signedIn(ctx);
     const pair = this.authorized(user, 'pair.retry', id);
     if (pair.status !== 'failed' && pair.status !== 'partial') throw new AppError('pair.notRetryable');
     const now = this.clock.now();
@@ -255,7 +265,8 @@ export class PairService {
    * Sends a held pair now: one that missed its time while Tandem was closed or asleep (a person
    * confirms it is still worth publishing), or whose account has been re-authorised.
    */
-  release(input: ParsedInput<'pairs.release'>, user: User): Pair {
+  release(ctx: CallContext, input: ParsedInput<'pairs.release'>): Pair {
+    const user = signedIn(ctx);
     const pair = this.current(user, 'pair.release', input.id, input.version, ['held', 'partial']);
     const held = pair.deliveries.filter((d) => d.status === 'held');
     if (held.length === 0) throw new AppError('pair.notRetryable');

@@ -12,6 +12,7 @@ import type { ParsedInput, PiiAllowRequest, WorkspaceSettings } from '../../shar
 import { checkSettingsSchema } from '../../shared/contract';
 import { isFlaggedAs, piiKey } from '../../shared/pii';
 import { AppError } from '../errors';
+import { signedIn, type CallContext } from './context';
 import type { AuditLog } from './audit';
 import type { SettingsService } from './settings';
 import type { UserService } from './users';
@@ -32,7 +33,8 @@ export class PiiRequestService {
   }
 
   /** Asked by anyone who drafts or translates; the same text already waiting is the same request. */
-  request(input: ParsedInput<'pii.requestAllow'>, user: User): PiiAllowRequest {
+  request(ctx: CallContext, input: ParsedInput<'pii.requestAllow'>): PiiAllowRequest {
+    const user = signedIn(ctx);
     this.users.authorizeAny(user, ['pair.create', 'pair.edit'], 'piiRequests');
     if (!isFlaggedAs(input.match, input.kind)) throw new AppError('pii.notFlagged');
     const pairId = input.pairId ?? null;
@@ -54,13 +56,15 @@ export class PiiRequestService {
   }
 
   /** Requests waiting for a decision, oldest first, with who asked and when. */
-  pending(user: User): PiiAllowRequest[] {
+  pending(ctx: CallContext): PiiAllowRequest[] {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'workspace.settings', [], 'piiRequests');
     return this.store.pending();
   }
 
   /** Puts the request's text on the allow-list and records the decision, together. */
-  allow(requestId: string, user: User): WorkspaceSettings {
+  allow(ctx: CallContext, requestId: string): WorkspaceSettings {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'workspace.settings', [], 'piiRequests');
     const request = this.waiting(requestId);
     this.db.transaction(() => {
@@ -69,7 +73,7 @@ export class PiiRequestService {
       if (!checks.piiAllowList.some((entry) => piiKey(entry) === key)) {
         const next = checkSettingsSchema.safeParse({ ...checks, piiAllowList: [...checks.piiAllowList, request.match] });
         if (!next.success) throw new AppError('pii.allowListFull');
-        this.settings.update({ checks: next.data }, user);
+        this.settings.update(ctx, { checks: next.data });
       }
       this.store.decide(request.id, 'allowed', user.id, this.clock.now());
       this.audit.append(user.username, 'pii.allowed', `piiRequest:${request.id}`, {
@@ -82,7 +86,8 @@ export class PiiRequestService {
     return this.settings.get();
   }
 
-  dismiss(requestId: string, user: User): PiiAllowRequest {
+  dismiss(ctx: CallContext, requestId: string): PiiAllowRequest {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'workspace.settings', [], 'piiRequests');
     const request = this.waiting(requestId);
     this.db.transaction(() => {

@@ -2,12 +2,13 @@
 // published together with the approval evidence behind it.
 import type { Db } from '../db';
 import type { Clock } from '../clock';
-import type { AuditEntry, User } from '../../shared/domain';
+import type { AuditEntry } from '../../shared/domain';
 import type { AuditPage, ExportFile, ParsedInput } from '../../shared/contract';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
 import type { PairService } from './pairs';
 import type { UserService } from './users';
+import { signedIn, type CallContext } from './context';
 
 export interface PublishedRecord {
   pairId: string;
@@ -48,7 +49,8 @@ export class RecordsService {
   ) {}
 
   /** One page of the trail, and what the integrity checks found (only events added since the last look are checked). */
-  async list(input: ParsedInput<'audit.list'>, user: User): Promise<AuditPage> {
+  async list(ctx: CallContext, input: ParsedInput<'audit.list'>): Promise<AuditPage> {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'audit.view', [], 'audit');
     const filter = input ?? { limit: 500 };
     const events = this.audit.query({
@@ -114,7 +116,8 @@ export class RecordsService {
     });
   }
 
-  exportPublished(input: ParsedInput<'audit.exportPublished'>, user: User): ExportFile {
+  exportPublished(ctx: CallContext, input: ParsedInput<'audit.exportPublished'>): ExportFile {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'audit.export', [], 'audit');
     const records = this.published();
     const stamp = new Date(this.clock.now()).toISOString().slice(0, 10);

@@ -1,11 +1,11 @@
 // Workspace settings, stored in SQLite; changes are audited.
 import type { Db } from '../db';
-import type { User } from '../../shared/domain';
 import type { ParsedInput, WorkspaceSettings } from '../../shared/contract';
 import { checkSettingsSchema } from '../../shared/contract';
 import { defaultCheckSettings, type CheckSettings } from '../../shared/checks';
 import type { AuditLog } from './audit';
 import type { UserService } from './users';
+import { signedIn, type CallContext } from './context';
 
 export class SettingsService {
   private readonly read;
@@ -41,7 +41,8 @@ export class SettingsService {
     return parsed.success ? parsed.data : defaultCheckSettings;
   }
 
-  update(next: ParsedInput<'settings.update'>, user: User): WorkspaceSettings {
+  update(ctx: CallContext, next: ParsedInput<'settings.update'>): WorkspaceSettings {
+    const user = signedIn(ctx);
     this.users.authorize(user, 'workspace.settings', [], 'settings');
     const before = this.get();
     this.db.transaction(() => {

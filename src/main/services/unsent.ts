@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import type { PairMedia, User } from '../../shared/domain';
 import { contract, type ParsedInput, type UnsentText } from '../../shared/contract';
 import { AppError } from '../errors';
+import { signedIn, type CallContext } from './context';
 import type { MediaService } from './media';
 
 export class UnsentService {
@@ -27,7 +28,8 @@ export class UnsentService {
   }
 
   /** The caller's own unsent text, with the images Tandem still has; null if there is none. */
-  get(user: User): UnsentText | null {
+  get(ctx: CallContext): UnsentText | null {
+    const user = signedIn(ctx);
     const raw = this.statements.read.get(user.id) as string | undefined;
     if (raw === undefined) return null;
     // Stored as validated on the way in; checked again so a hand-edited row cannot break the composer.
@@ -45,19 +47,21 @@ export class UnsentService {
     }
     const missingMedia = media.length - present.length;
     // Said once: from here on, what is kept is what the composer shows.
-    if (missingMedia > 0) this.save({ owner, ...text, media: present }, user);
+    if (missingMedia > 0) this.save(ctx, { owner, ...text, media: present });
     return { ...text, media: files, missingMedia };
   }
 
   /** Replaces the caller's unsent text. */
-  save(input: ParsedInput<'unsent.save'>, user: User): null {
+  save(ctx: CallContext, input: ParsedInput<'unsent.save'>): null {
+    const user = signedIn(ctx);
     ownedBy(input, user);
     this.statements.write.run(user.id, JSON.stringify(input), this.clock.now());
     return null;
   }
 
   /** Forgets the caller's unsent text (saved as a draft, or emptied). */
-  clear(input: ParsedInput<'unsent.clear'>, user: User): null {
+  clear(ctx: CallContext, input: ParsedInput<'unsent.clear'>): null {
+    const user = signedIn(ctx);
     ownedBy(input, user);
     this.statements.remove.run(user.id);
     return null;

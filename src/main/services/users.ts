@@ -1,6 +1,6 @@
-// Local user profiles, the signed-in session, and role grants. Grants are re-read from the
-// database on every check, so an expired or revoked role stops working at once.
-import { randomUUID } from 'node:crypto';
+// Local user profiles, the sessions people signed in with, and role grants. Grants are re-read
+// from the database on every check, so an expired or revoked role stops working at once.
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { Grant, Role, User } from '../../shared/domain';
@@ -9,6 +9,7 @@ import { canPerform, isGrantActive, type Action } from '../../shared/permissions
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import { decoyHash, hashPassphrase, verifyPassphrase } from './passphrase';
+import { signedIn, type CallContext, type ClientId } from './context';
 
 export const minPassphraseLength = 12;
 /** After this many wrong passphrases for one username, sign-in waits out the window. */
@@ -55,8 +56,15 @@ function toGrant(row: GrantRow): Grant {
   };
 }
 
+/** A client's sign-in, kept in memory: it ends at sign-out or when the process does. */
+interface Session {
+  id: string;
+  userId: string;
+}
+
 export class UserService {
-  private currentId: string | null = null;
+  /** Each client's session: one window or browser connection, one person at a time. */
+  private readonly sessions = new Map<ClientId, Session>();
 
   constructor(
     private readonly db: Db,
@@ -68,18 +76,20 @@ export class UserService {
     return this.db.prepare('SELECT COUNT(*) FROM user').pluck().get() === 0;
   }
 
-  current(): User | null {
-    return this.currentId ? (this.get(this.currentId) ?? null) : null;
+  /** Who calls from this client: its session and that session's person, read now. */
+  context(client: ClientId): CallContext {
+    const session = this.sessions.get(client);
+    const person = session ? (this.get(session.userId) ?? null) : null;
+    return { client, session: person ? session!.id : null, person };
   }
 
-  requireCurrent(): User {
-    const user = this.current();
-    if (!user) throw new AppError('auth.required');
-    return user;
+  /** Signs the caller's client in as this person, ending whatever session it had. */
+  private openSession(ctx: CallContext, userId: string): void {
+    this.sessions.set(ctx.client, { id: randomBytes(32).toString('base64url'), userId });
   }
 
-  /** First run: the first profile becomes the administrator and is signed in. */
-  async bootstrap(input: ParsedInput<'users.bootstrap'>): Promise<User> {
+  /** First run: the first profile becomes the administrator and is signed in on the caller's client. */
+  async bootstrap(ctx: CallContext, input: ParsedInput<'users.bootstrap'>): Promise<User> {
     if (!this.needsBootstrap()) throw new AppError('auth.bootstrapDone');
     const passHash = await this.hashChecked(input.passphrase);
     const id = randomUUID();
@@ -88,20 +98,20 @@ export class UserService {
       this.insertUser(id, input, passHash, input.username);
       this.insertGrant(id, 'admin', null, null, input.username);
     })();
-    this.currentId = id;
+    this.openSession(ctx, id);
     return this.get(id)!;
   }
 
   /** Sign-ins run one at a time, so parallel guesses cannot all pass the failure count. */
   private signIns: Promise<unknown> = Promise.resolve();
 
-  signIn(username: string, passphrase: string): Promise<User> {
-    const attempt = this.signIns.then(() => this.signInNow(username, passphrase));
+  signIn(ctx: CallContext, username: string, passphrase: string): Promise<User> {
+    const attempt = this.signIns.then(() => this.signInNow(ctx, username, passphrase));
     this.signIns = attempt.catch(() => undefined);
     return attempt;
   }
 
-  private async signInNow(username: string, passphrase: string): Promise<User> {
+  private async signInNow(ctx: CallContext, username: string, passphrase: string): Promise<User> {
     const subject = `user:${username}`;
     const now = this.clock.now();
     const since = now - signInWindowMs;
@@ -129,7 +139,7 @@ export class UserService {
     }
     this.unrecordedFailures.delete(subject);
     this.summarizeRefusals();
-    this.currentId = row.id;
+    this.openSession(ctx, row.id);
     this.audit.append(row.username, 'auth.signedIn', `user:${row.username}`);
     return this.get(row.id)!;
   }
@@ -187,10 +197,11 @@ export class UserService {
     while (this.unrecordedFailures.size > 10_000) this.unrecordedFailures.delete(this.unrecordedFailures.keys().next().value!);
   }
 
-  signOut(): void {
-    const user = this.current();
-    if (user) this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
-    this.currentId = null;
+  /** Ends the caller's session; every other client stays signed in. */
+  signOut(ctx: CallContext): void {
+    const user = signedIn(ctx);
+    this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
+    if (this.sessions.get(ctx.client)?.id === ctx.session) this.sessions.delete(ctx.client);
   }
 
   list(): User[] {
@@ -236,7 +247,8 @@ export class UserService {
     throw new AppError('permission.denied', { action: actions[0]! });
   }
 
-  async create(input: ParsedInput<'users.create'>, actor: User): Promise<User> {
+  async create(ctx: CallContext, input: ParsedInput<'users.create'>): Promise<User> {
+    const actor = signedIn(ctx);
     this.authorize(actor, 'user.manage', [], 'users');
     const passHash = await this.hashChecked(input.passphrase);
     const id = randomUUID();
@@ -249,7 +261,8 @@ export class UserService {
     return this.get(id)!;
   }
 
-  grant(input: ParsedInput<'roles.grant'>, actor: User): Grant {
+  grant(ctx: CallContext, input: ParsedInput<'roles.grant'>): Grant {
+    const actor = signedIn(ctx);
     this.authorize(actor, 'role.manage', [], `user:${input.userId}`);
     const target = this.get(input.userId);
     if (!target) throw new AppError('user.unknown');
@@ -266,7 +279,8 @@ export class UserService {
     return this.grantsOf(target.id).find((g) => g.id === id)!;
   }
 
-  revoke(grantId: string, actor: User): Grant {
+  revoke(ctx: CallContext, grantId: string): Grant {
+    const actor = signedIn(ctx);
     this.authorize(actor, 'role.manage', [], `grant:${grantId}`);
     const row = this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow | undefined;
     if (!row) throw new AppError('role.unknown');

@@ -1,0 +1,50 @@
+// Signing in and out, people and their roles. A session belongs to the client that signed in:
+// its own sign-in or sign-out is told to that client only, and everyone else stays as they were.
+import type { HandlersOf } from './handlers';
+import type { Services } from './services';
+import { signedIn } from '../services/context';
+
+type PeopleMethods =
+  | 'session.current'
+  | 'session.signIn'
+  | 'session.signOut'
+  | 'users.bootstrap'
+  | 'users.list'
+  | 'users.create'
+  | 'roles.grant'
+  | 'roles.revoke';
+
+export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'events'>): HandlersOf<PeopleMethods> {
+  /** A change to people or roles may change what anyone signed in may do: every client asks again. */
+  function usersChanged<T>(value: T): T {
+    events.emit('users.changed', {});
+    events.emit('session.changed', {});
+    return value;
+  }
+  return {
+    'session.current': (ctx) => ({ user: ctx.person, needsBootstrap: users.needsBootstrap() }),
+    'session.signIn': async (ctx, input) => {
+      const user = await users.signIn(ctx, input.username, input.passphrase);
+      events.emit('session.changed', {}, ctx.client);
+      return user;
+    },
+    // Not a public method (shared/methods.ts): like every other call it needs a signed-in person.
+    'session.signOut': (ctx) => {
+      users.signOut(ctx);
+      events.emit('session.changed', {}, ctx.client);
+      return null;
+    },
+    'users.bootstrap': async (ctx, input) => {
+      const user = await users.bootstrap(ctx, input);
+      events.emit('session.changed', {}, ctx.client);
+      return user;
+    },
+    'users.list': (ctx) => {
+      users.authorize(signedIn(ctx), 'user.manage', [], 'users');
+      return users.list();
+    },
+    'users.create': async (ctx, input) => usersChanged(await users.create(ctx, input)),
+    'roles.grant': (ctx, input) => usersChanged(users.grant(ctx, input)),
+    'roles.revoke': (ctx, input) => usersChanged(users.revoke(ctx, input.grantId)),
+  };
+}
