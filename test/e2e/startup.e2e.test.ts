@@ -184,7 +184,8 @@ describe('a damaged database at start', () => {
     // restored database opened (the newest was a day old).
     await page.getByRole('navigation').getByRole('button', { name: 'Backups' }).click();
     await page.getByRole('heading', { name: 'Backups', level: 1 }).waitFor();
-    await expect(page.getByTestId('backup').count()).resolves.toBe(3);
+    // The list loads after the heading shows (and today's backup may still be being taken): wait for it.
+    await expect.poll(() => page.getByTestId('backup').count(), { timeout: 15_000 }).toBe(3);
 
     // The damaged file is kept beside the backups, byte for byte.
     const aside = fs.readdirSync(path.join(dir, 'backups')).filter((name) => name.endsWith('.before-restore'));
