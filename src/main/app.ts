@@ -113,7 +113,7 @@ export function createTandem(options: TandemOptions): Tandem {
     audit,
     (pairIds) => events.emit('pairs.changed', { pairIds }),
     media,
-    { ...publisherOptions, graceMs: () => settings.get().graceMinutes * 60_000 },
+    { ...publisherOptions, graceMs: () => settings.get().graceMinutes * 60_000, log: publisherOptions.log ?? log },
     (problem) => events.emit('storage.problem', problem),
   );
 

@@ -111,8 +111,8 @@ describe('upgrading a database from version 5 (X only, no images)', () => {
     db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     for (const [table, rows] of Object.entries(snapshot)) {
-      // New delivery columns start empty: no key until the first claim, no failed look-ups.
-      const added = table === 'delivery' ? { idem_key: null, lookups: 0 } : {};
+      // New delivery columns start empty: no key until the first claim, no failed look-ups, no lease.
+      const added = table === 'delivery' ? { idem_key: null, lookups: 0, lease_until: null, lease_owner: null, fence: 0 } : {};
       expect(before(table, db)).toEqual((rows as object[]).map((row) => ({ ...row, ...added })));
     }
     expect(before('account', db)).toEqual(accounts.map((row) => ({ ...(row as object), limits: null })));

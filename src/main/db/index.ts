@@ -10,6 +10,7 @@ import { migration007 } from './migrations/007-authorship';
 import { migration008 } from './migrations/008-audit-keyed';
 import { migration009 } from './migrations/009-unsent';
 import { migration010 } from './migrations/010-pii-requests';
+import { migration011 } from './migrations/011-delivery-lease';
 
 export type Db = Database.Database;
 
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

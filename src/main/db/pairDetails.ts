@@ -69,7 +69,7 @@ interface MediaRow {
 }
 
 // Each query takes the page's ids as one JSON array: one statement, whatever the page's length.
-const sql = {
+export const pairDetailsSql = {
   deliveries: `SELECT d.*, a.handle, a.platform FROM delivery d JOIN account a ON a.id = d.account_id
     WHERE d.pair_id IN (SELECT value FROM json_each(?)) ORDER BY d.pair_id, d.lang, a.handle`,
   channels: `SELECT pair_id, channel_id FROM pair_channel
@@ -85,18 +85,18 @@ const sql = {
     WHERE pm.pair_id IN (SELECT value FROM json_each(?)) ORDER BY pm.pair_id, pm.position`,
 };
 
-type Statements = { [K in keyof typeof sql]: ReturnType<Db['prepare']> };
+type Statements = { [K in keyof typeof pairDetailsSql]: ReturnType<Db['prepare']> };
 const prepared = new WeakMap<Db, Statements>();
 
 function statements(db: Db): Statements {
   let s = prepared.get(db);
   if (!s) {
     s = {
-      deliveries: db.prepare(sql.deliveries),
-      channels: db.prepare(sql.channels),
-      decisions: db.prepare(sql.decisions),
-      writers: db.prepare(sql.writers),
-      media: db.prepare(sql.media),
+      deliveries: db.prepare(pairDetailsSql.deliveries),
+      channels: db.prepare(pairDetailsSql.channels),
+      decisions: db.prepare(pairDetailsSql.decisions),
+      writers: db.prepare(pairDetailsSql.writers),
+      media: db.prepare(pairDetailsSql.media),
     };
     prepared.set(db, s);
   }

@@ -3,7 +3,16 @@
 // each outcome; a side that fails after its twin went out is retried and the pair is shown
 // as partially published until a human or a retry settles it. While the database cannot be
 // written (disk full, read-only, locked, failing) it picks nothing and probes with backoff.
+//
+// Several publishers may share one database (issue 11): each claims a pair's deliveries before
+// acting on them, with a lease (`lease_until`) and a fencing token (`fence`, moved on at each
+// claim). The claim is conditional and all or nothing per pair, so two publishers never both act
+// on one pair; a result is written only while the claim's token still holds, so a publisher whose
+// lease ran out and was taken over writes nothing (it logs it), and the one that took over asks
+// the platform before sending anything again. The delivery SQL is in db/deliveries.ts.
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
+import { DeliveryStore, dueStatuses, type Held, type LeasedDeliveryRow } from '../db/deliveries';
 import { probeWritable, storageFaultOf } from '../db/faults';
 import type { Clock } from '../clock';
 import type { DeliveryStatus, ErrorInfo, Platform, StorageFaultCode } from '../../shared/domain';
@@ -13,10 +22,11 @@ import type { SecretStore } from '../secrets';
 import { PlatformError, type PlatformAdapter } from '../platforms/types';
 import { sideMedia, type MediaFacts } from '../../shared/limits';
 import type { MediaService } from '../services/media';
-import { toAccount, type AccountRow } from '../services/accounts';
+import { toAccount } from '../services/accounts';
 import { newTid } from './tid';
 import type { AuditLog } from '../services/audit';
-import { derivePairStatus, type DeliveryRow, type PairService } from '../services/pairs';
+import { derivePairStatus, type PairService } from '../services/pairs';
+import { createLogger, type Logger } from '../log';
 import { backoffDelay, type BackoffOptions } from './backoff';
 
 export interface PublisherOptions {
@@ -31,6 +41,22 @@ export interface PublisherOptions {
   concurrency: number;
   /** While the database cannot be written: how long to wait before probing it again. */
   storageBackoff: BackoffOptions;
+  /**
+   * The only publisher on this database (the desk: Electron's single-instance lock makes it so):
+   * at start every `sending` delivery was interrupted and every lease is stale. Otherwise (several
+   * publishers on one database) only sends whose lease ran out are taken over, at start and by a
+   * sweep every `sweepMs` while running.
+   */
+  soleOwner?: boolean;
+  /**
+   * How long a claim holds a pair's deliveries. Well above the platforms' request timeout (30 s),
+   * so an answer still awaited when it runs out means the publisher stalled (or died).
+   */
+  leaseMs?: number;
+  /** Several publishers: how often expired leases are taken over and the queue is read again. */
+  sweepMs?: number;
+  /** Where a result the publisher may no longer write (its claim was taken over) is logged. */
+  log?: Logger;
 }
 
 export const defaultPublisherOptions: PublisherOptions = {
@@ -40,20 +66,22 @@ export const defaultPublisherOptions: PublisherOptions = {
   graceMs: 15 * 60_000,
   concurrency: 8,
   storageBackoff: { baseMs: 1_000, capMs: 60_000 },
+  soleOwner: true,
+  leaseMs: 2 * 60_000,
+  sweepMs: 15_000,
 };
 
 /** setTimeout cannot wait longer than this; longer waits are re-armed. */
 const maxTimer = 2 ** 31 - 1;
 const actor = 'system:publisher';
-const dueStatuses: readonly DeliveryStatus[] = ['pending', 'retrying', 'checking'];
 const openStatuses: readonly DeliveryStatus[] = ['pending', 'retrying', 'checking', 'held', 'sending'];
 
 type Outcome = { ok: true; remoteId: string; remoteUrl: string; sentAt: number } | { ok: false; error: PlatformError };
 
 /** What became of a send (or a look-up: `checking`) that the database could not take when it came back. */
 interface Unrecorded {
-  /** As the outcome is to be recorded: the attempt and claim time it was sent with. */
-  delivery: DeliveryRow;
+  /** As the outcome is to be recorded: the attempt and claim time it was sent with, and the claim's token. */
+  delivery: Held;
   outcome: Outcome;
   checking: boolean;
 }
@@ -63,7 +91,23 @@ export interface PublisherEvents {
   changed(pairIds: string[]): void;
 }
 
+/** Thrown inside a claim's transaction when one of its deliveries is no longer as read: nothing of it is kept. */
+class Taken extends Error {}
+
+const isDue = (d: LeasedDeliveryRow, now: number) =>
+  dueStatuses.includes(d.status) && d.next_attempt_at !== null && d.next_attempt_at <= now;
+
 export class Publisher {
+  /** This publisher's id on the leases it takes (random: a new one at each start of the app). */
+  readonly owner = randomUUID();
+  private readonly store: DeliveryStore;
+  private readonly log: Logger;
+  private readonly soleOwner: boolean;
+  private readonly leaseMs: number;
+  private readonly sweepMs: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  /** Claims (`id:fence`) whose lease a written result already gave back: nothing to release. */
+  private readonly settled = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -90,7 +134,13 @@ export class Publisher {
     private readonly options: PublisherOptions = defaultPublisherOptions,
     /** Told when the database stops taking writes, when the reason changes, and when it takes them again. */
     private readonly onStorage: (problem: StorageProblem) => void = () => undefined,
-  ) {}
+  ) {
+    this.store = new DeliveryStore(db);
+    this.log = options.log ?? createLogger();
+    this.soleOwner = options.soleOwner ?? defaultPublisherOptions.soleOwner!;
+    this.leaseMs = options.leaseMs ?? defaultPublisherOptions.leaseMs!;
+    this.sweepMs = options.sweepMs ?? defaultPublisherOptions.sweepMs!;
+  }
 
   start(): void {
     this.stopped = false;
@@ -100,11 +150,15 @@ export class Publisher {
       // Retried by the first wake that finds the database writable, before anything is claimed.
       this.storageFailed(error);
     }
+    // Other publishers change the queue without telling this one: take over their expired
+    // leases and read the next due time again, regularly.
+    if (!this.soleOwner) this.sweepTimer = setInterval(() => this.sweep(), this.sweepMs);
     this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweepTimer);
     clearTimeout(this.timer);
     this.probeArmed = false;
     await this.running;
@@ -162,11 +216,9 @@ export class Publisher {
     return backoffDelay(this.faults, this.options.storageBackoff);
   }
 
+  /** The earliest due time of a delivery this publisher could claim, or when another's lease on one runs out. */
   nextDueAt(): number | null {
-    return this.db
-      .prepare("SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'retrying', 'checking')")
-      .pluck()
-      .get() as number | null;
+    return this.store.nextDueAt(this.clock.now(), this.owner);
   }
 
   /** Resolves when every delivery due now has been attempted once. */
@@ -186,39 +238,53 @@ export class Publisher {
   /**
    * A delivery left `sending` by a crash may or may not have reached the platform: it is never
    * resent blindly. It becomes `checking`: the platform is asked first, and only a post it does
-   * not have is sent again.
+   * not have is sent again. The sole publisher takes over every `sending` delivery at start;
+   * one of several only those whose lease ran out (their publisher died or stalled).
    */
   private recoverInterrupted(): void {
-    const stuck = this.db.prepare("SELECT DISTINCT pair_id FROM delivery WHERE status = 'sending'").pluck().all() as string[];
-    if (stuck.length === 0) {
+    const now = this.clock.now();
+    const sole = this.soleOwner;
+    // Read first: a start with nothing to recover writes nothing (the database may be read-only).
+    if (!this.store.hasInterrupted(now, sole)) {
       this.recovered = true;
       return;
     }
-    this.write(() => {
-      this.db
-        .prepare("UPDATE delivery SET status = 'checking', next_attempt_at = ?, last_error = ? WHERE status = 'sending'")
-        .run(this.clock.now(), JSON.stringify({ code: 'delivery.outcomeUnknown' } satisfies ErrorInfo));
-      for (const pairId of stuck) this.audit.append(actor, 'delivery.interrupted', pairId);
+    const stuck = this.write(() => {
+      const error = JSON.stringify({ code: 'delivery.outcomeUnknown' } satisfies ErrorInfo);
+      const pairIds = sole ? this.store.recoverAll(now, error) : this.store.recoverExpired(now, error);
+      for (const pairId of pairIds) this.audit.append(actor, 'delivery.interrupted', pairId);
+      return pairIds;
     });
     this.recovered = true;
-    this.onChange(stuck);
+    if (stuck.length > 0) this.onChange(stuck);
+  }
+
+  /** Several publishers: takes over expired leases, then reads the next due time again. */
+  private sweep(): void {
+    if (this.stopped) return;
+    // This publisher's own sends are taken over too when their lease ran out (it stalled): its
+    // late answers then write nothing, and whoever claims them next asks the platform.
+    if (!this.paused) {
+      try {
+        this.recoverInterrupted();
+      } catch (error) {
+        if (storageFaultOf(error) !== null) this.stall(storageFaultOf(error)!);
+        else this.log.error('publisher.sweepFailed', { error: error instanceof Error ? error.message.slice(0, 200) : 'unknown' });
+      }
+    }
+    this.wake();
   }
 
   private async sendDue(): Promise<void> {
+    const skipped = new Set<string>();
     for (;;) {
       if (this.stopped) return;
       const now = this.clock.now();
       let duePairs: string[];
       try {
         if (!this.catchUp()) return;
-        duePairs = this.db
-          .prepare(
-            `SELECT DISTINCT pair_id FROM delivery
-             WHERE status IN ('pending', 'retrying', 'checking') AND next_attempt_at <= ?
-             ORDER BY next_attempt_at LIMIT 500`,
-          )
-          .pluck()
-          .all(now) as string[];
+        // A pair another publisher holds part of is left to it for this run.
+        duePairs = this.store.duePairs(now, this.owner, 500).filter((id) => !skipped.has(id));
       } catch (error) {
         this.storageFailed(error);
         return;
@@ -227,7 +293,13 @@ export class Publisher {
       await runLimited(
         duePairs,
         this.options.concurrency,
-        (pairId) => this.sendPair(pairId, now).catch((error: unknown) => this.contain(pairId, error)),
+        (pairId) =>
+          this.sendPair(pairId, now).then(
+            (claimed) => {
+              if (!claimed) skipped.add(pairId);
+            },
+            (error: unknown) => this.contain(pairId, [], error),
+          ),
         // A storage fault stops the picking (the pairs stay due); the next wake probes first.
         () => this.paused || this.stopped,
       );
@@ -256,13 +328,64 @@ export class Publisher {
     return true;
   }
 
-  private async sendPair(pairId: string, now: number): Promise<void> {
+  /**
+   * Claims the pair's open deliveries (all or none) and acts on them; false if another publisher
+   * holds the pair or nothing of it is due any more. Whatever was claimed and not written is given
+   * back at the end (a `sending` delivery keeps its lease: its outcome is owed).
+   */
+  private async sendPair(pairId: string, now: number): Promise<boolean> {
     // Another pair found the database failing: leave this one due, read no credentials.
-    if (this.paused) return;
-    const rows = this.pairs.deliveryRows(pairId);
-    const open = rows.filter((d) => openStatuses.includes(d.status));
-    const due = open.filter((d) => dueStatuses.includes(d.status) && d.next_attempt_at !== null && d.next_attempt_at <= now);
-    if (due.length === 0) return;
+    if (this.paused) return true;
+    const claim = this.claim(pairId, now);
+    if (!claim) return false;
+    const { rows, held } = claim;
+    try {
+      await this.sendClaimed(pairId, now, rows, held);
+    } catch (error) {
+      this.contain(pairId, held, error);
+    } finally {
+      const unsettled = held.filter((h) => !this.settled.delete(`${h.id}:${h.fence}`));
+      try {
+        if (unsettled.length > 0 && !this.paused) this.write(() => unsettled.forEach((h) => this.store.release(h, this.owner)));
+      } catch {
+        // Given back when the lease runs out; this publisher's own leases never hold it back.
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The claim: in one transaction, every open delivery of the pair gets this publisher's lease and
+   * a new fencing token, each only if it is still as just read and no other publisher's live lease
+   * is on it. PostgreSQL: the rows are read `FOR UPDATE SKIP LOCKED`, and a pair with a row
+   * missing (locked by another instance) is left alone the same way.
+   */
+  private claim(pairId: string, now: number): { rows: LeasedDeliveryRow[]; held: Held[] } | null {
+    try {
+      return this.write(() => {
+        const at = this.clock.now();
+        const rows = this.store.forPair(pairId);
+        const open = rows.filter((d) => openStatuses.includes(d.status));
+        const busy = (d: LeasedDeliveryRow) =>
+          d.status === 'sending' || (d.lease_until !== null && d.lease_until > at && d.lease_owner !== this.owner);
+        if (open.some(busy) || !open.some((d) => isDue(d, now))) return null;
+        const until = at + this.leaseMs;
+        const held = open.map((row): Held => {
+          const fence = this.store.claim(row, this.owner, at, until);
+          // Claimed by someone else since it was read (PostgreSQL, READ COMMITTED): keep nothing.
+          if (fence === null) throw new Taken();
+          return { ...row, fence, lease_until: until, lease_owner: this.owner };
+        });
+        return { rows, held };
+      });
+    } catch (error) {
+      if (error instanceof Taken) return null;
+      throw error;
+    }
+  }
+
+  private async sendClaimed(pairId: string, now: number, rows: LeasedDeliveryRow[], open: Held[]): Promise<void> {
+    const due = open.filter((d) => isDue(d, now));
     const pair = this.pairs.get(pairId);
     if (!pair) return;
 
@@ -274,8 +397,9 @@ export class Publisher {
     if (neverTried && now - dueSince > graceMs) {
       const minutes = Math.round((now - dueSince) / 60_000);
       this.write(() => {
-        for (const delivery of open) this.hold(delivery, { code: 'schedule.missed', params: { minutes } });
-        this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
+        let held = false;
+        for (const delivery of open) held = this.hold(delivery, { code: 'schedule.missed', params: { minutes } }) || held;
+        if (held) this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
         this.settlePair(pairId);
       });
       this.onChange([pairId]);
@@ -312,7 +436,7 @@ export class Publisher {
     }
 
     // An earlier attempt whose outcome is unknown: ask the platform before sending again.
-    const toSend: DeliveryRow[] = [];
+    const toSend: Held[] = [];
     for (const delivery of due) {
       if (delivery.status !== 'checking' || delivery.claimed_at === null) {
         toSend.push(delivery);
@@ -335,18 +459,28 @@ export class Publisher {
     // A look-up above may have found the database failing: claim nothing until it is back.
     if (this.paused) return;
 
-    // Claim before the network call: a crash from here on leaves `sending`, which is checked
-    // with the platform on restart, never resent blindly. Nothing is claimed if a person
-    // cancelled or edited the pair while its credentials were being read.
-    const claimed = this.write(() => {
-      if (!this.unchanged(pair.version, toSend)) return false;
-      const claim = this.db.prepare(
-        "UPDATE delivery SET status = 'sending', attempt = attempt + 1, lookups = 0, claimed_at = ?, idem_key = COALESCE(idem_key, ?) WHERE id = ?",
-      );
-      for (const delivery of toSend) claim.run(now, keys.get(delivery.id)!, delivery.id);
-      this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
-      return true;
-    });
+    // `sending` before the network call: a crash from here on leaves `sending`, which is checked
+    // with the platform on restart (or when the lease runs out), never resent blindly. Nothing is
+    // sent if a person cancelled or edited the pair while its credentials were being read, or if
+    // the claim was taken over meanwhile (its token no longer holds): then both sides or neither.
+    const leaseUntil = this.clock.now() + this.leaseMs;
+    let claimed: boolean;
+    try {
+      claimed = this.write(() => {
+        if (!this.unchanged(pair.version, toSend)) return false;
+        for (const delivery of toSend) {
+          if (!this.store.toSending(delivery, now, keys.get(delivery.id)!, leaseUntil)) {
+            this.superseded(delivery, 'sending');
+            throw new Taken();
+          }
+        }
+        this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
+        return true;
+      });
+    } catch (error) {
+      if (!(error instanceof Taken)) throw error;
+      claimed = false;
+    }
     if (!claimed) {
       this.onChange([pairId]);
       return;
@@ -408,22 +542,29 @@ export class Publisher {
       const pairId = this.unrecorded[0]!.delivery.pair_id;
       const owed = this.unrecorded.filter((u) => u.delivery.pair_id === pairId);
       this.write(() => {
-        const current = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d]));
+        const current = new Map(this.store.forPair(pairId).map((d) => [d.id, d]));
         for (const { delivery, outcome, checking } of owed) {
           const row = current.get(delivery.id);
           if (row?.status !== (checking ? 'checking' : 'sending') || row.claimed_at !== delivery.claimed_at) continue;
+          // Written only if the claim still holds (the token is checked by the write).
           this.record(delivery, outcome, checking);
         }
         this.settlePair(pairId);
       });
+      // Their claims' runs are over: nothing is left to release.
+      for (const { delivery } of owed) this.settled.delete(`${delivery.id}:${delivery.fence}`);
       this.unrecorded = this.unrecorded.filter((u) => u.delivery.pair_id !== pairId);
       this.onChange([pairId]);
     }
   }
 
-  /** A write transaction of the publisher's; one that commits shows the database takes writes. */
+  /**
+   * A write transaction of the publisher's; one that commits shows the database takes writes.
+   * IMMEDIATE: the write lock is taken at BEGIN, so what the transaction reads stays true until it
+   * commits, whatever another process (another publisher) does meanwhile.
+   */
   private write<T>(work: () => T): T {
-    const result = this.db.transaction(work)();
+    const result = this.db.transaction(work).immediate();
     this.healthy();
     return result;
   }
@@ -471,35 +612,29 @@ export class Publisher {
    * Whether the pair and these deliveries are as they were read before the last await: same
    * version of the text, same statuses. Call inside the transaction that acts on them.
    */
-  private unchanged(version: number, read: readonly DeliveryRow[]): boolean {
+  private unchanged(version: number, read: readonly LeasedDeliveryRow[]): boolean {
     const pairId = read[0]?.pair_id;
     if (!pairId) return false;
-    const current = this.db.prepare('SELECT version FROM post_pair WHERE id = ?').pluck().get(pairId);
-    if (current !== version) return false;
-    const statuses = new Map(this.pairs.deliveryRows(pairId).map((d) => [d.id, d.status]));
+    if (this.store.pairVersion(pairId) !== version) return false;
+    const statuses = new Map(this.store.forPair(pairId).map((d) => [d.id, d.status]));
     return read.every((d) => statuses.get(d.id) === d.status);
   }
 
   /**
    * An unexpected error while handling one pair (a database error, a bug) must not stop the
-   * others or spin: anything of the pair left mid-send is checked later, and its due
-   * deliveries wait a while before the next try.
+   * others or spin: anything of the pair this publisher left mid-send is checked later, and its
+   * due deliveries wait a while before the next try. `held`: the pair's claim, if it was made.
    */
-  private contain(pairId: string, error: unknown): void {
+  private contain(pairId: string, held: readonly Held[], error: unknown): void {
     // Not the pair's fault: it stays as it is (kept outcomes included) until the database is back.
     const fault = storageFaultOf(error);
     if (fault !== null) return this.stall(fault);
     try {
-      const later = this.clock.now() + this.options.offlineRetryMs;
+      const now = this.clock.now();
+      const later = now + this.options.offlineRetryMs;
       this.write(() => {
-        this.db
-          .prepare("UPDATE delivery SET status = 'checking', next_attempt_at = ? WHERE pair_id = ? AND status = 'sending'")
-          .run(later, pairId);
-        this.db
-          .prepare(
-            "UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ? AND status IN ('pending', 'retrying', 'checking')",
-          )
-          .run(later, pairId);
+        if (held.length > 0) this.store.contain(held, later);
+        else this.store.containUnclaimed(pairId, now, later, this.owner);
         this.audit.append(actor, 'publisher.error', pairId, {
           error: error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200),
         });
@@ -512,15 +647,33 @@ export class Publisher {
     }
   }
 
+  /**
+   * A result was written under this claim (and gave its lease back). Recorded only once the
+   * transaction commits would be exact; a rolled-back one leaves the lease to run out, which
+   * holds back no one but other publishers, for at most the lease.
+   */
+  private settle(delivery: Held): void {
+    this.settled.add(`${delivery.id}:${delivery.fence}`);
+  }
+
+  /** A result this publisher may no longer write: its claim was taken over (its lease ran out). */
+  private superseded(delivery: Held, result: string): void {
+    this.log.warn('publisher.superseded', {
+      pairId: delivery.pair_id,
+      deliveryId: delivery.id,
+      lang: delivery.lang,
+      fence: delivery.fence,
+      result,
+    });
+  }
+
   private async lookUp(
-    delivery: DeliveryRow,
+    delivery: Held,
     enText: string,
     frText: string,
     credentials: Credentials,
   ): Promise<Outcome | 'absent'> {
-    const remoteUserId = this.db.prepare('SELECT remote_user_id FROM account WHERE id = ?').pluck().get(delivery.account_id) as
-      | string
-      | null;
+    const remoteUserId = this.store.remoteUserId(delivery.account_id);
     const adapter = this.adapters.get(delivery.platform)!;
     if (!remoteUserId) {
       return { ok: false, error: new PlatformError({ code: 'delivery.outcomeUnknown' }, 'permanent') };
@@ -545,14 +698,14 @@ export class Publisher {
 
   /** One side, as it would be sent now: within its account's limits, with usable credentials. */
   private async check(
-    delivery: DeliveryRow,
+    delivery: Held,
     text: string,
     media: readonly MediaFacts[],
     credentials: Map<string, Credentials>,
   ): Promise<ErrorInfo | null> {
     const adapter = this.adapters.get(delivery.platform);
     if (!adapter) return { code: 'channel.unknown', params: { id: delivery.account_id } };
-    const account = toAccount(this.db.prepare('SELECT * FROM account WHERE id = ?').get(delivery.account_id) as AccountRow);
+    const account = toAccount(this.store.account(delivery.account_id));
     const [problem] = adapter.validate(account.limits, delivery.lang, text, media);
     if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
     if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } };
@@ -570,16 +723,16 @@ export class Publisher {
 
   /**
    * Records what became of one attempt. `checking`: the outcome came from asking the platform
-   * about an earlier attempt, so no new attempt was made.
+   * about an earlier attempt, so no new attempt was made. Written only while the claim's token
+   * holds; otherwise nothing is written and it is logged (the publisher that took the delivery
+   * over asks the platform itself).
    */
-  private record(delivery: DeliveryRow, outcome: Outcome, checking: boolean): void {
+  private record(delivery: Held, outcome: Outcome, checking: boolean): void {
     if (outcome.ok) {
-      this.db
-        .prepare(
-          `UPDATE delivery SET status = 'sent', remote_id = ?, remote_url = ?, sent_at = ?, next_attempt_at = NULL,
-           last_error = NULL WHERE id = ?`,
-        )
-        .run(outcome.remoteId, outcome.remoteUrl, outcome.sentAt, delivery.id);
+      if (!this.store.sent(delivery, outcome.remoteId, outcome.remoteUrl, outcome.sentAt)) {
+        return this.superseded(delivery, 'sent');
+      }
+      this.settle(delivery);
       this.audit.append(actor, checking ? 'delivery.reconciled' : 'delivery.sent', delivery.pair_id, {
         lang: delivery.lang,
         handle: delivery.handle,
@@ -595,9 +748,10 @@ export class Publisher {
     );
     const now = this.clock.now();
     const retry = (status: DeliveryStatus, at: number, attempt = delivery.attempt) => {
-      this.db
-        .prepare('UPDATE delivery SET status = ?, next_attempt_at = ?, attempt = ?, last_error = ? WHERE id = ?')
-        .run(status, at, attempt, JSON.stringify(error.info), delivery.id);
+      if (!this.store.again(delivery, status, at, attempt, JSON.stringify(error.info))) {
+        return this.superseded(delivery, status);
+      }
+      this.settle(delivery);
       this.audit.append(actor, 'delivery.retrying', delivery.pair_id, {
         lang: delivery.lang,
         handle: delivery.handle,
@@ -615,49 +769,61 @@ export class Publisher {
       case 'rateLimited':
         return retry(again, error.retryAt && error.retryAt > now ? error.retryAt : now + backoffDelay(delivery.attempt, this.options.backoff));
       case 'unauthorized':
-        this.db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?").run(delivery.account_id);
-        return this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } });
+        // A fact about the account, whoever holds the delivery now.
+        this.store.needsReauth(delivery.account_id);
+        this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } });
+        return;
       case 'ambiguous':
         if (checking) {
           // A look-up that could not answer. "Too many posts to tell" will not change by asking
           // again: a person looks at the account. Anything else is asked again, boundedly.
           const lookups = delivery.lookups + 1;
           if (error.info.code === 'platform.lookupIncomplete' || lookups >= this.options.maxAttempts) {
-            return this.fail(delivery, error.info);
+            this.fail(delivery, error.info);
+            return;
           }
-          this.db.prepare('UPDATE delivery SET lookups = ? WHERE id = ?').run(lookups, delivery.id);
+          if (!this.store.lookups(delivery, lookups)) return this.superseded(delivery, 'checking');
           return retry('checking', now + backoffDelay(lookups, this.options.backoff));
         }
         if (delivery.attempt < this.options.maxAttempts) {
           return retry('checking', now + backoffDelay(Math.max(1, delivery.attempt), this.options.backoff));
         }
-        return this.fail(delivery, error.info);
+        this.fail(delivery, error.info);
+        return;
       case 'permanent':
         // "Duplicate" after an attempt whose outcome was unknown: most likely our own post,
         // not yet listed; look again rather than give up.
         if (error.info.code === 'platform.duplicate' && delivery.attempt > 1 && delivery.attempt < this.options.maxAttempts) {
           return retry('checking', now + backoffDelay(delivery.attempt, this.options.backoff));
         }
-        return this.fail(delivery, error.info);
+        this.fail(delivery, error.info);
+        return;
     }
   }
 
-  private hold(delivery: DeliveryRow, error: ErrorInfo): void {
-    this.db
-      .prepare("UPDATE delivery SET status = 'held', next_attempt_at = NULL, last_error = ? WHERE id = ?")
-      .run(JSON.stringify(error), delivery.id);
+  /** Whether the claim still held (the delivery was written). */
+  private hold(delivery: Held, error: ErrorInfo): boolean {
+    if (!this.store.stop(delivery, 'held', JSON.stringify(error))) {
+      this.superseded(delivery, 'held');
+      return false;
+    }
+    this.settle(delivery);
     this.audit.append(actor, 'delivery.held', delivery.pair_id, { lang: delivery.lang, handle: delivery.handle, error: error.code });
+    return true;
   }
 
-  private fail(delivery: DeliveryRow, error: ErrorInfo): void {
-    this.db
-      .prepare("UPDATE delivery SET status = 'failed', next_attempt_at = NULL, last_error = ? WHERE id = ?")
-      .run(JSON.stringify(error), delivery.id);
+  private fail(delivery: Held, error: ErrorInfo): boolean {
+    if (!this.store.stop(delivery, 'failed', JSON.stringify(error))) {
+      this.superseded(delivery, 'failed');
+      return false;
+    }
+    this.settle(delivery);
     this.audit.append(actor, 'delivery.failed', delivery.pair_id, {
       lang: delivery.lang,
       handle: delivery.handle,
       error: error.code,
     });
+    return true;
   }
 
   private settlePair(pairId: string): void {

@@ -286,11 +286,18 @@ export class AuditLog {
   }
 
   private insert(actor: string, action: AuditAction, subject: string, detail: AuditDetail, at: number): void {
-    const last = this.statements.last.get() as { hash: string } | undefined;
-    const prevHash = last?.hash ?? genesis;
-    const fields = { at, actor, action, subject, detail: JSON.stringify(detail) };
-    const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
-    this.statements.insert.run(at, actor, action, subject, fields.detail, prevHash, hash);
+    const append = () => {
+      const last = this.statements.last.get() as { hash: string } | undefined;
+      const prevHash = last?.hash ?? genesis;
+      const fields = { at, actor, action, subject, detail: JSON.stringify(detail) };
+      const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
+      this.statements.insert.run(at, actor, action, subject, fields.detail, prevHash, hash);
+    };
+    // Reading the last event and appending after it is one write transaction, so another process
+    // on the same file (a second publisher) cannot append in between and fork the chain. Inside a
+    // caller's transaction, SQLite's serialisable transactions already guarantee it.
+    if (this.db.inTransaction) append();
+    else this.db.transaction(append).immediate();
     this.scheduleFlush();
   }
 
