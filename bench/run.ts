@@ -24,11 +24,28 @@ import { benchPlatforms, type PlatformsResult } from './platforms';
 import { median, round, roundSummary, summarize, table, type Summary } from './stats';
 import { deliverySql } from '../src/main/db/deliveries';
 import { pairDetailsSql } from '../src/main/db/pairDetails';
+import inspector from 'node:inspector';
 
 /** The one client the benchmark calls from (one window, as on a desk). */
 const benchCaller = { client: 'bench' };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Starts the V8 CPU profiler in this process; the returned function stops it and gives the profile. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    session.disconnect();
+    return profile;
+  };
+}
 
 // ---- configuration ------------------------------------------------------------------------
 const publish = {
@@ -42,7 +59,7 @@ const publish = {
   timeoutAfterWindowMs: 60_000,
   pollMs: 100,
 };
-const publisherOverrides: Partial<PublisherOptions> = { concurrency: 8 };
+const publisherOverrides: Partial<PublisherOptions> = { concurrency: Number(process.env['BENCH_CONCURRENCY'] ?? 8) };
 const big = {
   pairs: 100_000,
   /** Among the most recently created `recentPool` pairs, every `every`-th is scheduled ahead. */
@@ -202,6 +219,8 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
     const windowEnd = Math.max(...scheduledAt);
     progress(`part 1: setup done ${windowStart - setupEnd} ms before the window; waiting for publication…`);
 
+    // BENCH_PROFILE=file.cpuprofile: a CPU profile of the publishing window, for finding where a burst's time goes.
+    const profile = process.env['BENCH_PROFILE'] ? await startProfile() : null;
     // Wait until every pair is published, or nothing is left to send, or the timeout.
     const deadline = windowEnd + publish.timeoutAfterWindowMs;
     const countPublished = tandem.db.prepare("SELECT COUNT(*) FROM post_pair WHERE status = 'published'").pluck();
@@ -219,6 +238,7 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
       await sleep(publish.pollMs);
     }
     const doneAt = Date.now();
+    if (profile) fs.writeFileSync(process.env['BENCH_PROFILE']!, JSON.stringify(await profile()));
 
     const statuses = Object.fromEntries(
       (tandem.db.prepare('SELECT status, COUNT(*) AS n FROM post_pair GROUP BY status').all() as { status: string; n: number }[]).map(

@@ -59,6 +59,8 @@ const checkpointEvery = 1_000;
 /** The background re-check reads this many events at a time and yields after about `sliceMs`. */
 const sliceRows = 500;
 const sliceMs = 8;
+/** The record beside the database is rewritten at most this often (ms) while events keep coming. */
+const flushEveryMs = 25;
 
 const appendOnlyTriggers: Record<string, string> = {
   audit_event_no_update: `CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
@@ -188,6 +190,7 @@ export class AuditLog {
   private savedHeadSeq = -1;
   private savedCheckpointSeq = -1;
   private flushScheduled = false;
+  private lastFlushAt = -Infinity;
   private recordedThisRun = 0;
   /** Whole-chain re-checks under way (the one at start, or one after the triggers were found gone). */
   private rechecks = new Set<Promise<void>>();
@@ -570,10 +573,17 @@ export class AuditLog {
   private scheduleFlush(): void {
     if (!this.key || this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.flushScheduled = false;
+      this.lastFlushAt = performance.now();
       this.flush();
-    });
+    };
+    // Once the moment the events were written has passed; during a burst (a thousand pairs going
+    // out at once) at most every `flushEveryMs`, so the record beside the database is rewritten
+    // tens of times a second rather than once per event.
+    const wait = this.lastFlushAt + flushEveryMs - performance.now();
+    if (wait <= 0) setImmediate(run);
+    else setTimeout(run, wait).unref?.();
   }
 
   /** Writes the head beside the database (temp file + rename, so it is whole or the previous one). */
