@@ -122,7 +122,8 @@ describe('two publishers on one database', () => {
   it('a stalled publisher whose lease ran out writes nothing; the one that took over finds the posts: one each', async () => {
     const lines: string[] = [];
     const log = createLogger((line) => lines.push(line));
-    t = await startTestApp({ publisher: shared({ leaseMs: 500, log }) });
+    // A stalls (a paused process, a laptop asleep): it does not extend its lease while it waits.
+    t = await startTestApp({ publisher: shared({ leaseMs: 500, renewEveryMs: 60_000, log }) });
     const channelId = await t.addChannel();
     // X takes the posts at once but answers only after the lease has run out (well within the
     // adapter's 2 s timeout): publisher A is still waiting when B takes the deliveries over.
@@ -163,6 +164,28 @@ describe('two publishers on one database', () => {
     expect(rows.every((r) => r.fence === 3 && r.lease_until === null)).toBe(true);
     expect(statusOf(t.tandem.db, pair.id)).toBe('published');
     expect(forks(t.tandem.db)).toEqual([]);
+  }, 30_000);
+
+  it('a slow send keeps its lease: the other publisher never takes it over, and nothing is checked twice', async () => {
+    const lines: string[] = [];
+    const log = createLogger((line) => lines.push(line));
+    // A lease of 300 ms, renewed every 100 ms; X answers after 1.2 s, four leases later.
+    t = await startTestApp({ publisher: shared({ leaseMs: 300, log }) });
+    const channelId = await t.addChannel();
+    t.fake.responseDelayMs = 1_200;
+    const b = t.reopen({ publisher: shared({ leaseMs: 300, sweepMs: 50, log }) });
+    await b.ready;
+    const pair = await t.publish(channelId, 'Slow but steady', 'Lent mais sûr');
+    await waitFor(() => statusOf(t!.tandem.db, pair.id) === 'published', 10_000, 'published');
+    const actions = t.tandem.audit.list(pair.id).map((e) => e.action);
+    expect(actions.filter((a) => a === 'delivery.sent')).toHaveLength(2);
+    expect(actions).not.toContain('delivery.interrupted');
+    expect(actions).not.toContain('delivery.reconciled');
+    expect(lines.filter((l) => l.includes('publisher.superseded'))).toEqual([]);
+    expect(t.fake.posts).toHaveLength(2);
+    // One claim, kept to the end: the token moved once.
+    const fences = t.tandem.db.prepare('SELECT fence FROM delivery WHERE pair_id = ?').pluck().all(pair.id);
+    expect(fences).toEqual([1, 1]);
   }, 30_000);
 });
 

@@ -100,6 +100,11 @@ export class DeliveryStore {
       containUnclaimed: db.prepare(
         `UPDATE delivery SET next_attempt_at = @later WHERE pair_id = @pairId AND status IN ${due} AND ${free}`,
       ),
+      // A long send keeps its lease: extended only while the token still holds and is this publisher's.
+      renew: db.prepare(
+        `UPDATE delivery SET lease_until = @until
+         WHERE id = @id AND fence = @fence AND lease_owner = @owner AND lease_until IS NOT NULL`,
+      ),
       release: db.prepare(
         `UPDATE delivery SET lease_until = NULL, lease_owner = NULL
          WHERE id = @id AND fence = @fence AND status <> 'sending' AND lease_owner = @owner`,
@@ -188,6 +193,13 @@ export class DeliveryStore {
 
   containUnclaimed(pairId: string, now: number, later: number, owner: string): void {
     this.s.containUnclaimed.run({ pairId, later, now, owner });
+  }
+
+  /** Extends the leases still held under these tokens; how many were. */
+  renew(held: readonly Held[], owner: string, until: number): number {
+    let renewed = 0;
+    for (const h of held) renewed += this.s.renew.run({ id: h.id, fence: h.fence, owner, until }).changes;
+    return renewed;
   }
 
   /** Gives back a claim nothing was written under (a `sending` one stays: its outcome is owed). */

@@ -53,6 +53,12 @@ export interface PublisherOptions {
    * so an answer still awaited when it runs out means the publisher stalled (or died).
    */
   leaseMs?: number;
+  /**
+   * How often a claim still being worked on (look-ups, a slow send with images) extends its lease:
+   * a third of `leaseMs` by default. Only a publisher that stalled (a paused process, a laptop
+   * asleep) lets its lease run out.
+   */
+  renewEveryMs?: number;
   /** Several publishers: how often expired leases are taken over and the queue is read again. */
   sweepMs?: number;
   /** Where a result the publisher may no longer write (its claim was taken over) is logged. */
@@ -105,6 +111,7 @@ export class Publisher {
   private readonly soleOwner: boolean;
   private readonly leaseMs: number;
   private readonly sweepMs: number;
+  private readonly renewEveryMs: number;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Claims (`id:fence`) whose lease a written result already gave back: nothing to release. */
   private readonly settled = new Set<string>();
@@ -140,6 +147,7 @@ export class Publisher {
     this.soleOwner = options.soleOwner ?? defaultPublisherOptions.soleOwner!;
     this.leaseMs = options.leaseMs ?? defaultPublisherOptions.leaseMs!;
     this.sweepMs = options.sweepMs ?? defaultPublisherOptions.sweepMs!;
+    this.renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
   }
 
   start(): void {
@@ -339,11 +347,15 @@ export class Publisher {
     const claim = this.claim(pairId, now);
     if (!claim) return false;
     const { rows, held } = claim;
+    // While the pair is worked on (look-ups, sends with images on a slow link), its lease is
+    // extended every third of its length, so another publisher never takes over a send in flight.
+    const renewal = setInterval(() => this.renew(held), this.renewEveryMs);
     try {
       await this.sendClaimed(pairId, now, rows, held);
     } catch (error) {
       this.contain(pairId, held, error);
     } finally {
+      clearInterval(renewal);
       const unsettled = held.filter((h) => !this.settled.delete(`${h.id}:${h.fence}`));
       try {
         if (unsettled.length > 0 && !this.paused) this.write(() => unsettled.forEach((h) => this.store.release(h, this.owner)));
@@ -352,6 +364,15 @@ export class Publisher {
       }
     }
     return true;
+  }
+
+  /** Extends this pair's leases; a database that cannot be written now leaves them to run out (the token keeps it safe). */
+  private renew(held: readonly Held[]): void {
+    try {
+      this.store.renew(held, this.owner, this.clock.now() + this.leaseMs);
+    } catch {
+      // Nothing else to do: a lease that runs out is taken over and checked with the platform.
+    }
   }
 
   /**
