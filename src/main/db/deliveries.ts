@@ -4,7 +4,7 @@
 // IMMEDIATE transaction (the publisher's `write`), so the read and the conditional update cannot
 // interleave with another publisher's; the `changes` checks hold on any engine regardless.
 import type { Db } from './index';
-import type { DeliveryStatus } from '../../shared/domain';
+import type { DeliveryStatus, PairStatus } from '../../shared/domain';
 import type { DeliveryRow } from './pairDetails';
 import type { AccountRow } from '../services/accounts';
 
@@ -134,6 +134,7 @@ export class DeliveryStore {
          WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= @now)`,
       ),
       pairVersion: db.prepare('SELECT version FROM post_pair WHERE id = ?').pluck(),
+      pairStatus: db.prepare('SELECT status FROM post_pair WHERE id = ?').pluck(),
       account: db.prepare('SELECT * FROM account WHERE id = ?'),
       remoteUserId: db.prepare('SELECT remote_user_id FROM account WHERE id = ?').pluck(),
       needsReauth: db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?"),
@@ -226,6 +227,10 @@ export class DeliveryStore {
     const pairIds = this.s.expiredPairs.all({ now }) as string[];
     if (pairIds.length > 0) this.s.recoverExpired.run({ now, error });
     return pairIds;
+  }
+
+  pairStatus(pairId: string): PairStatus | undefined {
+    return this.s.pairStatus.get(pairId) as PairStatus | undefined;
   }
 
   pairVersion(pairId: string): number | undefined {

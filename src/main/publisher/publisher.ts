@@ -495,7 +495,7 @@ export class Publisher {
             throw new Taken();
           }
         }
-        this.pairs.setStatus(pairId, derivePairStatus(this.pairs.deliveryRows(pairId).map((d) => d.status)));
+        this.pairs.setStatus(pairId, derivePairStatus(this.store.forPair(pairId).map((d) => d.status)));
         return true;
       });
     } catch (error) {
@@ -848,8 +848,9 @@ export class Publisher {
   }
 
   private settlePair(pairId: string): void {
-    const before = this.pairs.get(pairId)?.status;
-    const rows = this.pairs.deliveryRows(pairId);
+    // Only the status is needed: not the whole pair with its images, decisions and writers.
+    const before = this.store.pairStatus(pairId);
+    const rows = this.store.forPair(pairId);
     if (rows.length === 0) return;
     const status = derivePairStatus(rows.map((d) => d.status));
     this.pairs.setStatus(pairId, status);
