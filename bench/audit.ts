@@ -17,7 +17,7 @@ import { openDatabase } from '../src/main/db';
 import { createLogger } from '../src/main/log';
 import { signEvent } from '../src/main/services/audit';
 import { MemorySecretStore } from './memory-secrets';
-import { round, roundSummary, summarize, table, type Summary } from './stats';
+import { round, roundSummary, summarize, table, type Summary, progress, runBench } from './stats';
 
 /** The one client the benchmark calls from (one window, as on a desk). */
 const benchCaller = { client: 'bench' };
@@ -27,7 +27,6 @@ const listCalls = 30;
 const coldRuns = 5;
 const appends = 2_000;
 
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 const quiet = createLogger(() => undefined);
 const admin = { username: 'admin', displayName: 'Admin', passphrase: 'admin correct horse battery' };
 
@@ -229,15 +228,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => {
-    setTimeout(() => {
-      progress('open handles remained after cleanup; exiting');
-      process.exit(0);
-    }, 5_000).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -32,10 +32,9 @@ import en from '../src/renderer/src/i18n/en.json';
 import fr from '../src/renderer/src/i18n/fr.json';
 import { altTexts, languagePosts, type PostPair } from '../test/fixtures/language-posts';
 import { measureLanguage, type Identify } from '../test/fixtures/language-accuracy';
-import { percentile, round, table } from './stats';
+import { percentile, progress, round, table } from './stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 type Ranked = { lang: Lang; score: number }[];
 

@@ -21,7 +21,7 @@ import type { Channel, Pair, User } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api';
 import { MemorySecretStore } from './memory-secrets';
 import { benchPlatforms, type PlatformsResult } from './platforms';
-import { median, round, roundSummary, summarize, table, type Summary } from './stats';
+import { median, round, roundSummary, summarize, table, type Summary, progress, runBench } from './stats';
 import { deliverySql } from '../src/main/db/deliveries';
 import { pairDetailsSql } from '../src/main/db/pairDetails';
 import inspector from 'node:inspector';
@@ -72,7 +72,6 @@ const big = {
 const coldRuns = 5;
 
 // ---- helpers --------------------------------------------------------------------------------
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 function capturingLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -657,16 +656,4 @@ function report(
   process.stdout.write(JSON.stringify(json) + '\n');
 }
 
-main().then(
-  () => {
-    // Nothing should keep the process alive now; if something does, say so and leave anyway.
-    setTimeout(() => {
-      progress('open handles remained after cleanup; exiting');
-      process.exit(0);
-    }, 5_000).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

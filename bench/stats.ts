@@ -59,3 +59,25 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }
+
+/** Progress for a person watching, on stderr, so stdout stays the results. */
+export const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+/**
+ * Runs a benchmark's main and ends the process: with 1 if it failed, and, should something still
+ * keep the process alive after cleanup, after saying so.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => {
+      setTimeout(() => {
+        progress('open handles remained after cleanup; exiting');
+        process.exit(0);
+      }, 5_000).unref();
+    },
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
