@@ -1,5 +1,4 @@
 // Domain types shared by main and renderer. Pure TypeScript: no electron, node or DOM.
-import type { PlatformLimits } from './limits';
 
 export const langs = ['en', 'fr'] as const;
 export type Lang = (typeof langs)[number];
@@ -244,4 +243,35 @@ export interface AuditEntry {
   subject: string;
   detail: Record<string, unknown>;
   hash: string;
+}
+
+/**
+ * How a platform counts text:
+ * - x: twitter-text v3's weighted length (parseTweet: a URL, with or without its scheme, is 23;
+ *   CJK and emoji 2), and parseTweet's own validity (no invalid characters);
+ * - graphemes: user-perceived characters (Bluesky's lexicon maxGraphemes: a flag emoji or
+ *   e + combining accent is one; its maxLength, UTF-8 bytes, is `maxBytes`);
+ * - mastodon: StatusLengthValidator (app/validators/status_length_validator.rb): grapheme
+ *   clusters of the text with each URL Mastodon finds (scheme required, its own URL pattern)
+ *   as `urlLength` characters and each mention as @user, a remote @user@instance included;
+ *   see entities.ts for the patterns;
+ * - chars: UTF-16 code units (Facebook, LinkedIn). Neither documents how it counts its limit
+ *   ("characters"); UTF-16 code units are never fewer than code points or graphemes, so a text
+ *   Tandem accepts is within the limit whichever of those they count (an emoji counts 2 here).
+ *   LinkedIn's limit is on the text as written, not on its escaped "little text" form.
+ */
+export type Counting = 'x' | 'graphemes' | 'mastodon' | 'chars';
+
+export interface PlatformLimits {
+  maxLength: number;
+  counting: Counting;
+  /** Mastodon: characters a URL counts for, whatever its length. */
+  urlLength: number;
+  /** UTF-8 bytes the text may take, where the platform also limits that (Bluesky). */
+  maxBytes: number | null;
+  maxImages: number;
+  /** Per image. */
+  maxImageBytes: number;
+  imageTypes: readonly string[];
+  maxAltLength: number;
 }
