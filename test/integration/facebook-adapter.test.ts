@@ -13,7 +13,7 @@ beforeEach(async () => {
   fake = new FakeFacebook();
   await fake.start();
   page = fakePage(fake, { username: 'StatisticsCanada', name: 'Statistics Canada' });
-  facebook = new FacebookAdapter({ apiBase: fake.url, timeoutMs: 500 });
+  facebook = new FacebookAdapter({ apiBase: fake.url, timeoutMs: 2_000 });
 });
 afterEach(async () => {
   await fake.stop();
@@ -224,7 +224,7 @@ describe('publish (POST /{page-id}/feed)', () => {
   });
 
   it('maps a timeout to an ambiguous network error (the post may have been made)', async () => {
-    fake.failNext(page.pageId, { status: 200, delayMs: 1_500, body: JSON.stringify({ id: `${page.pageId}_1` }) });
+    fake.failNext(page.pageId, { status: 200, delayMs: 3_000, body: JSON.stringify({ id: `${page.pageId}_1` }) });
     const error = await failure(publish());
     expect(error.kind).toBe('ambiguous');
     expect(error.info.code).toBe('platform.network');
