@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     const appendMs: number[] = [];
     for (let i = 0; i < appends; i++) {
       const began = performance.now();
-      tandem.db.transaction(() => tandem.audit.append('admin', 'settings.changed', 'settings', { graceMinutes: i }))();
+      await tandem.sql.tx(() => tandem.audit.append('admin', 'settings.changed', 'settings', { graceMinutes: i }));
       // The signed record is written once the transaction is over, on the next turn of the loop.
       await new Promise((resolve) => setImmediate(resolve));
       appendMs.push(performance.now() - began);

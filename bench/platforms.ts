@@ -6,8 +6,7 @@
 //   - One pair with two 1 MB images to X, Mastodon, Facebook and LinkedIn (loopback fakes):
 //     time from due to each side sent, and the EN/FR spread per platform.
 // Bluesky is left out here: its real local PDS is measured by the tests, not benchmarked.
-import path from 'node:path';
-import { createTandem, type Tandem } from '../src/main/app';
+import { createTandem, type Tandem, type TandemOptions } from '../src/main/app';
 import { XAdapter } from '../src/main/platforms/x';
 import { MastodonAdapter } from '../src/main/platforms/mastodon';
 import { FacebookAdapter } from '../src/main/platforms/facebook';
@@ -62,14 +61,17 @@ function liveLimits(runs: number): Summary {
   return roundSummary(summarize(times));
 }
 
-export async function benchPlatforms(dir: string, progress: (message: string) => void): Promise<PlatformsResult> {
+/** Where the measured app keeps its data: a SQLite file, or a PostgreSQL database (then `dbFile` is unused). */
+export type Store = Pick<TandemOptions, 'dbFile' | 'postgres'>;
+
+export async function benchPlatforms(store: Store, progress: (message: string) => void): Promise<PlatformsResult> {
   const x = new FakeX();
   const mastodon = new FakeMastodon();
   const facebook = new FakeFacebook();
   const linkedin = new FakeLinkedIn();
   await Promise.all([x.start(), mastodon.start(), facebook.start(), linkedin.start()]);
   const tandem = createTandem({
-    dbFile: path.join(dir, 'platforms.db'),
+    ...store,
     secrets: new MemorySecretStore(),
     adapters: [
       new XAdapter({ apiBase: x.url }),
@@ -137,7 +139,7 @@ export async function benchPlatforms(dir: string, progress: (message: string) =>
       const due = Date.now();
       pair = await call<Pair>(tandem, 'pairs.schedule', { id: pair.id, version: pair.version, when: 'now' });
       for (;;) {
-        const current = tandem.pairs.get(pair.id)!;
+        const current = (await tandem.pairs.get(pair.id))!;
         if (current.status === 'published') {
           for (const platform of Object.keys(sides)) {
             const sent = current.deliveries.filter((d) => d.platform === platform).map((d) => Date.parse(d.sentAt!));

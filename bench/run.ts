@@ -1,26 +1,32 @@
-// Tandem benchmark: `npm run bench`.
+// Tandem benchmark: `npm run bench` (SQLite, the desk) or `npm run bench -- --engine postgres`
+// (a team's PostgreSQL: a private cluster started for the run on 127.0.0.1, one database per
+// measured app, stopped at the end).
 //   1. EN/FR arrival skew and lateness vs scheduled time for 1,000 pairs published through the
-//      real services (createTandem + XAdapter) to the loopback fake X API.
+//      real services (createTandem + XAdapter) to the loopback fake X API, 10 due every 100 ms;
+//      then the burst: 1,000 pairs due in the same instant.
 //   2. The scheduler's next-due query and the queue's first page over 100,000 pairs.
-//   3. Cold start of the main services on an empty and on the 100,000-pair database.
+//   3. Cold start of the main services on an empty and on the 100,000-pair database (SQLite only).
 //   4. Live limits in the composer, adding an image, and pairs with images to four platforms
 //      (bench/platforms.ts).
 // Prints a table per part, then one JSON line with every number. Timings are printed, never
-// asserted. Everything talks to 127.0.0.1 only; temp files are removed at the end.
+// asserted. Everything talks to 127.0.0.1 only; temp files and the cluster are removed at the end.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createTandem, type Tandem } from '../src/main/app';
-import { openDatabase, schemaVersion, type Db } from '../src/main/db';
+import { openDatabase, schemaVersion } from '../src/main/db';
+import { migratePostgres } from '../src/main/db/postgres';
+import { PostgresSql, SqliteSql, withJsonList, type Engine, type Param, type Sql, type Text } from '../src/main/db/sql';
 import { XAdapter } from '../src/main/platforms/x';
 import { createLogger, type Logger } from '../src/main/log';
 import { defaultPublisherOptions, type PublisherOptions } from '../src/main/publisher/publisher';
 import type { Channel, Pair, User } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api';
+import { startPostgres } from '../test/postgres';
 import { MemorySecretStore } from './memory-secrets';
-import { benchPlatforms, type PlatformsResult } from './platforms';
+import { benchPlatforms, type PlatformsResult, type Store } from './platforms';
 import { median, round, roundSummary, summarize, table, type Summary, progress, runBench } from './stats';
 import { deliverySql } from '../src/main/db/deliveries';
 import { pairDetailsSql } from '../src/main/db/pairDetails';
@@ -50,7 +56,7 @@ async function startProfile(): Promise<() => Promise<object>> {
 // ---- configuration ------------------------------------------------------------------------
 const publish = {
   pairs: 1_000,
-  /** BENCH_PAIRS_PER_TICK=1000 makes every pair due in the same instant: the burst issue 11 asks about. */
+  /** The paced run: this many pairs due every tick (BENCH_PAIRS_PER_TICK, default 10). */
   pairsPerTick: Number(process.env['BENCH_PAIRS_PER_TICK'] ?? 10),
   tickMs: 100,
   /** The window starts at least this long after the last pairs.schedule call returns. */
@@ -66,10 +72,73 @@ const big = {
   recentPool: 3_000,
   every: 3,
   createdEveryMs: 10 * 60_000,
+  /** Pairs written per multi-row INSERT while seeding (each with its link, approval and two deliveries). */
+  seedBatch: 500,
   warmup: 20,
   runs: 200,
 };
 const coldRuns = 5;
+
+// ---- engines --------------------------------------------------------------------------------
+
+/** `--engine sqlite` (default) or `--engine postgres` (also `--engine=postgres`). */
+function engineArg(argv: readonly string[]): Engine {
+  const at = argv.findIndex((a) => a === '--engine' || a.startsWith('--engine='));
+  if (at < 0) return 'sqlite';
+  const value = argv[at]!.includes('=') ? argv[at]!.slice('--engine='.length) : argv[at + 1];
+  if (value === 'sqlite' || value === 'postgres') return value;
+  throw new Error(`--engine must be sqlite or postgres, not ${value ?? '(nothing)'}`);
+}
+
+interface BenchEngine {
+  name: Engine;
+  /** A new, empty store for one measured app: a file in the temp folder, or a database of its own. */
+  store(name: string): Promise<Store>;
+  /** What the heading says of where the data lives. */
+  where: string;
+  stop(): Promise<void>;
+}
+
+async function startEngine(name: Engine, dir: string): Promise<BenchEngine> {
+  if (name === 'sqlite') {
+    return {
+      name,
+      where: `SQLite files in ${os.tmpdir()}`,
+      store: async (n) => ({ dbFile: path.join(dir, `${n}.db`) }),
+      stop: async () => undefined,
+    };
+  }
+  progress('starting a private PostgreSQL cluster on 127.0.0.1…');
+  const cluster = await startPostgres();
+  // Interrupted (Ctrl-C): the cluster and its folder go too.
+  const interrupted = (signal: NodeJS.Signals) => {
+    progress(`${signal}: stopping the PostgreSQL cluster`);
+    void cluster.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  return {
+    name,
+    where: `private cluster on 127.0.0.1:${cluster.port}, fsync and synchronous_commit off`,
+    store: async (n) => ({ dbFile: path.join(dir, `${n}.db`), postgres: { connectionString: await cluster.createDatabase(n) } }),
+    async stop() {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      await cluster.stop();
+    },
+  };
+}
+
+/** The data layer on a store, migrated, without the services (to seed it). */
+async function openSql(store: Store): Promise<Sql> {
+  if (!store.postgres) return new SqliteSql(openDatabase(store.dbFile));
+  const sql = new PostgresSql(store.postgres);
+  await migratePostgres(sql.pool);
+  return sql;
+}
+
+const engineVersion = async (sql: Sql) =>
+  `${sql.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${await sql.value<string>({ sqlite: 'SELECT sqlite_version()', postgres: 'SHOW server_version' })}`;
 
 // ---- helpers --------------------------------------------------------------------------------
 
@@ -97,30 +166,36 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The fake stamps arrivals with this clock; the app schedules with Date.now(). */
 const perfNow = () => performance.timeOrigin + performance.now();
 
-function timeRuns(fn: () => unknown, warmup: number, runs: number): number[] {
-  for (let i = 0; i < warmup; i++) fn();
+async function timeRuns(fn: () => Promise<unknown>, warmup: number, runs: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     out.push(performance.now() - t0);
   }
   return out;
 }
 
+const textOf = (text: Text, engine: Engine) => (typeof text === 'string' ? text : text[engine]);
 const normalize = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 function sourceContains(file: string, sql: string): boolean {
   return normalize(fs.readFileSync(path.join(root, file), 'utf8')).includes(normalize(sql));
 }
 
-function queryPlan(db: Db, sql: string, ...params: unknown[]): string[] {
-  const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { id: number; parent: number; detail: string }[];
-  const depth = new Map<number, number>();
-  return rows.map((row) => {
-    const d = (depth.get(row.parent) ?? -1) + 1;
-    depth.set(row.id, d);
-    return `${'  '.repeat(d)}${row.detail}`;
-  });
+/** SQLite: EXPLAIN QUERY PLAN, indented as a tree. PostgreSQL: EXPLAIN with the same parameters (a custom plan for them). */
+async function queryPlan(tandem: Tandem, text: Text, params: readonly Param[]): Promise<string[]> {
+  if (tandem.db) {
+    const rows = tandem.db.prepare(`EXPLAIN QUERY PLAN ${textOf(text, 'sqlite')}`).all(...params) as { id: number; parent: number; detail: string }[];
+    const depth = new Map<number, number>();
+    return rows.map((row) => {
+      const d = (depth.get(row.parent) ?? -1) + 1;
+      depth.set(row.id, d);
+      return `${'  '.repeat(d)}${row.detail}`;
+    });
+  }
+  const rows = await tandem.sql.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${textOf(text, 'postgres')}`, params);
+  return rows.map((row) => row['QUERY PLAN']);
 }
 
 const fileSizeMb = (file: string) =>
@@ -147,7 +222,18 @@ interface PublishResult {
   timedOut: boolean;
 }
 
-async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult> {
+/** `pairsPerTick` pairs due every tick; `publish.pairs` of them makes every pair due in the same instant (the burst). */
+async function benchPublishing(store: Store, pairsPerTick: number, label: string): Promise<PublishResult> {
+  const fake = new FakeX();
+  await fake.start();
+  try {
+    return await publishThrough(store, fake, pairsPerTick, label);
+  } finally {
+    await fake.stop();
+  }
+}
+
+async function publishThrough(store: Store, fake: FakeX, pairsPerTick: number, label: string): Promise<PublishResult> {
   const app = fakeApp();
   const en = fakeAccount(fake, 'Bench_eng', app);
   const fr = fakeAccount(fake, 'Bench_fra', app);
@@ -156,7 +242,7 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
 
   const setupStart = performance.now();
   const tandem = createTandem({
-    dbFile: path.join(dir, 'publish.db'),
+    ...store,
     secrets: new MemorySecretStore(),
     adapters: [new XAdapter({ apiBase: fake.url })],
     log,
@@ -180,7 +266,7 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
     await call(tandem, 'accounts.setSelfApproval', { channelId: channel.id, allowed: true });
 
     // Drafts through approval first, so that scheduling (and the window) starts after them.
-    progress(`part 1: creating and approving ${publish.pairs} pairs through the API…`);
+    progress(`${label}: creating and approving ${publish.pairs} pairs through the API…`);
     const workflowStart = performance.now();
     const approved: Pair[] = [];
     const byText = new Map<string, { index: number; lang: 'en' | 'fr' }>();
@@ -199,11 +285,11 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
     // One schedule call costs about as much as one workflow call; leave twice that, plus the lead.
     const leadMs = publish.minLeadMs + Math.ceil((2 * workflowMs) / 3);
     const windowStart = Date.now() + leadMs;
-    progress(`part 1: scheduling ${publish.pairs} pairs, window starts in ${leadMs} ms…`);
+    progress(`${label}: scheduling ${publish.pairs} pairs, window starts in ${leadMs} ms…`);
     const scheduleStart = performance.now();
     const scheduledAt: number[] = [];
     for (const [i, pair] of approved.entries()) {
-      const at = windowStart + Math.floor(i / publish.pairsPerTick) * publish.tickMs;
+      const at = windowStart + Math.floor(i / pairsPerTick) * publish.tickMs;
       const scheduled = await call<Pair>(tandem, 'pairs.schedule', {
         id: pair.id,
         version: pair.version,
@@ -216,20 +302,21 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
     const setupEnd = Date.now();
     const setupTotalMs = performance.now() - setupStart;
     const windowEnd = Math.max(...scheduledAt);
-    progress(`part 1: setup done ${windowStart - setupEnd} ms before the window; waiting for publication…`);
+    progress(`${label}: setup done ${windowStart - setupEnd} ms before the window; waiting for publication…`);
 
     // BENCH_PROFILE=file.cpuprofile: a CPU profile of the publishing window, for finding where a burst's time goes.
-    const profile = process.env['BENCH_PROFILE'] ? await startProfile() : null;
+    // With two runs (paced, burst), each gets its own file: x.cpuprofile → x-part-1.cpuprofile, x-part-1b-burst.cpuprofile.
+    const slug = label.replace(/\W+/g, '-').replace(/^-|-$/g, '');
+    const profileFile = process.env['BENCH_PROFILE']?.replace(/(\.cpuprofile)?$/, `-${slug}$1`) ?? null;
+    const profile = profileFile ? await startProfile() : null;
     // Wait until every pair is published, or nothing is left to send, or the timeout.
     const deadline = windowEnd + publish.timeoutAfterWindowMs;
-    const countPublished = tandem.db.prepare("SELECT COUNT(*) FROM post_pair WHERE status = 'published'").pluck();
-    const countOpen = tandem.db
-      .prepare("SELECT COUNT(*) FROM delivery WHERE status IN ('pending', 'retrying', 'checking', 'sending')")
-      .pluck();
+    const countPublished = () => tandem.sql.value<number>("SELECT COUNT(*) FROM post_pair WHERE status = 'published'");
+    const countOpen = () => tandem.sql.value<number>("SELECT COUNT(*) FROM delivery WHERE status IN ('pending', 'retrying', 'checking', 'sending')");
     let timedOut = false;
     for (;;) {
-      const published = countPublished.get() as number;
-      if (published >= publish.pairs || (countOpen.get() as number) === 0) break;
+      const published = (await countPublished()) ?? 0;
+      if (published >= publish.pairs || (await countOpen()) === 0) break;
       if (Date.now() > deadline) {
         timedOut = true;
         break;
@@ -237,10 +324,10 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
       await sleep(publish.pollMs);
     }
     const doneAt = Date.now();
-    if (profile) fs.writeFileSync(process.env['BENCH_PROFILE']!, JSON.stringify(await profile()));
+    if (profile) fs.writeFileSync(profileFile!, JSON.stringify(await profile()));
 
     const statuses = Object.fromEntries(
-      (tandem.db.prepare('SELECT status, COUNT(*) AS n FROM post_pair GROUP BY status').all() as { status: string; n: number }[]).map(
+      (await tandem.sql.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM post_pair GROUP BY status ORDER BY status')).map(
         (r) => [r.status, r.n],
       ),
     );
@@ -256,26 +343,28 @@ async function benchPublishing(dir: string, fake: FakeX): Promise<PublishResult>
     const skews: number[] = [];
     const lateness: number[] = [];
     const lastSide: number[] = [];
-    const byPosition: number[][] = Array.from({ length: publish.pairsPerTick }, () => []);
+    // Only for a paced run: in a burst every pair is at a position of its own.
+    const positions = pairsPerTick <= 20 ? pairsPerTick : 0;
+    const byPosition: number[][] = Array.from({ length: positions }, () => []);
     arrivals.forEach((a, i) => {
       if (Number.isNaN(a.en) || Number.isNaN(a.fr)) return;
       skews.push(Math.abs(a.en - a.fr));
       const late = Math.min(a.en, a.fr) - scheduledAt[i]!;
       lateness.push(late);
       lastSide.push(Math.max(a.en, a.fr) - scheduledAt[i]!);
-      byPosition[i % publish.pairsPerTick]!.push(late);
+      if (positions > 0) byPosition[i % positions]!.push(late);
     });
 
     // The same skew as the app records it (sent_at is taken when each response came back).
-    const sent = tandem.db
-      .prepare("SELECT pair_id, MAX(sent_at) - MIN(sent_at) AS skew FROM delivery WHERE status = 'sent' GROUP BY pair_id HAVING COUNT(*) = 2")
-      .all() as { pair_id: string; skew: number }[];
+    const sent = await tandem.sql.all<{ pair_id: string; skew: number }>(
+      "SELECT pair_id, MAX(sent_at) - MIN(sent_at) AS skew FROM delivery WHERE status = 'sent' GROUP BY pair_id HAVING COUNT(*) = 2",
+    );
 
     const clockOffsetEnd = Date.now() - perfNow();
     return {
       config: {
         pairs: publish.pairs,
-        pairsPerTick: publish.pairsPerTick,
+        pairsPerTick,
         tickMs: publish.tickMs,
         minLeadMs: publish.minLeadMs,
         publisherOverrides,
@@ -326,87 +415,119 @@ interface Seeded {
   published: number;
   earliestDue: number;
   insertMs: number;
+  /** SQLite: the file (with -wal and -shm); PostgreSQL: pg_database_size. */
   fileMb: number;
 }
 
-/** Fills a fresh database with SQL only, in one transaction. */
-function seedBigDatabase(file: string): Seeded {
-  const db = openDatabase(file);
-  try {
-    const now = Date.now();
-    const enAccount = randomUUID();
-    const frAccount = randomUUID();
-    const channel = randomUUID();
-    const t0 = performance.now();
-    let scheduled = 0;
-    let earliestDue = Number.POSITIVE_INFINITY;
-    db.transaction(() => {
-      const account = db.prepare(
-        `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
-         VALUES (?, 'x', ?, ?, ?, 'active', ?, ?, ?)`,
-      );
-      const longAgo = now - (big.pairs + 10) * big.createdEveryMs;
-      account.run(enAccount, 'en', 'Big_eng', 'Big Department', longAgo, longAgo, '9001');
-      account.run(frAccount, 'fr', 'Big_fra', 'Grand ministère', longAgo, longAgo, '9002');
-      db.prepare(
-        `INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at, allow_self_approval)
-         VALUES (?, 'x', 'Big Department', ?, ?, ?, 0)`,
-      ).run(channel, enAccount, frAccount, longAgo);
+/** Rows for one table, written as one multi-row INSERT when flushed (one round trip on PostgreSQL, not one per row). */
+class Rows {
+  private rows: Param[][] = [];
 
-      const pair = db.prepare(
-        `INSERT INTO post_pair (id, en_text, fr_text, status, scheduled_at, author_tz, version, created_by, created_at,
-         updated_at, translated_by, scheduled_by) VALUES (?, ?, ?, ?, ?, 'America/Toronto', 1, 'drafter', ?, ?, NULL, 'publisher')`,
-      );
-      const link = db.prepare('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)');
-      const approval = db.prepare(
-        `INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, at)
-         VALUES (?, ?, 1, 'approved', 'approver', 'OK', ?, ?, ?)`,
-      );
-      const delivery = db.prepare(
-        `INSERT INTO delivery (id, pair_id, account_id, lang, status, attempt, next_attempt_at, remote_id, remote_url, sent_at,
-         last_error, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
-      );
-      let remote = 1_700_000_000_000_000_000n;
-      for (let i = 0; i < big.pairs; i++) {
-        const id = randomUUID();
-        const createdAt = now - (big.pairs - i) * big.createdEveryMs + Math.floor(Math.random() * 60_000);
-        const recent = big.pairs - i <= big.recentPool;
-        const ahead = recent && (big.pairs - i) % big.every === 0;
-        const enText = `${i}: ${filler}`;
-        const frText = `${i} : ${fillerFr}`;
-        const approvedAt = createdAt + 5 * 60_000;
-        if (ahead) {
-          // Scheduled: between one hour and ~3 weeks from now, 30 minutes apart.
-          const at = now + 60 * 60_000 + scheduled * 30 * 60_000;
-          scheduled++;
-          earliestDue = Math.min(earliestDue, at);
-          pair.run(id, enText, frText, 'scheduled', at, createdAt, approvedAt);
-          link.run(id, channel);
-          approval.run(randomUUID(), id, enText, frText, approvedAt);
-          delivery.run(randomUUID(), id, enAccount, 'en', 'pending', 0, at, null, null, null, null);
-          delivery.run(randomUUID(), id, frAccount, 'fr', 'pending', 0, at, null, null, null, null);
-        } else {
-          const at = createdAt + 30 * 60_000;
-          const sentAt = at + 150 + Math.floor(Math.random() * 400);
-          pair.run(id, enText, frText, 'published', at, createdAt, sentAt);
-          link.run(id, channel);
-          approval.run(randomUUID(), id, enText, frText, approvedAt);
-          for (const [lang, accountId, handle] of [
-            ['en', enAccount, 'Big_eng'],
-            ['fr', frAccount, 'Big_fra'],
-          ] as const) {
-            const remoteId = String(remote++);
-            delivery.run(randomUUID(), id, accountId, lang, 'sent', 1, null, remoteId, `https://x.com/${handle}/status/${remoteId}`,
-              sentAt + (lang === 'fr' ? 2 : 0), at);
-          }
+  constructor(
+    private readonly sql: Sql,
+    private readonly head: string,
+    private readonly values: string,
+  ) {}
+
+  add(...row: Param[]): void {
+    this.rows.push(row);
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const text = `${this.head} VALUES ${Array.from(this.rows, () => this.values).join(', ')}`;
+    const params = this.rows.flat();
+    this.rows = [];
+    await this.sql.run(text, params);
+  }
+}
+
+/**
+ * Fills a fresh, migrated database with SQL only, through the data layer, in one transaction:
+ * the same rows on both engines, `big.seedBatch` pairs per multi-row INSERT.
+ */
+async function seedBigDatabase(sql: Sql): Promise<Seeded> {
+  const now = Date.now();
+  const enAccount = randomUUID();
+  const frAccount = randomUUID();
+  const channel = randomUUID();
+  const t0 = performance.now();
+  let scheduled = 0;
+  let earliestDue = Number.POSITIVE_INFINITY;
+  await sql.tx(async () => {
+    const longAgo = now - (big.pairs + 10) * big.createdEveryMs;
+    await sql.run(
+      `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
+       VALUES (?, 'x', ?, ?, ?, 'active', ?, ?, ?), (?, 'x', ?, ?, ?, 'active', ?, ?, ?)`,
+      [enAccount, 'en', 'Big_eng', 'Big Department', longAgo, longAgo, '9001', frAccount, 'fr', 'Big_fra', 'Grand ministère', longAgo, longAgo, '9002'],
+    );
+    await sql.run(
+      `INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at, allow_self_approval)
+       VALUES (?, 'x', 'Big Department', ?, ?, ?, 0)`,
+      [channel, enAccount, frAccount, longAgo],
+    );
+
+    // In the order the foreign keys need.
+    const pair = new Rows(
+      sql,
+      `INSERT INTO post_pair (id, en_text, fr_text, status, scheduled_at, author_tz, version, created_by, created_at,
+       updated_at, translated_by, scheduled_by)`,
+      "(?, ?, ?, ?, ?, 'America/Toronto', 1, 'drafter', ?, ?, NULL, 'publisher')",
+    );
+    const link = new Rows(sql, 'INSERT INTO pair_channel (pair_id, channel_id)', '(?, ?)');
+    const approval = new Rows(
+      sql,
+      'INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, at)',
+      "(?, ?, 1, 'approved', 'approver', 'OK', ?, ?, ?)",
+    );
+    const delivery = new Rows(
+      sql,
+      `INSERT INTO delivery (id, pair_id, account_id, lang, status, attempt, next_attempt_at, remote_id, remote_url, sent_at,
+       last_error, claimed_at)`,
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)',
+    );
+    const tables = [pair, link, approval, delivery];
+    let remote = 1_700_000_000_000_000_000n;
+    for (let i = 0; i < big.pairs; i++) {
+      const id = randomUUID();
+      const createdAt = now - (big.pairs - i) * big.createdEveryMs + Math.floor(Math.random() * 60_000);
+      const recent = big.pairs - i <= big.recentPool;
+      const ahead = recent && (big.pairs - i) % big.every === 0;
+      const enText = `${i}: ${filler}`;
+      const frText = `${i} : ${fillerFr}`;
+      const approvedAt = createdAt + 5 * 60_000;
+      if (ahead) {
+        // Scheduled: between one hour and ~3 weeks from now, 30 minutes apart.
+        const at = now + 60 * 60_000 + scheduled * 30 * 60_000;
+        scheduled++;
+        earliestDue = Math.min(earliestDue, at);
+        pair.add(id, enText, frText, 'scheduled', at, createdAt, approvedAt);
+        link.add(id, channel);
+        approval.add(randomUUID(), id, enText, frText, approvedAt);
+        delivery.add(randomUUID(), id, enAccount, 'en', 'pending', 0, at, null, null, null, null);
+        delivery.add(randomUUID(), id, frAccount, 'fr', 'pending', 0, at, null, null, null, null);
+      } else {
+        const at = createdAt + 30 * 60_000;
+        const sentAt = at + 150 + Math.floor(Math.random() * 400);
+        pair.add(id, enText, frText, 'published', at, createdAt, sentAt);
+        link.add(id, channel);
+        approval.add(randomUUID(), id, enText, frText, approvedAt);
+        for (const [lang, accountId, handle] of [
+          ['en', enAccount, 'Big_eng'],
+          ['fr', frAccount, 'Big_fra'],
+        ] as const) {
+          const remoteId = String(remote++);
+          delivery.add(randomUUID(), id, accountId, lang, 'sent', 1, null, remoteId, `https://x.com/${handle}/status/${remoteId}`,
+            sentAt + (lang === 'fr' ? 2 : 0), at);
         }
       }
-    })();
-    const insertMs = performance.now() - t0;
-    return { scheduled, published: big.pairs - scheduled, earliestDue, insertMs: round(insertMs), fileMb: 0 };
-  } finally {
-    db.close();
-  }
+      if ((i + 1) % big.seedBatch === 0 || i === big.pairs - 1) {
+        for (const rows of tables) await rows.flush();
+      }
+    }
+  });
+  const insertMs = performance.now() - t0;
+  return { scheduled, published: big.pairs - scheduled, earliestDue, insertMs: round(insertMs), fileMb: 0 };
 }
 
 interface QueryResult {
@@ -416,42 +537,48 @@ interface QueryResult {
   list50Ms: Summary;
   list100Ms: Summary;
   recoverQueryMs: Summary;
+  /** SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN. */
   plans: Record<string, { sql: string; inSource: boolean; plan: string[] }>;
 }
 
-// The queries behind the numbers, explained with EXPLAIN QUERY PLAN. Those the services keep in
-// db/ modules are taken from there, so they are the ones that run; the rest are checked against
-// their source file.
+// The queries behind the numbers, explained (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on
+// PostgreSQL). Those the services keep named in db/ modules are taken from there, so they are the
+// ones that run; the rest are checked against their source file.
 const owner = 'bench';
-const queries: Record<string, { file?: string; sql: string; params: unknown[] }> = {
-  nextDue: { sql: deliverySql.nextFree, params: [{ now: Date.now(), owner }] },
-  nextLeaseEnd: { sql: deliverySql.nextLeaseEnd, params: [{ now: Date.now() }] },
-  dueNow: { sql: deliverySql.duePairs, params: [{ now: Date.now(), owner, limit: 500 }] },
-  recoverInterrupted: { sql: deliverySql.allSendingPairs, params: [] },
+const queries: Record<string, { file?: string; text: Text; params: Param[] }> = {
+  nextDue: { text: deliverySql.nextFree, params: [Date.now(), owner] },
+  nextLeaseEnd: { text: deliverySql.nextLeaseEnd, params: [Date.now()] },
+  dueNow: { text: deliverySql.duePairs, params: [Date.now(), Date.now(), owner, 500] },
+  recoverInterrupted: { text: deliverySql.allSendingPairs, params: [] },
   queuePage: {
-    file: 'src/main/services/pairs.ts',
-    sql: 'SELECT * FROM post_pair ORDER BY created_at DESC, id LIMIT ?',
+    file: 'src/main/db/pairs.ts',
+    text: 'SELECT * FROM post_pair ORDER BY created_at DESC, id LIMIT ?',
     params: [100],
   },
-  pageDeliveries: { sql: pairDetailsSql.deliveries, params: [JSON.stringify(['x', 'y'])] },
-  pageMedia: { sql: pairDetailsSql.media, params: [JSON.stringify(['x', 'y'])] },
+  pageDeliveries: { text: withJsonList(pairDetailsSql.deliveries), params: [JSON.stringify(['x', 'y'])] },
+  pageMedia: { text: withJsonList(pairDetailsSql.media), params: [JSON.stringify(['x', 'y'])] },
 };
 
-function benchQueries(tandem: Tandem, seeded: Seeded): QueryResult {
-  const nextDue = tandem.publisher.nextDueAt();
-  const nextDueAtMs = roundSummary(summarize(timeRuns(() => tandem.publisher.nextDueAt(), big.warmup, big.runs)));
-  const list50Ms = roundSummary(summarize(timeRuns(() => tandem.pairs.list(50), big.warmup, big.runs)));
-  const list100Ms = roundSummary(summarize(timeRuns(() => tandem.pairs.list(100), big.warmup, big.runs)));
-  const recover = tandem.db.prepare(deliverySql.allSendingPairs).pluck();
-  const recoverQueryMs = roundSummary(summarize(timeRuns(() => recover.all(), 3, 20)));
+async function benchQueries(tandem: Tandem, seeded: Seeded): Promise<QueryResult> {
+  const engine = tandem.sql.engine;
+  const nextDue = await tandem.publisher.nextDueAt();
+  const nextDueAtMs = roundSummary(summarize(await timeRuns(() => tandem.publisher.nextDueAt(), big.warmup, big.runs)));
+  const list50Ms = roundSummary(summarize(await timeRuns(() => tandem.pairs.list(50), big.warmup, big.runs)));
+  const list100Ms = roundSummary(summarize(await timeRuns(() => tandem.pairs.list(100), big.warmup, big.runs)));
+  const recoverQueryMs = roundSummary(summarize(await timeRuns(() => tandem.sql.all(deliverySql.allSendingPairs), 3, 20)));
   const plans: QueryResult['plans'] = {};
   for (const [name, q] of Object.entries(queries)) {
-    plans[name] = { sql: normalize(q.sql), inSource: q.file === undefined || sourceContains(q.file, q.sql), plan: queryPlan(tandem.db, q.sql, ...q.params) };
+    const text = textOf(q.text, engine);
+    plans[name] = {
+      sql: normalize(text),
+      inSource: q.file === undefined || sourceContains(q.file, text),
+      plan: await queryPlan(tandem, q.text, q.params),
+    };
   }
   return { seeded, nextDueAtMs, nextDueAtValueOk: nextDue === seeded.earliestDue, list50Ms, list100Ms, recoverQueryMs, plans };
 }
 
-// ---- part 3: cold start ---------------------------------------------------------------------
+// ---- part 3: cold start (SQLite) ------------------------------------------------------------
 interface ColdRun {
   createMs: number;
   accountsListMs: number;
@@ -464,9 +591,9 @@ async function coldStart(dbFile: string, apiBase: string): Promise<ColdRun> {
   const t0 = performance.now();
   const tandem = createTandem({ dbFile, secrets: new MemorySecretStore(), adapters: [new XAdapter({ apiBase })], log });
   const t1 = performance.now();
-  tandem.accounts.list();
+  await tandem.accounts.list();
   const t2 = performance.now();
-  tandem.pairs.list(100);
+  await tandem.pairs.list(100);
   const t3 = performance.now();
   await tandem.close();
   return { createMs: t1 - t0, accountsListMs: t2 - t1, pairsListMs: t3 - t2, totalMs: t3 - t0 };
@@ -493,102 +620,157 @@ function coldSummary(runs: ColdRun[], openMs: number[]) {
   };
 }
 
+type ColdResult = { emptyDb: ReturnType<typeof coldSummary>; bigDb: ReturnType<typeof coldSummary> } | { skipped: string };
+
+const coldSkipped =
+  'skipped on PostgreSQL: cold start measures opening the desk\'s SQLite file (open, pragmas, migrations) ' +
+  'and its first reads; a team\'s server connects once and keeps its pool';
+
 // ---- main -----------------------------------------------------------------------------------
 async function main(): Promise<void> {
+  const engineName = engineArg(process.argv.slice(2));
   const benchStart = performance.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-'));
   const fake = new FakeX();
   await fake.start();
+  let engine: BenchEngine | null = null;
   const opened: Tandem[] = [];
   try {
-    // Part 1
-    const part1 = await benchPublishing(dir, fake);
+    engine = await startEngine(engineName, dir);
+
+    // Part 1: paced, then the burst (unless the paced run already was one).
+    const part1 = await benchPublishing(await engine.store('publish'), publish.pairsPerTick, 'part 1');
+    const burst =
+      publish.pairsPerTick >= publish.pairs ? part1 : await benchPublishing(await engine.store('burst'), publish.pairs, 'part 1b (burst)');
 
     // Part 2
     progress(`part 2: inserting ${big.pairs} pairs and ${2 * big.pairs} deliveries in one transaction…`);
-    const bigFile = path.join(dir, 'big.db');
-    const seeded = seedBigDatabase(bigFile);
-    seeded.fileMb = round(fileSizeMb(bigFile), 1);
+    const bigStore = await engine.store('big');
+    const seedSql = await openSql(bigStore);
+    let seeded: Seeded;
+    try {
+      seeded = await seedBigDatabase(seedSql);
+      if (seedSql.engine === 'postgres') {
+        // What autovacuum would do shortly after such a load: statistics for the planner.
+        await seedSql.run('ANALYZE');
+        seeded.fileMb = round(((await seedSql.value<number>('SELECT pg_database_size(current_database())')) ?? 0) / 2 ** 20, 1);
+      }
+    } finally {
+      await seedSql.close();
+    }
+    if (engine.name === 'sqlite') seeded.fileMb = round(fileSizeMb(bigStore.dbFile), 1);
     progress(`part 2: timing queries (${big.warmup} warm-up + ${big.runs} runs each)…`);
     const { log } = capturingLogger();
-    const bigTandem = createTandem({ dbFile: bigFile, secrets: new MemorySecretStore(), adapters: [new XAdapter({ apiBase: fake.url })], log });
+    const bigTandem = createTandem({ ...bigStore, secrets: new MemorySecretStore(), adapters: [new XAdapter({ apiBase: fake.url })], log });
     opened.push(bigTandem);
-    const part2 = benchQueries(bigTandem, seeded);
+    await bigTandem.ready;
+    const version = await engineVersion(bigTandem.sql);
+    const part2 = await benchQueries(bigTandem, seeded);
     await bigTandem.close();
     opened.splice(opened.indexOf(bigTandem), 1);
 
     // Part 3
-    progress(`part 3: cold starts (${coldRuns} each)…`);
-    const emptyRuns: ColdRun[] = [];
-    for (let i = 0; i < coldRuns; i++) emptyRuns.push(await coldStart(path.join(dir, `empty-${i}.db`), fake.url));
-    const bigRuns: ColdRun[] = [];
-    for (let i = 0; i < coldRuns; i++) bigRuns.push(await coldStart(bigFile, fake.url));
-    const emptyOpen: number[] = [];
-    for (let i = 0; i < coldRuns; i++) emptyOpen.push(openOnly(path.join(dir, `empty-open-${i}.db`)));
-    const bigOpen: number[] = [];
-    for (let i = 0; i < coldRuns; i++) bigOpen.push(openOnly(bigFile));
-    const part3 = { emptyDb: coldSummary(emptyRuns, emptyOpen), bigDb: coldSummary(bigRuns, bigOpen) };
+    let part3: ColdResult;
+    if (engine.name === 'sqlite') {
+      progress(`part 3: cold starts (${coldRuns} each)…`);
+      const emptyRuns: ColdRun[] = [];
+      for (let i = 0; i < coldRuns; i++) emptyRuns.push(await coldStart(path.join(dir, `empty-${i}.db`), fake.url));
+      const bigRuns: ColdRun[] = [];
+      for (let i = 0; i < coldRuns; i++) bigRuns.push(await coldStart(bigStore.dbFile, fake.url));
+      const emptyOpen: number[] = [];
+      for (let i = 0; i < coldRuns; i++) emptyOpen.push(openOnly(path.join(dir, `empty-open-${i}.db`)));
+      const bigOpen: number[] = [];
+      for (let i = 0; i < coldRuns; i++) bigOpen.push(openOnly(bigStore.dbFile));
+      part3 = { emptyDb: coldSummary(emptyRuns, emptyOpen), bigDb: coldSummary(bigRuns, bigOpen) };
+    } else {
+      progress(`part 3: ${coldSkipped}`);
+      part3 = { skipped: coldSkipped };
+    }
 
     // Part 4
-    const part4 = await benchPlatforms(dir, progress);
+    const part4 = await benchPlatforms(await engine.store('platforms'), progress);
 
-    report(part1, part2, part3, part4, performance.now() - benchStart);
+    report({ engine: engine.name, version, where: engine.where }, part1, burst, part2, part3, part4, performance.now() - benchStart);
   } finally {
     for (const t of opened) await t.close().catch(() => undefined);
     await fake.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await engine?.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
 function report(
+  db: { engine: Engine; version: string; where: string },
   p1: PublishResult,
+  burst: PublishResult,
   p2: QueryResult,
-  p3: { emptyDb: ReturnType<typeof coldSummary>; bigDb: ReturnType<typeof coldSummary> },
+  p3: ColdResult,
   p4: PlatformsResult,
   totalMs: number,
 ): void {
   const out: string[] = [];
-  out.push('', `Tandem benchmark — node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, schema v${schemaVersion}`);
-
-  out.push('', '== 1. EN/FR publishing on loopback (real createTandem + XAdapter → FakeX) ==');
   out.push(
-    `config: ${p1.config['pairs']} pairs, ${publish.pairsPerTick} per ${publish.tickMs} ms tick (window ${p1.windowMs} ms), ` +
-      `publisher ${JSON.stringify(publisherOverrides)} over defaults, in-memory secrets`,
-  );
-  out.push(
-    `setup: ${p1.setup.totalMs.toFixed(0)} ms (workflow ${p1.setup.workflowMs.toFixed(0)} ms for ${3 * publish.pairs} calls, ` +
-      `schedule ${p1.setup.scheduleMs.toFixed(0)} ms); window began ${p1.setup.gapAfterSetupMs} ms after setup ended`,
-  );
-  out.push(
-    `published: ${p1.published}/${publish.pairs} (statuses ${JSON.stringify(p1.statuses)}), posts at fake ${p1.postsAtFake}, ` +
-      `pairs with both sides ${p1.pairsMatchedAtFake}, non-2xx ${p1.nonSuccessResponses}, ` +
-      `last pair done ${p1.drainMs} ms after last scheduled time${p1.timedOut ? ' — TIMED OUT' : ''}`,
-  );
-  out.push('');
-  const row = (name: string, s: Summary): (string | number)[] => [name, s.n, s.p50, s.p99, s.max, s.mean];
-  out.push(
-    table(
-      ['metric (ms)', 'n', 'p50', 'p99', 'max', 'mean'],
-      [
-        row('skew |EN−FR| at fake', p1.skewMs),
-        row('lateness (first side)', p1.latenessMs),
-        row('lateness (last side)', p1.lastSideLatenessMs),
-        row('skew as app recorded', p1.appRecordedSkewMs),
-      ].map((r) => [r[0]!, String(r[1]), ...r.slice(2)]),
-    ),
-  );
-  if (publish.pairsPerTick <= 20) {
-    out.push(`lateness p50 by position within a tick (0..${publish.pairsPerTick - 1}): ${p1.latenessP50ByPositionInTick.join(', ')}`);
-  }
-  out.push(
-    `clock check: Date.now() − (timeOrigin + performance.now()) = ${p1.clockOffsetMs.start} ms at start, ${p1.clockOffsetMs.end} ms at end; ` +
-      `app log lines ${JSON.stringify(p1.log)}`,
+    '',
+    `Tandem benchmark [${db.engine}] — ${db.version} (${db.where}); node ${process.version}, ${os.cpus().length} CPUs, ` +
+      `${os.platform()} ${os.arch()}, schema v${schemaVersion}`,
   );
 
-  out.push('', `== 2. Queries over ${big.pairs.toLocaleString('en')} pairs (${big.warmup} warm-up, ${big.runs} runs) ==`);
+  const row = (name: string, s: Summary): (string | number)[] => [name, String(s.n), s.p50, s.p99, s.max, s.mean];
+  const publishing = (p: PublishResult, pairsPerTick: number) => {
+    out.push(
+      `config: ${p.config['pairs']} pairs, ${pairsPerTick} per ${publish.tickMs} ms tick (window ${p.windowMs} ms), ` +
+        `publisher ${JSON.stringify(publisherOverrides)} over defaults, in-memory secrets`,
+    );
+    out.push(
+      `setup: ${p.setup.totalMs.toFixed(0)} ms (workflow ${p.setup.workflowMs.toFixed(0)} ms for ${3 * publish.pairs} calls, ` +
+        `schedule ${p.setup.scheduleMs.toFixed(0)} ms); window began ${p.setup.gapAfterSetupMs} ms after setup ended`,
+    );
+    out.push(
+      `published: ${p.published}/${publish.pairs} (statuses ${JSON.stringify(p.statuses)}), posts at fake ${p.postsAtFake}, ` +
+        `pairs with both sides ${p.pairsMatchedAtFake}, non-2xx ${p.nonSuccessResponses}, ` +
+        `last pair done ${p.drainMs} ms after last scheduled time${p.timedOut ? ' — TIMED OUT' : ''}`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['metric (ms)', 'n', 'p50', 'p99', 'max', 'mean'],
+        [
+          row('skew |EN−FR| at fake', p.skewMs),
+          row('lateness (first side)', p.latenessMs),
+          row('lateness (last side)', p.lastSideLatenessMs),
+          row('skew as app recorded', p.appRecordedSkewMs),
+        ],
+      ),
+    );
+    if (p.latenessP50ByPositionInTick.length > 0) {
+      out.push(`lateness p50 by position within a tick (0..${pairsPerTick - 1}): ${p.latenessP50ByPositionInTick.join(', ')}`);
+    }
+    out.push(
+      `clock check: Date.now() − (timeOrigin + performance.now()) = ${p.clockOffsetMs.start} ms at start, ${p.clockOffsetMs.end} ms at end; ` +
+        `app log lines ${JSON.stringify(p.log)}`,
+    );
+  };
+
+  out.push('', `== 1. EN/FR publishing on loopback [${db.engine}] (real createTandem + XAdapter → FakeX) ==`);
+  publishing(p1, publish.pairsPerTick);
+  out.push('', `== 1b. Burst [${db.engine}]: ${publish.pairs.toLocaleString('en')} pairs due in the same instant ==`);
+  if (burst === p1) out.push('(the run above: BENCH_PAIRS_PER_TICK puts every pair in one tick)');
+  else publishing(burst, publish.pairs);
+  out.push(
+    `burst: last post out ${burst.lastSideLatenessMs.max.toFixed(0)} ms after the due time ` +
+      `(first side lateness p50 ${burst.latenessMs.p50.toFixed(0)} ms), EN/FR skew p50 ${burst.skewMs.p50.toFixed(1)} ms, ` +
+      `p99 ${burst.skewMs.p99.toFixed(1)} ms; ${burst.published}/${publish.pairs} published`,
+  );
+
+  out.push('', `== 2. Queries over ${big.pairs.toLocaleString('en')} pairs [${db.engine}] (${big.warmup} warm-up, ${big.runs} runs) ==`);
   out.push(
     `seeded: ${p2.seeded.published} published (2 'sent' deliveries each), ${p2.seeded.scheduled} scheduled ahead ('pending'), ` +
-      `+ pair_channel and one approval per pair; insert ${p2.seeded.insertMs.toFixed(0)} ms in one transaction; file ${p2.seeded.fileMb} MB`,
+      `+ pair_channel and one approval per pair; insert ${p2.seeded.insertMs.toFixed(0)} ms in one transaction ` +
+      `(${big.seedBatch} pairs per multi-row INSERT); ` +
+      (db.engine === 'sqlite' ? `file ${p2.seeded.fileMb} MB` : `database ${p2.seeded.fileMb} MB (pg_database_size, after ANALYZE)`),
   );
   out.push('');
   const qrow = (name: string, s: Summary): (string | number)[] => [name, String(s.n), s.p50, s.p99, s.max];
@@ -604,30 +786,35 @@ function report(
     ),
   );
   out.push(`nextDueAt() returned the earliest scheduled time: ${p2.nextDueAtValueOk ? 'yes' : 'NO'}`);
+  const explain = db.engine === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
   for (const [name, plan] of Object.entries(p2.plans)) {
-    out.push(`EXPLAIN QUERY PLAN ${name}${plan.inSource ? '' : ' (WARNING: SQL no longer found in source)'}:`);
+    out.push(`${explain} ${name}${plan.inSource ? '' : ' (WARNING: SQL no longer found in source)'}:`);
     out.push(`  ${plan.sql}`);
     for (const line of plan.plan) out.push(`    ${line}`);
   }
 
-  out.push('', `== 3. Cold start: createTandem + accounts.list() + pairs.list(100) (median of ${coldRuns}) ==`);
-  const crow = (name: string, c: ReturnType<typeof coldSummary>): (string | number)[] => [
-    name,
-    c.medianTotalMs,
-    c.medianCreateMs,
-    c.medianAccountsListMs,
-    c.medianPairsListMs,
-    c.medianOpenDatabaseOnlyMs,
-    c.totalsMs.map((t) => t.toFixed(1)).join(' '),
-  ];
-  out.push(
-    table(
-      ['database', 'total', 'createTandem', 'accounts', 'pairs', 'openDatabase alone*', 'all runs (total)'],
-      [crow('new, empty (migrates)', p3.emptyDb), crow(`${big.pairs.toLocaleString('en')} pairs`, p3.bigDb)],
-    ),
-  );
-  out.push('* separate runs of openDatabase() only (open + pragmas + migrations / version check), to split createTandem\'s time');
-  out.push('', '== 4. Platforms, images and live limits ==');
+  out.push('', `== 3. Cold start: createTandem + accounts.list() + pairs.list(100) [${db.engine}] (median of ${coldRuns}) ==`);
+  if ('skipped' in p3) {
+    out.push(p3.skipped);
+  } else {
+    const crow = (name: string, c: ReturnType<typeof coldSummary>): (string | number)[] => [
+      name,
+      c.medianTotalMs,
+      c.medianCreateMs,
+      c.medianAccountsListMs,
+      c.medianPairsListMs,
+      c.medianOpenDatabaseOnlyMs,
+      c.totalsMs.map((t) => t.toFixed(1)).join(' '),
+    ];
+    out.push(
+      table(
+        ['database', 'total', 'createTandem', 'accounts', 'pairs', 'openDatabase alone*', 'all runs (total)'],
+        [crow('new, empty (migrates)', p3.emptyDb), crow(`${big.pairs.toLocaleString('en')} pairs`, p3.bigDb)],
+      ),
+    );
+    out.push('* separate runs of openDatabase() only (open + pragmas + migrations / version check), to split createTandem\'s time');
+  }
+  out.push('', `== 4. Platforms, images and live limits [${db.engine}] ==`);
   const srow = (name: string, s: Summary): (string | number)[] => [name, String(s.n), s.p50, s.p99, s.max];
   out.push(
     table(
@@ -640,14 +827,17 @@ function report(
       ],
     ),
   );
-  out.push('', `bench total ${(totalMs / 1000).toFixed(1)} s`);
+  out.push('', `bench [${db.engine}] total ${(totalMs / 1000).toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');
 
   const json = {
     bench: 'tandem',
+    engine: db.engine,
+    engineVersion: db.version,
     node: process.version,
     cpus: os.cpus().length,
     publishing: p1,
+    burst: burst === p1 ? 'publishing' : burst,
     queries: { ...p2, config: big },
     coldStart: { runs: coldRuns, ...p3 },
     platforms: p4,

@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import keytar from 'keytar';
-import Database from 'better-sqlite3';
 import { createTandem, type Tandem, type TandemOptions } from '../src/main/app';
 import { KeytarSecretStore } from '../src/main/secrets';
 import { XAdapter } from '../src/main/platforms/x';
@@ -15,6 +14,10 @@ import { createLogger } from '../src/main/log';
 import type { Channel, Pair, Role, User } from '../src/shared/domain';
 import type { Caller } from '../src/main/services/context';
 import { FakeX, credentialsOf, fakeAccount, fakeApp, type FakeXAccount } from './fakes/x-api';
+import type { PostgresConnection, Sql } from '../src/main/db/sql';
+import { engine, newPostgresDatabase, openDirect } from './engine';
+
+export { engine } from './engine';
 
 export function tempDir(prefix = 'tandem-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -34,8 +37,10 @@ export interface TestApp {
    * Self-approval is allowed on it so one test user can take a pair through the whole workflow.
    */
   addChannel(name?: string, options?: { allowSelfApproval?: boolean; accounts?: { en: FakeXAccount; fr: FakeXAccount } }): Promise<string>;
-  /** Closes the app and changes its database file directly, as a crash or a closed laptop would leave it. */
-  whileClosed(change: (db: Database.Database) => void): Promise<void>;
+  /** On PostgreSQL: the test's own database (a fresh one per app); undefined on SQLite. */
+  postgres: PostgresConnection | undefined;
+  /** Closes the app and changes its database directly, as a crash or a closed laptop would leave it. */
+  whileClosed(change: (sql: Sql) => void | Promise<void>): Promise<void>;
   /** The test's own client (one window): `call`, `signInAs` and the helpers below call from it. */
   caller: Caller;
   /** Calls the API from the test's client and returns the value, or throws with the error code. */
@@ -68,12 +73,14 @@ export async function startTestApp(
   const logLines: string[] = [];
   const log: Logger = createLogger((line) => logLines.push(line));
   const opened: Tandem[] = [];
+  const postgres = engine === 'postgres' ? await newPostgresDatabase() : undefined;
   const make = (more: Partial<TandemOptions> = {}) => {
     const tandem = createTandem({
       dbFile,
       secrets: new KeytarSecretStore(service),
       adapters: [new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 }), ...moreAdapters],
       log,
+      postgres,
       publisher: { maxAttempts: 4, backoff: { baseMs: 40, capMs: 200 }, offlineRetryMs: 200, graceMs: 15 * 60_000, concurrency: 8 },
       ...overrides,
       ...more,
@@ -119,13 +126,14 @@ export async function startTestApp(
       if (allowSelfApproval) await call('accounts.setSelfApproval', { channelId: channel.id, allowed: true });
       return channel.id;
     },
+    postgres,
     async whileClosed(change) {
       await tandem.close();
-      const db = new Database(dbFile);
+      const sql = openDirect({ dbFile, postgres });
       try {
-        change(db);
+        await change(sql);
       } finally {
-        db.close();
+        await sql.close();
       }
     },
     caller,
@@ -173,9 +181,9 @@ export class ApiFailure extends Error {
 }
 
 /** Makes a pair's deliveries due at `at` (epoch ms), as if scheduled then. */
-export function setDue(db: Database.Database, pairId: string, at: number): void {
-  db.prepare('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?').run(at, pairId);
-  db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(at, pairId);
+export async function setDue(sql: Sql, pairId: string, at: number): Promise<void> {
+  await sql.run('UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ?', [at, pairId]);
+  await sql.run('UPDATE post_pair SET scheduled_at = ? WHERE id = ?', [at, pairId]);
 }
 
 export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {

@@ -2,7 +2,11 @@
 // Electron entry point, the web harness and the tests all assemble the same app.
 import type { Platform, User } from '../shared/domain';
 import type { EventPayload, Result, StartupProblem } from '../shared/contract';
-import { openDatabase, type Db } from './db';
+import type Database from 'better-sqlite3';
+import { openDatabase } from './db';
+import { PostgresSql, SqliteSql, type PostgresConnection, type Sql } from './db/sql';
+import { migratePostgres } from './db/postgres';
+import { isRecordedPostUrl } from './db/recordedPosts';
 import { systemClock, type Clock } from './clock';
 import { EventBus, type EventScope } from './events';
 import type { SecretStore } from './secrets';
@@ -31,7 +35,10 @@ import type { Caller } from './services/context';
 import { createLogger, type Logger } from './log';
 
 export interface TandemOptions {
+  /** The desk's SQLite file (also where backups and the audit head live). Unused with `postgres`. */
   dbFile: string;
+  /** A team's database: the services run on this PostgreSQL (≥ 15) instead of the SQLite file. */
+  postgres?: PostgresConnection;
   secrets: SecretStore;
   adapters: PlatformAdapter[];
   clock?: Clock;
@@ -52,7 +59,10 @@ export interface TandemDispatch {
 }
 
 export interface Tandem {
-  db: Db;
+  /** The data layer, whichever engine is under it. */
+  sql: Sql;
+  /** The SQLite handle on the desk (backups, integrity checks); null on PostgreSQL. */
+  db: Database.Database | null;
   dispatch: TandemDispatch;
   /** Push events, each told to every subscribed client as far as the person signed in there may see. */
   events: EventBus;
@@ -67,45 +77,50 @@ export interface Tandem {
   /** Resolves once the audit key is read and the trail checked; calls wait for it, the publisher starts then. */
   ready: Promise<void>;
   /** Whether this exact link is one of the posts Tandem published (for opening it in the browser). */
-  isRecordedPostUrl(url: string): boolean;
+  isRecordedPostUrl(url: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export function createTandem(options: TandemOptions): Tandem {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger();
-  const db = openDatabase(options.dbFile, { trace: options.traceSql });
+  // The engine is chosen here, once: SQLite opens (and migrates) now, so a start-up problem is
+  // thrown to the host at once; PostgreSQL connects and migrates before the first call (`ready`).
+  const db = options.postgres ? null : openDatabase(options.dbFile, { trace: options.traceSql });
+  const sql: Sql = db ? new SqliteSql(db) : new PostgresSql(options.postgres!, options.traceSql);
   const adapters = new Map<Platform, PlatformAdapter>(options.adapters.map((a) => [a.platform, a]));
   // Pair ids in an event reach each client only for pairs the person signed in there may see;
   // a signed-out client, none.
-  const scopeEvent: EventScope = (client, event, payload) => {
+  const scopeEvent: EventScope = async (client, event, payload) => {
     if (event !== 'pairs.changed') return payload;
-    const { person } = users.context(client);
+    const { person } = await users.context(client);
     if (!person) return null;
     const { pairIds } = payload as EventPayload<'pairs.changed'>;
-    const shown = pairs.visibleAmong(pairIds, users.visibleChannels(person));
+    const shown = await pairs.visibleAmong(pairIds, await users.visibleChannels(person));
     return shown.length === 0 ? null : ({ pairIds: shown } as typeof payload);
   };
   const events = new EventBus(scopeEvent);
-  const audit = new AuditLog(db, clock, { headFile: options.dbFile === ':memory:' ? null : auditHeadFile(options.dbFile), log });
-  const users = new UserService(db, clock, audit);
-  const accounts = new AccountService(db, clock, options.secrets, adapters, audit, users);
+  // The signed head beside the file guards the desk's trail; a server's trail is guarded in its database.
+  const headFile = db === null || options.dbFile === ':memory:' ? null : auditHeadFile(options.dbFile);
+  const audit = new AuditLog(sql, clock, { headFile, log });
+  const users = new UserService(sql, clock, audit);
+  const accounts = new AccountService(sql, clock, options.secrets, adapters, audit, users);
   const publisherOptions = { ...defaultPublisherOptions, ...options.publisher };
   const { graceMs } = publisherOptions;
-  const defaultGraceMs = typeof graceMs === 'function' ? graceMs() : graceMs;
-  const settings = new SettingsService(db, audit, users, { graceMinutes: Math.round(defaultGraceMs / 60_000) });
-  const media = new MediaService(db, clock, users);
-  media.sweep();
-  const unsent = new UnsentService(db, clock, media);
-  const pairs = new PairService(db, clock, accounts, users, adapters, audit, () => settings.checks(), media);
-  const piiRequests = new PiiRequestService(db, clock, audit, users, settings, (pairId, user) => {
-    const visible = users.visibleChannels(user);
-    return visible === null || (pairs.get(pairId)?.channelIds.every((c) => visible.has(c)) ?? false);
+  // A host that passes its own grace as a function keeps the workspace's default at 15 minutes.
+  const defaultGraceMs = typeof graceMs === 'number' ? graceMs : 15 * 60_000;
+  const settings = new SettingsService(sql, audit, users, { graceMinutes: Math.round(defaultGraceMs / 60_000) });
+  const media = new MediaService(sql, clock, users);
+  const unsent = new UnsentService(sql, clock, media);
+  const pairs = new PairService(sql, clock, accounts, users, adapters, audit, () => settings.checks(), media);
+  const piiRequests = new PiiRequestService(sql, clock, audit, users, settings, async (pairId, user) => {
+    const visible = await users.visibleChannels(user);
+    return visible === null || (await pairs.visibleAmong([pairId], visible)).length > 0;
   });
-  const metrics = new MetricsService(db, pairs, adapters, options.secrets, users);
-  const records = new RecordsService(db, clock, audit, pairs, accounts, users);
+  const metrics = new MetricsService(sql, pairs, adapters, options.secrets, users);
+  const records = new RecordsService(sql, clock, audit, pairs, accounts, users);
   const publisher = new Publisher(
-    db,
+    sql,
     clock,
     pairs,
     adapters,
@@ -113,7 +128,7 @@ export function createTandem(options: TandemOptions): Tandem {
     audit,
     (pairIds) => events.emit('pairs.changed', { pairIds }),
     media,
-    { ...publisherOptions, graceMs: () => settings.get().graceMinutes * 60_000, log: publisherOptions.log ?? log },
+    { ...publisherOptions, graceMs: async () => (await settings.get()).graceMinutes * 60_000, log: publisherOptions.log ?? log },
     (problem) => events.emit('storage.problem', problem),
   );
 
@@ -135,17 +150,21 @@ export function createTandem(options: TandemOptions): Tandem {
 
   // The audit key comes from the keychain (asynchronous): calls wait for it, and so does the publisher.
   let closing = false;
-  const ready = audit.open(() => loadAuditKey(options.secrets)).then(() => {
-    if (!closing) publisher.start();
-  });
+  const ready = (async () => {
+    if (sql instanceof PostgresSql) await migratePostgres(sql.pool);
+    await media.sweep();
+    await audit.open(() => loadAuditKey(options.secrets));
+    if (!closing) await publisher.start();
+  })();
   // A person's action that cannot be saved pauses publishing too, until the database takes writes.
   const dispatch = createDispatch(handlers, log, (code) => publisher.storageFault(code));
   const fromClient: ClientDispatch = async (caller, method, input) => {
     await ready;
     // The session and person are read when the call runs, after any sign-in or sign-out before it.
-    return dispatch(users.context(caller.client), method, input);
+    return dispatch(await users.context(caller.client), method, input);
   };
   return {
+    sql,
     db,
     dispatch: fromClient as TandemDispatch,
     ready,
@@ -157,19 +176,19 @@ export function createTandem(options: TandemOptions): Tandem {
     records,
     publisher,
     audit,
-    isRecordedPostUrl: (url) => db.prepare('SELECT 1 FROM delivery WHERE remote_url = ? LIMIT 1').get(url) !== undefined,
+    isRecordedPostUrl: (url) => isRecordedPostUrl(sql, url),
     async close() {
       closing = true;
       await publisher.stop();
       try {
         // Writes the audit checkpoint; a database that cannot be written (full, read-only) must
         // not keep the file open: the next start verifies from the last checkpoint that was saved.
-        audit.close();
+        await audit.close();
       } catch (error) {
         log.warn('audit.checkpointNotSaved', { error: error instanceof Error ? error.message : String(error) });
       }
       await ready.catch(() => undefined);
-      db.close();
+      await sql.close();
     },
   };
 }

@@ -15,7 +15,7 @@ export type EventScope = <E extends EventName>(
   client: ClientId,
   event: E,
   payload: EventPayload<E>,
-) => EventPayload<E> | null;
+) => EventPayload<E> | null | Promise<EventPayload<E> | null>;
 
 /**
  * Push events from services to whichever transport is attached (Electron IPC or the web harness).
@@ -23,7 +23,7 @@ export type EventScope = <E extends EventName>(
  * ids a person may not see never leave main, and each client hears only what its own person may see.
  */
 export class EventBus {
-  private readonly listeners = new Set<{ client: ClientId; listener: Listener }>();
+  private readonly listeners = new Set<{ client: ClientId; listener: Listener; queue: Promise<void> }>();
   private readonly taps = new Set<Tap>();
 
   constructor(private readonly scope: EventScope = (_client, _event, payload) => payload) {}
@@ -31,16 +31,21 @@ export class EventBus {
   /** To every client, or with `only`, to that client alone (its own sign-in or sign-out). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>, only?: ClientId): void {
     for (const tap of this.taps) tap(event, payload, only);
-    for (const { client, listener } of this.listeners) {
-      if (only !== undefined && client !== only) continue;
-      const shown = this.scope(client, event, payload);
-      if (shown !== null) listener(event, shown);
+    for (const entry of this.listeners) {
+      if (only !== undefined && entry.client !== only) continue;
+      // Scoping may read the database; each client still hears its events in the order emitted.
+      entry.queue = entry.queue
+        .then(async () => {
+          const shown = await this.scope(entry.client, event, payload);
+          if (shown !== null && this.listeners.has(entry)) entry.listener(event, shown);
+        })
+        .catch(() => undefined);
     }
   }
 
   /** Tells the listener what the person signed in on this client may see of each event. */
   subscribe(client: ClientId, listener: Listener): () => void {
-    const entry = { client, listener };
+    const entry = { client, listener, queue: Promise.resolve() };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
   }

@@ -87,8 +87,8 @@ export class TandemHost {
     return this.exclusive(() => this.open());
   }
 
-  isRecordedPostUrl(url: string): boolean {
-    return this.tandem?.isRecordedPostUrl(url) ?? false;
+  async isRecordedPostUrl(url: string): Promise<boolean> {
+    return (await this.tandem?.isRecordedPostUrl(url)) ?? false;
   }
 
   close(): Promise<void> {
@@ -112,6 +112,8 @@ export class TandemHost {
         dbFile,
         restore: (name, actor) => this.restore(name, actor.username),
       });
+      // The desk's host: its database is always the SQLite file.
+      if (!tandem.db) throw new Error('the desk host needs a SQLite database');
       const daily = new DailyBackups(tandem.db, dbFile, this.clock, this.log, this.options.backups);
       const unsubscribe = tandem.events.tap((event, payload, only) => this.events.emit(event, payload, only));
       this.state = { kind: 'running', tandem, daily, unsubscribe };
@@ -185,7 +187,7 @@ export class TandemHost {
       this.events.emit('session.changed', {});
       if (failure instanceof BackupUnusableError) throw new AppError('backups.unusable');
       if (failure) throw failure;
-      this.tandem?.audit.append(actor, 'backup.restored', 'database', { backup: name });
+      await this.tandem?.audit.append(actor, 'backup.restored', 'database', { backup: name });
       this.log.info('backup.restored', { name });
       return problem;
     });
@@ -201,7 +203,7 @@ export class TandemHost {
       // Created and migrated now, so the next check sees a Tandem database and not an empty file.
       openDatabase(dbFile).close();
       const problem = await this.open();
-      this.tandem?.audit.append(startupActor, 'database.startedOver', 'database', { setAside: aside });
+      await this.tandem?.audit.append(startupActor, 'database.startedOver', 'database', { setAside: aside });
       this.log.warn('startup.startedOver', { setAside: aside });
       this.events.emit('session.changed', {});
       return problem;

@@ -22,7 +22,10 @@ const postPages: ReadonlyMap<string, RegExp> = new Map([
  * Mastodon instance can be any host, so its posts are allowed one by one). What is opened is the
  * parsed URL's `href`, never the string as given, so what was checked is what opens.
  */
-export function externalUrl(raw: string, isRecordedPostUrl: (url: string) => boolean = () => false): string | null {
+/** Whether Tandem recorded this exact link as a post it published (asks the database: may be async). */
+export type RecordedPostCheck = (url: string) => boolean | Promise<boolean>;
+
+export function externalUrl(raw: string, isRecordedPostUrl: RecordedPostCheck = () => false): string | null | Promise<string | null> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -32,11 +35,14 @@ export function externalUrl(raw: string, isRecordedPostUrl: (url: string) => boo
   if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '') return null;
   const page = postPages.get(url.hostname);
   if (page) return page.test(url.pathname) && url.search === '' ? url.href : null;
-  return isRecordedPostUrl(url.href) ? url.href : null;
+  const recorded = isRecordedPostUrl(url.href);
+  if (typeof recorded === 'boolean') return recorded ? url.href : null;
+  return recorded.then((yes) => (yes ? url.href : null), () => null);
 }
 
-export function isAllowedExternalUrl(raw: string, isRecordedPostUrl: (url: string) => boolean = () => false): boolean {
-  return externalUrl(raw, isRecordedPostUrl) !== null;
+/** Whether a link on a platform's own host may open in the browser (recorded Mastodon links aside). */
+export function isAllowedExternalUrl(raw: string): boolean {
+  return externalUrl(raw) !== null;
 }
 
 /** Only the app's own pages (and the dev server during `npm run dev`) may call the API. */
@@ -58,14 +64,16 @@ export function isTrustedSenderUrl(frameUrl: string | undefined, devServerUrl?: 
 export function hardenWebContents(
   contents: WebContents,
   openExternal: (url: string) => void,
-  isRecordedPostUrl: (url: string) => boolean = () => false,
+  isRecordedPostUrl: RecordedPostCheck = () => false,
 ): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
+    // The window is always denied at once; a link Tandem must look up opens when the answer comes.
     const href = externalUrl(url, isRecordedPostUrl);
-    if (href !== null) openExternal(href);
+    if (typeof href === 'string') openExternal(href);
+    else if (href !== null) void href.then((checked) => checked !== null && openExternal(checked));
     return { action: 'deny' };
   });
 }

@@ -11,24 +11,28 @@ import { createLogger } from '../../src/main/log';
 const dbFile = process.env['CRASH_DB']!;
 const service = process.env['CRASH_SERVICE']!;
 const apiBase = process.env['CRASH_X']!;
+/** Set on the PostgreSQL run: the test's database, which the workers share in place of the file. */
+const postgres = process.env['CRASH_PG'] ? { connectionString: process.env['CRASH_PG'] } : undefined;
 
 const tandem = createTandem({
   dbFile,
+  postgres,
   secrets: new KeytarSecretStore(service),
   // Bluesky and Mastodon reach their servers from the accounts' own credentials (loopback).
   adapters: [new XAdapter({ apiBase, timeoutMs: 2_000 }), new BlueskyAdapter({ timeoutMs: 5_000 }), new MastodonAdapter({ timeoutMs: 2_000 })],
   log: createLogger(() => undefined),
   publisher: { maxAttempts: 50, backoff: { baseMs: 20, capMs: 100 }, offlineRetryMs: 50, concurrency: 4 },
 });
+await tandem.ready;
 process.stdout.write('ready\n');
 
-const open = tandem.db.prepare("SELECT COUNT(*) FROM delivery WHERE status NOT IN ('sent', 'failed', 'cancelled')").pluck();
 const timer = setInterval(() => {
-  if (open.get() === 0) {
+  void tandem.sql.value<number>("SELECT COUNT(*) FROM delivery WHERE status NOT IN ('sent', 'failed', 'cancelled')").then((open) => {
+    if (open !== 0) return;
     clearInterval(timer);
     void tandem.close().then(() => {
       process.stdout.write('done\n');
       process.exit(0);
     });
-  }
+  });
 }, 20);

@@ -130,8 +130,15 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     for (const channel of [mastodonChannel, xChannel]) {
       await channel.getByLabel('Authors may approve their own pairs on this account pair').check();
     }
-    await waitFor(() => tandem.accounts.list().length === 2 && tandem.accounts.list().every((c) => c.allowSelfApproval), 5_000, 'self-approval saved');
-    const platforms = Object.fromEntries(tandem.accounts.list().map((c) => [c.name, c.platform]));
+    await waitFor(
+      async () => {
+        const channels = await tandem.accounts.list();
+        return channels.length === 2 && channels.every((c) => c.allowSelfApproval);
+      },
+      5_000,
+      'self-approval saved',
+    );
+    const platforms = Object.fromEntries((await tandem.accounts.list()).map((c) => [c.name, c.platform]));
     expect(platforms).toEqual({ 'StatCan on Mastodon': 'mastodon', 'StatCan on X': 'x' });
     expect(consoleErrors).toEqual([]);
     await page.context().close();
@@ -355,7 +362,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     expect(await thumbs()).toEqual([102, 103, 104]);
 
     // Nothing was saved or sent.
-    expect(tandem.pairs.list()).toHaveLength(1);
+    expect(await tandem.pairs.list()).toHaveLength(1);
     expect(t.fake.posts).toHaveLength(2);
     expect(mastodon.statuses).toHaveLength(2);
     expect(consoleErrors).toEqual([]);

@@ -106,7 +106,7 @@ describe('from first start to a published bilingual pair', () => {
     await addXPair(page, 'Statistics Canada', t);
     // A one-person team: allow the author to approve on this account pair.
     await page.getByLabel('Authors may approve their own pairs on this account pair').check();
-    await waitFor(() => t.tandem.accounts.list()[0]?.allowSelfApproval, 5_000, 'self-approval saved');
+    await waitFor(async () => (await t.tandem.accounts.list())[0]?.allowSelfApproval, 5_000, 'self-approval saved');
     // Credentials can be rotated at any time; X is asked again whose they are.
     await page.getByRole('button', { name: `Renew credentials for @${t.fr.username}` }).click();
     const renew = page.getByRole('form', { name: `Renew credentials for @${t.fr.username}` });
@@ -123,7 +123,7 @@ describe('from first start to a published bilingual pair', () => {
     await grace.fill('20');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
-    expect(JSON.parse(t.tandem.db.prepare("SELECT value FROM setting WHERE key = 'graceMinutes'").pluck().get() as string)).toBe(20);
+    expect(JSON.parse((await t.tandem.sql.value<string>("SELECT value FROM setting WHERE key = 'graceMinutes'"))!)).toBe(20);
 
     // Compose both languages side by side; the counters follow X's weighted length.
     await nav(page, 'Compose and queue');
@@ -210,7 +210,7 @@ describe('from first start to a published bilingual pair', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     expect(await page.getByLabel('Texte anglais').inputValue()).toBe('Only English for now');
-    expect(t.tandem.pairs.list()).toHaveLength(1);
+    expect(await t.tandem.pairs.list()).toHaveLength(1);
     expect(t.fake.posts).toHaveLength(2);
 
     // A draft saved and then cancelled, with a confirmation step.
@@ -304,7 +304,7 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     await waitFor(async () => (await page.getByTestId('audit-event').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).includes('pair.approved'), 5_000, 'filtered audit');
     const actions = await page.getByTestId('audit-event').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(new Set(actions)).toEqual(new Set(['auth.signedIn', 'pair.approved', 'auth.signedOut']));
-    const published = t.tandem.pairs.list().find((p: Pair) => p.enText === enText)!;
+    const published = (await t.tandem.pairs.list()).find((p: Pair) => p.enText === enText)!;
     expect([published.createdBy, published.translatedBy, published.approval?.by, published.scheduledBy]).toEqual(['dana', 'theo', 'alice', 'paul']);
     expect(consoleErrors).toEqual([]);
     await page.context().close();

@@ -34,7 +34,7 @@ describe('adding an account pair', () => {
     expect(channel).toMatchObject({ name: 'StatCan', platform: 'x', en: { handle: t.en.username, lang: 'en', status: 'active' }, fr: { handle: t.fr.username, lang: 'fr' } });
     expect(JSON.parse((await keytar.getPassword(t.service, channel!.en.id))!)).toEqual(credentialsOf(t.en));
     expect(JSON.parse((await keytar.getPassword(t.service, channel!.fr.id))!)).toEqual(credentialsOf(t.fr));
-    const accountEvents = t.tandem.audit.list().filter((e) => /^(channel|credential)\./.test(e.action));
+    const accountEvents = (await t.tandem.audit.list()).filter((e) => /^(channel|credential)\./.test(e.action));
     expect(accountEvents.map((e) => [e.actor, e.action])).toEqual([
       ['admin', 'channel.added'],
       ['admin', 'credential.set'],

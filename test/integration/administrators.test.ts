@@ -19,7 +19,7 @@ describe('the last permanent administrator', () => {
     // Nothing changed, and the refusal is on the record.
     const after = (await t.call<User[]>('users.list')).find((u) => u.id === admin.id)!;
     expect(after.grants.find((g) => g.id === permanent.id)!.revokedAt).toBeNull();
-    expect(t.tandem.audit.list(`grant:${permanent.id}`).map((e) => e.action)).toEqual(['permission.denied']);
+    expect((await t.tandem.audit.list(`grant:${permanent.id}`)).map((e) => e.action)).toEqual(['permission.denied']);
 
     // The agency's role, which ends by itself, can be revoked: it never was the one keeping Tandem administrable.
     const agencyGrant = agency.grants.find((g) => g.role === 'admin')!;

@@ -1,5 +1,6 @@
 // The audit trail against someone who can write the database file (and the folder it is in) but
 // cannot read the OS keychain: what they do shows in the audit view, in every way tried here.
+// On PostgreSQL the same, against someone who can write the team's database but has no key.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
@@ -7,11 +8,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tandem } from '../../src/main/app';
 import { migrations } from '../../src/main/db';
+import { postgresMigrations } from '../../src/main/db/postgres';
+import { PostgresSql, SqliteSql, type PostgresConnection, type Sql } from '../../src/main/db/sql';
+import { newPostgresDatabase, openDirect } from '../engine';
 import { KeychainUnavailableError, KeytarSecretStore } from '../../src/main/secrets';
 import { auditHeadFile } from '../../src/main/services/audit';
 import { maxRecordedRefusalsPerMinute } from '../../src/main/services/users';
 import type { AuditPage } from '../../src/shared/contract';
-import { passphraseOf, testCaller as caller, startTestApp, tempDir, type TestApp } from '../support';
+import { engine, passphraseOf, testCaller as caller, startTestApp, tempDir, type TestApp } from '../support';
 
 let t: TestApp | undefined;
 let extraDir: string | undefined;
@@ -55,17 +59,29 @@ const sha256Hash = (prev: string, r: Pick<Row, 'at' | 'actor' | 'action' | 'subj
     .update(JSON.stringify([prev, r.at, r.actor, r.action, r.subject, r.detail]))
     .digest('hex');
 
-const rows = (db: Database.Database) => db.prepare('SELECT * FROM audit_event ORDER BY seq').all() as Row[];
-const lastSeq = (db: Database.Database) => db.prepare('SELECT MAX(seq) FROM audit_event').pluck().get() as number;
-const triggerSql = (db: Database.Database) =>
+const rows = (sql: Sql) => sql.all<Row>('SELECT * FROM audit_event ORDER BY seq');
+const lastSeq = async (sql: Sql) => (await sql.value<number>('SELECT MAX(seq) FROM audit_event'))!;
+/** The triggers on the trail, each with the statement that creates it again. */
+const triggerSql = async (sql: Sql) =>
   new Map(
     (
-      db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'").all() as {
-        name: string;
-        sql: string;
-      }[]
+      await sql.all<{ name: string; sql: string }>({
+        sqlite: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'",
+        postgres: "SELECT tgname AS name, pg_get_triggerdef(oid, true) AS sql FROM pg_trigger WHERE tgrelid = to_regclass('audit_event') AND NOT tgisinternal",
+      })
     ).map((r) => [r.name, r.sql]),
   );
+/** PostgreSQL names the table a trigger is on when dropping it; SQLite does not. */
+const dropTrigger = (sql: Sql, name: string) =>
+  sql.run(sql.engine === 'postgres' ? `DROP TRIGGER ${name} ON audit_event` : `DROP TRIGGER ${name}`);
+/** Appends an event as a plain INSERT would, chained with plain SHA-256; returns its seq. */
+async function forge(sql: Sql, forged: Pick<Row, 'at' | 'actor' | 'action' | 'subject' | 'detail'>): Promise<number> {
+  const last = (await rows(sql)).at(-1)!;
+  return (await sql.value<number>(
+    'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+    [forged.at, forged.actor, forged.action, forged.subject, forged.detail, last.hash, sha256Hash(last.hash, forged)],
+  ))!;
+}
 
 describe('tampering with the closed database file shows in the audit view', () => {
   it('an intact trail says intact, across restarts', async () => {
@@ -74,7 +90,8 @@ describe('tampering with the closed database file shows in the audit view', () =
     expect((await auditView(t.tandem)).integrity).toEqual({ state: 'intact', problems: [], complete: true });
     for (let i = 0; i < 2; i++) {
       await t.whileClosed(() => undefined);
-      expect(fs.existsSync(auditHeadFile(t.dbFile))).toBe(true);
+      // The record beside the file is the desk's; a server keeps its trail's guard in the database.
+      if (engine === 'sqlite') expect(fs.existsSync(auditHeadFile(t.dbFile))).toBe(true);
       expect((await auditView(t.reopen())).integrity).toEqual({ state: 'intact', problems: [], complete: true });
     }
   });
@@ -84,12 +101,12 @@ describe('tampering with the closed database file shows in the audit view', () =
     await someHistory(t);
     let kept = 0;
     let protection = new Map<string, string>();
-    await t.whileClosed((db) => {
-      protection = triggerSql(db);
-      kept = lastSeq(db) - 3;
-      db.exec('DROP TRIGGER audit_event_no_delete');
-      db.prepare('DELETE FROM audit_event WHERE seq > ?').run(kept);
-      db.exec(protection.get('audit_event_no_delete')!);
+    await t.whileClosed(async (sql) => {
+      protection = await triggerSql(sql);
+      kept = (await lastSeq(sql)) - 3;
+      await dropTrigger(sql, 'audit_event_no_delete');
+      await sql.run('DELETE FROM audit_event WHERE seq > ?', [kept]);
+      await sql.run(protection.get('audit_event_no_delete')!);
     });
     const page = await auditView(t.reopen());
     expect(page.integrity.state).toBe('broken');
@@ -106,11 +123,11 @@ describe('tampering with the closed database file shows in the audit view', () =
     await someHistory(t);
     let count = 0;
     let approvedSeq = 0;
-    await t.whileClosed((db) => {
-      const all = rows(db);
+    await t.whileClosed(async (sql) => {
+      const all = await rows(sql);
       count = all.length;
-      db.exec('DROP TRIGGER audit_event_no_update');
-      const update = db.prepare('UPDATE audit_event SET detail = ?, prev_hash = ?, hash = ? WHERE seq = ?');
+      const protection = await triggerSql(sql);
+      await dropTrigger(sql, 'audit_event_no_update');
       let prev = '0'.repeat(64);
       for (const row of all) {
         let detail = row.detail;
@@ -119,11 +136,11 @@ describe('tampering with the closed database file shows in the audit view', () =
           detail = JSON.stringify({ ...JSON.parse(row.detail), comment: 'Approved by someone else' });
         }
         const hash = sha256Hash(prev, { ...row, detail });
-        update.run(detail, prev, hash, row.seq);
+        await sql.run('UPDATE audit_event SET detail = ?, prev_hash = ?, hash = ? WHERE seq = ?', [detail, prev, hash, row.seq]);
         prev = hash;
       }
-      db.exec(`CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`);
+      // Put back exactly as it was, to hide the edit.
+      await sql.run(protection.get('audit_event_no_update')!);
     });
     const page = await auditView(t.reopen());
     expect(approvedSeq).toBeGreaterThan(0);
@@ -135,30 +152,14 @@ BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`);
     t = await startTestApp();
     await someHistory(t);
     let forgedSeq = 0;
-    await t.whileClosed((db) => {
-      const last = rows(db).at(-1)!;
-      const forged = {
+    await t.whileClosed(async (sql) => {
+      forgedSeq = await forge(sql, {
         at: Date.now(),
         actor: 'approver',
         action: 'pair.approved',
         subject: 'pair-x',
         detail: JSON.stringify({ version: 1 }),
-      };
-      forgedSeq = Number(
-        db
-          .prepare(
-            'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            forged.at,
-            forged.actor,
-            forged.action,
-            forged.subject,
-            forged.detail,
-            last.hash,
-            sha256Hash(last.hash, forged),
-          ).lastInsertRowid,
-      );
+      });
     });
     const again = t.reopen();
     const page = await auditView(again);
@@ -173,23 +174,26 @@ BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`);
     t = await startTestApp();
     await someHistory(t);
     let protection = new Map<string, string>();
-    await t.whileClosed((db) => {
-      protection = triggerSql(db);
-      db.exec('DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete');
+    await t.whileClosed(async (sql) => {
+      protection = await triggerSql(sql);
+      // Every one of them (PostgreSQL's trail also has one refusing TRUNCATE).
+      for (const name of protection.keys()) await dropTrigger(sql, name);
+      expect(await triggerSql(sql)).toEqual(new Map());
     });
     const again = t.reopen();
     const page = await auditView(again);
     expect(page.integrity.state).toBe('broken');
     const restoredAt = page.events.find((e) => e.action === 'audit.integrityFailed')!.seq;
     expect(page.integrity.problems).toEqual([{ kind: 'triggersRestored', seq: restoredAt }]);
-    expect(triggerSql(again.db)).toEqual(protection);
-    expect(() => again.db.prepare("UPDATE audit_event SET actor = 'mallory'").run()).toThrow(/append-only/);
+    expect(await triggerSql(again.sql)).toEqual(protection);
+    await expect(again.sql.run("UPDATE audit_event SET actor = 'mallory'")).rejects.toThrow(/append-only/);
     // The alert stays.
     await again.close();
     expect((await auditView(t.reopen())).integrity.problems).toEqual([{ kind: 'triggersRestored', seq: restoredAt }]);
   });
 
-  it('deleting the record kept beside the database is shown', async () => {
+  // The record beside the database is a file next to the desk's SQLite file: a server has none.
+  it.skipIf(engine === 'postgres')('deleting the record kept beside the database is shown', async () => {
     t = await startTestApp();
     await someHistory(t);
     await t.whileClosed(() => fs.rmSync(auditHeadFile(t!.dbFile)));
@@ -204,28 +208,13 @@ describe('while Tandem runs', () => {
     t = await startTestApp();
     await someHistory(t);
     expect((await auditView(t.tandem)).integrity.state).toBe('intact');
-    const db = new Database(t.dbFile);
+    // Another program's own connection to the same database.
+    const other = openDirect(t);
     let forgedSeq = 0;
     try {
-      const last = rows(db).at(-1)!;
-      const forged = { at: Date.now(), actor: 'admin', action: 'pair.approved', subject: 'pair-y', detail: '{}' };
-      forgedSeq = Number(
-        db
-          .prepare(
-            'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            forged.at,
-            forged.actor,
-            forged.action,
-            forged.subject,
-            forged.detail,
-            last.hash,
-            sha256Hash(last.hash, forged),
-          ).lastInsertRowid,
-      );
+      forgedSeq = await forge(other, { at: Date.now(), actor: 'admin', action: 'pair.approved', subject: 'pair-y', detail: '{}' });
     } finally {
-      db.close();
+      await other.close();
     }
     expect((await auditView(t.tandem)).integrity.problems).toEqual([{ kind: 'forged', seq: forgedSeq, count: 1 }]);
   });
@@ -253,10 +242,8 @@ describe('the keychain and older databases', () => {
   });
 
   it('a database from before the key (schema 7) upgrades with its old events accepted', async () => {
-    extraDir = tempDir();
-    const dbFile = path.join(extraDir, 'tandem.db');
-    const legacy = legacyDatabase(dbFile, 3);
-    t = await startTestApp({ dbFile });
+    const { target, legacy } = await legacyDatabase(3);
+    t = await startTestApp(target);
     const page = await auditView(t.tandem);
     expect(page.integrity).toEqual({ state: 'intact', problems: [], complete: true });
     const oldest = page.events.slice(-4).reverse();
@@ -267,12 +254,11 @@ describe('the keychain and older databases', () => {
   });
 
   it('an old trail that was altered before the upgrade is reported, not hidden', async () => {
-    extraDir = tempDir();
-    const dbFile = path.join(extraDir, 'tandem.db');
-    legacyDatabase(dbFile, 4, (db) =>
-      db.exec("DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'mallory' WHERE seq = 2"),
-    );
-    t = await startTestApp({ dbFile });
+    const { target } = await legacyDatabase(4, async (sql) => {
+      await dropTrigger(sql, 'audit_event_no_update');
+      await sql.run("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2");
+    });
+    t = await startTestApp(target);
     const page = await auditView(t.tandem);
     expect(page.integrity.state).toBe('broken');
     expect(page.integrity.problems).toEqual([
@@ -282,19 +268,41 @@ describe('the keychain and older databases', () => {
   });
 });
 
-/** A schema-7 database (before the key) whose trail holds `count` events chained with plain SHA-256. */
-function legacyDatabase(file: string, count: number, tamper?: (db: Database.Database) => void): Row[] {
-  const db = new Database(file);
-  try {
+/**
+ * A schema-7 database (before the key) whose trail holds `count` events chained with plain SHA-256:
+ * a SQLite file in a folder of its own, or on PostgreSQL a database of its own at version 7.
+ * Returns what to start the test app on, and the events as stored.
+ */
+async function legacyDatabase(
+  count: number,
+  tamper?: (sql: Sql) => Promise<void>,
+): Promise<{ target: { dbFile: string } | { postgres: PostgresConnection }; legacy: Row[] }> {
+  let target: { dbFile: string } | { postgres: PostgresConnection };
+  let sql: Sql;
+  if (engine === 'postgres') {
+    const postgres = await newPostgresDatabase();
+    target = { postgres };
+    sql = new PostgresSql(postgres);
+  } else {
+    extraDir = tempDir();
+    const dbFile = path.join(extraDir, 'tandem.db');
+    target = { dbFile };
+    const db = new Database(dbFile);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = OFF');
     for (const migration of migrations.filter((m) => m.version <= 7)) {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
     }
-    const insert = db.prepare(
-      'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    sql = new SqliteSql(db);
+  }
+  try {
+    if (sql instanceof PostgresSql) {
+      // The schema as Tandem's migrations leave it at version 7 (db/postgres.ts keeps the version in tandem_schema).
+      await sql.pool.query('CREATE TABLE tandem_schema (version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))');
+      for (const migration of postgresMigrations().filter((m) => m.version <= 7)) await sql.pool.query(migration.postgres);
+      await sql.pool.query('INSERT INTO tandem_schema (version) VALUES (7)');
+    }
     let prev = '0'.repeat(64);
     for (let i = 0; i < count; i++) {
       const row = {
@@ -305,13 +313,21 @@ function legacyDatabase(file: string, count: number, tamper?: (db: Database.Data
         detail: '{}',
       };
       const hash = sha256Hash(prev, row);
-      insert.run(row.at, row.actor, row.action, row.subject, row.detail, prev, hash);
+      await sql.run('INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        row.at,
+        row.actor,
+        row.action,
+        row.subject,
+        row.detail,
+        prev,
+        hash,
+      ]);
       prev = hash;
     }
-    tamper?.(db);
-    return rows(db);
+    await tamper?.(sql);
+    return { target, legacy: await rows(sql) };
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 
@@ -320,8 +336,8 @@ describe('signing in over and over while signed out', () => {
     t = await startTestApp();
     await t.addUser('dana', ['drafter']);
     await t.call('session.signOut');
-    const count = () => t!.tandem.db.prepare('SELECT COUNT(*) FROM audit_event').pluck().get() as number;
-    const before = count();
+    const count = async () => (await t!.tandem.sql.value<number>('SELECT COUNT(*) FROM audit_event'))!;
+    const before = await count();
     let attempts = 0;
     const hammer = async (ms: number, username: () => string, most = Infinity) => {
       let made = 0;
@@ -336,7 +352,7 @@ describe('signing in over and over while signed out', () => {
     // Unknown usernames, each new (each try costs a passphrase hash).
     await hammer(1_500, () => `ghost-${randomUUID().slice(0, 8)}`);
     // The budget of one minute, or of two if the run straddled a minute.
-    expect(count() - before).toBeLessThanOrEqual(2 * maxRecordedRefusalsPerMinute);
+    expect((await count()) - before).toBeLessThanOrEqual(2 * maxRecordedRefusalsPerMinute);
     expect(await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toEqual(
       {
         ok: false,
@@ -347,10 +363,8 @@ describe('signing in over and over while signed out', () => {
     expect((await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'dana', passphrase: passphraseOf('dana') })).ok).toBe(
       true,
     );
-    const [summary] = t.tandem.audit.list('sign-in').filter((e) => e.action === 'auth.throttled');
-    const recorded = t.tandem.audit
-      .list()
-      .filter((e) => e.action === 'auth.failed' || e.action === 'auth.locked').length;
+    const [summary] = (await t.tandem.audit.list('sign-in')).filter((e) => e.action === 'auth.throttled');
+    const recorded = (await t.tandem.audit.list()).filter((e) => e.action === 'auth.failed' || e.action === 'auth.locked').length;
     expect(summary!.detail['refusals']).toBeGreaterThan(0);
     expect(Number(summary!.detail['refusals']) + recorded).toBe(attempts + 1);
   });

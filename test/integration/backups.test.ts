@@ -234,7 +234,7 @@ describe('restoring a backup', () => {
       'Before the backup',
     ]);
     replaced.close();
-    const trail = host.tandem!.audit.list('database');
+    const trail = await host.tandem!.audit.list('database');
     expect(trail.map((e) => [e.actor, e.action, e.detail])).toEqual([
       ['admin', 'backup.restored', { backup: listed[0]!.name }],
     ]);
@@ -269,7 +269,7 @@ describe('restoring a backup', () => {
     expect(await pairTexts(host)).toEqual(['Kept safe']);
     const aside = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.before-restore'));
     expect(fs.readFileSync(path.join(dir, 'backups', aside[0]!))).toEqual(bytes);
-    expect(host.tandem!.audit.list('database').map((e) => [e.actor, e.action])).toEqual([
+    expect((await host.tandem!.audit.list('database')).map((e) => [e.actor, e.action])).toEqual([
       ['system:startup', 'backup.restored'],
     ]);
   });

@@ -12,7 +12,7 @@ import { TestNetworkNoAppView } from '@atproto/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, Pair } from '../../src/shared/domain';
 import type { Credentials } from '../../src/shared/credentials';
-import { openDatabase } from '../../src/main/db';
+import { openDirect } from '../engine';
 import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
 import { MastodonAdapter } from '../../src/main/platforms/mastodon';
 import { FakeMastodon, credentialsOf as mastodonCredentials } from '../fakes/mastodon-api';
@@ -74,10 +74,10 @@ beforeAll(async () => {
     await t.call('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
   }
   await t.tandem.close();
-  const db = openDatabase(t.dbFile);
-  db.prepare('UPDATE delivery SET next_attempt_at = ?').run(Date.now());
-  db.prepare("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'").run(Date.now());
-  db.close();
+  const db = openDirect(t);
+  await db.run('UPDATE delivery SET next_attempt_at = ?', [Date.now()]);
+  await db.run("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'", [Date.now()]);
+  await db.close();
 }, 120_000);
 
 afterAll(async () => {
@@ -88,7 +88,7 @@ afterAll(async () => {
 
 function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../crash/worker.ts')], {
-    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url },
+    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url, CRASH_PG: t.postgres?.connectionString ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -142,15 +142,13 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
     const last = startWorker();
     expect(await last.exited).toBe(0);
 
-    const db = openDatabase(t.dbFile);
-    const deliveries = db
-      .prepare(
-        `SELECT d.status, d.remote_id, d.lang, a.platform, a.handle, p.en_text, p.fr_text FROM delivery d
+    const db = openDirect(t);
+    const deliveries = await db.all<{ status: string; remote_id: string; lang: 'en' | 'fr'; platform: string; handle: string; en_text: string; fr_text: string }>(
+      `SELECT d.status, d.remote_id, d.lang, a.platform, a.handle, p.en_text, p.fr_text FROM delivery d
          JOIN account a ON a.id = d.account_id JOIN post_pair p ON p.id = d.pair_id`,
-      )
-      .all() as { status: string; remote_id: string; lang: 'en' | 'fr'; platform: string; handle: string; en_text: string; fr_text: string }[];
-    const reconciled = db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled'").pluck().get() as number;
-    db.close();
+    );
+    const reconciled = (await db.value<number>("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled'"))!;
+    await db.close();
 
     const bsky = await blueskyPosts();
     const count = (texts: string[]) => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
 import { startTestApp, type TestApp } from '../support';
-import { openDatabase } from '../../src/main/db';
+import { openDirect } from '../engine';
 
 const pairsCount = 120;
 const kills = 25;
@@ -21,10 +21,10 @@ beforeAll(async () => {
   }
   await t.tandem.close();
   // Due now (within the grace period) for the worker processes, not for this one.
-  const db = openDatabase(t.dbFile);
-  db.prepare('UPDATE delivery SET next_attempt_at = ?').run(Date.now());
-  db.prepare("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'").run(Date.now());
-  db.close();
+  const db = openDirect(t);
+  await db.run('UPDATE delivery SET next_attempt_at = ?', [Date.now()]);
+  await db.run("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'", [Date.now()]);
+  await db.close();
   // Answers take a little while, so kills land before, during and after requests.
   t.fake.responseDelayMs = 15;
   // Let a duplicate through, so one would be counted rather than refused by X.
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../crash/worker.ts')], {
-    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url },
+    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url, CRASH_PG: t.postgres?.connectionString ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -88,13 +88,14 @@ describe('kill -9 while publishing', () => {
     const last = startWorker();
     expect(await last.exited).toBe(0);
 
-    const db = openDatabase(t.dbFile);
-    const deliveries = db
-      .prepare('SELECT d.status, d.remote_id, d.lang, a.handle, p.en_text, p.fr_text FROM delivery d JOIN account a ON a.id = d.account_id JOIN post_pair p ON p.id = d.pair_id')
-      .all() as { status: string; remote_id: string | null; lang: string; handle: string; en_text: string; fr_text: string }[];
-    const interrupted = db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.interrupted'").pluck().get() as number;
-    const reconciled = db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled'").pluck().get() as number;
-    db.close();
+    const db = openDirect(t);
+    const deliveries = await db.all<{ status: string; remote_id: string | null; lang: string; handle: string; en_text: string; fr_text: string }>(
+      'SELECT d.status, d.remote_id, d.lang, a.handle, p.en_text, p.fr_text FROM delivery d JOIN account a ON a.id = d.account_id JOIN post_pair p ON p.id = d.pair_id',
+    );
+
+    const interrupted = (await db.value<number>("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.interrupted'"))!;
+    const reconciled = (await db.value<number>("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled'"))!;
+    await db.close();
 
     const posts = new Map<string, string[]>();
     for (const post of t.fake.posts) {

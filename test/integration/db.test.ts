@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseFromFutureError, migrations, openDatabase, schemaVersion, type Db } from '../../src/main/db';
+import { SqliteSql } from '../../src/main/db/sql';
 import { AuditLog } from '../../src/main/services/audit';
 import { tempDir } from '../support';
 
@@ -136,16 +137,17 @@ describe('upgrading a database from version 5 (X only, no images)', () => {
 describe('the audit log', () => {
   const clock = { now: () => 1_700_000_000_000 };
   async function openAudit(): Promise<AuditLog> {
-    const audit = new AuditLog(db, clock);
+    // The services reach the database through Sql; the SQL below goes to the same connection directly.
+    const audit = new AuditLog(new SqliteSql(db), clock);
     await audit.open(async () => ({ key: randomBytes(32), created: true }));
     return audit;
   }
 
   it('chains each event to the previous one and verifies clean', async () => {
     const audit = await openAudit();
-    audit.append('alice', 'pair.created', 'p1', { channels: ['c1'] });
-    audit.append('bob', 'pair.scheduled', 'p1', { at: '2026-11-23T18:00:00.000Z' });
-    const events = audit.list();
+    await audit.append('alice', 'pair.created', 'p1', { channels: ['c1'] });
+    await audit.append('bob', 'pair.scheduled', 'p1', { at: '2026-11-23T18:00:00.000Z' });
+    const events = await audit.list();
     expect(events).toHaveLength(2);
     expect(events[1]!.prevHash).toBe(events[0]!.hash);
     expect(await audit.integrity()).toEqual({ state: 'intact', problems: [], complete: true });
@@ -153,16 +155,16 @@ describe('the audit log', () => {
 
   it('cannot be edited or deleted through SQL', async () => {
     const audit = await openAudit();
-    audit.append('alice', 'pair.created', 'p1');
+    await audit.append('alice', 'pair.created', 'p1');
     expect(() => db.prepare("UPDATE audit_event SET actor = 'mallory'").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit_event').run()).toThrow(/append-only/);
   });
 
   it('detects tampering done behind the app’s back', async () => {
     const audit = await openAudit();
-    audit.append('alice', 'pair.created', 'p1');
-    audit.append('alice', 'pair.scheduled', 'p1');
-    audit.append('bob', 'delivery.sent', 'p1');
+    await audit.append('alice', 'pair.created', 'p1');
+    await audit.append('alice', 'pair.scheduled', 'p1');
+    await audit.append('bob', 'delivery.sent', 'p1');
     expect((await audit.integrity()).state).toBe('intact');
     db.exec('DROP TRIGGER audit_event_no_update');
     db.prepare("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2").run();

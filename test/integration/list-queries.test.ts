@@ -56,7 +56,7 @@ describe('the queue reads a page in a fixed number of queries', () => {
     for (const pair of large.pairs) {
       expect(pair.media).toHaveLength(2);
       expect(pair.channelIds).toEqual([channel]);
-      expect(pair).toEqual(t.tandem.pairs.get(pair.id));
+      expect(pair).toEqual(await t.tandem.pairs.get(pair.id));
     }
     const scheduled = large.pairs.filter((p) => p.status === 'scheduled');
     expect(scheduled).toHaveLength(20);

@@ -1,4 +1,4 @@
-// Images with alt text in both languages: stored by content in the real SQLite file, checked
+// Images with alt text in both languages: stored by content in the real database, checked
 // against each platform's limits before review, covered by approval, visible only to those who
 // may see the pair, and swept when abandoned.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe('uploading an image', () => {
     const first = await upload(png);
     expect(first).toEqual({ id: expect.stringMatching(/^[0-9a-f]{64}$/), mime: 'image/png', bytes: png.length, width: 40, height: 30 });
     expect(await upload(png)).toEqual(first);
-    expect(t.tandem.db.prepare('SELECT COUNT(*) FROM media_blob').pluck().get()).toBe(1);
+    expect(await t.tandem.sql.value('SELECT COUNT(*) FROM media_blob')).toBe(1);
     expect(await upload(makeJpegHeader(1200, 675))).toMatchObject({ mime: 'image/jpeg', width: 1200, height: 675 });
   });
 
@@ -37,7 +37,7 @@ describe('uploading an image', () => {
       code: 'media.fileTooLarge',
       params: { size: 17, max: 16 },
     });
-    expect(t.tandem.db.prepare('SELECT COUNT(*) FROM media_blob').pluck().get()).toBe(0);
+    expect(await t.tandem.sql.value('SELECT COUNT(*) FROM media_blob')).toBe(0);
   });
 
   it('is for people who write pairs: an approver alone may not upload', async () => {
@@ -92,7 +92,7 @@ describe('a pair with images', () => {
     let pair = await create([{ en: image.id, fr: image.id, altEn: 'Population pyramid', altFr: 'Pyramide des âges' }]);
     pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
     pair = await t.call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: 'Good' });
-    const evidence = t.tandem.db.prepare('SELECT media FROM approval WHERE pair_id = ?').pluck().get(pair.id) as string;
+    const evidence = (await t.tandem.sql.value<string>('SELECT media FROM approval WHERE pair_id = ?', [pair.id]))!;
     expect(JSON.parse(evidence)).toEqual([{ en: image.id, fr: image.id, altEn: 'Population pyramid', altFr: 'Pyramide des âges' }]);
 
     const edited = await t.call<Pair>('pairs.update', {
@@ -135,7 +135,7 @@ describe('a pair with images', () => {
 
   it('refuses an image id that was never uploaded', async () => {
     await expect(create([{ en: 'f'.repeat(64), fr: 'f'.repeat(64), altEn: 'x', altFr: 'x' }])).rejects.toMatchObject({ code: 'media.unknown' });
-    expect(t.tandem.db.prepare('SELECT COUNT(*) FROM post_pair').pluck().get()).toBe(0);
+    expect(await t.tandem.sql.value('SELECT COUNT(*) FROM post_pair')).toBe(0);
   });
 
   it('shows its images only to people who may see the pair', async () => {
@@ -151,7 +151,7 @@ describe('a pair with images', () => {
     await t.signInAs('elsewhere');
     await expect(t.call('media.read', { id: image.id })).rejects.toMatchObject({ code: 'media.unknown' });
     // Nor its engagement numbers: to them the pair does not exist.
-    const pairId = t.tandem.db.prepare('SELECT pair_id FROM pair_media LIMIT 1').pluck().get() as string;
+    const pairId = (await t.tandem.sql.value<string>('SELECT pair_id FROM pair_media LIMIT 1'))!;
     await expect(t.call('pairs.metrics', { id: pairId })).rejects.toMatchObject({ code: 'pair.unknown' });
   });
 });
@@ -162,20 +162,23 @@ describe('abandoned uploads', () => {
     const dropped = await upload(makePng(6, 6));
     const recent = await upload(makePng(7, 7));
     await create([{ en: kept.id, fr: kept.id, altEn: 'Kept', altFr: 'Gardée' }]);
-    await t.whileClosed((db) => {
-      db.prepare('UPDATE media_blob SET created_at = ?').run(Date.now() - 31 * 24 * 3_600_000);
-      db.prepare('UPDATE media_blob SET created_at = ? WHERE id = ?').run(Date.now() - 29 * 24 * 3_600_000, recent.id);
+    await t.whileClosed(async (sql) => {
+      await sql.run('UPDATE media_blob SET created_at = ?', [Date.now() - 31 * 24 * 3_600_000]);
+      await sql.run('UPDATE media_blob SET created_at = ? WHERE id = ?', [Date.now() - 29 * 24 * 3_600_000, recent.id]);
     });
     const reopened = t.reopen();
-    expect(reopened.db.prepare('SELECT id FROM media_blob ORDER BY id').pluck().all()).toEqual([kept.id, recent.id].sort());
+    // The sweep runs as the app gets ready.
+    await reopened.ready;
+    const ids = (await reopened.sql.all<{ id: string }>('SELECT id FROM media_blob ORDER BY id')).map((r) => r.id);
+    expect(ids.sort()).toEqual([kept.id, recent.id].sort());
     expect(dropped.id).not.toBe(kept.id);
   });
 
   it('an unsaved draft\'s image shown again in the composer starts its 30 days over', async () => {
     const draft = await upload(makePng(9, 9));
-    t.tandem.db.prepare('UPDATE media_blob SET created_at = ?').run(Date.now() - 29 * 24 * 3_600_000);
+    await t.tandem.sql.run('UPDATE media_blob SET created_at = ?', [Date.now() - 29 * 24 * 3_600_000]);
     await t.call('media.read', { id: draft.id });
-    const age = Date.now() - (t.tandem.db.prepare('SELECT created_at FROM media_blob WHERE id = ?').pluck().get(draft.id) as number);
+    const age = Date.now() - (await t.tandem.sql.value<number>('SELECT created_at FROM media_blob WHERE id = ?', [draft.id]))!;
     expect(age).toBeLessThan(60_000);
   });
 });

@@ -80,7 +80,9 @@ describe('a pair the caller may not see', () => {
 describe('pairs.changed events', () => {
   it('tell a scoped person only about pairs on their account pairs, and a signed-out window nothing', async () => {
     const seen: string[][] = [];
+    const heard: string[] = [];
     const unsubscribe = t.tandem.events.subscribe(t.caller.client, (event, payload) => {
+      heard.push(event);
       if (event === 'pairs.changed') seen.push([...(payload as { pairIds: string[] }).pairIds]);
     });
     try {
@@ -92,9 +94,9 @@ describe('pairs.changed events', () => {
       seen.length = 0;
 
       // Both pairs go out while the scoped person is signed in.
-      setDue(t.tandem.db, onA.id, Date.now());
-      setDue(t.tandem.db, onB.id, Date.now());
-      t.tandem.publisher.wake();
+      await setDue(t.tandem.sql, onA.id, Date.now());
+      await setDue(t.tandem.sql, onB.id, Date.now());
+      await t.tandem.publisher.wake();
       await waitFor(() => t.fake.postsBy(t.en.username).length === 1 && t.fake.postsBy('B_eng').length === 1, 8_000, 'both sent');
       await waitFor(() => seen.flat().includes(onA.id), 5_000, 'an event about A');
       expect(seen.flat()).not.toContain(onB.id);
@@ -103,7 +105,12 @@ describe('pairs.changed events', () => {
       // Signed out, the window is told of no pair at all.
       await t.call('session.signOut');
       seen.length = 0;
+      heard.length = 0;
       t.tandem.events.emit('pairs.changed', { pairIds: [onA.id, onB.id] });
+      // Scoping an event may read the database; each window hears its events in order, so once
+      // the one emitted after it is heard, the pairs.changed before it was decided.
+      t.tandem.events.emit('session.changed', {}, t.caller.client);
+      await waitFor(() => heard.includes('session.changed'), 5_000, 'the event after it');
       expect(seen).toEqual([]);
     } finally {
       unsubscribe();

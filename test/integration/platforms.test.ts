@@ -243,16 +243,16 @@ describe('a crash while sending', () => {
     await waitFor(async () => (await pairById(pair.id)).status === 'published', 20_000, 'published');
     const before = { bluesky: await countBluesky(), mastodon: mastodon.statuses.length };
     // As a kill -9 right after the network calls would leave it: sent, but not recorded.
-    await t.whileClosed((db) => {
-      db.prepare("UPDATE delivery SET status = 'sending', remote_id = NULL, remote_url = NULL, sent_at = NULL WHERE pair_id = ?").run(pair.id);
-      db.prepare("UPDATE post_pair SET status = 'publishing' WHERE id = ?").run(pair.id);
+    await t.whileClosed(async (sql) => {
+      await sql.run("UPDATE delivery SET status = 'sending', remote_id = NULL, remote_url = NULL, sent_at = NULL WHERE pair_id = ?", [pair.id]);
+      await sql.run("UPDATE post_pair SET status = 'publishing' WHERE id = ?", [pair.id]);
     });
     const again = t.reopen();
-    await waitFor(() => {
-      const statuses = again.db.prepare('SELECT status FROM delivery WHERE pair_id = ?').pluck().all(pair.id);
-      return statuses.every((s) => s === 'sent');
+    await waitFor(async () => {
+      const statuses = await again.sql.all<{ status: string }>('SELECT status FROM delivery WHERE pair_id = ?', [pair.id]);
+      return statuses.every((s) => s.status === 'sent');
     }, 20_000, 'reconciled');
-    const reconciled = again.db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled' AND subject = ?").pluck().get(pair.id);
+    const reconciled = await again.sql.value<number>("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled' AND subject = ?", [pair.id]);
     expect(reconciled).toBe(4);
     expect({ bluesky: await countBluesky(), mastodon: mastodon.statuses.length }).toEqual(before);
   }, 60_000);

@@ -1,5 +1,5 @@
-// The publishing path end to end below the UI: real SQLite file, real keychain, real X adapter
-// over loopback HTTP to a fake that verifies OAuth signatures.
+// The publishing path end to end below the UI: a real database (SQLite file or PostgreSQL), real
+// keychain, real X adapter over loopback HTTP to a fake that verifies OAuth signatures.
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
@@ -47,7 +47,7 @@ describe('publish now', () => {
     expect(en.remoteUrl).toBe(`https://x.com/${t.en.username}/status/${t.fake.postsBy(t.en.username)[0]!.id}`);
     expect(fr.remoteUrl).toBe(`https://x.com/${t.fr.username}/status/${t.fake.postsBy(t.fr.username)[0]!.id}`);
     expect(pair.skewMs).not.toBeNull();
-    expect(t.tandem.audit.list(id).map((e) => e.action)).toEqual(
+    expect((await t.tandem.audit.list(id)).map((e) => e.action)).toEqual(
       expect.arrayContaining(['pair.created', 'pair.scheduled', 'delivery.sent', 'pair.published']),
     );
   });
@@ -67,7 +67,7 @@ describe('schedule', () => {
     const channelId = await t.addChannel();
     const at = new Date(Date.now() + 1_200).toISOString();
     const { id } = await t.publish(channelId, 'Later', 'Plus tard', new Date(at));
-    expect(t.tandem.publisher.nextDueAt()).toBe(Date.parse(at));
+    expect(await t.tandem.publisher.nextDueAt()).toBe(Date.parse(at));
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(t.fake.posts).toHaveLength(0);
     expect(await pairStatus(id)).toBe('scheduled');
@@ -89,7 +89,7 @@ describe('schedule', () => {
     const { id } = await t.publish(channelId, 'Cancel me', 'Annulez-moi', new Date(Date.now() + 500));
     const cancelled = await t.tandem.dispatch(t.caller, 'pairs.cancel', { id });
     expect(cancelled.ok).toBe(true);
-    expect(t.tandem.publisher.nextDueAt()).toBeNull();
+    expect(await t.tandem.publisher.nextDueAt()).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(t.fake.posts).toHaveLength(0);
     expect(await pairStatus(id)).toBe('cancelled');
@@ -148,12 +148,17 @@ describe('bad input gets a clear error and changes nothing', () => {
     ['not an object', 'pairs.cancel', 'abc'],
     ['oversized text', 'pairs.create', { channelIds: [], enText: 'a'.repeat(10_001), frText: 'b', authorTz: tz }],
   ])('malformed IPC payload: %s', async (_name, method, input) => {
-    const before = fs.statSync(t.dbFile).size;
+    // Nothing written: no event on the trail, and on the desk not a byte more in the file.
+    const written = async () => ({
+      events: await t.tandem.sql.value<number>('SELECT COUNT(*) FROM audit_event'),
+      fileSize: t.tandem.db ? fs.statSync(t.dbFile).size : null,
+    });
+    const before = await written();
     const result = await t.tandem.dispatch(t.caller, method, input);
     expect(result.ok).toBe(false);
     expect((result as { error: { code: string } }).error.code).toBe('input.invalid');
     expect(await pairs()).toHaveLength(0);
-    expect(fs.statSync(t.dbFile).size).toBe(before);
+    expect(await written()).toEqual(before);
   });
 });
 
@@ -202,7 +207,7 @@ describe('when one side fails', () => {
     t.fake.failNext(t.fr.username, { status: 401, path: '/2/tweets' });
     const first = await t.publish(channelId, 'Auth', 'Autorisation');
     await waitFor(async () => (await pairStatus(first.id)) === 'partial', 3_000, 'partial');
-    const channel = t.tandem.accounts.get(channelId)!;
+    const channel = (await t.tandem.accounts.get(channelId))!;
     expect(channel.fr.status).toBe('needs_reauth');
     const fr = (await pairs()).find((p) => p.id === first.id)!.deliveries.find((d) => d.lang === 'fr')!;
     expect([fr.status, fr.lastError]).toEqual(['held', { code: 'account.unauthorized', params: { lang: 'fr', platform: 'x' } }]);
@@ -218,7 +223,7 @@ describe('when one side fails', () => {
     });
 
     await t.call('accounts.updateCredentials', { accountId: channel.fr.id, credentials: credentialsOf(t.fr) });
-    expect(t.tandem.accounts.get(channelId)!.fr.status).toBe('active');
+    expect((await t.tandem.accounts.get(channelId))!.fr.status).toBe('active');
     await t.call('pairs.release', { id: first.id, version: first.version });
     await t.call('pairs.release', { id: second.id, version: second.version });
     await waitFor(async () => (await pairStatus(first.id)) === 'published' && (await pairStatus(second.id)) === 'published', 5_000, 'both published');
@@ -249,7 +254,7 @@ describe('when one side fails', () => {
     await waitFor(async () => (await pairStatus(id)) === 'published', 5_000, 'published');
     expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
     expect(t.fake.postsBy(t.fr.username)).toHaveLength(1);
-    expect(t.tandem.audit.list(id).filter((e) => e.action === 'delivery.reconciled')).toHaveLength(2);
+    expect((await t.tandem.audit.list(id)).filter((e) => e.action === 'delivery.reconciled')).toHaveLength(2);
   });
 
   it('treats a malformed answer as unknown and checks before resending', async () => {
@@ -281,7 +286,7 @@ describe('when one side fails', () => {
 
   it('validates both sides before sending either: a missing FR credential holds the EN post back', async () => {
     const channelId = await t.addChannel();
-    const channel = t.tandem.accounts.get(channelId)!;
+    const channel = (await t.tandem.accounts.get(channelId))!;
     const keytar = (await import('keytar')).default;
     await keytar.deletePassword(t.service, channel.fr.id);
     const { id } = await t.publish(channelId, 'Alone?', 'Seul?');
@@ -304,9 +309,9 @@ describe('after a crash', () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Crash test, EN', 'Essai de panne, FR', new Date(Date.now() + 3_600_000));
     // The state a kill -9 during the network calls leaves: both claimed, and only EN reached X.
-    await t.whileClosed((db) => {
-      db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
-      db.prepare("UPDATE post_pair SET status = 'publishing' WHERE id = ?").run(id);
+    await t.whileClosed(async (sql) => {
+      await sql.run("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?", [Date.now(), id]);
+      await sql.run("UPDATE post_pair SET status = 'publishing' WHERE id = ?", [id]);
     });
     const landed = await new XAdapter({ apiBase: t.fake.url }).publish({
       text: 'Crash test, EN',
@@ -319,13 +324,13 @@ describe('after a crash', () => {
 
     const again = t.reopen();
     // A restart signs everyone out; recovery needs no one signed in.
-    expect(again.users.context(t.caller.client)).toEqual({ client: t.caller.client, session: null, person: null });
-    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after recovery');
+    expect(await again.users.context(t.caller.client)).toEqual({ client: t.caller.client, session: null, person: null });
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'published', 5_000, 'published after recovery');
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toEqual(['Crash test, EN']);
     expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual(['Essai de panne, FR']);
-    const pair = again.pairs.get(id)!;
+    const pair = (await again.pairs.get(id))!;
     expect(pair.deliveries.find((d) => d.lang === 'en')!.remoteId).toBe(landed.remoteId);
-    expect(again.audit.list(id).map((e) => e.action)).toEqual(
+    expect((await again.audit.list(id)).map((e) => e.action)).toEqual(
       expect.arrayContaining(['delivery.interrupted', 'delivery.reconciled', 'delivery.sent', 'pair.published']),
     );
   });
@@ -333,16 +338,16 @@ describe('after a crash', () => {
   it('while X cannot be asked, sends nothing; after a few tries it says so, and Retry asks again', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Unknown fate', 'Sort inconnu', new Date(Date.now() + 3_600_000));
-    await t.whileClosed((db) => {
-      db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?").run(Date.now(), id);
+    await t.whileClosed(async (sql) => {
+      await sql.run("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ?", [Date.now(), id]);
     });
     for (const user of [t.en.username, t.fr.username]) {
       t.fake.failNext(user, { status: 503, path: `/2/users/${user === t.en.username ? t.en.userId : t.fr.userId}/tweets` }, 1_000);
     }
     const again = t.reopen();
     // Asked a bounded number of times (maxAttempts is 4 here), never sent blindly meanwhile.
-    await waitFor(() => again.pairs.get(id)?.status === 'failed', 10_000, 'gave up asking');
-    const failed = again.pairs.get(id)!;
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'failed', 10_000, 'gave up asking');
+    const failed = (await again.pairs.get(id))!;
     expect(failed.deliveries.map((d) => [d.status, d.attempt, d.lastError?.code])).toEqual([
       ['failed', 1, 'platform.server'],
       ['failed', 1, 'platform.server'],
@@ -353,22 +358,22 @@ describe('after a crash', () => {
     t.fake.clearFaults();
     await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
     expect((await again.dispatch(t.caller, 'pairs.retry', { id })).ok).toBe(true);
-    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published once X answers');
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'published', 5_000, 'published once X answers');
     expect(t.fake.posts).toHaveLength(2);
   });
 
   it('when there are too many recent posts to tell, it stops and asks; Retry then sends', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Busy account', 'Compte occupé', new Date(Date.now() + 3_600_000));
-    await t.whileClosed((db) => {
-      setDue(db, id, Date.now());
-      db.prepare("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ? AND lang = 'fr'").run(Date.now(), id);
+    await t.whileClosed(async (sql) => {
+      await setDue(sql, id, Date.now());
+      await sql.run("UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ? WHERE pair_id = ? AND lang = 'fr'", [Date.now(), id]);
     });
     // Every page of the FR account's timeline says there is another page.
     t.fake.failNext(t.fr.username, { status: 200, body: JSON.stringify({ meta: { result_count: 0, next_token: 'more' } }), path: `/2/users/${t.fr.userId}/tweets` }, 10);
     const again = t.reopen();
-    await waitFor(() => again.pairs.get(id)?.status === 'partial', 10_000, 'EN out, FR waiting for a person');
-    const fr = again.pairs.get(id)!.deliveries.find((d) => d.lang === 'fr')!;
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'partial', 10_000, 'EN out, FR waiting for a person');
+    const fr = (await again.pairs.get(id))!.deliveries.find((d) => d.lang === 'fr')!;
     expect([fr.status, fr.lastError]).toEqual(['failed', { code: 'platform.lookupIncomplete', params: { platform: 'x' } }]);
     // Asked once (ten pages), not again and again.
     expect(t.fake.requests.filter((r) => r.path === `/2/users/${t.fr.userId}/tweets`)).toHaveLength(10);
@@ -376,7 +381,7 @@ describe('after a crash', () => {
     // The person looked at the account and the post is not there: Retry sends it.
     await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
     expect((await again.dispatch(t.caller, 'pairs.retry', { id })).ok).toBe(true);
-    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after the person checked');
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'published', 5_000, 'published after the person checked');
     expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toEqual(['Compte occupé']);
   });
 });
@@ -386,11 +391,11 @@ describe('missed while closed or asleep', () => {
     const channelId = await t.addChannel();
     const { id, version } = await t.publish(channelId, 'Yesterday’s news', 'Les nouvelles d’hier', new Date(Date.now() + 3_600_000));
     // The app was closed when it fell due, two hours ago.
-    await t.whileClosed((db) => setDue(db, id, Date.now() - 2 * 3_600_000));
+    await t.whileClosed((sql) => setDue(sql, id, Date.now() - 2 * 3_600_000));
 
     const again = t.reopen();
-    await waitFor(() => again.pairs.get(id)?.status === 'held', 3_000, 'held');
-    const held = again.pairs.get(id)!;
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'held', 3_000, 'held');
+    const held = (await again.pairs.get(id))!;
     expect(held.deliveries.map((d) => [d.status, d.lastError])).toEqual([
       ['held', { code: 'schedule.missed', params: { minutes: 120 } }],
       ['held', { code: 'schedule.missed', params: { minutes: 120 } }],
@@ -401,7 +406,7 @@ describe('missed while closed or asleep', () => {
     expect(result.ok).toBe(true);
     const released = await again.dispatch(t.caller, 'pairs.release', { id, version });
     expect(released.ok).toBe(true);
-    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published after confirmation');
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'published', 5_000, 'published after confirmation');
     expect(t.fake.posts).toHaveLength(2);
   });
 
@@ -410,10 +415,10 @@ describe('missed while closed or asleep', () => {
     expect(await t.call('settings.get')).toMatchObject({ graceMinutes: 15 });
     expect(await t.call('settings.update', { graceMinutes: 1 })).toMatchObject({ graceMinutes: 1 });
     const { id } = await t.publish(channelId, 'Two minutes late', 'Deux minutes de retard', new Date(Date.now() + 3_600_000));
-    setDue(t.tandem.db, id, Date.now() - 120_000);
-    t.tandem.publisher.wake();
-    await waitFor(() => t.tandem.pairs.get(id)?.status === 'held', 3_000, 'held after 1 minute');
-    expect(t.tandem.audit.list('settings').map((e) => [e.action, e.detail])).toEqual([
+    await setDue(t.tandem.sql, id, Date.now() - 120_000);
+    await t.tandem.publisher.wake();
+    await waitFor(async () => (await t.tandem.pairs.get(id))?.status === 'held', 3_000, 'held after 1 minute');
+    expect((await t.tandem.audit.list('settings')).map((e) => [e.action, e.detail])).toEqual([
       ['settings.changed', { graceMinutes: 1, was: 15 }],
     ]);
     expect(t.fake.posts).toHaveLength(0);
@@ -422,19 +427,31 @@ describe('missed while closed or asleep', () => {
   it('sends a pair a little late (within the grace period) without asking', async () => {
     const channelId = await t.addChannel();
     const { id } = await t.publish(channelId, 'Slightly late', 'Un peu en retard', new Date(Date.now() + 3_600_000));
-    await t.whileClosed((db) => setDue(db, id, Date.now() - 5 * 60_000));
+    await t.whileClosed((sql) => setDue(sql, id, Date.now() - 5 * 60_000));
     const again = t.reopen();
-    await waitFor(() => again.pairs.get(id)?.status === 'published', 5_000, 'published');
+    await waitFor(async () => (await again.pairs.get(id))?.status === 'published', 5_000, 'published');
   });
 });
 
 describe('secrets', () => {
-  it('never reach the SQLite file or the log', async () => {
+  it('never reach the database or the log', async () => {
     await t.addChannel();
     await t.tandem.dispatch(t.caller, 'pairs.create', { channelIds: [], enText: 'x', frText: 'y', authorTz: tz });
     await t.tandem.dispatch(t.caller, 'accounts.addPair', { platform: 'x', name: 'Bad', en: { handle: 'a', displayName: 'a', credentials: { platform: 'x', appKey: t.en.appKey, appSecret: t.en.appSecret, accessToken: t.en.accessToken, accessSecret: 'wrong-secret' } }, fr: 'oops' });
-    t.tandem.db.pragma('wal_checkpoint(TRUNCATE)');
+    // The desk's SQLite file, its WAL folded in, and every other file beside it.
+    t.tandem.db?.pragma('wal_checkpoint(TRUNCATE)');
     const files = fs.readdirSync(t.dir).map((name) => fs.readFileSync(`${t.dir}/${name}`).toString('latin1'));
+    // A server's database: every row of every table, as text.
+    if (t.tandem.sql.engine === 'postgres') {
+      const tables = await t.tandem.sql.all<{ name: string }>(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+      );
+      expect(tables.map((r) => r.name)).toContain('account');
+      for (const { name } of tables) {
+        const rows = await t.tandem.sql.all<{ line: string }>(`SELECT CAST(r AS TEXT) AS line FROM "${name}" r`);
+        files.push(rows.map((r) => r.line).join('\n'));
+      }
+    }
     const everything = files.join('\n') + t.logLines.join('\n');
     for (const account of [t.en, t.fr]) {
       for (const secret of [account.appSecret, account.accessToken, account.accessSecret]) {
@@ -454,8 +471,8 @@ describe('content checks set to block', () => {
       ok: false,
       error: { code: 'checks.blocked', params: { check: 'pii', count: 2 } },
     });
-    expect(t.tandem.pairs.get(pair.id)!.status).toBe('review');
-    expect(t.tandem.audit.list(pair.id).at(-1)).toMatchObject({ action: 'checks.blocked', detail: { action: 'pair.approve', checks: ['pii', 'pii'] } });
+    expect((await t.tandem.pairs.get(pair.id))!.status).toBe('review');
+    expect((await t.tandem.audit.list(pair.id)).at(-1)).toMatchObject({ action: 'checks.blocked', detail: { action: 'pair.approve', checks: ['pii', 'pii'] } });
 
     // The department's own number, once allow-listed, passes.
     const settings = await t.call<{ checks: { severity: Record<string, string> } }>('settings.get');
@@ -479,15 +496,15 @@ describe('content checks set to block', () => {
     await t.call('settings.update', {
       checks: { severity: { ...settings.checks.severity, 'terms.flagged': 'block' }, piiAllowList: ['613-555-0199'], flaggedTerms: ['Marie'] },
     });
-    await waitFor(() => t.tandem.pairs.get(pair.id)?.status === 'failed', 5_000, 'failed before sending');
-    expect(t.tandem.pairs.get(pair.id)!.deliveries.map((d) => d.lastError)).toEqual([
+    await waitFor(async () => (await t.tandem.pairs.get(pair.id))?.status === 'failed', 5_000, 'failed before sending');
+    expect((await t.tandem.pairs.get(pair.id))!.deliveries.map((d) => d.lastError)).toEqual([
       { code: 'checks.blocked', params: { check: 'terms.flagged', count: 2 } },
       { code: 'checks.blocked', params: { check: 'terms.flagged', count: 2 } },
     ]);
     expect(t.fake.posts).toHaveLength(0);
 
     // Nothing was attempted, so the text can be fixed: back to review, ready to approve again.
-    const failed = t.tandem.pairs.get(pair.id)!;
+    const failed = (await t.tandem.pairs.get(pair.id))!;
     const fixed = await t.call<Pair>('pairs.update', { id: pair.id, version: failed.version, enText: 'Call us at 613-555-0199', frText: 'Appelez-nous au 613-555-0199' });
     expect([fixed.status, fixed.deliveries]).toEqual(['review', []]);
   });

@@ -1,11 +1,12 @@
 // Records management through the IPC dispatch: the audit trail (filters, order, tamper
 // evidence) and the export of what was published with the approval evidence behind it.
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, Pair } from '../../src/shared/domain';
 import type { Input, Output, Result } from '../../src/shared/contract';
 import type { Method } from '../../src/shared/methods';
 import type { PublishedRecord } from '../../src/main/services/records';
+import type { Sql } from '../../src/main/db/sql';
+import { openDirect } from '../engine';
 import { startTestApp, waitFor, type TestApp } from '../support';
 
 let t: TestApp;
@@ -141,16 +142,22 @@ describe('tamper evidence', () => {
   async function someHistory(): Promise<Pair> {
     return t.publish(channelId, 'Evidence', 'Preuve', new Date(Date.now() + 3_600_000));
   }
+  /** PostgreSQL names the table a trigger is on when dropping it; SQLite does not. */
+  const dropTrigger = (sql: Sql, name: string) =>
+    sql.run(sql.engine === 'postgres' ? `DROP TRIGGER ${name} ON audit_event` : `DROP TRIGGER ${name}`);
 
   it('plain UPDATE and DELETE of audit rows are refused by the database while the triggers exist', async () => {
     await someHistory();
-    const db = new Database(t.dbFile);
+    // Another program's own connection to the same database.
+    const other = openDirect(t);
     try {
-      expect(() => db.prepare("UPDATE audit_event SET detail = '{}' WHERE seq = 3").run()).toThrow(/append-only/);
-      expect(() => db.prepare('DELETE FROM audit_event WHERE seq = 3').run()).toThrow(/append-only/);
-      expect(() => db.prepare('DELETE FROM audit_event').run()).toThrow(/append-only/);
+      await expect(other.run("UPDATE audit_event SET detail = '{}' WHERE seq = 3")).rejects.toThrow(/append-only/);
+      await expect(other.run('DELETE FROM audit_event WHERE seq = 3')).rejects.toThrow(/append-only/);
+      await expect(other.run('DELETE FROM audit_event')).rejects.toThrow(/append-only/);
+      // PostgreSQL's TRUNCATE skips row triggers: it is refused on its own (SQLite has none).
+      if (other.engine === 'postgres') await expect(other.run('TRUNCATE audit_event')).rejects.toThrow(/append-only/);
     } finally {
-      db.close();
+      await other.close();
     }
     const page = await audit({ limit: 5_000 });
     expect(page.integrity.state).toBe('intact');
@@ -166,15 +173,16 @@ describe('tamper evidence', () => {
     const total = (await audit({ limit: 5_000 })).events.length;
     expect(target.seq).toBeLessThan(total); // an event in the middle of the chain
 
-    const db = new Database(t.dbFile);
+    const other = openDirect(t);
     try {
-      db.exec('DROP TRIGGER audit_event_no_update');
-      const changed = db
-        .prepare('UPDATE audit_event SET detail = ? WHERE seq = ?')
-        .run(JSON.stringify({ ...target.detail, comment: 'Never approved' }), target.seq).changes;
+      await dropTrigger(other, 'audit_event_no_update');
+      const changed = await other.run('UPDATE audit_event SET detail = ? WHERE seq = ?', [
+        JSON.stringify({ ...target.detail, comment: 'Never approved' }),
+        target.seq,
+      ]);
       expect(changed).toBe(1);
     } finally {
-      db.close();
+      await other.close();
     }
 
     const page = await audit({ limit: 5_000 });
@@ -190,12 +198,12 @@ describe('tamper evidence', () => {
     const pair = await someHistory();
     const [scheduled] = (await audit({ subject: pair.id, action: 'pair.scheduled' })).events;
     const [approved] = (await audit({ subject: pair.id, action: 'pair.approved' })).events;
-    const db = new Database(t.dbFile);
+    const other = openDirect(t);
     try {
-      db.exec('DROP TRIGGER audit_event_no_delete');
-      expect(db.prepare('DELETE FROM audit_event WHERE seq = ?').run(approved!.seq).changes).toBe(1);
+      await dropTrigger(other, 'audit_event_no_delete');
+      expect(await other.run('DELETE FROM audit_event WHERE seq = ?', [approved!.seq])).toBe(1);
     } finally {
-      db.close();
+      await other.close();
     }
     const page = await audit({ limit: 5_000 });
     const after = page.events.filter((e) => e.seq > approved!.seq).at(-1)!;

@@ -43,7 +43,7 @@ describe('a person acts while the publisher is reading credentials', () => {
     expect(cancelled.status).toBe('cancelled');
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(t.fake.posts).toHaveLength(0);
-    expect(t.tandem.pairs.get(pair.id)!.status).toBe('cancelled');
+    expect((await t.tandem.pairs.get(pair.id))!.status).toBe('cancelled');
   });
 
   it('an edit wins: the old text is not sent and the pair is back in review', async () => {
@@ -55,7 +55,7 @@ describe('a person acts while the publisher is reading credentials', () => {
     expect(edited.status).toBe('review');
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(t.fake.posts).toHaveLength(0);
-    expect(t.tandem.pairs.get(pair.id)!.status).toBe('review');
+    expect((await t.tandem.pairs.get(pair.id))!.status).toBe('review');
   });
 });
 
@@ -63,15 +63,15 @@ describe('edges', () => {
   it('a pair released long after it was held for re-authorisation goes out, not held again as late', async () => {
     t = await startTestApp();
     const channelId = await t.addChannel();
-    const account = t.tandem.accounts.get(channelId)!;
-    t.tandem.db.prepare("UPDATE account SET status = 'needs_reauth' WHERE id = ?").run(account.fr.id);
+    const account = (await t.tandem.accounts.get(channelId))!;
+    await t.tandem.sql.run("UPDATE account SET status = 'needs_reauth' WHERE id = ?", [account.fr.id]);
     const pair = await t.publish(channelId, 'Held for auth', 'Retenue pour autorisation');
-    await waitFor(() => t!.tandem.pairs.get(pair.id)?.status === 'held', 3_000, 'held');
+    await waitFor(async () => (await t!.tandem.pairs.get(pair.id))?.status === 'held', 3_000, 'held');
     // An hour passes before the credentials are renewed.
-    t.tandem.db.prepare('UPDATE post_pair SET scheduled_at = ? WHERE id = ?').run(Date.now() - 3_600_000, pair.id);
+    await t.tandem.sql.run('UPDATE post_pair SET scheduled_at = ? WHERE id = ?', [Date.now() - 3_600_000, pair.id]);
     await t.call('accounts.updateCredentials', { accountId: account.fr.id, credentials: { platform: 'x', appKey: t.fr.appKey, appSecret: t.fr.appSecret, accessToken: t.fr.accessToken, accessSecret: t.fr.accessSecret } });
     await t.call('pairs.release', { id: pair.id, version: pair.version });
-    await waitFor(() => t!.tandem.pairs.get(pair.id)?.status === 'published', 5_000, 'published');
+    await waitFor(async () => (await t!.tandem.pairs.get(pair.id))?.status === 'published', 5_000, 'published');
   });
 
   it('a "duplicate" refusal after an unknown outcome is checked again, and the post found', async () => {
@@ -80,14 +80,14 @@ describe('edges', () => {
     // X makes the EN post but answers late; its timeline then lags behind once.
     t.fake.responseDelayMs = 2_500;
     const pair = await t.publish(channelId, 'Lagging timeline', 'Fil en retard');
-    await waitFor(() => t!.tandem.pairs.get(pair.id)?.deliveries.every((d) => d.status === 'checking'), 5_000, 'checking');
+    await waitFor(async () => (await t!.tandem.pairs.get(pair.id))?.deliveries.every((d) => d.status === 'checking'), 5_000, 'checking');
     t.fake.responseDelayMs = 0;
     t.fake.failNext(t.en.username, { status: 200, body: JSON.stringify({ meta: { result_count: 0 } }), path: `/2/users/${t.en.userId}/tweets` });
-    await waitFor(() => t!.tandem.pairs.get(pair.id)?.status === 'published', 8_000, 'published');
+    await waitFor(async () => (await t!.tandem.pairs.get(pair.id))?.status === 'published', 8_000, 'published');
     expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
-    const en = t.tandem.pairs.get(pair.id)!.deliveries.find((d) => d.lang === 'en')!;
+    const en = (await t.tandem.pairs.get(pair.id))!.deliveries.find((d) => d.lang === 'en')!;
     expect(en.remoteId).toBe(t.fake.postsBy(t.en.username)[0]!.id);
-    expect(t.tandem.audit.list(pair.id).some((e) => e.action === 'delivery.retrying' && e.detail['error'] === 'platform.duplicate')).toBe(true);
+    expect((await t.tandem.audit.list(pair.id)).some((e) => e.action === 'delivery.retrying' && e.detail['error'] === 'platform.duplicate')).toBe(true);
   });
 
   it('nobody approves text they changed, unless self-approval is allowed', async () => {

@@ -32,16 +32,26 @@ async function pairById(id: string): Promise<Pair> {
   return pair;
 }
 
-/** Everything the app stores except the audit trail, read straight from the SQLite file. */
-function snapshot(): Record<string, unknown[]> {
-  const tables = t.tandem.db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'audit_event' ORDER BY name")
-    .pluck()
-    .all() as string[];
+/** Everything the app stores except the audit trail, read straight from the database. */
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const { sql } = t.tandem;
+  const tables = (
+    await sql.all<{ name: string }>({
+      sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'audit_event' ORDER BY name",
+      postgres:
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'audit_event' ORDER BY table_name",
+    })
+  ).map((r) => r.name);
   expect(tables).toEqual(expect.arrayContaining(['post_pair', 'delivery', 'approval', 'user', 'role_grant', 'channel', 'account']));
-  return Object.fromEntries(tables.map((name) => [name, t.tandem.db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+  const contents: Record<string, unknown[]> = {};
+  for (const name of tables) {
+    // In an order of their own (not every table has a key to sort by, and the engines' row orders differ).
+    const rows = (await sql.all<Record<string, unknown>>(`SELECT * FROM "${name}"`)).map((row) => JSON.stringify(row));
+    contents[name] = rows.sort();
+  }
+  return contents;
 }
-const lastSeq = () => (t.tandem.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM audit_event').pluck().get() as number);
+const lastSeq = async () => (await t.tandem.sql.value<number>('SELECT COALESCE(MAX(seq), 0) FROM audit_event'))!;
 
 /** Audit events since `seq`, read through audit.list as the admin (who is left signed in). */
 async function auditSince(seq: number, filter: Input<'audit.list'> = {}): Promise<AuditEntry[]> {
@@ -124,8 +134,8 @@ async function failedPair(): Promise<Pair> {
 async function heldPair(): Promise<Pair> {
   const pair = await approvedPair();
   await api('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
-  setDue(t.tandem.db, pair.id, Date.now() - 2 * 3_600_000);
-  t.tandem.publisher.wake();
+  await setDue(t.tandem.sql, pair.id, Date.now() - 2 * 3_600_000);
+  await t.tandem.publisher.wake();
   return waitFor(
     async () => {
       const p = await pairById(pair.id);
@@ -370,9 +380,9 @@ describe('role matrix (generated from allowedRoles)', () => {
     const prepared = await row.prepare();
     await t.signInAs(username);
     const pairBefore = prepared.pairId ? await pairById(prepared.pairId) : undefined;
-    const before = snapshot();
+    const before = await snapshot();
     const fakeRequests = t.fake.requests.length;
-    const mark = lastSeq();
+    const mark = await lastSeq();
 
     const result = await t.tandem.dispatch(t.caller, row.method, prepared.input);
 
@@ -386,7 +396,7 @@ describe('role matrix (generated from allowedRoles)', () => {
 
     expect(result).toEqual(denied(row.action));
     // Nothing changed: not the stored state, not the pair, and X was not even asked.
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     expect(t.fake.requests.length).toBe(fakeRequests);
     if (prepared.pairId) {
       const after = await pairById(prepared.pairId);
@@ -474,8 +484,8 @@ describe('authentication', () => {
 
     expect(await dispatch('session.signOut', undefined)).toEqual({ ok: true, value: null });
     expect(await api('session.current', undefined)).toEqual({ user: null, needsBootstrap: false });
-    const before = snapshot();
-    const mark = lastSeq();
+    const before = await snapshot();
+    const mark = await lastSeq();
     const fakeRequests = t.fake.requests.length;
     const guarded = methods.filter((m) => !publicMethods.has(m));
     expect([...publicMethods].sort()).toEqual(['session.current', 'session.signIn', 'startup.problem', 'storage.problem', 'users.bootstrap']);
@@ -486,8 +496,8 @@ describe('authentication', () => {
         result: { ok: false, error: { code: 'auth.required' } },
       });
     }
-    expect(snapshot()).toEqual(before);
-    expect(lastSeq()).toBe(mark);
+    expect(await snapshot()).toEqual(before);
+    expect(await lastSeq()).toBe(mark);
     expect(t.fake.requests).toHaveLength(fakeRequests);
 
     // The public ones still answer.
@@ -506,7 +516,7 @@ describe('authentication', () => {
 
   it('a wrong passphrase or unknown username is auth.invalid, audited as auth.failed, and signs no one in', async () => {
     await api('session.signOut', undefined);
-    const mark = lastSeq();
+    const mark = await lastSeq();
     expect(await dispatch('session.signIn', { username: 'admin', passphrase: 'not the right passphrase' })).toEqual({
       ok: false,
       error: { code: 'auth.invalid' },
@@ -560,7 +570,7 @@ describe('grants', () => {
     const bPair = await api('pairs.create', { channelIds: [b], enText: 'On B', frText: 'Sur B', authorTz: tz });
     await t.signInAs('scoped');
     const pairsBefore = (await api('pairs.list', undefined)).length;
-    const mark = lastSeq();
+    const mark = await lastSeq();
 
     expect(await create([b])).toEqual(denied('pair.create'));
     expect(await create([a, b])).toEqual(denied('pair.create'));
@@ -662,7 +672,7 @@ describe('self-approval', () => {
     await t.signInAs('author');
     const own = await inReview([channelId], 'Own work');
     const other = await inReview([channelId], 'Other work');
-    const mark = lastSeq();
+    const mark = await lastSeq();
 
     expect(await dispatch('pairs.approve', { id: own.id, version: own.version, comment: 'Mine' })).toEqual({
       ok: false,

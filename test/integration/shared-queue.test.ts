@@ -1,12 +1,16 @@
 // Several publishers on one database (issue 11, item 4): claims carry a lease and a fencing token,
-// a result is written only while the token holds, and nothing is posted twice. Real SQLite file,
-// real keychain, the real X adapter against the loopback fake; each Tandem has its own connection.
+// a result is written only while the token holds, and nothing is posted twice. On each engine: a
+// real SQLite file or a real PostgreSQL database, real keychain, the real X adapter against the
+// loopback fake; each Tandem (t.reopen) has its own connection(s) to the same database.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setDue, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+import { engine, setDue, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+import { newPostgresDatabase, openDirect } from '../engine';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrations, openDatabase, schemaVersion } from '../../src/main/db';
+import { migratePostgres, postgresMigrations } from '../../src/main/db/postgres';
+import { PostgresSql, SqliteSql, withJsonList, type Sql } from '../../src/main/db/sql';
 import { DeliveryStore } from '../../src/main/db/deliveries';
 import { createLogger } from '../../src/main/log';
 import type { Tandem } from '../../src/main/app';
@@ -31,40 +35,45 @@ const shared = (more: Partial<PublisherOptions> = {}): PublisherOptions => ({
   ...more,
 });
 
-const statusOf = (db: Database.Database, pairId: string) =>
-  db.prepare('SELECT status FROM post_pair WHERE id = ?').pluck().get(pairId) as string;
+const statusOf = async (sql: Sql, pairId: string) => (await sql.value<string>('SELECT status FROM post_pair WHERE id = ?', [pairId]))!;
+/** Whether every one of these pairs is published. */
+const allPublished = async (sql: Sql, ids: string[]) =>
+  (await sql.value<number>(
+    withJsonList("SELECT COUNT(*) FROM post_pair WHERE status <> 'published' AND id IN (SELECT value FROM json_each(?))"),
+    [JSON.stringify(ids)],
+  )) === 0;
 
 /** No event follows the same event twice: the audit chain is one line. */
-const forks = (db: Database.Database) =>
-  db.prepare('SELECT prev_hash FROM audit_event GROUP BY prev_hash HAVING COUNT(*) > 1').all();
+const forks = (sql: Sql) => sql.all('SELECT prev_hash FROM audit_event GROUP BY prev_hash HAVING COUNT(*) > 1');
 
 describe('the claim', () => {
   it('is conditional: of two publishers claiming the same delivery as read, exactly one gets it', async () => {
     t = await startTestApp();
     const channelId = await t.addChannel();
     const pair = await t.publish(channelId, 'Claimed once', 'Réclamé une fois', new Date(Date.now() + 3_600_000));
-    const a = new DeliveryStore(t.tandem.db);
-    const other = openDatabase(t.dbFile);
+    const a = new DeliveryStore(t.tandem.sql);
+    // Another publisher's own connection to the same database.
+    const other = openDirect(t);
     try {
       const b = new DeliveryStore(other);
       const now = Date.now();
-      const [rowA] = a.forPair(pair.id);
-      const [rowB] = b.forPair(pair.id);
+      const [rowA] = await a.forPair(pair.id);
+      const [rowB] = await b.forPair(pair.id);
       expect(rowA).toEqual(rowB);
-      const first = a.claim(rowA!, 'publisher-a', now, now + 60_000);
-      const second = b.claim(rowB!, 'publisher-b', now, now + 60_000);
+      const first = await a.claim(rowA!, 'publisher-a', now, now + 60_000);
+      const second = await b.claim(rowB!, 'publisher-b', now, now + 60_000);
       expect(first).toBe(rowA!.fence + 1);
       expect(second).toBeNull();
       // Nor can B take it with a fresh read while A's lease is live.
-      expect(b.claim(b.forPair(pair.id)[0]!, 'publisher-b', now, now + 60_000)).toBeNull();
+      expect(await b.claim((await b.forPair(pair.id))[0]!, 'publisher-b', now, now + 60_000)).toBeNull();
       // Once it has run out, B can; A's token no longer holds, so A's result is not written.
-      const fresh = b.forPair(pair.id)[0]!;
-      expect(b.claim(fresh, 'publisher-b', now + 61_000, now + 120_000)).toBe(rowA!.fence + 2);
-      expect(a.sent({ ...rowA!, fence: first! }, 'x1', 'https://x.com/a/status/x1', now)).toBe(false);
-      expect(b.sent({ ...fresh, fence: rowA!.fence + 2 }, 'x1', 'https://x.com/a/status/x1', now)).toBe(true);
-      expect(b.forPair(pair.id)[0]).toMatchObject({ status: 'sent', lease_until: null, lease_owner: null });
+      const fresh = (await b.forPair(pair.id))[0]!;
+      expect(await b.claim(fresh, 'publisher-b', now + 61_000, now + 120_000)).toBe(rowA!.fence + 2);
+      expect(await a.sent({ ...rowA!, fence: first! }, 'x1', 'https://x.com/a/status/x1', now)).toBe(false);
+      expect(await b.sent({ ...fresh, fence: rowA!.fence + 2 }, 'x1', 'https://x.com/a/status/x1', now)).toBe(true);
+      expect((await b.forPair(pair.id))[0]).toMatchObject({ status: 'sent', lease_until: null, lease_owner: null });
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });
@@ -85,17 +94,26 @@ describe('two publishers on one database', () => {
 
     // Which publishers hold leases while the queue drains: both must take part.
     const owners = new Set<string>();
-    const watch = t.tandem.db.prepare('SELECT DISTINCT lease_owner FROM delivery WHERE lease_owner IS NOT NULL').pluck();
-    const watcher = setInterval(() => (watch.all() as string[]).forEach((o) => owners.add(o)), 2);
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const leased = await t!.tandem.sql.all<{ lease_owner: string }>('SELECT DISTINCT lease_owner FROM delivery WHERE lease_owner IS NOT NULL');
+        for (const { lease_owner } of leased) owners.add(lease_owner);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
 
     const now = Date.now();
-    t.tandem.db.transaction(() => ids.forEach((id) => setDue(t!.tandem.db, id, now)))();
-    t.tandem.publisher.wake();
-    second.publisher.wake();
+    await t.tandem.sql.tx(async () => {
+      for (const id of ids) await setDue(t!.tandem.sql, id, now);
+    });
+    await t.tandem.publisher.wake();
+    await second.publisher.wake();
     try {
-      await waitFor(() => ids.every((id) => statusOf(t!.tandem.db, id) === 'published'), 30_000, 'all published');
+      await waitFor(() => allPublished(t!.tandem.sql, ids), 30_000, 'all published');
     } finally {
-      clearInterval(watcher);
+      watching = false;
+      await watcher;
     }
 
     expect(t.fake.posts).toHaveLength(120);
@@ -106,15 +124,12 @@ describe('two publishers on one database', () => {
       expect(t.fake.postsBy(t.fr.username).filter((p) => p.text === `File partagée ${i}`)).toHaveLength(1);
     }
     expect(owners).toEqual(new Set([t.tandem.publisher.owner, second.publisher.owner]));
-    const deliveries = t.tandem.db
-      .prepare("SELECT COUNT(*) FROM delivery WHERE status = 'sent' AND lease_until IS NULL AND fence >= 1")
-      .pluck()
-      .get();
+    const deliveries = await t.tandem.sql.value("SELECT COUNT(*) FROM delivery WHERE status = 'sent' AND lease_until IS NULL AND fence >= 1");
     expect(deliveries).toBe(120);
     // One `delivery.sent` per side, whichever publisher sent it; the chain never forks.
-    const sentEvents = t.tandem.db.prepare("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.sent'").pluck().get();
+    const sentEvents = await t.tandem.sql.value("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.sent'");
     expect(sentEvents).toBe(120);
-    expect(forks(t.tandem.db)).toEqual([]);
+    expect(await forks(t.tandem.sql)).toEqual([]);
     expect((await t.tandem.audit.integrity()).state).toBe('intact');
     expect((await second.audit.integrity()).state).toBe('intact');
   }, 60_000);
@@ -130,7 +145,7 @@ describe('two publishers on one database', () => {
     t.fake.responseDelayMs = 1_500;
     const pair = await t.publish(channelId, 'Stalled answer', 'Réponse en retard');
     await waitFor(() => t!.fake.posts.length === 2, 5_000, 'both posts at X');
-    const claimedByA = t.tandem.db.prepare('SELECT fence, lease_owner, status FROM delivery WHERE pair_id = ?').all(pair.id);
+    const claimedByA = await t.tandem.sql.all('SELECT fence, lease_owner, status FROM delivery WHERE pair_id = ? ORDER BY lang', [pair.id]);
     expect(claimedByA).toEqual([
       { fence: 1, lease_owner: t.tandem.publisher.owner, status: 'sending' },
       { fence: 1, lease_owner: t.tandem.publisher.owner, status: 'sending' },
@@ -139,10 +154,10 @@ describe('two publishers on one database', () => {
 
     const b = t.reopen({ publisher: shared({ leaseMs: 500, log }) });
     await b.ready;
-    await waitFor(() => statusOf(t!.tandem.db, pair.id) === 'published', 5_000, 'published by B');
-    const actions = () => t!.tandem.audit.list(pair.id).map((e) => e.action);
-    expect(actions().filter((a) => a === 'delivery.reconciled')).toHaveLength(2);
-    expect(actions()).toContain('delivery.interrupted');
+    await waitFor(async () => (await statusOf(t!.tandem.sql, pair.id)) === 'published', 5_000, 'published by B');
+    const actions = async () => (await t!.tandem.audit.list(pair.id)).map((e) => e.action);
+    expect((await actions()).filter((a) => a === 'delivery.reconciled')).toHaveLength(2);
+    expect(await actions()).toContain('delivery.interrupted');
 
     // A's answer comes: its token no longer holds, so it writes nothing and says so. (On a machine
     // too loaded to answer within the adapter's 2 s, A's answer is its timeout: `checking`.)
@@ -153,17 +168,18 @@ describe('two publishers on one database', () => {
       expect([line['fence'], line['pairId']]).toEqual([1, pair.id]);
     }
     expect(lines.join('\n')).not.toMatch(/oauth|secret|token_secret/i);
-    expect(actions().filter((a) => a === 'delivery.sent')).toHaveLength(0);
+    expect((await actions()).filter((a) => a === 'delivery.sent')).toHaveLength(0);
     expect(t.fake.posts).toHaveLength(2);
-    const rows = t.tandem.db
-      .prepare('SELECT status, remote_id, lease_until, fence FROM delivery WHERE pair_id = ? ORDER BY lang')
-      .all(pair.id) as { status: string; remote_id: string; lease_until: number | null; fence: number }[];
+    const rows = await t.tandem.sql.all<{ status: string; remote_id: string; lease_until: number | null; fence: number }>(
+      'SELECT status, remote_id, lease_until, fence FROM delivery WHERE pair_id = ? ORDER BY lang',
+      [pair.id],
+    );
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(rows.map((r) => r.remote_id).sort()).toEqual(t.fake.posts.map((p) => p.id).sort());
     // Claimed by A (1), taken over by the sweep (2), claimed by B (3).
     expect(rows.every((r) => r.fence === 3 && r.lease_until === null)).toBe(true);
-    expect(statusOf(t.tandem.db, pair.id)).toBe('published');
-    expect(forks(t.tandem.db)).toEqual([]);
+    expect(await statusOf(t.tandem.sql, pair.id)).toBe('published');
+    expect(await forks(t.tandem.sql)).toEqual([]);
   }, 30_000);
 
   it('a slow send keeps its lease: the other publisher never takes it over, and nothing is checked twice', async () => {
@@ -176,31 +192,30 @@ describe('two publishers on one database', () => {
     const b = t.reopen({ publisher: shared({ leaseMs: 300, sweepMs: 50, log }) });
     await b.ready;
     const pair = await t.publish(channelId, 'Slow but steady', 'Lent mais sûr');
-    await waitFor(() => statusOf(t!.tandem.db, pair.id) === 'published', 10_000, 'published');
-    const actions = t.tandem.audit.list(pair.id).map((e) => e.action);
+    await waitFor(async () => (await statusOf(t!.tandem.sql, pair.id)) === 'published', 10_000, 'published');
+    const actions = (await t.tandem.audit.list(pair.id)).map((e) => e.action);
     expect(actions.filter((a) => a === 'delivery.sent')).toHaveLength(2);
     expect(actions).not.toContain('delivery.interrupted');
     expect(actions).not.toContain('delivery.reconciled');
     expect(lines.filter((l) => l.includes('publisher.superseded'))).toEqual([]);
     expect(t.fake.posts).toHaveLength(2);
     // One claim, kept to the end: the token moved once.
-    const fences = t.tandem.db.prepare('SELECT fence FROM delivery WHERE pair_id = ?').pluck().all(pair.id);
-    expect(fences).toEqual([1, 1]);
+    const fences = await t.tandem.sql.all<{ fence: number }>('SELECT fence FROM delivery WHERE pair_id = ? ORDER BY lang', [pair.id]);
+    expect(fences.map((r) => r.fence)).toEqual([1, 1]);
   }, 30_000);
 });
 
 describe('start-up recovery', () => {
-  const statuses2 = (tandem: Tandem, pairId: string) =>
-    tandem.db.prepare('SELECT status FROM delivery WHERE pair_id = ? ORDER BY lang').pluck().all(pairId) as string[];
-  const sendingWith = (db: Database.Database, pairId: string, leases: [string, number | null][]) => {
-    const ids = db.prepare('SELECT id FROM delivery WHERE pair_id = ? ORDER BY lang').pluck().all(pairId) as string[];
-    ids.forEach((id, i) =>
-      db
-        .prepare(
-          "UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ?, idem_key = 'k', lease_owner = ?, lease_until = ?, fence = 1 WHERE id = ?",
-        )
-        .run(Date.now() - 1_000, leases[i]![0], leases[i]![1], id),
-    );
+  const statuses = async (tandem: Tandem, pairId: string) =>
+    (await tandem.sql.all<{ status: string }>('SELECT status FROM delivery WHERE pair_id = ? ORDER BY lang', [pairId])).map((r) => r.status);
+  const sendingWith = async (sql: Sql, pairId: string, leases: [string, number | null][]) => {
+    const ids = (await sql.all<{ id: string }>('SELECT id FROM delivery WHERE pair_id = ? ORDER BY lang', [pairId])).map((r) => r.id);
+    for (const [i, id] of ids.entries()) {
+      await sql.run(
+        "UPDATE delivery SET status = 'sending', attempt = 1, claimed_at = ?, idem_key = 'k', lease_owner = ?, lease_until = ?, fence = 1 WHERE id = ?",
+        [Date.now() - 1_000, leases[i]![0], leases[i]![1], id],
+      );
+    }
   };
 
   it('one of several publishers takes over only sends whose lease ran out', async () => {
@@ -208,63 +223,95 @@ describe('start-up recovery', () => {
     const channelId = await t.addChannel();
     const live = await t.publish(channelId, 'Live lease', 'Bail actif', new Date(Date.now() + 3_600_000));
     const expired = await t.publish(channelId, 'Expired lease', 'Bail échu', new Date(Date.now() + 3_600_000));
-    await t.whileClosed((db) => {
-      sendingWith(db, live.id, [['elsewhere', Date.now() + 600_000], ['elsewhere', Date.now() + 600_000]]);
-      sendingWith(db, expired.id, [['gone', Date.now() - 1], ['gone', null]]);
+    await t.whileClosed(async (sql) => {
+      await sendingWith(sql, live.id, [['elsewhere', Date.now() + 600_000], ['elsewhere', Date.now() + 600_000]]);
+      await sendingWith(sql, expired.id, [['gone', Date.now() - 1], ['gone', null]]);
     });
     const shared2 = t.reopen({ publisher: shared({ sweepMs: 60_000 }) });
     await shared2.ready;
-    const statuses = (pairId: string) =>
-      shared2.db.prepare('SELECT status FROM delivery WHERE pair_id = ? ORDER BY lang').pluck().all(pairId);
-    await waitFor(() => statuses(expired.id).every((s) => s !== 'sending'), 5_000, 'expired lease taken over');
-    expect(statuses(live.id)).toEqual(['sending', 'sending']);
+    await waitFor(async () => (await statuses(shared2, expired.id)).every((s) => s !== 'sending'), 5_000, 'expired lease taken over');
+    expect(await statuses(shared2, live.id)).toEqual(['sending', 'sending']);
     await shared2.close();
 
-    // The desk (the sole publisher) takes over every interrupted send, live lease or not.
+    // The sole publisher (the desk's setting) takes over every interrupted send, live lease or not.
     const desk = t.reopen();
     await desk.ready;
-    await waitFor(() => statuses2(desk, live.id).every((s) => s !== 'sending'), 5_000, 'all taken over');
-    expect(desk.db.prepare('SELECT COUNT(*) FROM delivery WHERE lease_owner IN (?, ?)').pluck().get('elsewhere', 'gone')).toBe(0);
+    await waitFor(async () => (await statuses(desk, live.id)).every((s) => s !== 'sending'), 5_000, 'all taken over');
+    expect(await desk.sql.value('SELECT COUNT(*) FROM delivery WHERE lease_owner IN (?, ?)', ['elsewhere', 'gone'])).toBe(0);
   });
 });
 
-describe('only one, as a constraint', () => {
-  it('one request waiting per number: requests already waiting twice are merged into the oldest', () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'tandem.db');
+/**
+ * A database an older Tandem left at schema `version` (a SQLite file, or a PostgreSQL database of its
+ * own), with rows `fill` writes, then brought up to date as Tandem opens it.
+ */
+async function upgradedFrom(version: number, fill: (sql: Sql) => Promise<void>): Promise<{ sql: Sql; done: () => Promise<void> }> {
+  if (engine === 'postgres') {
+    const connection = await newPostgresDatabase();
+    const old = new PostgresSql(connection);
     try {
-      const old = new Database(file);
-      old.pragma('foreign_keys = OFF');
-      for (const migration of migrations.filter((m) => m.version <= 10)) {
-        old.exec(migration.sql);
-        old.pragma(`user_version = ${migration.version}`);
-      }
-      old.exec(`INSERT INTO user (id, username, display_name, pass_hash, created_at) VALUES ('u1', 'ann', 'Ann', 'h', 1), ('u2', 'bob', 'Bob', 'h', 1)`);
-      const ask = old.prepare(
-        `INSERT INTO pii_request (id, match, match_key, kind, requested_by, requested_at, decided_by, decided_at, decision)
-         VALUES (?, '613-555-0100', '6135550100', 'phone', ?, ?, ?, ?, ?)`,
-      );
-      ask.run('r-old', 'u1', 10, 'u2', 11, 'dismissed');
-      ask.run('r-first', 'u1', 20, null, null, null);
-      ask.run('r-second', 'u2', 30, null, null, null);
-      old.prepare(`INSERT INTO pii_request (id, match, match_key, kind, requested_by, requested_at) VALUES ('r-other', '819-555-0199', '8195550199', 'phone', 'u2', 40)`).run();
-      old.close();
-
-      const db = openDatabase(file);
-      try {
-        expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
-        expect(db.prepare('SELECT id FROM pii_request ORDER BY requested_at').pluck().all()).toEqual(['r-old', 'r-first', 'r-other']);
-        const again = () =>
-          db.prepare(`INSERT INTO pii_request (id, match, match_key, kind, requested_by, requested_at) VALUES ('r-3', '613 555 0100', '6135550100', 'phone', 'u2', 50)`).run();
-        expect(again).toThrow(/UNIQUE/);
-        // Once decided, the same number may be asked about again.
-        db.prepare("UPDATE pii_request SET decision = 'allowed', decided_by = 'u2', decided_at = 45 WHERE id = 'r-first'").run();
-        expect(again).not.toThrow();
-      } finally {
-        db.close();
-      }
+      // As db/postgres.ts leaves it: the schema's version in tandem_schema.
+      await old.pool.query('CREATE TABLE tandem_schema (version INTEGER NOT NULL, one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one))');
+      for (const migration of postgresMigrations().filter((m) => m.version <= version)) await old.pool.query(migration.postgres);
+      await old.pool.query('INSERT INTO tandem_schema (version) VALUES ($1)', [version]);
+      await fill(old);
     } finally {
+      await old.close();
+    }
+    const sql = new PostgresSql(connection);
+    await migratePostgres(sql.pool).catch(async (error: unknown) => {
+      await sql.close();
+      throw error;
+    });
+    return { sql, done: () => sql.close() };
+  }
+  const dir = tempDir();
+  const file = path.join(dir, 'tandem.db');
+  const db = new Database(file);
+  db.pragma('foreign_keys = OFF');
+  for (const migration of migrations.filter((m) => m.version <= version)) {
+    db.exec(migration.sql);
+    db.pragma(`user_version = ${migration.version}`);
+  }
+  const old = new SqliteSql(db);
+  try {
+    await fill(old);
+  } finally {
+    await old.close();
+  }
+  const sql = new SqliteSql(openDatabase(file));
+  return {
+    sql,
+    done: async () => {
+      await sql.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('only one, as a constraint', () => {
+  it('one request waiting per number: requests already waiting twice are merged into the oldest', async () => {
+    const { sql, done } = await upgradedFrom(10, async (old) => {
+      await old.run(`INSERT INTO "user" (id, username, display_name, pass_hash, created_at) VALUES ('u1', 'ann', 'Ann', 'h', 1), ('u2', 'bob', 'Bob', 'h', 1)`);
+      const ask = `INSERT INTO pii_request (id, match, match_key, kind, requested_by, requested_at, decided_by, decided_at, decision)
+         VALUES (?, '613-555-0100', '6135550100', 'phone', ?, ?, ?, ?, ?)`;
+      await old.run(ask, ['r-old', 'u1', 10, 'u2', 11, 'dismissed']);
+      await old.run(ask, ['r-first', 'u1', 20, null, null, null]);
+      await old.run(ask, ['r-second', 'u2', 30, null, null, null]);
+      await old.run(`INSERT INTO pii_request (id, match, match_key, kind, requested_by, requested_at) VALUES ('r-other', '819-555-0199', '8195550199', 'phone', 'u2', 40)`);
+    });
+    try {
+      expect(await sql.value({ sqlite: 'SELECT user_version FROM pragma_user_version', postgres: 'SELECT version FROM tandem_schema' })).toBe(schemaVersion);
+      expect((await sql.all<{ id: string }>('SELECT id FROM pii_request ORDER BY requested_at, id')).map((r) => r.id)).toEqual(['r-old', 'r-first', 'r-other']);
+      const again = () =>
+        sql.run(`INSERT INTO pii_request (id, match, match_key, kind, requested_by, requested_at) VALUES ('r-3', '613 555 0100', '6135550100', 'phone', 'u2', 50)`);
+      // SQLite: "UNIQUE constraint failed"; PostgreSQL: "duplicate key value violates unique constraint".
+      await expect(again()).rejects.toThrow(/unique/i);
+      // Once decided, the same number may be asked about again.
+      await sql.run("UPDATE pii_request SET decision = 'allowed', decided_by = 'u2', decided_at = 45 WHERE id = 'r-first'");
+      await expect(again()).resolves.toBe(1);
+    } finally {
+      await done();
     }
   });
 });

@@ -21,7 +21,7 @@ describe('sign-in throttling', () => {
   it('locks a username after five wrong passphrases, even against the right one, for fifteen minutes', async () => {
     for (let i = 0; i < 5; i++) expect(await signIn('wrong passphrase!')).toEqual({ ok: false, error: { code: 'auth.invalid' } });
     expect(await signIn(passphraseOf('dana'))).toEqual({ ok: false, error: { code: 'auth.locked', params: { minutes: 15 } } });
-    expect(t.tandem.audit.list('user:dana').map((e) => e.action).slice(-2)).toEqual(['auth.failed', 'auth.locked']);
+    expect((await t.tandem.audit.list('user:dana')).map((e) => e.action).slice(-2)).toEqual(['auth.failed', 'auth.locked']);
     // Another username is not affected.
     expect((await t.tandem.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
     await t.call('session.signOut');

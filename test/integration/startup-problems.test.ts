@@ -312,7 +312,7 @@ describe('starting over', () => {
     expect(aside).toHaveLength(1);
     expect(sha(path.join(path.dirname(dbFile), 'backups', aside[0]!))).toBe(before);
     expect(await call(host, 'session.current')).toEqual({ user: null, needsBootstrap: true });
-    const trail = host.tandem!.audit.list('database');
+    const trail = await host.tandem!.audit.list('database');
     expect(trail.map((e) => [e.actor, e.action])).toEqual([['system:startup', 'database.startedOver']]);
 
     // Started over once: the next start is an ordinary one, despite the backups folder.
@@ -351,7 +351,7 @@ describe('upgrading', () => {
     expect(copy.pragma('user_version', { simple: true })).toBe(5);
     expect(copy.prepare('SELECT username FROM user').pluck().all()).toEqual(['officer']);
     copy.close();
-    expect(host.tandem!.db.pragma('user_version', { simple: true })).toBe(schemaVersion);
+    expect(host.tandem!.db!.pragma('user_version', { simple: true })).toBe(schemaVersion);
   });
 
   it('takes no migration backup of a new or current database', async () => {

@@ -53,7 +53,8 @@ function makeFault(name: FaultName, t: TestApp): Fault {
 }
 
 function faultOf(name: FaultName, t: TestApp): Fault {
-  const db = t.tandem.db;
+  // The desk's SQLite connection (this file runs on SQLite only).
+  const db = t.tandem.db!;
   switch (name) {
     case 'disk full':
       // The file may not grow (max_page_count is this connection's), its free pages are used up,
@@ -139,7 +140,7 @@ async function start(publisher: Partial<PublisherOptions> = fast) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const deliveryStatuses = (t: TestApp, pairId: string) =>
-  t.tandem.db.prepare('SELECT status FROM delivery WHERE pair_id = ? ORDER BY lang').pluck().all(pairId) as string[];
+  t.tandem.db!.prepare('SELECT status FROM delivery WHERE pair_id = ? ORDER BY lang').pluck().all(pairId) as string[];
 const pairStatus = async (t: TestApp, id: string) => {
   const result = await t.tandem.dispatch(t.caller, 'pairs.list', undefined);
   return result.ok ? (result.value as Pair[]).find((p) => p.id === id)?.status : undefined;
@@ -217,10 +218,10 @@ describe('while the database cannot be written', () => {
       await expectOnePostPerSide(t, id);
       // Written from memory: X was not asked what became of them.
       expect(t.fake.requests.length - requests).toBe(0);
-      expect(t.tandem.audit.list(id).map((e) => e.action)).toEqual(
+      expect((await t.tandem.audit.list(id)).map((e) => e.action)).toEqual(
         expect.arrayContaining(['delivery.sent', 'pair.published']),
       );
-      expect(t.tandem.audit.list(id).map((e) => e.action)).not.toContain('delivery.reconciled');
+      expect((await t.tandem.audit.list(id)).map((e) => e.action)).not.toContain('delivery.reconciled');
       await waitFor(() => problems.length === 2, 5_000, 'the all-clear event');
       expect(problems.at(-1)).toEqual({ code: null, since: null });
     },
@@ -243,11 +244,11 @@ describe('while the database cannot be written', () => {
     await t.tandem.publisher.stop();
     expect(deliveryStatuses(t, id)).toEqual(['sending', 'sending']);
     const reopened = t.reopen();
-    await waitFor(() => reopened.pairs.get(id)?.status === 'published', 10_000, 'published after restart');
+    await waitFor(async () => (await reopened.pairs.get(id))?.status === 'published', 10_000, 'published after restart');
     fault.clear();
     expect(t.fake.postsBy(t.en.username)).toHaveLength(1);
     expect(t.fake.postsBy(t.fr.username)).toHaveLength(1);
-    expect(reopened.audit.list(id).map((e) => e.action)).toEqual(
+    expect((await reopened.audit.list(id)).map((e) => e.action)).toEqual(
       expect.arrayContaining(['delivery.interrupted', 'delivery.reconciled']),
     );
   });

@@ -1,7 +1,7 @@
 // What a pair is made of besides its own row — deliveries, account pairs, decisions, who wrote each
 // language, images — read for a whole page of pairs at once: five queries whatever the page's
 // length, instead of five or more per pair (issue 11: lists are a fixed number of queries).
-import type { Db } from './index';
+import { withJsonList, type Sql, type Text } from './sql';
 import type { DeliveryStatus, Lang, MediaFile, PairMedia, Platform } from '../../shared/domain';
 
 export interface DeliveryRow {
@@ -69,15 +69,20 @@ interface MediaRow {
 }
 
 // Each query takes the page's ids as one JSON array: one statement, whatever the page's length.
+// Written as SQLite text (`json_each`), so the benchmark explains exactly these; `withJsonList`
+// gives each its PostgreSQL twin. Every order is total: the same on both engines.
 export const pairDetailsSql = {
   deliveries: `SELECT d.*, a.handle, a.platform FROM delivery d JOIN account a ON a.id = d.account_id
-    WHERE d.pair_id IN (SELECT value FROM json_each(?)) ORDER BY d.pair_id, d.lang, a.handle`,
+    WHERE d.pair_id IN (SELECT value FROM json_each(?)) ORDER BY d.pair_id, d.lang, a.handle, d.id`,
   channels: `SELECT pair_id, channel_id FROM pair_channel
     WHERE pair_id IN (SELECT value FROM json_each(?)) ORDER BY pair_id, channel_id`,
+  // Newest first. Neither engine keeps an insertion order both share (no rowid on PostgreSQL):
+  // decisions in the same millisecond go by version (a later decision is never on an earlier
+  // version), then by id, so that even then the order is the same everywhere.
   decisions: `SELECT id, pair_id, pair_version, decision, by_user, comment, at FROM approval
-    WHERE pair_id IN (SELECT value FROM json_each(?)) ORDER BY pair_id, at DESC, rowid DESC`,
+    WHERE pair_id IN (SELECT value FROM json_each(?)) ORDER BY pair_id, at DESC, pair_version DESC, id DESC`,
   writers: `SELECT pair_id, lang, username FROM pair_author
-    WHERE pair_id IN (SELECT value FROM json_each(?)) ORDER BY pair_id, first_at, username`,
+    WHERE pair_id IN (SELECT value FROM json_each(?)) ORDER BY pair_id, first_at, username, lang`,
   media: `SELECT pm.pair_id, pm.alt_en, pm.alt_fr,
       e.id AS en_id, e.mime AS en_mime, e.bytes AS en_bytes, e.width AS en_width, e.height AS en_height,
       f.id AS fr_id, f.mime AS fr_mime, f.bytes AS fr_bytes, f.width AS fr_width, f.height AS fr_height
@@ -85,23 +90,14 @@ export const pairDetailsSql = {
     WHERE pm.pair_id IN (SELECT value FROM json_each(?)) ORDER BY pm.pair_id, pm.position`,
 };
 
-type Statements = { [K in keyof typeof pairDetailsSql]: ReturnType<Db['prepare']> };
-const prepared = new WeakMap<Db, Statements>();
-
-function statements(db: Db): Statements {
-  let s = prepared.get(db);
-  if (!s) {
-    s = {
-      deliveries: db.prepare(pairDetailsSql.deliveries),
-      channels: db.prepare(pairDetailsSql.channels),
-      decisions: db.prepare(pairDetailsSql.decisions),
-      writers: db.prepare(pairDetailsSql.writers),
-      media: db.prepare(pairDetailsSql.media),
-    };
-    prepared.set(db, s);
-  }
-  return s;
-}
+/** The same statements, each with its PostgreSQL twin. */
+const statements: { readonly [K in keyof typeof pairDetailsSql]: Text } = {
+  deliveries: withJsonList(pairDetailsSql.deliveries),
+  channels: withJsonList(pairDetailsSql.channels),
+  decisions: withJsonList(pairDetailsSql.decisions),
+  writers: withJsonList(pairDetailsSql.writers),
+  media: withJsonList(pairDetailsSql.media),
+};
 
 const file = (row: MediaRow, side: 'en' | 'fr'): MediaFile => ({
   id: row[`${side}_id`],
@@ -112,20 +108,25 @@ const file = (row: MediaRow, side: 'en' | 'fr'): MediaFile => ({
 });
 
 /** The details of each of these pairs (an unknown id gets empty details), in five queries. */
-export function pairDetails(db: Db, pairIds: readonly string[]): Map<string, PairDetails> {
+export async function pairDetails(sql: Sql, pairIds: readonly string[]): Promise<Map<string, PairDetails>> {
   const out = new Map<string, PairDetails>();
   for (const id of pairIds) out.set(id, { deliveries: [], channelIds: [], decisions: [], writers: [], media: [] });
   if (pairIds.length === 0) return out;
   const ids = JSON.stringify([...new Set(pairIds)]);
-  const s = statements(db);
+  // Sent together: over a network (a team's PostgreSQL) the five cost one round trip, not five.
+  const [deliveries, channels, decisions, writers, media] = await Promise.all([
+    sql.all<DeliveryRow>(statements.deliveries, [ids]),
+    sql.all<{ pair_id: string; channel_id: string }>(statements.channels, [ids]),
+    sql.all<ApprovalRow>(statements.decisions, [ids]),
+    sql.all<WriterRow & { pair_id: string }>(statements.writers, [ids]),
+    sql.all<MediaRow>(statements.media, [ids]),
+  ]);
   const of = (pairId: string) => out.get(pairId)!;
-  for (const row of s.deliveries.all(ids) as DeliveryRow[]) of(row.pair_id).deliveries.push(row);
-  for (const row of s.channels.all(ids) as { pair_id: string; channel_id: string }[]) of(row.pair_id).channelIds.push(row.channel_id);
-  for (const row of s.decisions.all(ids) as ApprovalRow[]) of(row.pair_id).decisions.push(row);
-  for (const row of s.writers.all(ids) as (WriterRow & { pair_id: string })[]) {
-    of(row.pair_id).writers.push({ lang: row.lang, username: row.username });
-  }
-  for (const row of s.media.all(ids) as MediaRow[]) {
+  for (const row of deliveries) of(row.pair_id).deliveries.push(row);
+  for (const row of channels) of(row.pair_id).channelIds.push(row.channel_id);
+  for (const row of decisions) of(row.pair_id).decisions.push(row);
+  for (const row of writers) of(row.pair_id).writers.push({ lang: row.lang, username: row.username });
+  for (const row of media) {
     of(row.pair_id).media.push({ en: file(row, 'en'), fr: file(row, 'fr'), altEn: row.alt_en, altFr: row.alt_fr });
   }
   return out;

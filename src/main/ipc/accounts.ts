@@ -15,13 +15,13 @@ export function accountHandlers({
     return value;
   }
   return {
-    'accounts.list': (ctx) => {
-      const visible = users.visibleChannels(signedIn(ctx));
-      return accounts.list().filter((channel) => visible === null || visible.has(channel.id));
+    'accounts.list': async (ctx) => {
+      const visible = await users.visibleChannels(signedIn(ctx));
+      return (await accounts.list()).filter((channel) => visible === null || visible.has(channel.id));
     },
     'accounts.addPair': async (ctx, input) => accountsChanged(await accounts.addPair(ctx, input)),
-    'accounts.setSelfApproval': (ctx, input) =>
-      accountsChanged(accounts.setSelfApproval(ctx, input.channelId, input.allowed)),
+    'accounts.setSelfApproval': async (ctx, input) =>
+      accountsChanged(await accounts.setSelfApproval(ctx, input.channelId, input.allowed)),
     'accounts.updateCredentials': async (ctx, input) =>
       accountsChanged(await accounts.updateCredentials(ctx, input.accountId, input.credentials)),
   };

@@ -14,10 +14,10 @@ export function composerHandlers({
 }: Pick<Services, 'media' | 'unsent' | 'pairs' | 'users'>): HandlersOf<ComposerMethods> {
   return {
     'media.upload': (ctx, input) => media.upload(ctx, input),
-    'media.read': (ctx, input) => {
-      const visible = users.visibleChannels(signedIn(ctx));
-      return media.read(ctx, input.id, (pairIds) =>
-        pairIds.some((id) => visible === null || (pairs.get(id)?.channelIds.every((c) => visible.has(c)) ?? false)),
+    'media.read': async (ctx, input) => {
+      const visible = await users.visibleChannels(signedIn(ctx));
+      return media.read(ctx, input.id, async (pairIds) =>
+        visible === null || (await pairs.visibleAmong(pairIds, visible)).length > 0,
       );
     },
     'unsent.get': (ctx) => unsent.get(ctx),

@@ -31,17 +31,17 @@ export function pairHandlers({
     return pair;
   }
   return {
-    'pairs.list': (ctx, input) => pairs.list(input?.limit, users.visibleChannels(signedIn(ctx))),
-    'pairs.create': (ctx, input) => changed(pairs.create(ctx, input)),
-    'pairs.update': (ctx, input) => changed(pairs.update(ctx, input)),
-    'pairs.requestTranslation': (ctx, input) => changed(pairs.requestTranslation(ctx, input)),
-    'pairs.submitForReview': (ctx, input) => changed(pairs.submitForReview(ctx, input)),
-    'pairs.approve': (ctx, input) => changed(pairs.approve(ctx, input)),
-    'pairs.reject': (ctx, input) => changed(pairs.reject(ctx, input)),
-    'pairs.schedule': (ctx, input) => changed(pairs.schedule(ctx, input)),
-    'pairs.cancel': (ctx, input) => changed(pairs.cancel(ctx, input.id)),
-    'pairs.retry': (ctx, input) => changed(pairs.retry(ctx, input.id)),
-    'pairs.release': (ctx, input) => changed(pairs.release(ctx, input)),
+    'pairs.list': async (ctx, input) => pairs.list(input?.limit, await users.visibleChannels(signedIn(ctx))),
+    'pairs.create': async (ctx, input) => changed(await pairs.create(ctx, input)),
+    'pairs.update': async (ctx, input) => changed(await pairs.update(ctx, input)),
+    'pairs.requestTranslation': async (ctx, input) => changed(await pairs.requestTranslation(ctx, input)),
+    'pairs.submitForReview': async (ctx, input) => changed(await pairs.submitForReview(ctx, input)),
+    'pairs.approve': async (ctx, input) => changed(await pairs.approve(ctx, input)),
+    'pairs.reject': async (ctx, input) => changed(await pairs.reject(ctx, input)),
+    'pairs.schedule': async (ctx, input) => changed(await pairs.schedule(ctx, input)),
+    'pairs.cancel': async (ctx, input) => changed(await pairs.cancel(ctx, input.id)),
+    'pairs.retry': async (ctx, input) => changed(await pairs.retry(ctx, input.id)),
+    'pairs.release': async (ctx, input) => changed(await pairs.release(ctx, input)),
     'pairs.metrics': (ctx, input) => metrics.forPair(ctx, input.id),
   };
 }

@@ -22,15 +22,15 @@ export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'even
     return value;
   }
   return {
-    'session.current': (ctx) => ({ user: ctx.person, needsBootstrap: users.needsBootstrap() }),
+    'session.current': async (ctx) => ({ user: ctx.person, needsBootstrap: await users.needsBootstrap() }),
     'session.signIn': async (ctx, input) => {
       const user = await users.signIn(ctx, input.username, input.passphrase);
       events.emit('session.changed', {}, ctx.client);
       return user;
     },
     // Not a public method (shared/methods.ts): like every other call it needs a signed-in person.
-    'session.signOut': (ctx) => {
-      users.signOut(ctx);
+    'session.signOut': async (ctx) => {
+      await users.signOut(ctx);
       events.emit('session.changed', {}, ctx.client);
       return null;
     },
@@ -39,12 +39,12 @@ export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'even
       events.emit('session.changed', {}, ctx.client);
       return user;
     },
-    'users.list': (ctx) => {
-      users.authorize(signedIn(ctx), 'user.manage', [], 'users');
+    'users.list': async (ctx) => {
+      await users.authorize(signedIn(ctx), 'user.manage', [], 'users');
       return users.list();
     },
     'users.create': async (ctx, input) => usersChanged(await users.create(ctx, input)),
-    'roles.grant': (ctx, input) => usersChanged(users.grant(ctx, input)),
-    'roles.revoke': (ctx, input) => usersChanged(users.revoke(ctx, input.grantId)),
+    'roles.grant': async (ctx, input) => usersChanged(await users.grant(ctx, input)),
+    'roles.revoke': async (ctx, input) => usersChanged(await users.revoke(ctx, input.grantId)),
   };
 }

@@ -21,10 +21,10 @@ export function settingsHandlers({
       signedIn(ctx);
       return settings.get();
     },
-    'settings.update': (ctx, input) => settingsChanged(settings.update(ctx, input)),
-    'pii.requestAllow': (ctx, input) => settingsChanged(piiRequests.request(ctx, input)),
+    'settings.update': async (ctx, input) => settingsChanged(await settings.update(ctx, input)),
+    'pii.requestAllow': async (ctx, input) => settingsChanged(await piiRequests.request(ctx, input)),
     'pii.requests': (ctx) => piiRequests.pending(ctx),
-    'pii.allow': (ctx, input) => settingsChanged(piiRequests.allow(ctx, input.requestId)),
-    'pii.dismiss': (ctx, input) => settingsChanged(piiRequests.dismiss(ctx, input.requestId)),
+    'pii.allow': async (ctx, input) => settingsChanged(await piiRequests.allow(ctx, input.requestId)),
+    'pii.dismiss': async (ctx, input) => settingsChanged(await piiRequests.dismiss(ctx, input.requestId)),
   };
 }

@@ -26,13 +26,13 @@ export function startupHandlers({
       signedIn(ctx);
       throw new AppError('startup.noProblem');
     },
-    'backups.list': (ctx) => {
-      users.authorize(signedIn(ctx), 'workspace.settings', [], 'backups');
+    'backups.list': async (ctx) => {
+      await users.authorize(signedIn(ctx), 'workspace.settings', [], 'backups');
       return listBackups(dbFile, schemaVersion);
     },
-    'backups.restore': (ctx, input) => {
+    'backups.restore': async (ctx, input) => {
       const user = signedIn(ctx);
-      users.authorize(user, 'workspace.settings', [], 'backups');
+      await users.authorize(user, 'workspace.settings', [], 'backups');
       if (!restore) throw new AppError('backups.unavailable');
       return restore(input.name, user);
     },

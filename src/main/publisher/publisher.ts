@@ -9,9 +9,10 @@
 // claim). The claim is conditional and all or nothing per pair, so two publishers never both act
 // on one pair; a result is written only while the claim's token still holds, so a publisher whose
 // lease ran out and was taken over writes nothing (it logs it), and the one that took over asks
-// the platform before sending anything again. The delivery SQL is in db/deliveries.ts.
+// the platform before sending anything again. The delivery SQL is in db/deliveries.ts; on
+// PostgreSQL (several servers on one queue) a claim skips rows another transaction holds.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db';
+import type { Sql } from '../db/sql';
 import { DeliveryStore, dueStatuses, type Held, type LeasedDeliveryRow } from '../db/deliveries';
 import { probeWritable, storageFaultOf } from '../db/faults';
 import type { Clock } from '../clock';
@@ -35,8 +36,8 @@ export interface PublisherOptions {
   backoff: BackoffOptions;
   /** While the platform cannot be reached at all, try again this often; not counted as attempts. */
   offlineRetryMs: number;
-  /** A pair found due later than this (app closed, laptop asleep) waits for a person to confirm. */
-  graceMs: number | (() => number);
+  /** A pair found due later than this (app closed, laptop asleep) waits for a person to confirm. Read per pair (a setting). */
+  graceMs: number | (() => number | Promise<number>);
   /** How many pairs are sent at the same time when several are due together. */
   concurrency: number;
   /** While the database cannot be written: how long to wait before probing it again. */
@@ -128,9 +129,16 @@ export class Publisher {
   private unrecorded: Unrecorded[] = [];
   /** Whether sends interrupted by the previous run have been set to `checking` (needs a writable database). */
   private recovered = false;
+  /** The recovery under way, if any: start, a sweep and a run after a fault share it rather than race. */
+  private recovering: Promise<void> | undefined;
+  private sweeping = false;
+  /** Work started by a timer or a wake (recovery, a sweep, reading the next due time, a renewal): `stop` waits for it. */
+  private readonly tasks = new Set<Promise<unknown>>();
+  /** Bumped by each wake: only the latest one to read the next due time arms the timer. */
+  private wakes = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly pairs: PairService,
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
@@ -142,7 +150,7 @@ export class Publisher {
     /** Told when the database stops taking writes, when the reason changes, and when it takes them again. */
     private readonly onStorage: (problem: StorageProblem) => void = () => undefined,
   ) {
-    this.store = new DeliveryStore(db);
+    this.store = new DeliveryStore(sql);
     this.log = options.log ?? createLogger();
     this.soleOwner = options.soleOwner ?? defaultPublisherOptions.soleOwner!;
     this.leaseMs = options.leaseMs ?? defaultPublisherOptions.leaseMs!;
@@ -150,17 +158,23 @@ export class Publisher {
     this.renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
   }
 
-  start(): void {
+  /** Resolves once the start-up recovery is done (or found the database failing) and the timer is armed. */
+  async start(): Promise<void> {
     this.stopped = false;
+    await this.track(this.begin());
+  }
+
+  private async begin(): Promise<void> {
     try {
-      this.recoverInterrupted();
+      await this.recoverInterrupted();
     } catch (error) {
       // Retried by the first wake that finds the database writable, before anything is claimed.
       this.storageFailed(error);
     }
+    if (this.stopped) return;
     // Other publishers change the queue without telling this one: take over their expired
     // leases and read the next due time again, regularly.
-    if (!this.soleOwner) this.sweepTimer = setInterval(() => this.sweep(), this.sweepMs);
+    if (!this.soleOwner) this.sweepTimer = setInterval(() => void this.track(this.sweep()), this.sweepMs);
     this.wake();
   }
 
@@ -169,31 +183,56 @@ export class Publisher {
     clearInterval(this.sweepTimer);
     clearTimeout(this.timer);
     this.probeArmed = false;
+    // The database must outlive what is still reading or writing it.
+    await Promise.allSettled([...this.tasks]);
     await this.running;
     if (this.unrecorded.length === 0) return;
     try {
-      this.recordUnrecorded();
+      await this.recordUnrecorded();
     } catch {
       // Still cannot be written: the next start finds these deliveries `sending` and asks the
       // platform what became of them before sending anything again.
     }
   }
 
-  /** Re-reads the next due time; call after anything that may have changed it. */
+  /** Re-reads the next due time (in the background); call after anything that may have changed it. */
   wake(): void {
     if (this.stopped) return;
     // A run in progress re-arms the timer when it finishes.
     if (this.running) return;
     // A probe already armed keeps its time: a person's actions meanwhile must not postpone it.
     if (this.paused && this.probeArmed) return;
+    void this.track(this.arm(++this.wakes));
+  }
+
+  private async arm(wake: number): Promise<void> {
+    let wait: number | null;
+    try {
+      wait = await this.nextWait();
+    } catch (error) {
+      // Not a storage fault (a bug, an error nobody expected): nothing would wake the publisher
+      // again, so it looks again after the storage backoff rather than stay silent.
+      this.log.error('publisher.wakeFailed', { error: error instanceof Error ? error.message.slice(0, 200) : 'unknown' });
+      wait = backoffDelay(this.faults + 1, this.options.storageBackoff);
+    }
+    // Meanwhile: stopped, a run began (it re-arms when it finishes), a later wake read the queue
+    // again (it arms), or a probe was armed (it keeps its time).
+    if (this.stopped || this.running || wake !== this.wakes || (this.paused && this.probeArmed)) return;
     clearTimeout(this.timer);
-    const wait = this.nextWait();
     if (wait === null) return;
     this.probeArmed = this.paused;
     this.timer = setTimeout(() => {
       this.probeArmed = false;
       this.run();
     }, Math.min(wait, maxTimer));
+  }
+
+  /** Keeps background work where `stop` can wait for it. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.tasks.add(work);
+    const forget = () => this.tasks.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   /** Whether the database can be written now, and since when it cannot. */
@@ -212,10 +251,10 @@ export class Publisher {
   }
 
   /** Until the next due time; while the database cannot be written, until the next probe. */
-  private nextWait(): number | null {
+  private async nextWait(): Promise<number | null> {
     if (!this.paused) {
       try {
-        const next = this.nextDueAt();
+        const next = await this.nextDueAt();
         return next === null ? null : Math.max(0, next - this.clock.now());
       } catch (error) {
         this.storageFailed(error);
@@ -225,7 +264,7 @@ export class Publisher {
   }
 
   /** The earliest due time of a delivery this publisher could claim, or when another's lease on one runs out. */
-  nextDueAt(): number | null {
+  nextDueAt(): Promise<number | null> {
     return this.store.nextDueAt(this.clock.now(), this.owner);
   }
 
@@ -249,18 +288,24 @@ export class Publisher {
    * not have is sent again. The sole publisher takes over every `sending` delivery at start;
    * one of several only those whose lease ran out (their publisher died or stalled).
    */
-  private recoverInterrupted(): void {
+  private recoverInterrupted(): Promise<void> {
+    this.recovering ??= this.recover().finally(() => (this.recovering = undefined));
+    return this.recovering;
+  }
+
+  private async recover(): Promise<void> {
     const now = this.clock.now();
     const sole = this.soleOwner;
     // Read first: a start with nothing to recover writes nothing (the database may be read-only).
-    if (!this.store.hasInterrupted(now, sole)) {
+    if (!(await this.store.hasInterrupted(now, sole))) {
       this.recovered = true;
       return;
     }
-    const stuck = this.write(() => {
+    // One audit event per pair taken over (few: only interrupted sends).
+    const stuck = await this.write(async () => {
       const error = JSON.stringify({ code: 'delivery.outcomeUnknown' } satisfies ErrorInfo);
-      const pairIds = sole ? this.store.recoverAll(now, error) : this.store.recoverExpired(now, error);
-      for (const pairId of pairIds) this.audit.append(actor, 'delivery.interrupted', pairId);
+      const pairIds = sole ? await this.store.recoverAll(now, error) : await this.store.recoverExpired(now, error);
+      for (const pairId of pairIds) await this.audit.append(actor, 'delivery.interrupted', pairId);
       return pairIds;
     });
     this.recovered = true;
@@ -268,17 +313,24 @@ export class Publisher {
   }
 
   /** Several publishers: takes over expired leases, then reads the next due time again. */
-  private sweep(): void {
-    if (this.stopped) return;
-    // This publisher's own sends are taken over too when their lease ran out (it stalled): its
-    // late answers then write nothing, and whoever claims them next asks the platform.
-    if (!this.paused) {
-      try {
-        this.recoverInterrupted();
-      } catch (error) {
-        if (storageFaultOf(error) !== null) this.stall(storageFaultOf(error)!);
-        else this.log.error('publisher.sweepFailed', { error: error instanceof Error ? error.message.slice(0, 200) : 'unknown' });
+  private async sweep(): Promise<void> {
+    // A sweep still going (a slow database) is not doubled by the next tick.
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = true;
+    try {
+      // This publisher's own sends are taken over too when their lease ran out (it stalled): its
+      // late answers then write nothing, and whoever claims them next asks the platform.
+      if (!this.paused) {
+        try {
+          await this.recoverInterrupted();
+        } catch (error) {
+          const fault = storageFaultOf(error);
+          if (fault !== null) this.stall(fault);
+          else this.log.error('publisher.sweepFailed', { error: error instanceof Error ? error.message.slice(0, 200) : 'unknown' });
+        }
       }
+    } finally {
+      this.sweeping = false;
     }
     this.wake();
   }
@@ -290,9 +342,9 @@ export class Publisher {
       const now = this.clock.now();
       let duePairs: string[];
       try {
-        if (!this.catchUp()) return;
+        if (!(await this.catchUp())) return;
         // A pair another publisher holds part of is left to it for this run.
-        duePairs = this.store.duePairs(now, this.owner, 500).filter((id) => !skipped.has(id));
+        duePairs = (await this.store.duePairs(now, this.owner, 500)).filter((id) => !skipped.has(id));
       } catch (error) {
         this.storageFailed(error);
         return;
@@ -321,9 +373,9 @@ export class Publisher {
    * (one probe, no wait), then what is owed to it, in order: the start-up recovery and the
    * outcomes it could not take. False while it still cannot be written.
    */
-  private catchUp(): boolean {
+  private async catchUp(): Promise<boolean> {
     if (this.paused) {
-      const fault = probeWritable(this.db);
+      const fault = await probeWritable(this.sql);
       if (fault) {
         this.faults += 1;
         this.report(fault);
@@ -331,8 +383,8 @@ export class Publisher {
       }
       this.paused = false;
     }
-    if (!this.recovered) this.recoverInterrupted();
-    this.recordUnrecorded();
+    if (!this.recovered) await this.recoverInterrupted();
+    await this.recordUnrecorded();
     return true;
   }
 
@@ -344,21 +396,25 @@ export class Publisher {
   private async sendPair(pairId: string, now: number): Promise<boolean> {
     // Another pair found the database failing: leave this one due, read no credentials.
     if (this.paused) return true;
-    const claim = this.claim(pairId, now);
+    const claim = await this.claim(pairId, now);
     if (!claim) return false;
     const { rows, held } = claim;
     // While the pair is worked on (look-ups, sends with images on a slow link), its lease is
     // extended every third of its length, so another publisher never takes over a send in flight.
-    const renewal = setInterval(() => this.renew(held), this.renewEveryMs);
+    const renewal = setInterval(() => void this.track(this.renew(held)), this.renewEveryMs);
     try {
       await this.sendClaimed(pairId, now, rows, held);
     } catch (error) {
-      this.contain(pairId, held, error);
+      await this.contain(pairId, held, error);
     } finally {
       clearInterval(renewal);
       const unsettled = held.filter((h) => !this.settled.delete(`${h.id}:${h.fence}`));
       try {
-        if (unsettled.length > 0 && !this.paused) this.write(() => unsettled.forEach((h) => this.store.release(h, this.owner)));
+        if (unsettled.length > 0 && !this.paused) {
+          await this.write(async () => {
+            for (const h of unsettled) await this.store.release(h, this.owner);
+          });
+        }
       } catch {
         // Given back when the lease runs out; this publisher's own leases never hold it back.
       }
@@ -367,9 +423,10 @@ export class Publisher {
   }
 
   /** Extends this pair's leases; a database that cannot be written now leaves them to run out (the token keeps it safe). */
-  private renew(held: readonly Held[]): void {
+  private async renew(held: readonly Held[]): Promise<void> {
     try {
-      this.store.renew(held, this.owner, this.clock.now() + this.leaseMs);
+      // A renewal landing after the result was written changes nothing (the lease is gone).
+      await this.store.renew(held, this.owner, this.clock.now() + this.leaseMs);
     } catch {
       // Nothing else to do: a lease that runs out is taken over and checked with the platform.
     }
@@ -379,24 +436,27 @@ export class Publisher {
    * The claim: in one transaction, every open delivery of the pair gets this publisher's lease and
    * a new fencing token, each only if it is still as just read and no other publisher's live lease
    * is on it. PostgreSQL: the rows are read `FOR UPDATE SKIP LOCKED`, and a pair with a row
-   * missing (locked by another instance) is left alone the same way.
+   * missing (locked by another instance) is left alone the same way. One conditional update per
+   * open delivery (a pair has two).
    */
-  private claim(pairId: string, now: number): { rows: LeasedDeliveryRow[]; held: Held[] } | null {
+  private async claim(pairId: string, now: number): Promise<{ rows: LeasedDeliveryRow[]; held: Held[] } | null> {
     try {
-      return this.write(() => {
+      return await this.write(async () => {
         const at = this.clock.now();
-        const rows = this.store.forPair(pairId);
+        const rows = await this.store.claimable(pairId);
+        if (rows === null) return null;
         const open = rows.filter((d) => openStatuses.includes(d.status));
         const busy = (d: LeasedDeliveryRow) =>
           d.status === 'sending' || (d.lease_until !== null && d.lease_until > at && d.lease_owner !== this.owner);
         if (open.some(busy) || !open.some((d) => isDue(d, now))) return null;
         const until = at + this.leaseMs;
-        const held = open.map((row): Held => {
-          const fence = this.store.claim(row, this.owner, at, until);
-          // Claimed by someone else since it was read (PostgreSQL, READ COMMITTED): keep nothing.
+        const held: Held[] = [];
+        for (const row of open) {
+          const fence = await this.store.claim(row, this.owner, at, until);
+          // Claimed by someone else since it was read: keep nothing.
           if (fence === null) throw new Taken();
-          return { ...row, fence, lease_until: until, lease_owner: this.owner };
-        });
+          held.push({ ...row, fence, lease_until: until, lease_owner: this.owner });
+        }
         return { rows, held };
       });
     } catch (error) {
@@ -407,21 +467,21 @@ export class Publisher {
 
   private async sendClaimed(pairId: string, now: number, rows: LeasedDeliveryRow[], open: Held[]): Promise<void> {
     const due = open.filter((d) => isDue(d, now));
-    const pair = this.pairs.get(pairId);
+    const pair = await this.pairs.get(pairId);
     if (!pair) return;
 
     // Missed by more than the grace period and never tried: a person confirms before it goes out.
     // Lateness counts from when the deliveries became due (a release or retry makes them due now).
     const dueSince = Math.min(...due.map((d) => d.next_attempt_at!));
     const neverTried = rows.every((d) => d.attempt === 0 && d.claimed_at === null);
-    const graceMs = typeof this.options.graceMs === 'function' ? this.options.graceMs() : this.options.graceMs;
+    const graceMs = typeof this.options.graceMs === 'function' ? await this.options.graceMs() : this.options.graceMs;
     if (neverTried && now - dueSince > graceMs) {
       const minutes = Math.round((now - dueSince) / 60_000);
-      this.write(() => {
+      await this.write(async () => {
         let held = false;
-        for (const delivery of open) held = this.hold(delivery, { code: 'schedule.missed', params: { minutes } }) || held;
-        if (held) this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
-        this.settlePair(pairId);
+        for (const delivery of open) held = (await this.hold(delivery, { code: 'schedule.missed', params: { minutes } })) || held;
+        if (held) await this.audit.append(actor, 'pair.heldLate', pairId, { minutesLate: minutes });
+        await this.settlePair(pairId);
       });
       this.onChange([pairId]);
       return;
@@ -431,7 +491,7 @@ export class Publisher {
     // (settings may have changed since approval).
     const credentials = new Map<string, Credentials>();
     const problems = new Map<string, ErrorInfo>();
-    const blocks = this.pairs.blockingFindings(pair);
+    const blocks = await this.pairs.blockingFindings(pair);
     if (blocks.length > 0) {
       const error: ErrorInfo = { code: 'checks.blocked', params: { check: blocks[0]!.check, count: blocks.length } };
       for (const delivery of open) problems.set(delivery.id, error);
@@ -443,14 +503,14 @@ export class Publisher {
     if (problems.size > 0) {
       // Refused credentials wait for re-authorisation; anything else cannot be sent as is.
       const waiting = [...problems.values()].some((p) => p.code === 'account.unauthorized');
-      this.write(() => {
-        if (!this.unchanged(pair.version, open)) return;
+      await this.write(async () => {
+        if (!(await this.unchanged(pair.version, open))) return;
         for (const delivery of open) {
           const error = problems.get(delivery.id) ?? { code: 'delivery.heldForTwin', params: { lang: delivery.lang } };
-          if (waiting) this.hold(delivery, error);
-          else this.fail(delivery, error);
+          if (waiting) await this.hold(delivery, error);
+          else await this.fail(delivery, error);
         }
-        this.settlePair(pairId);
+        await this.settlePair(pairId);
       });
       this.onChange([pairId]);
       return;
@@ -465,7 +525,7 @@ export class Publisher {
       }
       const outcome = await this.lookUp(delivery, pair.enText, pair.frText, credentials.get(delivery.id)!);
       if (outcome === 'absent') toSend.push(delivery);
-      else this.recordOrKeep(pairId, [{ delivery, outcome, checking: true }]);
+      else await this.recordOrKeep(pairId, [{ delivery, outcome, checking: true }]);
     }
     if (toSend.length === 0) {
       this.onChange([pairId]);
@@ -476,7 +536,8 @@ export class Publisher {
     const keys = new Map(toSend.map((d) => [d.id, d.idem_key ?? newTid(now)]));
     // The image files are read only now, for what is actually being sent, and before the claim:
     // from the claim to the network call nothing touches the database.
-    const uploads = { en: this.media.uploads(pairId, 'en'), fr: this.media.uploads(pairId, 'fr') };
+    const [en, fr] = await Promise.all([this.media.uploads(pairId, 'en'), this.media.uploads(pairId, 'fr')]);
+    const uploads = { en, fr };
     // A look-up above may have found the database failing: claim nothing until it is back.
     if (this.paused) return;
 
@@ -487,15 +548,15 @@ export class Publisher {
     const leaseUntil = this.clock.now() + this.leaseMs;
     let claimed: boolean;
     try {
-      claimed = this.write(() => {
-        if (!this.unchanged(pair.version, toSend)) return false;
+      claimed = await this.write(async () => {
+        if (!(await this.unchanged(pair.version, toSend))) return false;
         for (const delivery of toSend) {
-          if (!this.store.toSending(delivery, now, keys.get(delivery.id)!, leaseUntil)) {
+          if (!(await this.store.toSending(delivery, now, keys.get(delivery.id)!, leaseUntil))) {
             this.superseded(delivery, 'sending');
             throw new Taken();
           }
         }
-        this.pairs.setStatus(pairId, derivePairStatus(this.store.forPair(pairId).map((d) => d.status)));
+        await this.pairs.setStatus(pairId, derivePairStatus((await this.store.forPair(pairId)).map((d) => d.status)));
         return true;
       });
     } catch (error) {
@@ -528,7 +589,7 @@ export class Publisher {
       }),
     );
 
-    this.recordOrKeep(
+    await this.recordOrKeep(
       pairId,
       toSend.map((delivery, index) => ({
         delivery: { ...delivery, attempt: delivery.attempt + 1, lookups: 0, claimed_at: now },
@@ -544,11 +605,11 @@ export class Publisher {
    * kept here and written before anything new is claimed. Meanwhile `sending` is never picked,
    * so nothing is sent again; if Tandem stops first, the next start asks the platform.
    */
-  private recordOrKeep(pairId: string, outcomes: Unrecorded[]): void {
+  private async recordOrKeep(pairId: string, outcomes: Unrecorded[]): Promise<void> {
     try {
-      this.write(() => {
-        for (const { delivery, outcome, checking } of outcomes) this.record(delivery, outcome, checking);
-        this.settlePair(pairId);
+      await this.write(async () => {
+        for (const { delivery, outcome, checking } of outcomes) await this.record(delivery, outcome, checking);
+        await this.settlePair(pairId);
       });
     } catch (error) {
       if (storageFaultOf(error) !== null) this.unrecorded.push(...outcomes);
@@ -558,19 +619,19 @@ export class Publisher {
   }
 
   /** Writes the outcomes a storage fault kept back, each only if its delivery is still as it was claimed. */
-  private recordUnrecorded(): void {
+  private async recordUnrecorded(): Promise<void> {
     while (this.unrecorded.length > 0) {
       const pairId = this.unrecorded[0]!.delivery.pair_id;
       const owed = this.unrecorded.filter((u) => u.delivery.pair_id === pairId);
-      this.write(() => {
-        const current = new Map(this.store.forPair(pairId).map((d) => [d.id, d]));
+      await this.write(async () => {
+        const current = new Map((await this.store.forPair(pairId)).map((d) => [d.id, d]));
         for (const { delivery, outcome, checking } of owed) {
           const row = current.get(delivery.id);
           if (row?.status !== (checking ? 'checking' : 'sending') || row.claimed_at !== delivery.claimed_at) continue;
           // Written only if the claim still holds (the token is checked by the write).
-          this.record(delivery, outcome, checking);
+          await this.record(delivery, outcome, checking);
         }
-        this.settlePair(pairId);
+        await this.settlePair(pairId);
       });
       // Their claims' runs are over: nothing is left to release.
       for (const { delivery } of owed) this.settled.delete(`${delivery.id}:${delivery.fence}`);
@@ -581,11 +642,13 @@ export class Publisher {
 
   /**
    * A write transaction of the publisher's; one that commits shows the database takes writes.
-   * IMMEDIATE: the write lock is taken at BEGIN, so what the transaction reads stays true until it
-   * commits, whatever another process (another publisher) does meanwhile.
+   * What the transaction reads stays true until it commits, whatever another process (another
+   * publisher) does meanwhile: SQLite takes the write lock at BEGIN (IMMEDIATE); on PostgreSQL
+   * the rows it acts on are locked as they are read (db/deliveries.ts). Nothing in `work` waits
+   * for the network.
    */
-  private write<T>(work: () => T): T {
-    const result = this.db.transaction(work).immediate();
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    const result = await this.sql.tx(work);
     this.healthy();
     return result;
   }
@@ -633,11 +696,12 @@ export class Publisher {
    * Whether the pair and these deliveries are as they were read before the last await: same
    * version of the text, same statuses. Call inside the transaction that acts on them.
    */
-  private unchanged(version: number, read: readonly LeasedDeliveryRow[]): boolean {
+  private async unchanged(version: number, read: readonly LeasedDeliveryRow[]): Promise<boolean> {
     const pairId = read[0]?.pair_id;
     if (!pairId) return false;
-    if (this.store.pairVersion(pairId) !== version) return false;
-    const statuses = new Map(this.store.forPair(pairId).map((d) => [d.id, d.status]));
+    // The deliveries before the pair: the order every writer of both takes (PostgreSQL locks them as read).
+    const statuses = new Map((await this.store.forPair(pairId)).map((d) => [d.id, d.status]));
+    if ((await this.store.pairVersion(pairId)) !== version) return false;
     return read.every((d) => statuses.get(d.id) === d.status);
   }
 
@@ -646,17 +710,17 @@ export class Publisher {
    * others or spin: anything of the pair this publisher left mid-send is checked later, and its
    * due deliveries wait a while before the next try. `held`: the pair's claim, if it was made.
    */
-  private contain(pairId: string, held: readonly Held[], error: unknown): void {
+  private async contain(pairId: string, held: readonly Held[], error: unknown): Promise<void> {
     // Not the pair's fault: it stays as it is (kept outcomes included) until the database is back.
     const fault = storageFaultOf(error);
     if (fault !== null) return this.stall(fault);
     try {
       const now = this.clock.now();
       const later = now + this.options.offlineRetryMs;
-      this.write(() => {
-        if (held.length > 0) this.store.contain(held, later);
-        else this.store.containUnclaimed(pairId, now, later, this.owner);
-        this.audit.append(actor, 'publisher.error', pairId, {
+      await this.write(async () => {
+        if (held.length > 0) await this.store.contain(held, later);
+        else await this.store.containUnclaimed(pairId, now, later, this.owner);
+        await this.audit.append(actor, 'publisher.error', pairId, {
           error: error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200),
         });
       });
@@ -694,7 +758,7 @@ export class Publisher {
     frText: string,
     credentials: Credentials,
   ): Promise<Outcome | 'absent'> {
-    const remoteUserId = this.store.remoteUserId(delivery.account_id);
+    const remoteUserId = await this.store.remoteUserId(delivery.account_id);
     const adapter = this.adapters.get(delivery.platform)!;
     if (!remoteUserId) {
       return { ok: false, error: new PlatformError({ code: 'delivery.outcomeUnknown' }, 'permanent') };
@@ -726,7 +790,7 @@ export class Publisher {
   ): Promise<ErrorInfo | null> {
     const adapter = this.adapters.get(delivery.platform);
     if (!adapter) return { code: 'channel.unknown', params: { id: delivery.account_id } };
-    const account = toAccount(this.store.account(delivery.account_id));
+    const account = toAccount(await this.store.account(delivery.account_id));
     const [problem] = adapter.validate(account.limits, delivery.lang, text, media);
     if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
     if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } };
@@ -748,13 +812,13 @@ export class Publisher {
    * holds; otherwise nothing is written and it is logged (the publisher that took the delivery
    * over asks the platform itself).
    */
-  private record(delivery: Held, outcome: Outcome, checking: boolean): void {
+  private async record(delivery: Held, outcome: Outcome, checking: boolean): Promise<void> {
     if (outcome.ok) {
-      if (!this.store.sent(delivery, outcome.remoteId, outcome.remoteUrl, outcome.sentAt)) {
+      if (!(await this.store.sent(delivery, outcome.remoteId, outcome.remoteUrl, outcome.sentAt))) {
         return this.superseded(delivery, 'sent');
       }
       this.settle(delivery);
-      this.audit.append(actor, checking ? 'delivery.reconciled' : 'delivery.sent', delivery.pair_id, {
+      await this.audit.append(actor, checking ? 'delivery.reconciled' : 'delivery.sent', delivery.pair_id, {
         lang: delivery.lang,
         handle: delivery.handle,
         remoteId: outcome.remoteId,
@@ -768,12 +832,12 @@ export class Publisher {
       outcome.error.retryAt,
     );
     const now = this.clock.now();
-    const retry = (status: DeliveryStatus, at: number, attempt = delivery.attempt) => {
-      if (!this.store.again(delivery, status, at, attempt, JSON.stringify(error.info))) {
+    const retry = async (status: DeliveryStatus, at: number, attempt = delivery.attempt): Promise<void> => {
+      if (!(await this.store.again(delivery, status, at, attempt, JSON.stringify(error.info)))) {
         return this.superseded(delivery, status);
       }
       this.settle(delivery);
-      this.audit.append(actor, 'delivery.retrying', delivery.pair_id, {
+      await this.audit.append(actor, 'delivery.retrying', delivery.pair_id, {
         lang: delivery.lang,
         handle: delivery.handle,
         error: error.info.code,
@@ -791,8 +855,8 @@ export class Publisher {
         return retry(again, error.retryAt && error.retryAt > now ? error.retryAt : now + backoffDelay(delivery.attempt, this.options.backoff));
       case 'unauthorized':
         // A fact about the account, whoever holds the delivery now.
-        this.store.needsReauth(delivery.account_id);
-        this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } });
+        await this.store.needsReauth(delivery.account_id);
+        await this.hold(delivery, { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } });
         return;
       case 'ambiguous':
         if (checking) {
@@ -800,16 +864,16 @@ export class Publisher {
           // again: a person looks at the account. Anything else is asked again, boundedly.
           const lookups = delivery.lookups + 1;
           if (error.info.code === 'platform.lookupIncomplete' || lookups >= this.options.maxAttempts) {
-            this.fail(delivery, error.info);
+            await this.fail(delivery, error.info);
             return;
           }
-          if (!this.store.lookups(delivery, lookups)) return this.superseded(delivery, 'checking');
+          if (!(await this.store.lookups(delivery, lookups))) return this.superseded(delivery, 'checking');
           return retry('checking', now + backoffDelay(lookups, this.options.backoff));
         }
         if (delivery.attempt < this.options.maxAttempts) {
           return retry('checking', now + backoffDelay(Math.max(1, delivery.attempt), this.options.backoff));
         }
-        this.fail(delivery, error.info);
+        await this.fail(delivery, error.info);
         return;
       case 'permanent':
         // "Duplicate" after an attempt whose outcome was unknown: most likely our own post,
@@ -817,29 +881,29 @@ export class Publisher {
         if (error.info.code === 'platform.duplicate' && delivery.attempt > 1 && delivery.attempt < this.options.maxAttempts) {
           return retry('checking', now + backoffDelay(delivery.attempt, this.options.backoff));
         }
-        this.fail(delivery, error.info);
+        await this.fail(delivery, error.info);
         return;
     }
   }
 
   /** Whether the claim still held (the delivery was written). */
-  private hold(delivery: Held, error: ErrorInfo): boolean {
-    if (!this.store.stop(delivery, 'held', JSON.stringify(error))) {
+  private async hold(delivery: Held, error: ErrorInfo): Promise<boolean> {
+    if (!(await this.store.stop(delivery, 'held', JSON.stringify(error)))) {
       this.superseded(delivery, 'held');
       return false;
     }
     this.settle(delivery);
-    this.audit.append(actor, 'delivery.held', delivery.pair_id, { lang: delivery.lang, handle: delivery.handle, error: error.code });
+    await this.audit.append(actor, 'delivery.held', delivery.pair_id, { lang: delivery.lang, handle: delivery.handle, error: error.code });
     return true;
   }
 
-  private fail(delivery: Held, error: ErrorInfo): boolean {
-    if (!this.store.stop(delivery, 'failed', JSON.stringify(error))) {
+  private async fail(delivery: Held, error: ErrorInfo): Promise<boolean> {
+    if (!(await this.store.stop(delivery, 'failed', JSON.stringify(error)))) {
       this.superseded(delivery, 'failed');
       return false;
     }
     this.settle(delivery);
-    this.audit.append(actor, 'delivery.failed', delivery.pair_id, {
+    await this.audit.append(actor, 'delivery.failed', delivery.pair_id, {
       lang: delivery.lang,
       handle: delivery.handle,
       error: error.code,
@@ -847,15 +911,16 @@ export class Publisher {
     return true;
   }
 
-  private settlePair(pairId: string): void {
-    // Only the status is needed: not the whole pair with its images, decisions and writers.
-    const before = this.store.pairStatus(pairId);
-    const rows = this.store.forPair(pairId);
+  private async settlePair(pairId: string): Promise<void> {
+    // The deliveries before the pair: the order every writer of both takes (PostgreSQL locks them as read).
+    const rows = await this.store.forPair(pairId);
     if (rows.length === 0) return;
+    // Only the status is needed: not the whole pair with its images, decisions and writers.
+    const before = await this.store.pairStatus(pairId);
     const status = derivePairStatus(rows.map((d) => d.status));
-    this.pairs.setStatus(pairId, status);
+    await this.pairs.setStatus(pairId, status);
     if (status !== before && (status === 'published' || status === 'partial' || status === 'failed' || status === 'held')) {
-      this.audit.append(actor, `pair.${status}`, pairId);
+      await this.audit.append(actor, `pair.${status}`, pairId);
     }
   }
 }

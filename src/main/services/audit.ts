@@ -1,35 +1,43 @@
 // Append-only audit trail that shows tampering by someone who can write the SQLite file and the
-// folder it is in, but cannot read the OS keychain:
+// folder it is in (or a team's PostgreSQL tables), but cannot read the OS keychain:
 // - each event's hash is a keyed hash (HMAC-SHA256, key in the keychain) of the previous hash and
 //   the event's fields, so no event can be added, changed or recomputed without the key;
 // - a signed record of the last verified event (seq, hash) is kept beside the database file (and
-//   in it), so events deleted from the end show;
+//   in it; on PostgreSQL, which has no file of Tandem's beside it, in it only), so events deleted
+//   from the end show;
 // - the append-only triggers are checked at open and at each look, and put back if removed;
 // - verification runs from that record: a look at the trail checks only what was added since,
 //   and the whole chain is re-checked in the background, in slices, at each start.
 // What is found is recorded in the trail itself (`audit.integrityFailed`), so it stays on show.
 import fs from 'node:fs';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Db } from '../db';
+import type { Sql } from '../db/sql';
+import {
+  eventsAfter,
+  eventsBetween,
+  hashAt,
+  insertEvent,
+  lastEvent,
+  listEvents,
+  lockAppends,
+  queryEvents,
+  readCheckpoint,
+  recordedProblems,
+  restoreAppendOnly,
+  writeCheckpoint,
+  type AuditDetail,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditRow,
+} from '../db/audit';
 import { auditHeadFile } from '../db/files';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { SecretStore } from '../secrets';
-import { auditProblemKinds, type AuditAction, type AuditProblemKind } from '../../shared/audit-actions';
+import type { AuditAction, AuditProblemKind } from '../../shared/audit-actions';
 import type { AuditIntegrity, AuditProblem } from '../../shared/contract';
 
-export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
-
-export interface AuditEvent {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string;
-  detail: AuditDetail;
-  prevHash: string;
-  hash: string;
-}
+export type { AuditDetail, AuditEvent, AuditFilter };
 
 /** The key that signs the trail, and whether it was just made (nothing was signed with one here before). */
 export interface AuditKey {
@@ -61,14 +69,6 @@ const sliceRows = 500;
 const sliceMs = 8;
 /** The record beside the database is rewritten at most this often (ms) while events keep coming. */
 const flushEveryMs = 25;
-
-const appendOnlyTriggers: Record<string, string> = {
-  audit_event_no_update: `CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`,
-  audit_event_no_delete: `CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
-BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`,
-};
-const sameSql = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
 
 interface EventFields {
   at: number;
@@ -126,38 +126,55 @@ const covers = (p: AuditProblem, seq: number) => p.seq !== undefined && seq >= p
 const ranged: ReadonlySet<AuditProblemKind> = new Set(['edited', 'forged', 'unsigned', 'legacyBroken']);
 
 class Walk {
-  readonly found: AuditProblem[] = [];
+  /** Failing events in runs (consecutive events failing the same way), those already reported included. */
+  private readonly failed: AuditProblem[] = [];
   private run: AuditProblem | null = null;
-  private knownNow: Known | null = null;
 
   constructor(
     private readonly key: Buffer,
     readonly rules: Rules,
     /** Read only when an event fails. */
-    private readonly known: () => Known,
+    private readonly known: () => Promise<Known>,
     public prev: string,
     public lastSeq: number,
   ) {}
 
-  private alreadyReported(seq: number): boolean {
-    this.knownNow ??= this.known();
-    return this.knownNow.some((p) => ranged.has(p.kind) && covers(p, seq));
-  }
-
+  // Stepping stays synchronous (no read per event, the whole chain is walked at each start): what
+  // was already reported is taken out once the walk is done, in `found`.
   step(row: AuditRow): void {
     const kind = this.judge(row);
     // A failing event is skipped over (its own hash links the next), so one change is one problem.
     this.prev = row.hash;
     this.lastSeq = row.seq;
-    if (kind === null || this.alreadyReported(row.seq)) {
+    if (kind === null) {
       this.run = null;
       return;
     }
     if (this.run?.kind === kind && this.run.seq! + this.run.count! === row.seq) this.run.count! += 1;
     else {
       this.run = { kind, seq: row.seq, count: 1 };
-      this.found.push(this.run);
+      this.failed.push(this.run);
     }
+  }
+
+  /** What the walk found that is not reported yet; an event already reported splits its run there. */
+  async found(): Promise<AuditProblem[]> {
+    if (this.failed.length === 0) return [];
+    const known = await this.known();
+    const found: AuditProblem[] = [];
+    for (const failed of this.failed) {
+      let run: AuditProblem | null = null;
+      // A run's events have consecutive seqs, so walking the seqs is walking its events.
+      for (let seq = failed.seq!; seq < failed.seq! + failed.count!; seq++) {
+        if (known.some((p) => ranged.has(p.kind) && covers(p, seq))) run = null;
+        else if (run) run.count! += 1;
+        else {
+          run = { kind: failed.kind, seq, count: 1 };
+          found.push(run);
+        }
+      }
+    }
+    return found;
   }
 
   private judge(row: AuditRow): AuditProblemKind | null {
@@ -182,6 +199,8 @@ class Walk {
 
 type Phase = 'opening' | 'keyed' | 'keyless' | 'closed';
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export class AuditLog {
   private phase: Phase = 'opening';
   private key: Buffer | null = null;
@@ -191,6 +210,8 @@ export class AuditLog {
   private savedCheckpointSeq = -1;
   private flushScheduled = false;
   private lastFlushAt = -Infinity;
+  /** The flush under way, if any: flushes run one after another, as each moves the head. */
+  private flushing: Promise<void> = Promise.resolve();
   private recordedThisRun = 0;
   /** Whole-chain re-checks under way (the one at start, or one after the triggers were found gone). */
   private rechecks = new Set<Promise<void>>();
@@ -198,32 +219,15 @@ export class AuditLog {
   private deferred: Array<[string, AuditAction, string, AuditDetail, number]> = [];
   private readonly headFile: string | null;
   private readonly log: Logger | null;
-  private readonly statements;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly clock: Clock,
+    /** `headFile`: null on PostgreSQL and for an in-memory database (the record is then kept in it only). */
     options: { headFile?: string | null; log?: Logger } = {},
   ) {
     this.headFile = options.headFile ?? null;
     this.log = options.log ?? null;
-    this.statements = {
-      last: db.prepare('SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1'),
-      hashAt: db.prepare('SELECT hash FROM audit_event WHERE seq = ?').pluck(),
-      insert: db.prepare(
-        'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      after: db.prepare('SELECT * FROM audit_event WHERE seq > ? ORDER BY seq'),
-      slice: db.prepare('SELECT * FROM audit_event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
-      problems: db.prepare(
-        "SELECT seq, detail FROM audit_event WHERE subject = 'audit' AND action = 'audit.integrityFailed' ORDER BY seq",
-      ),
-      checkpoint: db.prepare('SELECT body, mac FROM audit_checkpoint WHERE id = 1'),
-      saveCheckpoint: db.prepare(
-        'INSERT INTO audit_checkpoint (id, body, mac) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, mac = excluded.mac',
-      ),
-      triggers: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"),
-    };
   }
 
   /**
@@ -236,7 +240,7 @@ export class AuditLog {
     try {
       loaded = await loadKey();
     } catch (error) {
-      this.log?.error('audit.keyUnavailable', { error: error instanceof Error ? error.message : String(error) });
+      this.log?.error('audit.keyUnavailable', { error: message(error) });
     }
     if (this.phase !== 'opening') return;
     if (!loaded) return this.openKeyless();
@@ -244,106 +248,79 @@ export class AuditLog {
       await this.openKeyed(loaded);
     } catch (error) {
       // The trail must keep taking events whatever went wrong here; it then says it cannot be checked.
-      this.log?.error('audit.openFailed', { error: error instanceof Error ? error.message : String(error) });
+      this.log?.error('audit.openFailed', { error: message(error) });
       if ((this.phase as Phase) !== 'closed') {
         this.key = null;
-        this.openKeyless();
+        await this.openKeyless();
       }
     }
   }
 
-  private openKeyless(): void {
+  private async openKeyless(): Promise<void> {
     this.phase = 'keyless';
-    if (this.restoreTriggers()) this.recordProblems([{ kind: 'triggersRestored' }]);
-    this.appendDeferred();
+    if (await this.restoreTriggers()) await this.recordProblems([{ kind: 'triggersRestored' }]);
+    await this.appendDeferred();
   }
 
   private async openKeyed(loaded: AuditKey): Promise<void> {
     this.key = loaded.key;
-    const { from, rules, problems, upgrade } = this.startingPoint(loaded.created);
+    const { from, rules, problems, upgrade } = await this.startingPoint(loaded.created);
     const walk = new Walk(loaded.key, rules, () => this.knownProblems(), from.hash, from.seq);
     if (!(await this.walkSlices(walk, from.seq, Number.MAX_SAFE_INTEGER))) return;
+    const walked = await walk.found();
+    if ((this.phase as Phase) === 'closed') return;
     this.phase = 'keyed';
     this.head = { seq: walk.lastSeq, hash: walk.prev, legacyThrough: rules.legacyThrough };
     // A head that no longer matches is reported on its own only if the walk did not find the change.
-    const found = problems.filter((p) => p.kind !== 'edited' || !walk.found.some((w) => w.seq! <= p.seq!));
-    if (upgrade) this.append(checkActor, 'audit.keyed', 'audit', { legacyEvents: upgrade.legacyEvents });
-    if (this.restoreTriggers()) found.push({ kind: 'triggersRestored' });
-    this.recordProblems([...found, ...walk.found]);
-    this.appendDeferred();
-    this.flush();
-    this.saveCheckpoint();
-    if (from.seq > 0) void this.recheck(from);
+    const found = problems.filter((p) => p.kind !== 'edited' || !walked.some((w) => w.seq! <= p.seq!));
+    if (upgrade) await this.append(checkActor, 'audit.keyed', 'audit', { legacyEvents: upgrade.legacyEvents });
+    if (await this.restoreTriggers()) found.push({ kind: 'triggersRestored' });
+    await this.recordProblems([...found, ...walked]);
+    await this.appendDeferred();
+    await this.flush();
+    await this.saveCheckpoint();
+    if (from.seq > 0 && this.phase === 'keyed') void this.recheck(from);
   }
 
   /** Call inside the transaction that makes the change, so the change and its record commit together. */
-  append(actor: string, action: AuditAction, subject: string, detail: AuditDetail = {}): void {
+  async append(actor: string, action: AuditAction, subject: string, detail: AuditDetail = {}): Promise<void> {
     if (this.phase === 'closed') throw new Error('the audit trail is closed');
     if (this.phase === 'opening') {
       // Nothing but the host records events before the key is read, and never inside a change.
-      if (this.db.inTransaction) throw new Error('the audit trail is not open yet');
+      if (this.sql.inTransaction) throw new Error('the audit trail is not open yet');
       this.deferred.push([actor, action, subject, detail, this.clock.now()]);
       return;
     }
-    this.insert(actor, action, subject, detail, this.clock.now());
+    await this.insert(actor, action, subject, detail, this.clock.now());
   }
 
-  private insert(actor: string, action: AuditAction, subject: string, detail: AuditDetail, at: number): void {
-    const append = () => {
-      const last = this.statements.last.get() as { hash: string } | undefined;
-      const prevHash = last?.hash ?? genesis;
-      const fields = { at, actor, action, subject, detail: JSON.stringify(detail) };
+  private async insert(actor: string, action: AuditAction, subject: string, detail: AuditDetail, at: number): Promise<void> {
+    const fields = { at, actor, action, subject, detail: JSON.stringify(detail) };
+    // Reading the last event and appending after it is one write transaction (a savepoint in the
+    // caller's, which it then belongs to), so another process cannot append in between and fork
+    // the chain: on SQLite (a second publisher on the same file) BEGIN IMMEDIATE admits one writer;
+    // on PostgreSQL (several servers) the append lock, taken first, makes appends wait their turn.
+    await this.sql.tx(async () => {
+      await lockAppends(this.sql);
+      const prevHash = (await lastEvent(this.sql))?.hash ?? genesis;
       const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
-      this.statements.insert.run(at, actor, action, subject, fields.detail, prevHash, hash);
-    };
-    // Reading the last event and appending after it is one write transaction, so another process
-    // on the same file (a second publisher) cannot append in between and fork the chain. Inside a
-    // caller's transaction, SQLite's serialisable transactions already guarantee it.
-    if (this.db.inTransaction) append();
-    else this.db.transaction(append).immediate();
+      await insertEvent(this.sql, { ...fields, prev_hash: prevHash, hash });
+    });
     this.scheduleFlush();
   }
 
-  private appendDeferred(): void {
+  private async appendDeferred(): Promise<void> {
     for (const [actor, action, subject, detail, at] of this.deferred.splice(0))
-      this.insert(actor, action, subject, detail, at);
+      await this.insert(actor, action, subject, detail, at);
   }
 
-  list(subject?: string): AuditEvent[] {
-    const rows = (
-      subject === undefined
-        ? this.db.prepare('SELECT * FROM audit_event ORDER BY seq').all()
-        : this.db.prepare('SELECT * FROM audit_event WHERE subject = ? ORDER BY seq').all(subject)
-    ) as AuditRow[];
-    return rows.map(toEvent);
+  async list(subject?: string): Promise<AuditEvent[]> {
+    return listEvents(this.sql, subject);
   }
 
   /** Newest first, filtered; actor and action match as prefixes, case-insensitively. */
-  query(filter: AuditFilter): AuditEvent[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.actor) {
-      where.push("actor LIKE ? ESCAPE '\\'");
-      params.push(likePrefix(filter.actor));
-    }
-    if (filter.action) {
-      where.push("action LIKE ? ESCAPE '\\'");
-      params.push(likePrefix(filter.action));
-    }
-    if (filter.subject) {
-      where.push('subject = ?');
-      params.push(filter.subject);
-    }
-    if (filter.from !== undefined) {
-      where.push('at >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to !== undefined) {
-      where.push('at <= ?');
-      params.push(filter.to);
-    }
-    const sql = `SELECT * FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit) as AuditRow[]).map(toEvent);
+  async query(filter: AuditFilter): Promise<AuditEvent[]> {
+    return queryEvents(this.sql, filter);
   }
 
   /**
@@ -353,16 +330,16 @@ export class AuditLog {
    */
   async integrity(): Promise<AuditIntegrity> {
     if (this.phase === 'keyed' || this.phase === 'keyless') {
-      if (this.restoreTriggers()) {
-        this.recordProblems([{ kind: 'triggersRestored' }]);
+      if (await this.restoreTriggers()) {
+        await this.recordProblems([{ kind: 'triggersRestored' }]);
         if (this.phase === 'keyed') {
-          this.flush();
+          await this.flush();
           await this.recheck(this.head);
         }
       }
-      if (this.phase === 'keyed') this.flush();
+      if (this.phase === 'keyed') await this.flush();
     }
-    const problems = this.knownProblems();
+    const problems = await this.knownProblems();
     if (this.phase !== 'keyed') problems.unshift({ kind: 'keyUnavailable' });
     return {
       state: this.phase !== 'keyed' ? 'unverifiable' : problems.length > 0 ? 'broken' : 'intact',
@@ -377,33 +354,40 @@ export class AuditLog {
   }
 
   /** Re-checks every event up to the last verified one now (the one at start runs by itself). */
-  checkAll(): Promise<void> {
-    if (this.phase === 'keyed') this.flush();
+  async checkAll(): Promise<void> {
+    if (this.phase === 'keyed') await this.flush();
     return this.recheck(this.head);
   }
 
-  /** Brings the record beside the database up to date; call before closing the database. */
-  close(): void {
-    if (this.phase === 'keyed' && this.db.open) {
-      this.flush();
-      this.saveCheckpoint();
+  /** Brings the record beside the database up to date; call (and wait) before closing the database. */
+  async close(): Promise<void> {
+    try {
+      if (this.phase === 'keyed' && this.sql.open) {
+        await this.flush();
+        await this.saveCheckpoint();
+      }
+    } finally {
+      this.phase = 'closed';
+      // A re-check under way stops at its next slice, now that the trail is closed: the database
+      // must not be closed under its read.
+      await this.whenChecked();
     }
-    this.phase = 'closed';
   }
 
   // ---- the chain ---------------------------------------------------------------------------
 
   /** Where verification starts at open: the signed record beside the database or in it, if it still matches. */
-  private startingPoint(created: boolean): {
+  private async startingPoint(created: boolean): Promise<{
     from: Head;
     rules: Rules;
     problems: AuditProblem[];
     upgrade: { legacyEvents: number } | null;
-  } {
-    const last = this.statements.last.get() as { seq: number; hash: string } | undefined;
+  }> {
+    const last = await lastEvent(this.sql);
     const lastSeq = last?.seq ?? 0;
-    const inFile = this.readStored(() => (this.headFile ? fs.readFileSync(this.headFile, 'utf8') : null));
-    const inDb = this.readStored(() => JSON.stringify(this.statements.checkpoint.get() ?? null));
+    const headFile = this.headFile;
+    const inFile = await this.readStored(async () => (headFile ? fs.readFileSync(headFile, 'utf8') : null));
+    const inDb = await this.readStored(async () => JSON.stringify((await readCheckpoint(this.sql)) ?? null));
     const signed = [inFile, inDb].filter((s): s is Head => typeof s === 'object').sort((a, b) => b.seq - a.seq);
     const problems: AuditProblem[] = [];
     const add = (p: AuditProblem) => {
@@ -411,7 +395,7 @@ export class AuditLog {
     };
     let from: Head | null = null;
     for (const head of signed) {
-      const hash = head.seq === 0 ? genesis : (this.statements.hashAt.get(head.seq) as string | undefined);
+      const hash = head.seq === 0 ? genesis : await hashAt(this.sql, head.seq);
       if (hash === head.hash) {
         from = head;
         break;
@@ -466,13 +450,13 @@ export class AuditLog {
     };
   }
 
-  private readStored(read: () => string | null): Stored {
+  private async readStored(read: () => Promise<string | null>): Promise<Stored> {
     let text: string | null;
     try {
-      text = read();
+      text = await read();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      this.log?.error('audit.headUnreadable', { error: error instanceof Error ? error.message : String(error) });
+      this.log?.error('audit.headUnreadable', { error: message(error) });
       return 'invalid';
     }
     if (text === null || text === 'null') return 'missing';
@@ -505,13 +489,14 @@ export class AuditLog {
       const began = performance.now();
       let rows: AuditRow[];
       do {
-        rows = this.statements.slice.all(after, toSeq, sliceRows) as AuditRow[];
+        rows = await eventsBetween(this.sql, after, toSeq, sliceRows);
         for (const row of rows) walk.step(row);
         after = rows.at(-1)?.seq ?? after;
       } while (rows.length === sliceRows && performance.now() - began < sliceMs);
       if (rows.length < sliceRows) return true;
+      // SQLite answers without leaving the turn of the loop: let timers and calls run between slices.
       await new Promise((resolve) => setImmediate(resolve));
-      if (this.phase === 'closed' || !this.db.open) return false;
+      if (this.phase === 'closed' || !this.sql.open) return false;
     }
   }
 
@@ -528,25 +513,41 @@ export class AuditLog {
     const run = (async () => {
       // Let the caller go on (the app finishes opening) before the first slice.
       await new Promise((resolve) => setImmediate(resolve));
+      if (this.phase !== 'keyed' || !this.sql.open) return;
       const walk = new Walk(key, rules, () => this.knownProblems(), genesis, 0);
-      if ((await this.walkSlices(walk, 0, through.seq)) && this.phase === 'keyed') this.recordProblems(walk.found);
+      if (!(await this.walkSlices(walk, 0, through.seq)) || this.phase !== 'keyed') return;
+      const found = await walk.found();
+      if (this.phase === 'keyed') await this.recordProblems(found);
     })().catch((error: unknown) => {
-      this.log?.error('audit.recheckFailed', { error: error instanceof Error ? error.message : String(error) });
+      this.log?.error('audit.recheckFailed', { error: message(error) });
     });
     this.rechecks.add(run);
     void run.finally(() => this.rechecks.delete(run));
     return run;
   }
 
-  /** Verifies the events added since the head, moves it, and keeps the record beside the database. */
-  private flush(): void {
-    if (this.phase !== 'keyed' || !this.db.open) return;
-    // Inside someone's transaction the new events may still be rolled back: after it.
-    if (this.db.inTransaction) return this.scheduleFlush();
+  /**
+   * Verifies the events added since the head, moves it, and keeps the record beside the database.
+   * Flushes run one at a time (each starts from the head the one before left).
+   */
+  private flush(): Promise<void> {
+    // Inside someone's transaction the new events may still be rolled back: after it. (Waiting
+    // here for a flush under way could wait for that very transaction, whose connection it needs.)
+    if (this.sql.inTransaction) {
+      if (this.phase === 'keyed' && this.sql.open) this.scheduleFlush();
+      return Promise.resolve();
+    }
+    const next = this.flushing.then(() => this.flushNow());
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.phase !== 'keyed' || !this.sql.open) return;
     const problems: AuditProblem[] = [];
-    if (this.head.seq > 0 && this.statements.hashAt.get(this.head.seq) !== this.head.hash) {
+    if (this.head.seq > 0 && (await hashAt(this.sql, this.head.seq)) !== this.head.hash) {
       // Removed or changed while Tandem was running; the chain goes on from what is there now.
-      const last = this.statements.last.get() as { seq: number; hash: string } | undefined;
+      const last = await lastEvent(this.sql);
       problems.push(
         last === undefined || last.seq < this.head.seq
           ? { kind: 'truncated', seq: last?.seq ?? 0 }
@@ -555,10 +556,15 @@ export class AuditLog {
       this.head = { ...this.head, seq: last?.seq ?? 0, hash: last?.hash ?? genesis };
     }
     const walk = new Walk(this.key!, this.rulesAfterHead(), () => this.knownProblems(), this.head.hash, this.head.seq);
-    for (const row of this.statements.after.iterate(this.head.seq) as Iterable<AuditRow>) walk.step(row);
+    // Page by page (by seq), so a burst of events is never held in memory at once.
+    let rows: AuditRow[];
+    do {
+      rows = await eventsAfter(this.sql, walk.lastSeq, sliceRows);
+      for (const row of rows) walk.step(row);
+    } while (rows.length === sliceRows);
     this.head = { ...this.head, seq: walk.lastSeq, hash: walk.prev };
-    this.recordProblems([...problems, ...walk.found]);
-    this.saveHead();
+    await this.recordProblems([...problems, ...(await walk.found())]);
+    await this.saveHead();
   }
 
   private rulesAfterHead(): Rules {
@@ -576,7 +582,8 @@ export class AuditLog {
     const run = () => {
       this.flushScheduled = false;
       this.lastFlushAt = performance.now();
-      this.flush();
+      // Nobody waits for this one: what stops it is logged, and the next flush starts from the same head.
+      this.flush().catch((error: unknown) => this.log?.error('audit.flushFailed', { error: message(error) }));
     };
     // Once the moment the events were written has passed; during a burst (a thousand pairs going
     // out at once) at most every `flushEveryMs`, so the record beside the database is rewritten
@@ -587,7 +594,7 @@ export class AuditLog {
   }
 
   /** Writes the head beside the database (temp file + rename, so it is whole or the previous one). */
-  private saveHead(): void {
+  private async saveHead(): Promise<void> {
     if (this.head.seq === this.savedHeadSeq) return;
     if (this.headFile) {
       const temp = `${this.headFile}.tmp`;
@@ -596,26 +603,27 @@ export class AuditLog {
         fs.renameSync(temp, this.headFile);
       } catch (error) {
         // Events keep being recorded; the next start reports the record as missing or behind.
-        this.log?.error('audit.headNotSaved', { error: error instanceof Error ? error.message : String(error) });
+        this.log?.error('audit.headNotSaved', { error: message(error) });
         return;
       }
     }
     this.savedHeadSeq = this.head.seq;
-    if (this.head.seq - this.savedCheckpointSeq >= checkpointEvery) this.saveCheckpoint();
+    if (this.head.seq - this.savedCheckpointSeq >= checkpointEvery) await this.saveCheckpoint();
   }
 
-  private saveCheckpoint(): void {
-    if (this.head.seq === this.savedCheckpointSeq) return;
+  private async saveCheckpoint(): Promise<void> {
+    const seq = this.head.seq;
+    if (seq === this.savedCheckpointSeq) return;
     const { body, mac } = JSON.parse(this.signedHead()) as { body: string; mac: string };
-    this.statements.saveCheckpoint.run(body, mac);
-    this.savedCheckpointSeq = this.head.seq;
+    await writeCheckpoint(this.sql, body, mac);
+    this.savedCheckpointSeq = seq;
   }
 
   // ---- problems ------------------------------------------------------------------------------
 
-  private recordProblems(found: readonly AuditProblem[]): void {
+  private async recordProblems(found: readonly AuditProblem[]): Promise<void> {
     for (const problem of found) {
-      const known = this.knownProblems();
+      const known = await this.knownProblems();
       if (problem.seq !== undefined && known.some((k) => k.kind === problem.kind && k.seq === problem.seq)) continue;
       if (this.recordedThisRun >= maxRecordedPerRun) {
         this.log?.error('audit.tooManyProblems', { kind: problem.kind, seq: problem.seq });
@@ -626,83 +634,19 @@ export class AuditLog {
       const detail: AuditDetail = { problem: problem.kind };
       if (problem.seq !== undefined) detail['seq'] = problem.seq;
       if (problem.count !== undefined) detail['count'] = problem.count;
-      this.insert(checkActor, 'audit.integrityFailed', 'audit', detail, this.clock.now());
+      await this.insert(checkActor, 'audit.integrityFailed', 'audit', detail, this.clock.now());
     }
   }
 
   /** The problems recorded in the trail, oldest first. */
-  private knownProblems(): AuditProblem[] {
-    const problems: AuditProblem[] = [];
-    for (const row of this.statements.problems.all() as { seq: number; detail: string }[]) {
-      const detail = JSON.parse(row.detail) as { problem?: unknown; seq?: unknown; count?: unknown };
-      const kind = auditProblemKinds.find((k) => k === detail.problem);
-      if (!kind) continue;
-      const problem: AuditProblem = { kind, seq: typeof detail.seq === 'number' ? detail.seq : row.seq };
-      if (typeof detail.count === 'number') problem.count = detail.count;
-      problems.push(problem);
-    }
-    return problems;
+  private knownProblems(): Promise<AuditProblem[]> {
+    return recordedProblems(this.sql);
   }
 
   /** Puts back the append-only triggers if any was removed or changed; true if it had to. */
-  private restoreTriggers(): boolean {
-    const found = new Map(
-      (this.statements.triggers.all() as { name: string; sql: string }[]).map((t) => [t.name, t.sql]),
-    );
-    let restored = false;
-    for (const [name, sql] of found) {
-      // A trigger of someone else's on the table could rewrite what Tandem records.
-      if (!(name in appendOnlyTriggers)) {
-        this.db.exec(`DROP TRIGGER "${name.replace(/"/g, '""')}"`);
-        restored = true;
-      } else if (!sameSql(sql, appendOnlyTriggers[name]!)) {
-        this.db.exec(`DROP TRIGGER ${name}`);
-        found.delete(name);
-      }
-    }
-    for (const [name, sql] of Object.entries(appendOnlyTriggers)) {
-      if (found.has(name)) continue;
-      this.db.exec(sql);
-      restored = true;
-    }
+  private async restoreTriggers(): Promise<boolean> {
+    const restored = await restoreAppendOnly(this.sql);
     if (restored) this.log?.error('audit.triggersRestored', {});
     return restored;
   }
-}
-
-export interface AuditFilter {
-  actor?: string;
-  action?: string;
-  subject?: string;
-  from?: number;
-  to?: number;
-  limit: number;
-}
-
-function likePrefix(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
-}
-
-function toEvent(row: AuditRow): AuditEvent {
-  return {
-    seq: row.seq,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    subject: row.subject,
-    detail: JSON.parse(row.detail) as AuditDetail,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
-
-interface AuditRow {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
 }

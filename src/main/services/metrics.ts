@@ -1,6 +1,7 @@
 // Engagement of a published pair, side by side: likes, reposts, replies and impressions of each
 // language on each account, read from the platforms when asked (never stored: they change).
-import type { Db } from '../db';
+import type { Sql } from '../db/sql';
+import { accountRemoteUserId } from '../db/metrics';
 import type { DeliveryMetrics, Pair, Platform, User } from '../../shared/domain';
 import type { SecretStore } from '../secrets';
 import { PlatformError, type PlatformAdapter } from '../platforms/types';
@@ -11,7 +12,7 @@ import type { UserService } from './users';
 
 export class MetricsService {
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly pairs: PairService,
     private readonly adapters: ReadonlyMap<Platform, PlatformAdapter>,
     private readonly secrets: SecretStore,
@@ -20,7 +21,7 @@ export class MetricsService {
 
   async forPair(ctx: CallContext, pairId: string): Promise<DeliveryMetrics[]> {
     const user = signedIn(ctx);
-    const pair = this.visiblePair(pairId, user);
+    const pair = await this.visiblePair(pairId, user);
     const sent = pair.deliveries.filter((d) => d.status === 'sent' && d.remoteId !== null);
     return Promise.all(
       sent.map(async (delivery): Promise<DeliveryMetrics> => {
@@ -40,9 +41,7 @@ export class MetricsService {
           if (!adapter || !credentials || credentials.platform !== delivery.platform) {
             return { ...base, ...none, error: { code: 'account.noCredentials', params: { handle: delivery.handle } } };
           }
-          const remoteUserId = this.db.prepare('SELECT remote_user_id FROM account WHERE id = ?').pluck().get(delivery.accountId) as
-            | string
-            | null;
+          const remoteUserId = await accountRemoteUserId(this.sql, delivery.accountId);
           const metrics = await adapter.fetchMetrics({
             remoteId: delivery.remoteId!,
             remoteUserId: remoteUserId ?? '',
@@ -61,9 +60,9 @@ export class MetricsService {
   }
 
   /** A pair the user may see: every account pair it targets is one they hold a role on. */
-  private visiblePair(pairId: string, user: User): Pair {
-    const pair = this.pairs.get(pairId);
-    const visible = this.users.visibleChannels(user);
+  private async visiblePair(pairId: string, user: User): Promise<Pair> {
+    const pair = await this.pairs.get(pairId);
+    const visible = await this.users.visibleChannels(user);
     if (!pair || (visible !== null && !pair.channelIds.every((id) => visible.has(id)))) throw new AppError('pair.unknown');
     return pair;
   }

@@ -1,6 +1,7 @@
 // Records management: the audit trail for people who review it, and an export of what was
 // published together with the approval evidence behind it.
-import type { Db } from '../db';
+import type { Sql } from '../db/sql';
+import { publishedPairIds } from '../db/records';
 import type { Clock } from '../clock';
 import type { AuditEntry } from '../../shared/domain';
 import type { AuditPage, ExportFile, ParsedInput } from '../../shared/contract';
@@ -40,7 +41,7 @@ export interface PublishedRecord {
 
 export class RecordsService {
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly pairs: PairService,
@@ -51,9 +52,9 @@ export class RecordsService {
   /** One page of the trail, and what the integrity checks found (only events added since the last look are checked). */
   async list(ctx: CallContext, input: ParsedInput<'audit.list'>): Promise<AuditPage> {
     const user = signedIn(ctx);
-    this.users.authorize(user, 'audit.view', [], 'audit');
+    await this.users.authorize(user, 'audit.view', [], 'audit');
     const filter = input ?? { limit: 500 };
-    const events = this.audit.query({
+    const events = await this.audit.query({
       actor: filter.actor,
       action: filter.action,
       subject: filter.subject,
@@ -77,22 +78,21 @@ export class RecordsService {
     };
   }
 
-  published(): PublishedRecord[] {
-    const ids = this.db
-      .prepare("SELECT id FROM post_pair WHERE status IN ('published', 'partial') ORDER BY scheduled_at, id")
-      .pluck()
-      .all() as string[];
-    return ids.map((id) => {
-      const pair = this.pairs.get(id)!;
+  async published(): Promise<PublishedRecord[]> {
+    const records: PublishedRecord[] = [];
+    // One pair at a time, in order, as before: a long export asks one query at a time, never a burst.
+    for (const id of await publishedPairIds(this.sql)) {
+      const pair = (await this.pairs.get(id))!;
       const side = (lang: 'en' | 'fr') => pair.deliveries.filter((d) => d.lang === lang && d.status === 'sent');
-      const approvalEvent = this.audit
-        .list(id)
+      const approvalEvent = (await this.audit.list(id))
         .filter((e) => e.action === 'pair.approved' && e.detail['version'] === pair.approval?.version)
         .at(-1);
-      return {
+      const channels: string[] = [];
+      for (const c of pair.channelIds) channels.push((await this.accounts.get(c))?.name ?? c);
+      records.push({
         pairId: pair.id,
         status: pair.status,
-        channels: pair.channelIds.map((c) => this.accounts.get(c)?.name ?? c).join('; '),
+        channels: channels.join('; '),
         enText: pair.enText,
         frText: pair.frText,
         enAltText: pair.media.map((m) => m.altEn).join(' | '),
@@ -112,16 +112,17 @@ export class RecordsService {
         approvedVersion: pair.approval?.version ?? null,
         publishedBy: pair.scheduledBy ?? '',
         approvalAuditHash: approvalEvent?.hash ?? '',
-      };
-    });
+      });
+    }
+    return records;
   }
 
-  exportPublished(ctx: CallContext, input: ParsedInput<'audit.exportPublished'>): ExportFile {
+  async exportPublished(ctx: CallContext, input: ParsedInput<'audit.exportPublished'>): Promise<ExportFile> {
     const user = signedIn(ctx);
-    this.users.authorize(user, 'audit.export', [], 'audit');
-    const records = this.published();
+    await this.users.authorize(user, 'audit.export', [], 'audit');
+    const records = await this.published();
     const stamp = new Date(this.clock.now()).toISOString().slice(0, 10);
-    this.audit.append(user.username, 'audit.exported', 'audit', { format: input.format, pairs: records.length });
+    await this.audit.append(user.username, 'audit.exported', 'audit', { format: input.format, pairs: records.length });
     if (input.format === 'json') {
       return {
         filename: `tandem-published-${stamp}.json`,

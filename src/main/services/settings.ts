@@ -1,5 +1,6 @@
-// Workspace settings, stored in SQLite; changes are audited.
-import type { Db } from '../db';
+// Workspace settings, stored in the database; changes are audited.
+import type { Sql } from '../db/sql';
+import { lockSettings, readSetting, writeSetting } from '../db/settings';
 import type { ParsedInput, WorkspaceSettings } from '../../shared/contract';
 import { checkSettingsSchema } from '../../shared/contract';
 import { defaultCheckSettings, type CheckSettings } from '../../shared/checks';
@@ -8,27 +9,21 @@ import type { UserService } from './users';
 import { signedIn, type CallContext } from './context';
 
 export class SettingsService {
-  private readonly read;
-  private readonly write;
-
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly audit: AuditLog,
     private readonly users: UserService,
     private readonly defaults: { graceMinutes: number },
-  ) {
-    this.read = db.prepare('SELECT value FROM setting WHERE key = ?').pluck();
-    this.write = db.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-  }
+  ) {}
 
-  get(): WorkspaceSettings {
-    const grace = this.read.get('graceMinutes') as string | undefined;
-    return { graceMinutes: grace === undefined ? this.defaults.graceMinutes : Number(grace), checks: this.checks() };
+  async get(): Promise<WorkspaceSettings> {
+    const grace = await readSetting(this.sql, 'graceMinutes');
+    return { graceMinutes: grace === undefined ? this.defaults.graceMinutes : Number(grace), checks: await this.checks() };
   }
 
   /** Stored check settings, with defaults for checks added since they were saved. */
-  checks(): CheckSettings {
-    const raw = this.read.get('checks') as string | undefined;
+  async checks(): Promise<CheckSettings> {
+    const raw = await readSetting(this.sql, 'checks');
     if (raw === undefined) return defaultCheckSettings;
     const stored = JSON.parse(raw) as Partial<CheckSettings>;
     const merged = {
@@ -41,23 +36,26 @@ export class SettingsService {
     return parsed.success ? parsed.data : defaultCheckSettings;
   }
 
-  update(ctx: CallContext, next: ParsedInput<'settings.update'>): WorkspaceSettings {
+  async update(ctx: CallContext, next: ParsedInput<'settings.update'>): Promise<WorkspaceSettings> {
     const user = signedIn(ctx);
-    this.users.authorize(user, 'workspace.settings', [], 'settings');
-    const before = this.get();
-    this.db.transaction(() => {
+    await this.users.authorize(user, 'workspace.settings', [], 'settings');
+    await this.sql.tx(async () => {
+      // What each change replaced (`was`) is read under the lock, so two changes at once each
+      // record the value the other left, not the one both started from.
+      await lockSettings(this.sql);
+      const before = await this.get();
       if (next.graceMinutes !== undefined) {
-        this.write.run('graceMinutes', String(next.graceMinutes));
-        this.audit.append(user.username, 'settings.changed', 'settings', { graceMinutes: next.graceMinutes, was: before.graceMinutes });
+        await writeSetting(this.sql, 'graceMinutes', String(next.graceMinutes));
+        await this.audit.append(user.username, 'settings.changed', 'settings', { graceMinutes: next.graceMinutes, was: before.graceMinutes });
       }
       if (next.checks !== undefined) {
-        this.write.run('checks', JSON.stringify(next.checks));
-        this.audit.append(user.username, 'settings.changed', 'settings', {
+        await writeSetting(this.sql, 'checks', JSON.stringify(next.checks));
+        await this.audit.append(user.username, 'settings.changed', 'settings', {
           checks: JSON.stringify(next.checks),
           was: JSON.stringify(before.checks),
         });
       }
-    })();
+    });
     return this.get();
   }
 }

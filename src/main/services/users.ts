@@ -1,7 +1,24 @@
 // Local user profiles, the sessions people signed in with, and role grants. Grants are re-read
 // from the database on every check, so an expired or revoked role stops working at once.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from '../db';
+import type { Sql } from '../db/sql';
+import {
+  channelExists,
+  countPermanentAdminGrants,
+  countUsers,
+  credentialsFor,
+  failedSignInsSince,
+  getGrant,
+  getUser,
+  insertGrant,
+  insertUser,
+  listGrants,
+  listUsers,
+  lockAdminGrants,
+  lockForBootstrap,
+  lockRecordedSince,
+  revokeGrant,
+} from '../db/people';
 import type { Clock } from '../clock';
 import type { Grant, Role, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
@@ -23,39 +40,6 @@ export const maxRecordedRefusalsPerMinute = 20;
 /** Who the trail names for the count of refusals not recorded one by one. */
 const signInActor = 'system:sign-in';
 
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  pass_hash: string;
-  created_at: number;
-}
-
-interface GrantRow {
-  id: string;
-  user_id: string;
-  role: Role;
-  channel_id: string | null;
-  expires_at: number | null;
-  granted_by: string;
-  granted_at: number;
-  revoked_at: number | null;
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function toGrant(row: GrantRow): Grant {
-  return {
-    id: row.id,
-    role: row.role,
-    channelId: row.channel_id,
-    expiresAt: iso(row.expires_at),
-    grantedBy: row.granted_by,
-    grantedAt: iso(row.granted_at)!,
-    revokedAt: iso(row.revoked_at),
-  };
-}
-
 /** A client's sign-in, kept in memory: it ends at sign-out or when the process does. */
 interface Session {
   id: string;
@@ -67,19 +51,19 @@ export class UserService {
   private readonly sessions = new Map<ClientId, Session>();
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
   ) {}
 
-  needsBootstrap(): boolean {
-    return this.db.prepare('SELECT COUNT(*) FROM user').pluck().get() === 0;
+  async needsBootstrap(): Promise<boolean> {
+    return (await countUsers(this.sql)) === 0;
   }
 
   /** Who calls from this client: its session and that session's person, read now. */
-  context(client: ClientId): CallContext {
+  async context(client: ClientId): Promise<CallContext> {
     const session = this.sessions.get(client);
-    const person = session ? (this.get(session.userId) ?? null) : null;
+    const person = session ? ((await this.get(session.userId)) ?? null) : null;
     return { client, session: person ? session!.id : null, person };
   }
 
@@ -90,16 +74,18 @@ export class UserService {
 
   /** First run: the first profile becomes the administrator and is signed in on the caller's client. */
   async bootstrap(ctx: CallContext, input: ParsedInput<'users.bootstrap'>): Promise<User> {
-    if (!this.needsBootstrap()) throw new AppError('auth.bootstrapDone');
+    if (!(await this.needsBootstrap())) throw new AppError('auth.bootstrapDone');
     const passHash = await this.hashChecked(input.passphrase);
     const id = randomUUID();
-    this.db.transaction(() => {
-      if (!this.needsBootstrap()) throw new AppError('auth.bootstrapDone');
-      this.insertUser(id, input, passHash, input.username);
-      this.insertGrant(id, 'admin', null, null, input.username);
-    })();
+    await this.sql.tx(async () => {
+      // Checked again under the lock: another first run may have finished while this one hashed.
+      await lockForBootstrap(this.sql);
+      if (!(await this.needsBootstrap())) throw new AppError('auth.bootstrapDone');
+      await this.addUser(id, input, passHash, input.username);
+      await this.addGrant(id, 'admin', null, null, input.username);
+    });
     this.openSession(ctx, id);
-    return this.get(id)!;
+    return (await this.get(id))!;
   }
 
   /** Sign-ins run one at a time, so parallel guesses cannot all pass the failure count. */
@@ -115,33 +101,26 @@ export class UserService {
     const subject = `user:${username}`;
     const now = this.clock.now();
     const since = now - signInWindowMs;
-    const lastSignIn = `COALESCE((SELECT MAX(seq) FROM audit_event WHERE subject = ? AND action = 'auth.signedIn'), 0)`;
-    const recorded = this.db
-      .prepare(`SELECT COUNT(*) FROM audit_event WHERE subject = ? AND action = 'auth.failed' AND at > ? AND seq > ${lastSignIn}`)
-      .pluck()
-      .get(subject, since, subject) as number;
+    const recorded = await failedSignInsSince(this.sql, subject, since);
     // Wrong passphrases over the minute's budget were not recorded one by one, but count all the same.
     const unrecorded = (this.unrecordedFailures.get(subject) ?? []).filter((at) => at > since);
     if (recorded + unrecorded.length >= maxFailedSignIns) {
       // Recorded once per lock, not at every further try (which costs the caller nothing).
-      const lockRecorded = this.db
-        .prepare(`SELECT 1 FROM audit_event WHERE subject = ? AND action = 'auth.locked' AND at > ? AND seq > ${lastSignIn} LIMIT 1`)
-        .get(subject, since, subject);
-      if (lockRecorded) this.countRefusal(username, now);
-      else this.recordRefusal(username, 'auth.locked', now);
+      if (await lockRecordedSince(this.sql, subject, since)) this.countRefusal(username, now);
+      else await this.recordRefusal(username, 'auth.locked', now);
       throw new AppError('auth.locked', { minutes: signInWindowMs / 60_000 });
     }
-    const row = this.db.prepare('SELECT * FROM user WHERE username = ?').get(username) as UserRow | undefined;
-    const ok = await verifyPassphrase(passphrase, row?.pass_hash ?? (await decoyHash));
-    if (!row || !ok) {
-      if (!this.recordRefusal(username, 'auth.failed', now)) this.rememberFailure(subject, [...unrecorded, now], since);
+    const found = await credentialsFor(this.sql, username);
+    const ok = await verifyPassphrase(passphrase, found?.passHash ?? (await decoyHash));
+    if (!found || !ok) {
+      if (!(await this.recordRefusal(username, 'auth.failed', now))) this.rememberFailure(subject, [...unrecorded, now], since);
       throw new AppError('auth.invalid');
     }
     this.unrecordedFailures.delete(subject);
-    this.summarizeRefusals();
-    this.openSession(ctx, row.id);
-    this.audit.append(row.username, 'auth.signedIn', `user:${row.username}`);
-    return this.get(row.id)!;
+    await this.summarizeRefusals();
+    this.openSession(ctx, found.id);
+    await this.audit.append(found.username, 'auth.signedIn', `user:${found.username}`);
+    return (await this.get(found.id))!;
   }
 
   /** Per username, when wrong passphrases were given that the minute's budget left unrecorded. */
@@ -151,7 +130,7 @@ export class UserService {
   private refusalSummaryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Records a refused sign-in if the minute's budget allows; else counts it. True if recorded. */
-  private recordRefusal(username: string, action: 'auth.failed' | 'auth.locked', now: number): boolean {
+  private async recordRefusal(username: string, action: 'auth.failed' | 'auth.locked', now: number): Promise<boolean> {
     const minute = Math.floor(now / 60_000);
     if (this.refusals.minute !== minute) this.refusals = { ...this.refusals, minute, recorded: 0 };
     if (this.refusals.recorded >= maxRecordedRefusalsPerMinute) {
@@ -159,7 +138,7 @@ export class UserService {
       return false;
     }
     this.refusals.recorded += 1;
-    this.audit.append(username, action, `user:${username}`);
+    await this.audit.append(username, action, `user:${username}`);
     return true;
   }
 
@@ -167,7 +146,13 @@ export class UserService {
   private countRefusal(username: string, now: number): void {
     if (this.refusals.counted === 0) {
       this.refusals.since = now;
-      this.refusalSummaryTimer = setTimeout(() => this.summarizeRefusals(), 60_000);
+      this.refusalSummaryTimer = setTimeout(() => {
+        // Closed while the summary was being written: the count goes with it, as below. Any other
+        // failure surfaces as it did when the summary was written synchronously.
+        void this.summarizeRefusals().catch((error: unknown) => {
+          if (this.sql.open) throw error;
+        });
+      }, 60_000);
       // A pending summary alone must not keep a closing process alive.
       this.refusalSummaryTimer.unref();
     }
@@ -175,13 +160,14 @@ export class UserService {
     if (this.refusals.usernames.size < 1_000) this.refusals.usernames.add(username);
   }
 
-  private summarizeRefusals(): void {
+  private async summarizeRefusals(): Promise<void> {
     clearTimeout(this.refusalSummaryTimer);
+    // Taken before anything is awaited, so each refusal is summarized once.
     const { counted, usernames, since } = this.refusals;
     this.refusals = { ...this.refusals, counted: 0, usernames: new Set() };
     // Closed meanwhile: the count goes with it (the process is ending).
-    if (counted === 0 || !this.db.open) return;
-    this.audit.append(signInActor, 'auth.throttled', 'sign-in', {
+    if (counted === 0 || !this.sql.open) return;
+    await this.audit.append(signInActor, 'auth.throttled', 'sign-in', {
       refusals: counted,
       usernames: usernames.size,
       since: new Date(since).toISOString(),
@@ -198,40 +184,40 @@ export class UserService {
   }
 
   /** Ends the caller's session; every other client stays signed in. */
-  signOut(ctx: CallContext): void {
+  async signOut(ctx: CallContext): Promise<void> {
     const user = signedIn(ctx);
-    this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
+    await this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
     if (this.sessions.get(ctx.client)?.id === ctx.session) this.sessions.delete(ctx.client);
   }
 
-  list(): User[] {
-    const ids = this.db.prepare('SELECT id FROM user ORDER BY username').pluck().all() as string[];
-    return ids.map((id) => this.get(id)!);
+  /** Every profile by username, with its grants. */
+  async list(): Promise<User[]> {
+    return listUsers(this.sql);
   }
 
-  get(id: string): User | undefined {
-    const row = this.db.prepare('SELECT * FROM user WHERE id = ?').get(id) as UserRow | undefined;
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      username: row.username,
-      displayName: row.display_name,
-      createdAt: iso(row.created_at)!,
-      grants: this.grantsOf(row.id),
-    };
+  async get(id: string): Promise<User | undefined> {
+    return getUser(this.sql, id);
   }
 
-  grantsOf(userId: string): Grant[] {
-    return (
-      this.db.prepare('SELECT * FROM role_grant WHERE user_id = ? ORDER BY granted_at, id').all(userId) as GrantRow[]
-    ).map(toGrant);
+  async grantsOf(userId: string): Promise<Grant[]> {
+    return listGrants(this.sql, userId);
+  }
+
+  /** Whether the user, by the grants read now, may act on every channel. */
+  private async permits(user: User, action: Action, channelIds: readonly string[]): Promise<boolean> {
+    return canPerform(await this.grantsOf(user.id), action, channelIds, this.clock.now());
+  }
+
+  /** Records the refusal and throws permission.denied. Never inside the refused change's transaction: its rollback would take the record too. */
+  private async refuse(user: User, action: Action, channelIds: readonly string[], subject: string): Promise<never> {
+    await this.audit.append(user.username, 'permission.denied', subject, { action, channels: [...channelIds] });
+    throw new AppError('permission.denied', { action });
   }
 
   /** Throws permission.denied, and records the refusal, unless the user may act on every channel. */
-  authorize(user: User, action: Action, channelIds: readonly string[], subject: string): void {
-    if (canPerform(this.grantsOf(user.id), action, channelIds, this.clock.now())) return;
-    this.audit.append(user.username, 'permission.denied', subject, { action, channels: [...channelIds] });
-    throw new AppError('permission.denied', { action });
+  async authorize(user: User, action: Action, channelIds: readonly string[], subject: string): Promise<void> {
+    if (await this.permits(user, action, channelIds)) return;
+    await this.refuse(user, action, channelIds, subject);
   }
 
   /**
@@ -239,84 +225,83 @@ export class UserService {
    * hold one of these actions' roles on at least one account pair. What they then do with it
    * on a pair is checked against that pair's account pairs.
    */
-  authorizeAny(user: User, actions: readonly Action[], subject: string): void {
-    const grants = this.grantsOf(user.id);
+  async authorizeAny(user: User, actions: readonly Action[], subject: string): Promise<void> {
+    const grants = await this.grantsOf(user.id);
     const now = this.clock.now();
     if (actions.some((action) => grants.some((g) => canPerform([g], action, g.channelId ? [g.channelId] : [], now)))) return;
-    this.audit.append(user.username, 'permission.denied', subject, { action: actions[0]! });
+    await this.audit.append(user.username, 'permission.denied', subject, { action: actions[0]! });
     throw new AppError('permission.denied', { action: actions[0]! });
   }
 
   async create(ctx: CallContext, input: ParsedInput<'users.create'>): Promise<User> {
     const actor = signedIn(ctx);
-    this.authorize(actor, 'user.manage', [], 'users');
+    await this.authorize(actor, 'user.manage', [], 'users');
     const passHash = await this.hashChecked(input.passphrase);
     const id = randomUUID();
-    try {
-      this.db.transaction(() => this.insertUser(id, input, passHash, actor.username))();
-    } catch (error) {
-      if (error instanceof Error && /UNIQUE/.test(error.message)) throw new AppError('user.taken', { username: input.username });
-      throw error;
-    }
-    return this.get(id)!;
+    await this.sql.tx(() => this.addUser(id, input, passHash, actor.username));
+    return (await this.get(id))!;
   }
 
-  grant(ctx: CallContext, input: ParsedInput<'roles.grant'>): Grant {
+  async grant(ctx: CallContext, input: ParsedInput<'roles.grant'>): Promise<Grant> {
     const actor = signedIn(ctx);
-    this.authorize(actor, 'role.manage', [], `user:${input.userId}`);
-    const target = this.get(input.userId);
-    if (!target) throw new AppError('user.unknown');
-    if (input.role === 'admin' && input.channelId !== null) throw new AppError('role.invalidScope');
-    if (input.channelId !== null && !this.db.prepare('SELECT 1 FROM channel WHERE id = ?').get(input.channelId)) {
-      throw new AppError('channel.unknown', { id: input.channelId });
-    }
-    const expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
-    if (expiresAt !== null && expiresAt <= this.clock.now()) throw new AppError('role.expiryInPast');
-    let id = '';
-    this.db.transaction(() => {
-      id = this.insertGrant(target.id, input.role, input.channelId, expiresAt, actor.username, target.username);
-    })();
-    return this.grantsOf(target.id).find((g) => g.id === id)!;
+    // The actor's authority is read in the same transaction as the write, after the lock: a role
+    // change made meanwhile (their own admin role revoked) is seen, not raced.
+    const id = await this.sql.tx(async () => {
+      await lockAdminGrants(this.sql);
+      if (!(await this.permits(actor, 'role.manage', []))) return null;
+      const target = await this.get(input.userId);
+      if (!target) throw new AppError('user.unknown');
+      if (input.role === 'admin' && input.channelId !== null) throw new AppError('role.invalidScope');
+      if (input.channelId !== null && !(await channelExists(this.sql, input.channelId))) {
+        throw new AppError('channel.unknown', { id: input.channelId });
+      }
+      const expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
+      if (expiresAt !== null && expiresAt <= this.clock.now()) throw new AppError('role.expiryInPast');
+      return this.addGrant(target.id, input.role, input.channelId, expiresAt, actor.username, target.username);
+    });
+    if (id === null) return this.refuse(actor, 'role.manage', [], `user:${input.userId}`);
+    return (await getGrant(this.sql, id))!.grant;
   }
 
-  revoke(ctx: CallContext, grantId: string): Grant {
+  async revoke(ctx: CallContext, grantId: string): Promise<Grant> {
     const actor = signedIn(ctx);
-    this.authorize(actor, 'role.manage', [], `grant:${grantId}`);
-    const row = this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow | undefined;
-    if (!row) throw new AppError('role.unknown');
-    if (row.revoked_at === null && row.role === 'admin' && row.expires_at === null && this.permanentAdminGrants(grantId) === 0) {
+    // The role check, the last-administrator rule and the revocation are one transaction, after
+    // the lock: two administrators revoking each other's roles at once cannot both pass.
+    const outcome = await this.sql.tx(async (): Promise<'denied' | 'lastAdmin' | 'done'> => {
+      await lockAdminGrants(this.sql);
+      if (!(await this.permits(actor, 'role.manage', []))) return 'denied';
+      const found = await getGrant(this.sql, grantId);
+      if (!found) throw new AppError('role.unknown');
+      const { grant, userId } = found;
+      if (grant.revokedAt !== null) return 'done';
+      if (grant.role === 'admin' && grant.expiresAt === null && (await countPermanentAdminGrants(this.sql, grantId)) === 0) {
+        return 'lastAdmin';
+      }
+      const target = (await this.get(userId))!;
+      if (await revokeGrant(this.sql, grantId, this.clock.now(), actor.username)) {
+        await this.audit.append(actor.username, 'role.revoked', `user:${target.username}`, {
+          grant: grantId,
+          role: grant.role,
+          channel: grant.channelId,
+        });
+      }
+      return 'done';
+    });
+    if (outcome === 'denied') return this.refuse(actor, 'role.manage', [], `grant:${grantId}`);
+    if (outcome === 'lastAdmin') {
       // Revoking it would leave no administrator whose role does not end by itself: once the
-      // others expired, nobody could manage people, accounts or roles.
-      this.audit.append(actor.username, 'permission.denied', `grant:${grantId}`, { action: 'role.manage', reason: 'lastAdmin' });
+      // others expired, nobody could manage people, accounts or roles. The refusal is recorded
+      // after the transaction, which changed nothing.
+      await this.audit.append(actor.username, 'permission.denied', `grant:${grantId}`, { action: 'role.manage', reason: 'lastAdmin' });
       throw new AppError('role.lastAdmin');
     }
-    if (row.revoked_at === null) {
-      const target = this.get(row.user_id)!;
-      this.db.transaction(() => {
-        this.db
-          .prepare('UPDATE role_grant SET revoked_at = ?, revoked_by = ? WHERE id = ?')
-          .run(this.clock.now(), actor.username, grantId);
-        this.audit.append(actor.username, 'role.revoked', `user:${target.username}`, {
-          grant: grantId,
-          role: row.role,
-          channel: row.channel_id,
-        });
-      })();
-    }
-    return toGrant(this.db.prepare('SELECT * FROM role_grant WHERE id = ?').get(grantId) as GrantRow);
-  }
-
-  /** Active administrator grants that never expire, other than `except`. */
-  private permanentAdminGrants(except: string): number {
-    return this.db
-      .prepare("SELECT COUNT(*) FROM role_grant WHERE role = 'admin' AND revoked_at IS NULL AND expires_at IS NULL AND id <> ?")
-      .pluck()
-      .get(except) as number;
+    return (await getGrant(this.sql, grantId))!.grant;
   }
 
   /** Account pairs the user may see: null for all (a role for all pairs), else those granted. */
-  visibleChannels(user: User): Set<string> | null {
-    const active = this.grantsOf(user.id).filter((g) => isGrantActive(g, this.clock.now()));
+  async visibleChannels(user: User): Promise<Set<string> | null> {
+    const now = this.clock.now();
+    const active = (await this.grantsOf(user.id)).filter((g) => isGrantActive(g, now));
     if (active.some((g) => g.channelId === null)) return null;
     return new Set(active.map((g) => g.channelId!));
   }
@@ -328,29 +313,31 @@ export class UserService {
     return hashPassphrase(passphrase);
   }
 
-  private insertUser(id: string, input: ParsedInput<'users.create'>, passHash: string, actor: string): void {
-    this.db
-      .prepare('INSERT INTO user (id, username, display_name, pass_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, input.username, input.displayName, passHash, this.clock.now());
-    this.audit.append(actor, 'user.created', `user:${input.username}`, { displayName: input.displayName });
+  /** Call inside the transaction: the profile and its record commit together. */
+  private async addUser(id: string, input: ParsedInput<'users.create'>, passHash: string, actor: string): Promise<void> {
+    const added = await insertUser(this.sql, {
+      id,
+      username: input.username,
+      displayName: input.displayName,
+      passHash,
+      createdAt: this.clock.now(),
+    });
+    if (!added) throw new AppError('user.taken', { username: input.username });
+    await this.audit.append(actor, 'user.created', `user:${input.username}`, { displayName: input.displayName });
   }
 
-  private insertGrant(
+  /** Call inside the transaction: the grant and its record commit together. */
+  private async addGrant(
     userId: string,
     role: Role,
     channelId: string | null,
     expiresAt: number | null,
     actor: string,
     username = actor,
-  ): string {
+  ): Promise<string> {
     const id = randomUUID();
-    this.db
-      .prepare(
-        `INSERT INTO role_grant (id, user_id, role, channel_id, expires_at, granted_by, granted_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, userId, role, channelId, expiresAt, actor, this.clock.now());
-    this.audit.append(actor, 'role.granted', `user:${username}`, {
+    await insertGrant(this.sql, { id, userId, role, channelId, expiresAt, grantedBy: actor, grantedAt: this.clock.now() });
+    await this.audit.append(actor, 'role.granted', `user:${username}`, {
       grant: id,
       role,
       channel: channelId,

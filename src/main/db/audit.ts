@@ -1,0 +1,264 @@
+// The audit trail's SQL: events appended and read along the chain, the signed checkpoint, the
+// problems the checks recorded, and the append-only triggers (checked, and put back if removed).
+// What the hashes mean and how the chain is judged is the AuditLog's (services/audit.ts).
+import { auditProblemKinds } from '../../shared/audit-actions';
+import type { AuditProblem } from '../../shared/contract';
+import type { Sql } from './sql';
+
+export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
+
+export interface AuditEvent {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: AuditDetail;
+  prevHash: string;
+  hash: string;
+}
+
+/** An event as stored: `detail` is the JSON text that was hashed. */
+export interface AuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function toEvent(row: AuditRow): AuditEvent {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    detail: JSON.parse(row.detail) as AuditDetail,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+// ---- appending ---------------------------------------------------------------------------
+
+/** Any number: the lock appends take on PostgreSQL (pg_advisory_xact_lock). */
+const auditLock = 0x61756469; // 'audi'
+
+/**
+ * Call first in the transaction that reads the last event and appends after it. Several servers
+ * append to one table on PostgreSQL, and under READ COMMITTED two transactions could read the same
+ * last event and fork the chain: appends wait for each other here instead, until the transaction
+ * holding the lock ends (the caller's, when the append joined it), and the read after the lock
+ * sees the event committed before. SQLite's BEGIN IMMEDIATE already admits one writer at a time.
+ */
+export async function lockAppends(sql: Sql): Promise<void> {
+  if (sql.engine === 'postgres') await sql.run('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', [auditLock]);
+}
+
+export async function lastEvent(sql: Sql): Promise<{ seq: number; hash: string } | undefined> {
+  return sql.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1');
+}
+
+export async function hashAt(sql: Sql, seq: number): Promise<string | undefined> {
+  return sql.value<string>('SELECT hash FROM audit_event WHERE seq = ?', [seq]);
+}
+
+export async function insertEvent(sql: Sql, e: Omit<AuditRow, 'seq'>): Promise<void> {
+  await sql.run(
+    'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [e.at, e.actor, e.action, e.subject, e.detail, e.prev_hash, e.hash],
+  );
+}
+
+// ---- reading along the chain ---------------------------------------------------------------
+
+/** Up to `limit` events after `after`, in order: read page by page (by seq), never all at once. */
+export async function eventsAfter(sql: Sql, after: number, limit: number): Promise<AuditRow[]> {
+  return sql.all<AuditRow>('SELECT * FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?', [after, limit]);
+}
+
+/** Up to `limit` events after `after` and up to `through`, in order (one slice of a re-check). */
+export async function eventsBetween(sql: Sql, after: number, through: number, limit: number): Promise<AuditRow[]> {
+  return sql.all<AuditRow>('SELECT * FROM audit_event WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [
+    after,
+    through,
+    limit,
+  ]);
+}
+
+export async function listEvents(sql: Sql, subject?: string): Promise<AuditEvent[]> {
+  const rows =
+    subject === undefined
+      ? await sql.all<AuditRow>('SELECT * FROM audit_event ORDER BY seq')
+      : await sql.all<AuditRow>('SELECT * FROM audit_event WHERE subject = ? ORDER BY seq', [subject]);
+  return rows.map(toEvent);
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  subject?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+/** Newest first, filtered; actor and action match as prefixes, case-insensitively. */
+export async function queryEvents(sql: Sql, filter: AuditFilter): Promise<AuditEvent[]> {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  // LIKE ignores case on SQLite only: both sides are lowered, so PostgreSQL matches the same.
+  if (filter.actor) {
+    where.push("lower(actor) LIKE lower(?) ESCAPE '\\'");
+    params.push(likePrefix(filter.actor));
+  }
+  if (filter.action) {
+    where.push("lower(action) LIKE lower(?) ESCAPE '\\'");
+    params.push(likePrefix(filter.action));
+  }
+  if (filter.subject) {
+    where.push('subject = ?');
+    params.push(filter.subject);
+  }
+  if (filter.from !== undefined) {
+    where.push('at >= ?');
+    params.push(Math.floor(filter.from));
+  }
+  if (filter.to !== undefined) {
+    where.push('at <= ?');
+    params.push(Math.floor(filter.to));
+  }
+  const text = `SELECT * FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+  return (await sql.all<AuditRow>(text, [...params, Math.floor(filter.limit)])).map(toEvent);
+}
+
+function likePrefix(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}
+
+// ---- what the checks recorded --------------------------------------------------------------
+
+/** The problems recorded in the trail (`audit.integrityFailed`), oldest first. */
+export async function recordedProblems(sql: Sql): Promise<AuditProblem[]> {
+  const rows = await sql.all<{ seq: number; detail: string }>(
+    "SELECT seq, detail FROM audit_event WHERE subject = 'audit' AND action = 'audit.integrityFailed' ORDER BY seq",
+  );
+  const problems: AuditProblem[] = [];
+  for (const row of rows) {
+    const detail = JSON.parse(row.detail) as { problem?: unknown; seq?: unknown; count?: unknown };
+    const kind = auditProblemKinds.find((k) => k === detail.problem);
+    if (!kind) continue;
+    const problem: AuditProblem = { kind, seq: typeof detail.seq === 'number' ? detail.seq : row.seq };
+    if (typeof detail.count === 'number') problem.count = detail.count;
+    problems.push(problem);
+  }
+  return problems;
+}
+
+/** The signed record of the last verified event kept in the database (one row), if any. */
+export async function readCheckpoint(sql: Sql): Promise<{ body: string; mac: string } | undefined> {
+  return sql.get<{ body: string; mac: string }>('SELECT body, mac FROM audit_checkpoint WHERE id = 1');
+}
+
+export async function writeCheckpoint(sql: Sql, body: string, mac: string): Promise<void> {
+  await sql.run(
+    'INSERT INTO audit_checkpoint (id, body, mac) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, mac = excluded.mac',
+    [body, mac],
+  );
+}
+
+// ---- the append-only triggers --------------------------------------------------------------
+
+// As migration 001 creates them (SQLite): compared with what sqlite_master holds, put back as is.
+const sqliteTriggers: Record<string, string> = {
+  audit_event_no_update: `CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`,
+  audit_event_no_delete: `CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END`,
+};
+
+// As migration 001's PostgreSQL twin creates them: compared with what pg_get_triggerdef prints
+// (the same words), put back as is. PostgreSQL's TRUNCATE skips row triggers, hence the third.
+const postgresTriggers: Record<string, string> = {
+  audit_event_no_update: `CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+  FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()`,
+  audit_event_no_delete: `CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+  FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()`,
+  audit_event_no_truncate: `CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()`,
+};
+/** The triggers' function body, as migration 001 writes it (compared with pg_proc.prosrc). */
+const postgresRefusal = `
+BEGIN
+  RAISE EXCEPTION 'audit_event is append-only';
+END `;
+/** Migration 001's function, made able to replace one changed since. */
+const postgresFunction = `CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$${postgresRefusal}$$`;
+
+const sameSql = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+const quotedName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The statements that put the append-only triggers back as the migration made them; none when they are. */
+async function triggerRepairs(sql: Sql): Promise<string[]> {
+  const repairs: string[] = [];
+  let ours: Record<string, string>;
+  let found: Map<string, string>;
+  if (sql.engine === 'sqlite') {
+    ours = sqliteTriggers;
+    const rows = await sql.all<{ name: string; sql: string }>(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'",
+    );
+    found = new Map(rows.map((t) => [t.name, t.sql]));
+    for (const [name, text] of found) {
+      // A trigger of someone else's on the table could rewrite what Tandem records.
+      if (!Object.hasOwn(ours, name)) repairs.push(`DROP TRIGGER ${quotedName(name)}`);
+      else if (!sameSql(text, ours[name]!)) {
+        repairs.push(`DROP TRIGGER ${name}`);
+        found.delete(name);
+      }
+    }
+  } else {
+    ours = postgresTriggers;
+    // The function does the refusing: one that no longer refuses empties every trigger at once.
+    const refusal = await sql.get<{ language: string; source: string }>(
+      `SELECT l.lanname AS language, p.prosrc AS source FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+       WHERE p.oid = to_regprocedure('audit_event_append_only()')`,
+    );
+    if (!refusal || refusal.language !== 'plpgsql' || !sameSql(refusal.source, postgresRefusal)) repairs.push(postgresFunction);
+    // Internal triggers (foreign keys) are PostgreSQL's own. A disabled trigger ('D', or 'R':
+    // replicas only) is as good as gone.
+    const rows = await sql.all<{ name: string; definition: string; enabled: string }>(
+      `SELECT tgname AS name, pg_get_triggerdef(oid, true) AS definition, tgenabled AS enabled FROM pg_trigger
+       WHERE tgrelid = to_regclass('audit_event') AND NOT tgisinternal`,
+    );
+    found = new Map();
+    for (const t of rows) {
+      // A trigger of someone else's on the table could rewrite what Tandem records.
+      if (!Object.hasOwn(ours, t.name)) repairs.push(`DROP TRIGGER ${quotedName(t.name)} ON audit_event`);
+      else if (!sameSql(t.definition, ours[t.name]!) || (t.enabled !== 'O' && t.enabled !== 'A'))
+        repairs.push(`DROP TRIGGER ${t.name} ON audit_event`);
+      else found.set(t.name, t.definition);
+    }
+  }
+  for (const [name, text] of Object.entries(ours)) if (!found.has(name)) repairs.push(text);
+  return repairs;
+}
+
+/**
+ * Puts back the append-only triggers if any was removed, changed or added; true if it had to.
+ * Looking is a read; repairs run in one transaction under the append lock, looking again first,
+ * so two processes (servers) finding the same gap do not both fill it.
+ */
+export async function restoreAppendOnly(sql: Sql): Promise<boolean> {
+  if ((await triggerRepairs(sql)).length === 0) return false;
+  return sql.tx(async () => {
+    await lockAppends(sql);
+    const repairs = await triggerRepairs(sql);
+    for (const statement of repairs) await sql.run(statement);
+    return repairs.length > 0;
+  });
+}
