@@ -63,3 +63,33 @@ describe('layers', () => {
     expect(violations('preload', (spec, target) => spec === 'electron' || target === 'shared' || target === 'preload')).toEqual([]);
   });
 });
+
+describe('SQL has one home: src/main/db/', () => {
+  // A statement in a string, a prepared statement, a query through the data layer, or a row cast.
+  const sqlText = /(['"`])\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|BEGIN|PRAGMA|WITH)\s[^'"`]*/;
+  const dataAccess = /\.prepare\(|\bsql\.(all|get|value|run)\s*[<(]|\bas\s+\w*Row(\[\])?\b/;
+  const outside = sources(path.join(root, 'main')).filter((file) => !path.relative(root, file).startsWith(path.join('main', 'db')));
+
+  it('finds the files it checks: services, the publisher, ipc and app.ts', () => {
+    const names = outside.map((file) => path.relative(root, file));
+    expect(names).toEqual(expect.arrayContaining([path.join('main', 'app.ts'), path.join('main', 'publisher', 'publisher.ts'), path.join('main', 'services', 'pairs.ts')]));
+  });
+
+  it('no file outside src/main/db/ writes SQL, reaches the database directly or casts rows', () => {
+    const found: string[] = [];
+    for (const file of outside) {
+      fs.readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, index) => {
+          if (/^\s*(\/\/|\*)/.test(line)) return;
+          if (sqlText.test(line) || dataAccess.test(line)) found.push(`${path.relative(root, file)}:${index + 1}: ${line.trim()}`);
+        });
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('would catch a statement written in a service', () => {
+    expect(sqlText.test("await x.all('SELECT id FROM pair')")).toBe(true);
+    expect(dataAccess.test('const rows = (await sql.all(text)) as PairRow[];')).toBe(true);
+  });
+});
