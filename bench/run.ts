@@ -638,6 +638,17 @@ async function main(): Promise<void> {
   try {
     engine = await startEngine(engineName, dir);
 
+    // BENCH_ONLY=burst: the 1,000-pair burst alone, printed as one line (for working on it).
+    if (process.env['BENCH_ONLY'] === 'burst') {
+      const only = await benchPublishing(await engine.store('burst'), publish.pairs, 'burst');
+      console.log(
+        `${engine.name} burst: last post out ${only.lastSideLatenessMs.max.toFixed(0)} ms after the due time ` +
+          `(first side p50 ${only.latenessMs.p50.toFixed(0)} ms), EN/FR skew p50 ${only.skewMs.p50.toFixed(1)} ms, ` +
+          `p99 ${only.skewMs.p99.toFixed(1)} ms; ${only.published}/${publish.pairs} published`,
+      );
+      return;
+    }
+
     // Part 1: paced, then the burst (unless the paced run already was one).
     const part1 = await benchPublishing(await engine.store('publish'), publish.pairsPerTick, 'part 1');
     const burst =

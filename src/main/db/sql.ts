@@ -39,6 +39,13 @@ export interface Sql {
   tx<T>(fn: () => Promise<T>): Promise<T>;
   /** Whether the caller is inside a transaction of this Sql now. */
   readonly inTransaction: boolean;
+  /**
+   * Runs `fn` inside the caller's transaction just before it commits, after everything else in it
+   * (in the order asked); dropped if the savepoint it was asked in rolls back. False outside one.
+   */
+  beforeCommit(fn: () => Promise<void>): boolean;
+  /** A value kept for the caller's transaction alone (made on first use); undefined outside one. */
+  txLocal<T>(key: object, make: () => T): T | undefined;
   /** False once closed. */
   readonly open: boolean;
   close(): Promise<void>;
@@ -47,11 +54,35 @@ export interface Sql {
 interface TxState {
   active: boolean;
   depth: number;
+  /** What runs just before COMMIT (Sql.beforeCommit). */
+  hooks: (() => Promise<void>)[];
+  locals: Map<object, unknown>;
   /** PostgreSQL: the client this transaction holds. */
   client?: pg.PoolClient;
 }
 
 const textFor = (text: Text, engine: Engine): string => (typeof text === 'string' ? text : text[engine]);
+
+const newTx = (client?: pg.PoolClient): TxState => ({ active: true, depth: 0, hooks: [], locals: new Map(), client });
+
+/** `fn`, then whatever was asked to run before the commit (which may ask for more). */
+async function body<T>(state: TxState, fn: () => Promise<T>): Promise<T> {
+  const result = await fn();
+  for (let i = 0; i < state.hooks.length; i++) await state.hooks[i]!();
+  return result;
+}
+
+function beforeCommit(state: TxState | undefined, fn: () => Promise<void>): boolean {
+  if (!state?.active) return false;
+  state.hooks.push(fn);
+  return true;
+}
+
+function txLocal<T>(state: TxState | undefined, key: object, make: () => T): T | undefined {
+  if (!state?.active) return undefined;
+  if (!state.locals.has(key)) state.locals.set(key, make());
+  return state.locals.get(key) as T;
+}
 
 // ---------------------------------------------------------------------------------- SQLite
 
@@ -72,6 +103,14 @@ export class SqliteSql implements Sql {
 
   get inTransaction(): boolean {
     return this.als.getStore()?.active === true;
+  }
+
+  beforeCommit(fn: () => Promise<void>): boolean {
+    return beforeCommit(this.als.getStore(), fn);
+  }
+
+  txLocal<T>(key: object, make: () => T): T | undefined {
+    return txLocal(this.als.getStore(), key, make);
   }
 
   private statement(text: Text, cache = this.statements): Database.Statement {
@@ -116,25 +155,36 @@ export class SqliteSql implements Sql {
 
   async tx<T>(fn: () => Promise<T>): Promise<T> {
     const outer = this.als.getStore();
-    if (outer?.active) return savepoint(outer, (q) => void this.db.exec(q), fn);
+    if (outer?.active) return savepoint(outer, (q) => void this.control(q), fn);
     while (this.holder !== null) await this.holder.done;
-    const state: TxState = { active: true, depth: 0 };
+    const state = newTx();
     let release!: () => void;
     this.holder = { state, done: new Promise<void>((resolve) => (release = resolve)) };
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      const result = await this.als.run(state, fn);
-      this.db.exec('COMMIT');
+      this.control('BEGIN IMMEDIATE');
+      const result = await this.als.run(state, () => body(state, fn));
+      this.control('COMMIT');
       return result;
     } catch (error) {
       // Some errors (disk full, I/O) end the transaction themselves.
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.control('ROLLBACK');
       throw error;
     } finally {
       state.active = false;
       this.holder = null;
       release();
     }
+  }
+
+  /** BEGIN, COMMIT, savepoints: prepared once each (a publisher runs thousands in a burst). */
+  private readonly controls = new Map<string, Database.Statement>();
+  private control(statement: string): void {
+    let prepared = this.controls.get(statement);
+    if (!prepared) {
+      prepared = this.db.prepare(statement);
+      this.controls.set(statement, prepared);
+    }
+    prepared.run();
   }
 
   async close(): Promise<void> {
@@ -145,12 +195,15 @@ export class SqliteSql implements Sql {
 
 async function savepoint<T>(state: TxState, exec: (q: string) => void | Promise<unknown>, fn: () => Promise<T>): Promise<T> {
   const name = `tandem_${++state.depth}`;
+  const hooks = state.hooks.length;
   await exec(`SAVEPOINT ${name}`);
   try {
     const result = await fn();
     await exec(`RELEASE ${name}`);
     return result;
   } catch (error) {
+    // What it asked to run at the commit goes with it.
+    state.hooks.length = hooks;
     await exec(`ROLLBACK TO ${name}`);
     await exec(`RELEASE ${name}`);
     throw error;
@@ -224,6 +277,14 @@ export class PostgresSql implements Sql {
     return this.als.getStore()?.active === true;
   }
 
+  beforeCommit(fn: () => Promise<void>): boolean {
+    return beforeCommit(this.als.getStore(), fn);
+  }
+
+  txLocal<T>(key: object, make: () => T): T | undefined {
+    return txLocal(this.als.getStore(), key, make);
+  }
+
   private async query<T extends pg.QueryResultRow>(text: Text, params: readonly Param[]): Promise<pg.QueryResult<T>> {
     const source = numberPlaceholders(textFor(text, 'postgres'));
     this.trace?.(source);
@@ -257,11 +318,11 @@ export class PostgresSql implements Sql {
       return savepoint(outer, (q) => client.query(q), fn);
     }
     const client = await this.pool.connect();
-    const state: TxState = { active: true, depth: 0, client };
+    const state = newTx(client);
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await this.als.run(state, fn);
+      const result = await this.als.run(state, () => body(state, fn));
       await client.query('COMMIT');
       return result;
     } catch (error) {

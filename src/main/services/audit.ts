@@ -68,7 +68,7 @@ const checkpointEvery = 1_000;
 const sliceRows = 500;
 const sliceMs = 8;
 /** The record beside the database is rewritten at most this often (ms) while events keep coming. */
-const flushEveryMs = 25;
+const flushEveryMs = 100;
 
 interface EventFields {
   at: number;
@@ -300,12 +300,33 @@ export class AuditLog {
     // caller's, which it then belongs to), so another process cannot append in between and fork
     // the chain: on SQLite (a second publisher on the same file) BEGIN IMMEDIATE admits one writer;
     // on PostgreSQL (several servers) the append lock, taken first, makes appends wait their turn.
-    await this.sql.tx(async () => {
+    //
+    // On PostgreSQL the append lock is held until the caller's transaction commits, so inside one
+    // the event is chained just before the commit, with the transaction's other events: the lock
+    // is taken once, for the last moment of the transaction, instead of from its first event on
+    // (with several pairs going out at once, every other transaction queued behind it).
+    if (this.sql.engine === 'postgres' && this.sql.beforeCommit(() => this.chain(fields, true))) return;
+    await this.sql.tx(() => this.chain(fields, false));
+  }
+
+  /** Per transaction: the hash the next event chains to, once read under the append lock. */
+  private readonly tip = {};
+
+  /**
+   * Chains one event after the last. `atCommit`: run among the transaction's last statements, where
+   * nothing can be rolled back to a savepoint any more, so the tip read once serves the rest; else
+   * the last event is read each time (a savepoint rolled back may have taken one away).
+   */
+  private async chain(fields: EventFields, atCommit: boolean): Promise<void> {
+    const tip = atCommit ? this.sql.txLocal(this.tip, () => ({ hash: null as string | null }))! : { hash: null };
+    if (tip.hash === null) {
       await lockAppends(this.sql);
-      const prevHash = (await lastEvent(this.sql))?.hash ?? genesis;
-      const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
-      await insertEvent(this.sql, { ...fields, prev_hash: prevHash, hash });
-    });
+      tip.hash = (await lastEvent(this.sql))?.hash ?? genesis;
+    }
+    const prevHash = tip.hash;
+    const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
+    await insertEvent(this.sql, { ...fields, prev_hash: prevHash, hash });
+    tip.hash = hash;
     this.scheduleFlush();
   }
 
@@ -587,7 +608,7 @@ export class AuditLog {
     };
     // Once the moment the events were written has passed; during a burst (a thousand pairs going
     // out at once) at most every `flushEveryMs`, so the record beside the database is rewritten
-    // tens of times a second rather than once per event.
+    // ten times a second rather than once per event.
     const wait = this.lastFlushAt + flushEveryMs - performance.now();
     if (wait <= 0) setImmediate(run);
     else setTimeout(run, wait).unref?.();

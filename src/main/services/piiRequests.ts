@@ -5,6 +5,7 @@
 // real personal information, and the trail can never forget.
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/sql';
+import { lockSettings } from '../db/settings';
 import {
   decidePiiRequest,
   getPiiRequest,
@@ -81,6 +82,8 @@ export class PiiRequestService {
     await this.users.authorize(user, 'workspace.settings', [], 'piiRequests');
     const request = await this.waiting(requestId);
     await this.sql.tx(async () => {
+      // Read and written under the settings lock: two allowances at once both reach the list.
+      await lockSettings(this.sql);
       const checks = await this.settings.checks();
       const key = piiKey(request.match);
       if (!checks.piiAllowList.some((entry) => piiKey(entry) === key)) {
