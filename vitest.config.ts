@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Integration tests of the desk alone: its SQLite file, backups and start-up problems, or no database at all. */
 const deskOnly = [
+  'test/integration/audit-head-file.test.ts',
   'test/integration/backups.test.ts',
   'test/integration/db.test.ts',
   'test/integration/startup-problems.test.ts',

@@ -6,16 +6,15 @@ import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Tandem } from '../../src/main/app';
 import { migrations } from '../../src/main/db';
 import { postgresMigrations } from '../../src/main/db/postgres';
 import { PostgresSql, SqliteSql, type PostgresConnection, type Sql } from '../../src/main/db/sql';
 import { newPostgresDatabase, openDirect } from '../engine';
 import { KeychainUnavailableError, KeytarSecretStore } from '../../src/main/secrets';
-import { auditHeadFile } from '../../src/main/services/audit';
 import { maxRecordedRefusalsPerMinute } from '../../src/main/services/users';
-import type { AuditPage } from '../../src/shared/contract';
-import { engine, passphraseOf, testCaller as caller, startTestApp, tempDir, type TestApp } from '../support';
+import type { AuditRow } from '../../src/main/db/audit';
+import { auditView, someHistory } from '../audit-view';
+import { engine, passphraseOf, startTestApp, tempDir, type TestApp } from '../support';
 
 let t: TestApp | undefined;
 let extraDir: string | undefined;
@@ -26,32 +25,7 @@ afterEach(async () => {
   extraDir = undefined;
 });
 
-/** What the audit view shows, as the admin, once the background re-check is done. */
-async function auditView(tandem: Tandem): Promise<AuditPage> {
-  const signedIn = await tandem.dispatch(caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
-  expect(signedIn.ok).toBe(true);
-  await tandem.audit.whenChecked();
-  const result = await tandem.dispatch(caller, 'audit.list', { limit: 5_000 });
-  if (!result.ok) throw new Error(result.error.code);
-  return result.value as AuditPage;
-}
-
-/** Some ordinary history: an account pair and an approved pair scheduled for later. */
-async function someHistory(app: TestApp): Promise<void> {
-  const channelId = await app.addChannel('Statistics');
-  await app.publish(channelId, 'Evidence', 'Preuve', new Date(Date.now() + 3_600_000));
-}
-
-interface Row {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
+type Row = AuditRow;
 
 /** The hash an attacker without the key can compute: plain SHA-256, as Tandem used before the key. */
 const sha256Hash = (prev: string, r: Pick<Row, 'at' | 'actor' | 'action' | 'subject' | 'detail'>) =>
@@ -90,8 +64,6 @@ describe('tampering with the closed database file shows in the audit view', () =
     expect((await auditView(t.tandem)).integrity).toEqual({ state: 'intact', problems: [], complete: true });
     for (let i = 0; i < 2; i++) {
       await t.whileClosed(() => undefined);
-      // The record beside the file is the desk's; a server keeps its trail's guard in the database.
-      if (engine === 'sqlite') expect(fs.existsSync(auditHeadFile(t.dbFile))).toBe(true);
       expect((await auditView(t.reopen())).integrity).toEqual({ state: 'intact', problems: [], complete: true });
     }
   });
@@ -191,16 +163,7 @@ describe('tampering with the closed database file shows in the audit view', () =
     await again.close();
     expect((await auditView(t.reopen())).integrity.problems).toEqual([{ kind: 'triggersRestored', seq: restoredAt }]);
   });
-
-  // The record beside the database is a file next to the desk's SQLite file: a server has none.
-  it.skipIf(engine === 'postgres')('deleting the record kept beside the database is shown', async () => {
-    t = await startTestApp();
-    await someHistory(t);
-    await t.whileClosed(() => fs.rmSync(auditHeadFile(t!.dbFile)));
-    const page = await auditView(t.reopen());
-    expect(page.integrity.state).toBe('broken');
-    expect(page.integrity.problems.map((p) => p.kind)).toEqual(['headMissing']);
-  });
+  // Deleting the record kept beside the desk's file: audit-head-file.test.ts (a server has none).
 });
 
 describe('while Tandem runs', () => {

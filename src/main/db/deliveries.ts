@@ -11,7 +11,8 @@
 // hold on any engine regardless.
 import type { DeliveryStatus, PairStatus } from '../../shared/domain';
 import type { DeliveryRow } from './pairDetails';
-import type { AccountRow } from '../services/accounts';
+import { toAccount, type AccountRow } from './accounts';
+import type { Account } from '../../shared/domain';
 import type { Sql, Text } from './sql';
 
 /** A delivery as the publisher reads it, with its account's handle and platform and its claim. */
@@ -269,8 +270,8 @@ export class DeliveryStore {
     return this.sql.value<number>(s.pairVersion, [pairId]);
   }
 
-  async account(accountId: string): Promise<AccountRow> {
-    return (await this.sql.get<AccountRow>(s.account, [accountId]))!;
+  async account(accountId: string): Promise<Account> {
+    return toAccount((await this.sql.get<AccountRow>(s.account, [accountId]))!);
   }
 
   async remoteUserId(accountId: string): Promise<string | null> {

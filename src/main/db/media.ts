@@ -14,7 +14,7 @@ interface BlobRow {
 }
 
 /** One image of a pair with both its files, as one row. */
-interface PairMediaRow {
+export interface PairMediaRow {
   alt_en: string;
   alt_fr: string;
   en_id: string;
@@ -114,7 +114,12 @@ export async function pairMedia(sql: Sql, pairId: string): Promise<PairMedia[]> 
      WHERE pm.pair_id = ? ORDER BY pm.position`,
     [pairId],
   );
-  return rows.map((row) => ({ en: fileOf(row, 'en'), fr: fileOf(row, 'fr'), altEn: row.alt_en, altFr: row.alt_fr }));
+  return rows.map(pairMediaOf);
+}
+
+/** The image a row describes, with its file in each language. */
+export function pairMediaOf(row: PairMediaRow): PairMedia {
+  return { en: fileOf(row, 'en'), fr: fileOf(row, 'fr'), altEn: row.alt_en, altFr: row.alt_fr };
 }
 
 /** Replaces a pair's images with these, in this order; the caller's transaction holds the two together. */

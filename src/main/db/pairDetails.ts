@@ -2,7 +2,8 @@
 // language, images — read for a whole page of pairs at once: five queries whatever the page's
 // length, instead of five or more per pair (issue 11: lists are a fixed number of queries).
 import { withJsonList, type Sql, type Text } from './sql';
-import type { DeliveryStatus, Lang, MediaFile, PairMedia, Platform } from '../../shared/domain';
+import type { DeliveryStatus, Lang, PairMedia, Platform } from '../../shared/domain';
+import { pairMediaOf, type PairMediaRow } from './media';
 
 export interface DeliveryRow {
   id: string;
@@ -52,21 +53,7 @@ export interface PairDetails {
   media: PairMedia[];
 }
 
-interface MediaRow {
-  pair_id: string;
-  alt_en: string;
-  alt_fr: string;
-  en_id: string;
-  en_mime: string;
-  en_bytes: number;
-  en_width: number;
-  en_height: number;
-  fr_id: string;
-  fr_mime: string;
-  fr_bytes: number;
-  fr_height: number;
-  fr_width: number;
-}
+type MediaRow = PairMediaRow & { pair_id: string };
 
 // Each query takes the page's ids as one JSON array: one statement, whatever the page's length.
 // Written as SQLite text (`json_each`), so the benchmark explains exactly these; `withJsonList`
@@ -99,14 +86,6 @@ const statements: { readonly [K in keyof typeof pairDetailsSql]: Text } = {
   media: withJsonList(pairDetailsSql.media),
 };
 
-const file = (row: MediaRow, side: 'en' | 'fr'): MediaFile => ({
-  id: row[`${side}_id`],
-  mime: row[`${side}_mime`],
-  bytes: row[`${side}_bytes`],
-  width: row[`${side}_width`],
-  height: row[`${side}_height`],
-});
-
 /** The details of each of these pairs (an unknown id gets empty details), in five queries. */
 export async function pairDetails(sql: Sql, pairIds: readonly string[]): Promise<Map<string, PairDetails>> {
   const out = new Map<string, PairDetails>();
@@ -127,7 +106,7 @@ export async function pairDetails(sql: Sql, pairIds: readonly string[]): Promise
   for (const row of decisions) of(row.pair_id).decisions.push(row);
   for (const row of writers) of(row.pair_id).writers.push({ lang: row.lang, username: row.username });
   for (const row of media) {
-    of(row.pair_id).media.push({ en: file(row, 'en'), fr: file(row, 'fr'), altEn: row.alt_en, altFr: row.alt_fr });
+    of(row.pair_id).media.push(pairMediaOf(row));
   }
   return out;
 }

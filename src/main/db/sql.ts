@@ -86,20 +86,9 @@ function txLocal<T>(state: TxState | undefined, key: object, make: () => T): T |
 
 // ---------------------------------------------------------------------------------- SQLite
 
-export class SqliteSql implements Sql {
-  readonly engine = 'sqlite' as const;
-  private readonly als = new AsyncLocalStorage<TxState>();
-  private readonly statements = new Map<string, Database.Statement>();
-  /** The same statements returning their first column only (`value`). */
-  private readonly firsts = new Map<string, Database.Statement>();
-  /** The transaction that holds the connection, and when it lets go. */
-  private holder: { state: TxState; done: Promise<void> } | null = null;
-
-  constructor(readonly db: Database.Database) {}
-
-  get open(): boolean {
-    return this.db.open;
-  }
+/** Where each caller's transaction is kept: shared by both engines. */
+abstract class CallerTransactions {
+  protected readonly als = new AsyncLocalStorage<TxState>();
 
   get inTransaction(): boolean {
     return this.als.getStore()?.active === true;
@@ -112,6 +101,24 @@ export class SqliteSql implements Sql {
   txLocal<T>(key: object, make: () => T): T | undefined {
     return txLocal(this.als.getStore(), key, make);
   }
+}
+
+export class SqliteSql extends CallerTransactions implements Sql {
+  readonly engine = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** The same statements returning their first column only (`value`). */
+  private readonly firsts = new Map<string, Database.Statement>();
+  /** The transaction that holds the connection, and when it lets go. */
+  private holder: { state: TxState; done: Promise<void> } | null = null;
+
+  constructor(readonly db: Database.Database) {
+    super();
+  }
+
+  get open(): boolean {
+    return this.db.open;
+  }
+
 
   private statement(text: Text, cache = this.statements): Database.Statement {
     const source = textFor(text, 'sqlite');
@@ -256,13 +263,13 @@ export interface PostgresConnection {
   max?: number;
 }
 
-export class PostgresSql implements Sql {
+export class PostgresSql extends CallerTransactions implements Sql {
   readonly engine = 'postgres' as const;
   readonly pool: pg.Pool;
-  private readonly als = new AsyncLocalStorage<TxState>();
   private closed = false;
 
   constructor(connection: PostgresConnection, private readonly trace?: (sql: string) => void) {
+    super();
     this.pool = new pg.Pool({ max: 10, ...connection, types });
     // An idle client that loses its server (restart, network) must not crash the process;
     // the next query gets a fresh one or fails with the reason.
@@ -273,17 +280,6 @@ export class PostgresSql implements Sql {
     return !this.closed;
   }
 
-  get inTransaction(): boolean {
-    return this.als.getStore()?.active === true;
-  }
-
-  beforeCommit(fn: () => Promise<void>): boolean {
-    return beforeCommit(this.als.getStore(), fn);
-  }
-
-  txLocal<T>(key: object, make: () => T): T | undefined {
-    return txLocal(this.als.getStore(), key, make);
-  }
 
   private async query<T extends pg.QueryResultRow>(text: Text, params: readonly Param[]): Promise<pg.QueryResult<T>> {
     const source = numberPlaceholders(textFor(text, 'postgres'));

@@ -23,7 +23,6 @@ import type { SecretStore } from '../secrets';
 import { PlatformError, type PlatformAdapter } from '../platforms/types';
 import { sideMedia, type MediaFacts } from '../../shared/limits';
 import type { MediaService } from '../services/media';
-import { toAccount } from '../services/accounts';
 import { newTid } from './tid';
 import type { AuditLog } from '../services/audit';
 import { derivePairStatus, type PairService } from '../services/pairs';
@@ -790,7 +789,7 @@ export class Publisher {
   ): Promise<ErrorInfo | null> {
     const adapter = this.adapters.get(delivery.platform);
     if (!adapter) return { code: 'channel.unknown', params: { id: delivery.account_id } };
-    const account = toAccount(await this.store.account(delivery.account_id));
+    const account = await this.store.account(delivery.account_id);
     const [problem] = adapter.validate(account.limits, delivery.lang, text, media);
     if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
     if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } };

@@ -15,7 +15,6 @@ import type { AuditLog } from './audit';
 import type { UserService } from './users';
 
 // The rows and their mapping moved to db/accounts; re-exported for modules that still import them here.
-export { toAccount, type AccountRow } from '../db/accounts';
 
 export class AccountService {
   constructor(
