@@ -124,12 +124,20 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
       const worker = startWorker();
       await Promise.race([worker.ready, worker.exited]);
       // A random moment, but never more than a few new Mastodon statuses in: every kill lands
-      // while there is still work, however fast the machine.
+      // while there is still work, however fast the machine. Every other run waits for its first
+      // status before the clock starts, so on either engine kills fall mid-send, not only at start.
+      let finished = false;
+      void worker.exited.then(() => (finished = true));
+      if (trial % 2 === 1) {
+        const first = mastodon.statuses.length;
+        const until = Date.now() + 15_000;
+        while (!finished && Date.now() < until && mastodon.statuses.length === first) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      }
       const start = mastodon.statuses.length;
       const limit = 1 + Math.floor(Math.random() * 2);
       const deadline = Date.now() + 50 + Math.floor(Math.random() * 300);
-      let finished = false;
-      void worker.exited.then(() => (finished = true));
       while (!finished && Date.now() < deadline && mastodon.statuses.length - start < limit) {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }

@@ -46,7 +46,7 @@ describe('the queue reads a page in a fixed number of queries', () => {
   it('runs as many statements for 40 pairs as for 2, and each pair is complete', async () => {
     await makePairs(40);
     // Only the call's own statements are counted: the publisher's timers and the audit head's
-    // rewrite (at most every 100 ms) would otherwise land in the middle of one on PostgreSQL.
+    // rewrite (at most every 25 ms) would otherwise land in the middle of one on PostgreSQL.
     await t.tandem.publisher.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const small = await listing(2);

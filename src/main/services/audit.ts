@@ -68,7 +68,7 @@ const checkpointEvery = 1_000;
 const sliceRows = 500;
 const sliceMs = 8;
 /** The record beside the database is rewritten at most this often (ms) while events keep coming. */
-const flushEveryMs = 100;
+const flushEveryMs = 25;
 
 interface EventFields {
   at: number;
@@ -608,7 +608,7 @@ export class AuditLog {
     };
     // Once the moment the events were written has passed; during a burst (a thousand pairs going
     // out at once) at most every `flushEveryMs`, so the record beside the database is rewritten
-    // ten times a second rather than once per event.
+    // tens of times a second rather than once per event.
     const wait = this.lastFlushAt + flushEveryMs - performance.now();
     if (wait <= 0) setImmediate(run);
     else setTimeout(run, wait).unref?.();
