@@ -226,6 +226,36 @@ describe('hardenWebContents', () => {
     expect(openExternal.mock.calls).toEqual([['https://social.example.ca/@StatCan/113']]);
   });
 
+  it('asks the database whether a Mastodon link was recorded, and opens it only when it says yes', async () => {
+    const recorded = new Set(['https://social.example.ca/@StatCan/113']);
+    let answers: Promise<boolean>[] = [];
+    // As the host asks: a look-up that answers later (the database is async).
+    const lookUp = (url: string) => {
+      const answer = new Promise<boolean>((resolve) => setTimeout(() => resolve(recorded.has(url)), 5));
+      answers.push(answer);
+      return answer;
+    };
+    const fake = fakeWebContents();
+    const openExternal = vi.fn();
+    hardenWebContents(fake.contents, openExternal, lookUp);
+    // The window is refused at once, before the answer comes.
+    expect(fake.openWindow('https://social.example.ca/@StatCan/113')).toEqual({ action: 'deny' });
+    expect(fake.openWindow('https://social.example.ca/@StatCan/114')).toEqual({ action: 'deny' });
+    expect(openExternal).not.toHaveBeenCalled();
+    await Promise.all(answers);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(openExternal.mock.calls).toEqual([['https://social.example.ca/@StatCan/113']]);
+
+    // A look-up that fails opens nothing.
+    answers = [];
+    const failing = fakeWebContents();
+    const opened = vi.fn();
+    hardenWebContents(failing.contents, opened, () => Promise.reject(new Error('storage.io')));
+    expect(failing.openWindow('https://social.example.ca/@StatCan/113')).toEqual({ action: 'deny' });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(opened).not.toHaveBeenCalled();
+  });
+
   it.each([
     'http://x.com/StatCan_eng/status/123',
     'https://evil.example/',
