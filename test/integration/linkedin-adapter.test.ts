@@ -13,7 +13,7 @@ beforeEach(async () => {
   fake = new FakeLinkedIn();
   await fake.start();
   org = fakeOrganization(fake, 'statistics-canada');
-  linkedin = new LinkedInAdapter({ apiBase: fake.url, timeoutMs: 500 });
+  linkedin = new LinkedInAdapter({ apiBase: fake.url, timeoutMs: 2_000 });
 });
 afterEach(async () => {
   await fake.stop();
@@ -247,7 +247,7 @@ describe('publish (POST /rest/posts)', () => {
   });
 
   it('maps a timeout to an ambiguous network error (the post may have been made)', async () => {
-    fake.failNext(org.organizationId, { status: 201, delayMs: 1_500, headers: { 'x-restli-id': 'urn:li:share:1' }, body: '' });
+    fake.failNext(org.organizationId, { status: 201, delayMs: 3_000, headers: { 'x-restli-id': 'urn:li:share:1' }, body: '' });
     const error = await failure(publish());
     expect(error.kind).toBe('ambiguous');
     expect(error.info.code).toBe('platform.network');

@@ -15,7 +15,7 @@ beforeEach(async () => {
   fake = new FakeMastodon();
   await fake.start();
   account = fake.addAccount('StatCan', 'Statistics Canada');
-  mastodon = new MastodonAdapter({ timeoutMs: 500, mediaProcessingMs: 1_000 });
+  mastodon = new MastodonAdapter({ timeoutMs: 2_000, mediaProcessingMs: 1_000 });
 });
 afterEach(async () => {
   await fake.stop();
@@ -199,7 +199,7 @@ describe('publish', () => {
 
   it('after a timeout whose post did land, finds it, and a retry with the same key makes no second post', async () => {
     const key = newKey();
-    fake.failNext('StatCan', { delayMs: 800, path: '/api/v1/statuses' });
+    fake.failNext('StatCan', { delayMs: 3_000, path: '/api/v1/statuses' });
     const error = await failure(publish('Arrivé en retard', { key }));
     expect(error.kind).toBe('ambiguous');
     expect(error.info.code).toBe('platform.network');
@@ -270,7 +270,7 @@ describe('errors', () => {
   });
 
   it('maps a timeout to an ambiguous network error (the post may have been made)', async () => {
-    fake.failNext('StatCan', { status: 200, delayMs: 1_500 });
+    fake.failNext('StatCan', { status: 200, delayMs: 3_000 });
     const error = await failure(publish());
     expect(error.kind).toBe('ambiguous');
     expect(error.info.code).toBe('platform.network');

@@ -18,7 +18,7 @@ beforeEach(async () => {
   fake = new FakeX();
   await fake.start();
   account = fakeAccount(fake, 'StatCan_eng');
-  x = new XAdapter({ apiBase: fake.url, timeoutMs: 500 });
+  x = new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 });
 });
 afterEach(async () => {
   await fake.stop();
@@ -200,7 +200,7 @@ describe('POST /2/tweets', () => {
   });
 
   it('maps a timeout to an ambiguous network error (the post may have been made)', async () => {
-    fake.failNext('StatCan_eng', { status: 201, delayMs: 1_500 });
+    fake.failNext('StatCan_eng', { status: 201, delayMs: 3_000 });
     const error = await failure(publish());
     expect(error.kind).toBe('ambiguous');
     expect(error.info.code).toBe('platform.network');
