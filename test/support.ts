@@ -15,6 +15,7 @@ import type { Channel, Pair, Role, User } from '../src/shared/domain';
 import type { Caller } from '../src/main/services/context';
 import { FakeX, credentialsOf, fakeAccount, fakeApp, type FakeXAccount } from './fakes/x-api';
 import type { PostgresConnection, Sql } from '../src/main/db/sql';
+import type { PublisherOptions } from '../src/main/publisher/publisher';
 import { engine, newPostgresDatabase, openDirect } from './engine';
 
 export { engine } from './engine';
@@ -81,7 +82,7 @@ export async function startTestApp(
       adapters: [new XAdapter({ apiBase: fake.url, timeoutMs: 2_000 }), ...moreAdapters],
       log,
       postgres,
-      publisher: { maxAttempts: 4, backoff: { baseMs: 40, capMs: 200 }, offlineRetryMs: 200, graceMs: 15 * 60_000, concurrency: 8 },
+      publisher: testPublisher,
       ...overrides,
       ...more,
     });
@@ -165,6 +166,15 @@ export async function startTestApp(
     },
   };
 }
+
+/** The publisher's timings in tests: retries in tens of milliseconds, so failures and recoveries show quickly. */
+export const testPublisher: Omit<PublisherOptions, 'storageBackoff'> = {
+  maxAttempts: 4,
+  backoff: { baseMs: 40, capMs: 200 },
+  offlineRetryMs: 200,
+  graceMs: 15 * 60_000,
+  concurrency: 8,
+};
 
 /** The test's own client: one window, signed in and out as one person at a time. */
 export const testCaller: Caller = { client: 'test' };

@@ -4,7 +4,7 @@
 // loopback fake; each Tandem (t.reopen) has its own connection(s) to the same database.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { engine, setDue, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+import { engine, setDue, startTestApp, tempDir, testPublisher, waitFor, type TestApp } from '../support';
 import { newPostgresDatabase, openDirect } from '../engine';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,11 +23,7 @@ afterEach(async () => {
 });
 
 const shared = (more: Partial<PublisherOptions> = {}): PublisherOptions => ({
-  maxAttempts: 4,
-  backoff: { baseMs: 40, capMs: 200 },
-  offlineRetryMs: 200,
-  graceMs: 15 * 60_000,
-  concurrency: 8,
+  ...testPublisher,
   storageBackoff: { baseMs: 100, capMs: 400 },
   soleOwner: false,
   leaseMs: 5_000,

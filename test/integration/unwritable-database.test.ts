@@ -11,7 +11,7 @@ import type { Pair, StorageFaultCode } from '../../src/shared/domain';
 import type { StorageProblem } from '../../src/shared/contract';
 import type { PublisherOptions } from '../../src/main/publisher/publisher';
 import { KeytarSecretStore } from '../../src/main/secrets';
-import { startTestApp, waitFor, type TestApp } from '../support';
+import { startTestApp, testPublisher, waitFor, type TestApp } from '../support';
 
 /** The real keychain, counting reads; `onRead` runs before the first read it sees. */
 class WatchedKeychain extends KeytarSecretStore {
@@ -105,11 +105,7 @@ function faultOf(name: FaultName, t: TestApp): Fault {
 }
 
 const fast: PublisherOptions = {
-  maxAttempts: 4,
-  backoff: { baseMs: 40, capMs: 200 },
-  offlineRetryMs: 200,
-  graceMs: 15 * 60_000,
-  concurrency: 8,
+  ...testPublisher,
   storageBackoff: { baseMs: 100, capMs: 400 },
 };
 

@@ -9,6 +9,17 @@
 // Already constraints: one delivery per (pair, account) — and so per language, an account having
 // one —, one pair_channel per (pair, account pair), one account per (platform, handle), one account
 // pair per account, one author row per (pair, language, person), one image per (pair, position).
+/** The same on both engines: merge requests already waiting twice, then make it a constraint. */
+const onePendingRequest = `DELETE FROM pii_request
+  WHERE decision IS NULL AND EXISTS (
+    SELECT 1 FROM pii_request older
+    WHERE older.match_key = pii_request.match_key AND older.decision IS NULL
+      AND (older.requested_at < pii_request.requested_at
+           OR (older.requested_at = pii_request.requested_at AND older.id < pii_request.id)));
+DROP INDEX pii_request_pending;
+CREATE UNIQUE INDEX pii_request_pending ON pii_request (match_key) WHERE decision IS NULL;
+`;
+
 export const migration011 = {
   version: 11,
   name: 'delivery-lease',
@@ -20,15 +31,7 @@ ALTER TABLE delivery ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
 -- worked on: the sweep for expired leases and "when is a leased delivery free again" read it.
 CREATE INDEX delivery_lease ON delivery (lease_until) WHERE lease_until IS NOT NULL;
 
-DELETE FROM pii_request
-  WHERE decision IS NULL AND EXISTS (
-    SELECT 1 FROM pii_request older
-    WHERE older.match_key = pii_request.match_key AND older.decision IS NULL
-      AND (older.requested_at < pii_request.requested_at
-           OR (older.requested_at = pii_request.requested_at AND older.id < pii_request.id)));
-DROP INDEX pii_request_pending;
-CREATE UNIQUE INDEX pii_request_pending ON pii_request (match_key) WHERE decision IS NULL;
-`,
+${onePendingRequest}`,
   // PostgreSQL's twin (see db/postgres.ts for how the two differ).
   postgres: `
 ALTER TABLE delivery ADD COLUMN lease_until BIGINT;
@@ -36,13 +39,5 @@ ALTER TABLE delivery ADD COLUMN lease_owner TEXT;
 ALTER TABLE delivery ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX delivery_lease ON delivery (lease_until) WHERE lease_until IS NOT NULL;
 
-DELETE FROM pii_request
-  WHERE decision IS NULL AND EXISTS (
-    SELECT 1 FROM pii_request older
-    WHERE older.match_key = pii_request.match_key AND older.decision IS NULL
-      AND (older.requested_at < pii_request.requested_at
-           OR (older.requested_at = pii_request.requested_at AND older.id < pii_request.id)));
-DROP INDEX pii_request_pending;
-CREATE UNIQUE INDEX pii_request_pending ON pii_request (match_key) WHERE decision IS NULL;
-`,
+${onePendingRequest}`,
 };
