@@ -25,6 +25,7 @@ import { defaultPublisherOptions, type PublisherOptions } from '../src/main/publ
 import type { Channel, Pair, User } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api';
 import { startPostgres } from '../test/postgres';
+import { RemoteFakeX } from './remote-fake-x';
 import { MemorySecretStore } from './memory-secrets';
 import { benchPlatforms, type PlatformsResult, type Store } from './platforms';
 import { median, round, roundSummary, summarize, table, type Summary, progress, runBench } from './stats';
@@ -65,7 +66,11 @@ const publish = {
   timeoutAfterWindowMs: 60_000,
   pollMs: 100,
 };
-const publisherOverrides: Partial<PublisherOptions> = { concurrency: Number(process.env['BENCH_CONCURRENCY'] ?? 8) };
+// The publisher's own default unless BENCH_CONCURRENCY says otherwise.
+const publisherOverrides: Partial<PublisherOptions> = process.env['BENCH_CONCURRENCY']
+  ? { concurrency: Number(process.env['BENCH_CONCURRENCY']) }
+  : {};
+const effectiveConcurrency = publisherOverrides.concurrency ?? defaultPublisherOptions.concurrency;
 const big = {
   pairs: 100_000,
   /** Among the most recently created `recentPool` pairs, every `every`-th is scheduled ahead. */
@@ -220,11 +225,13 @@ interface PublishResult {
   clockOffsetMs: { start: number; end: number };
   log: Record<string, number>;
   timedOut: boolean;
+  /** The burst only: the same posts through the X adapter alone (xAdapterFloor). */
+  adapterFloorMs?: number;
 }
 
 /** `pairsPerTick` pairs due every tick; `publish.pairs` of them makes every pair due in the same instant (the burst). */
 async function benchPublishing(store: Store, pairsPerTick: number, label: string): Promise<PublishResult> {
-  const fake = new FakeX();
+  const fake = new RemoteFakeX();
   await fake.start();
   try {
     return await publishThrough(store, fake, pairsPerTick, label);
@@ -233,10 +240,14 @@ async function benchPublishing(store: Store, pairsPerTick: number, label: string
   }
 }
 
-async function publishThrough(store: Store, fake: FakeX, pairsPerTick: number, label: string): Promise<PublishResult> {
+async function publishThrough(store: Store, fake: RemoteFakeX, pairsPerTick: number, label: string): Promise<PublishResult> {
   const app = fakeApp();
-  const en = fakeAccount(fake, 'Bench_eng', app);
-  const fr = fakeAccount(fake, 'Bench_fra', app);
+  // The accounts are made here (fakeAccount registers them with a fake) and sent to the remote one.
+  const registry = new FakeX();
+  const en = fakeAccount(registry, 'Bench_eng', app);
+  const fr = fakeAccount(registry, 'Bench_fra', app);
+  await fake.addAccount(en);
+  await fake.addAccount(fr);
   const { log, lines } = capturingLogger();
   const clockOffsetStart = Date.now() - perfNow();
 
@@ -335,7 +346,8 @@ async function publishThrough(store: Store, fake: FakeX, pairsPerTick: number, l
     // Arrivals at the fake, matched back to pairs by their unique texts.
     const arrivals = approved.map(() => ({ en: Number.NaN, fr: Number.NaN }));
     const expectedUser = { en: en.username, fr: fr.username };
-    for (const post of fake.posts) {
+    const received = await fake.received();
+    for (const post of received.posts) {
       const match = byText.get(post.text);
       if (!match || post.username !== expectedUser[match.lang]) continue;
       arrivals[match.index]![match.lang] = post.receivedAt;
@@ -374,6 +386,7 @@ async function publishThrough(store: Store, fake: FakeX, pairsPerTick: number, l
           graceMs: 'settings.graceMinutes × 60,000 (default 15 min)',
         },
         xAdapter: { apiBase: fake.url, timeoutMs: 'default (30,000)' },
+        fakeX: 'in a process of its own (bench/fake-x-process.ts), as X is not on the publisher\'s event loop',
         secrets: 'in-memory (bench/memory-secrets.ts)',
       },
       setup: {
@@ -386,8 +399,8 @@ async function publishThrough(store: Store, fake: FakeX, pairsPerTick: number, l
       published: statuses['published'] ?? 0,
       statuses,
       pairsMatchedAtFake: skews.length,
-      postsAtFake: fake.posts.length,
-      nonSuccessResponses: fake.requests.filter((r) => r.status >= 300).length,
+      postsAtFake: received.posts.length,
+      nonSuccessResponses: received.statuses.filter((status) => status >= 300).length,
       windowMs: windowEnd - windowStart,
       drainMs: doneAt - windowEnd,
       skewMs: roundSummary(summarize(skews)),
@@ -401,6 +414,36 @@ async function publishThrough(store: Store, fake: FakeX, pairsPerTick: number, l
     };
   } finally {
     await tandem.close();
+  }
+}
+
+/**
+ * What the burst cannot go below: the same number of posts through the X adapter alone (the
+ * twitter-api-v2 client, OAuth 1.0a signing, HTTP), as many at a time as the publisher sends, to
+ * the same fake in its own process; no database, no publisher. The time until the last answer.
+ */
+async function xAdapterFloor(posts: number, inFlight: number): Promise<number> {
+  const fake = new RemoteFakeX();
+  await fake.start();
+  try {
+    const account = fakeAccount(new FakeX(), 'Floor_eng');
+    await fake.addAccount(account);
+    const adapter = new XAdapter({ apiBase: fake.url });
+    const credentials = credentialsOf(account);
+    const send = (i: number) =>
+      adapter.publish({ text: `Floor ${i}: the department announces scheduled service update number ${i}.`, lang: 'en', handle: account.username, credentials, media: [], key: `floor-${i}` });
+    // Warm-up: the connections and the code paths, as the publisher's are by its setup.
+    await Promise.all(Array.from({ length: inFlight }, (_, i) => send(-1 - i)));
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < posts) await send(next++);
+      }),
+    );
+    return performance.now() - start;
+  } finally {
+    await fake.stop();
   }
 }
 
@@ -641,10 +684,12 @@ async function main(): Promise<void> {
     // BENCH_ONLY=burst: the 1,000-pair burst alone, printed as one line (for working on it).
     if (process.env['BENCH_ONLY'] === 'burst') {
       const only = await benchPublishing(await engine.store('burst'), publish.pairs, 'burst');
+      const floor = await xAdapterFloor(2 * publish.pairs, 2 * effectiveConcurrency);
       console.log(
         `${engine.name} burst: last post out ${only.lastSideLatenessMs.max.toFixed(0)} ms after the due time ` +
           `(first side p50 ${only.latenessMs.p50.toFixed(0)} ms), EN/FR skew p50 ${only.skewMs.p50.toFixed(1)} ms, ` +
-          `p99 ${only.skewMs.p99.toFixed(1)} ms; ${only.published}/${publish.pairs} published`,
+          `p99 ${only.skewMs.p99.toFixed(1)} ms; ${only.published}/${publish.pairs} published; ` +
+          `the X adapter alone: ${2 * publish.pairs} posts in ${floor.toFixed(0)} ms`,
       );
       return;
     }
@@ -653,6 +698,8 @@ async function main(): Promise<void> {
     const part1 = await benchPublishing(await engine.store('publish'), publish.pairsPerTick, 'part 1');
     const burst =
       publish.pairsPerTick >= publish.pairs ? part1 : await benchPublishing(await engine.store('burst'), publish.pairs, 'part 1b (burst)');
+    progress(`part 1c: the X adapter alone, ${2 * publish.pairs} posts…`);
+    burst.adapterFloorMs = round(await xAdapterFloor(2 * publish.pairs, 2 * effectiveConcurrency));
 
     // Part 2
     progress(`part 2: inserting ${big.pairs} pairs and ${2 * big.pairs} deliveries in one transaction…`);
@@ -775,6 +822,12 @@ function report(
       `(first side lateness p50 ${burst.latenessMs.p50.toFixed(0)} ms), EN/FR skew p50 ${burst.skewMs.p50.toFixed(1)} ms, ` +
       `p99 ${burst.skewMs.p99.toFixed(1)} ms; ${burst.published}/${publish.pairs} published`,
   );
+  if (burst.adapterFloorMs !== undefined) {
+    out.push(
+      `floor: the X adapter alone (twitter-api-v2, no database, no publisher) sends the same ${2 * publish.pairs} posts, ` +
+        `${2 * effectiveConcurrency} at a time, to the same fake in ${burst.adapterFloorMs.toFixed(0)} ms`,
+    );
+  }
 
   out.push('', `== 2. Queries over ${big.pairs.toLocaleString('en')} pairs [${db.engine}] (${big.warmup} warm-up, ${big.runs} runs) ==`);
   out.push(

@@ -67,11 +67,18 @@ export async function hashAt(sql: Sql, seq: number): Promise<string | undefined>
   return sql.value<string>('SELECT hash FROM audit_event WHERE seq = ?', [seq]);
 }
 
-export async function insertEvent(sql: Sql, e: Omit<AuditRow, 'seq'>): Promise<void> {
-  await sql.run(
-    'INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [e.at, e.actor, e.action, e.subject, e.detail, e.prev_hash, e.hash],
-  );
+/** Rows per INSERT: 7 parameters each, well inside both engines' limits (SQLite 32,766; PostgreSQL 65,535). */
+const rowsPerInsert = 500;
+
+/** Appends events in the order given (each already chained to the one before it): one INSERT per 500. */
+export async function insertEvents(sql: Sql, events: readonly Omit<AuditRow, 'seq'>[]): Promise<void> {
+  for (let from = 0; from < events.length; from += rowsPerInsert) {
+    const slice = events.slice(from, from + rowsPerInsert);
+    await sql.run(
+      `INSERT INTO audit_event (at, actor, action, subject, detail, prev_hash, hash) VALUES ${slice.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      slice.flatMap((e) => [e.at, e.actor, e.action, e.subject, e.detail, e.prev_hash, e.hash]),
+    );
+  }
 }
 
 // ---- reading along the chain ---------------------------------------------------------------

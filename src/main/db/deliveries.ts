@@ -62,6 +62,77 @@ const deliveryColumns = `d.id, d.pair_id, d.account_id, d.lang, d.status, d.atte
 const ofPair = `FROM delivery d JOIN account a ON a.id = d.account_id
        WHERE d.pair_id = ? ORDER BY d.lang, a.handle`;
 
+// A publisher's round acts on many pairs at once (issue 11's burst): the same reads and
+// conditional writes, each one statement for the whole round. The pairs' ids travel as one JSON
+// array; per-delivery values (token, key, result) as one JSON array of records.
+const ofPairs = `FROM delivery d JOIN account a ON a.id = d.account_id
+       WHERE d.pair_id IN (SELECT value FROM json_each(?)) ORDER BY d.pair_id, d.lang, a.handle`;
+/** The records a batch write takes: SQLite reads them with json_extract, PostgreSQL with json_to_recordset. */
+const records = (columns: Record<string, 'text' | 'bigint'>): { sqlite: string; postgres: string } => {
+  const names = Object.keys(columns);
+  return {
+    sqlite: `(SELECT ${names.map((n) => `json_extract(value, '$.${n}') AS ${n}`).join(', ')} FROM json_each(?))`,
+    postgres: `json_to_recordset(CAST(? AS json)) AS j(${names.map((n) => `${n} ${columns[n]}`).join(', ')})`,
+  };
+};
+/** `UPDATE delivery … FROM <records> … WHERE … RETURNING id`, the same on both engines but for how the records are read. */
+const batchUpdate = (set: string, columns: Record<string, 'text' | 'bigint'>, where: string): Text => {
+  const from = records(columns);
+  return {
+    sqlite: `UPDATE delivery SET ${set} FROM ${from.sqlite} AS j WHERE ${where} RETURNING delivery.id`,
+    postgres: `UPDATE delivery SET ${set} FROM ${from.postgres} WHERE ${where} RETURNING delivery.id`,
+  };
+};
+const batch = {
+  forPairs: {
+    sqlite: `SELECT ${deliveryColumns} ${ofPairs}`,
+    postgres: `SELECT ${deliveryColumns} ${ofPairs.replaceAll('json_each(?)', 'json_array_elements_text(CAST(? AS json))')} FOR UPDATE OF d`,
+  } satisfies Text,
+  claimable: {
+    sqlite: `SELECT ${deliveryColumns} ${ofPairs}`,
+    postgres: `SELECT ${deliveryColumns}, (SELECT COUNT(*) FROM delivery t WHERE t.pair_id = d.pair_id) AS total
+       ${ofPairs.replaceAll('json_each(?)', 'json_array_elements_text(CAST(? AS json))')} FOR UPDATE OF d SKIP LOCKED`,
+  } satisfies Text,
+  // The round's claim: each delivery only if its token and status are as read and no live lease
+  // of another publisher is on it. Parameters: owner, until, records, now, owner.
+  claim: batchUpdate(
+    'fence = delivery.fence + 1, lease_owner = ?, lease_until = ?',
+    { id: 'text', fence: 'bigint', status: 'text' },
+    `delivery.id = j.id AND delivery.fence = j.fence AND delivery.status = j.status AND ${free.replaceAll('lease_', 'delivery.lease_')}`,
+  ),
+  // Parameters: records (id, fence, key, claimed_at, lease_until).
+  toSending: batchUpdate(
+    `status = 'sending', attempt = delivery.attempt + 1, lookups = 0, claimed_at = j.claimed_at,
+         idem_key = COALESCE(delivery.idem_key, j.key), lease_until = j.lease_until`,
+    { id: 'text', fence: 'bigint', key: 'text', claimed_at: 'bigint', lease_until: 'bigint' },
+    'delivery.id = j.id AND delivery.fence = j.fence',
+  ),
+  // Parameters: records (id, fence, remote_id, remote_url, sent_at).
+  sent: batchUpdate(
+    `status = 'sent', remote_id = j.remote_id, remote_url = j.remote_url, sent_at = j.sent_at,
+         next_attempt_at = NULL, last_error = NULL, lease_until = NULL, lease_owner = NULL`,
+    { id: 'text', fence: 'bigint', remote_id: 'text', remote_url: 'text', sent_at: 'bigint' },
+    'delivery.id = j.id AND delivery.fence = j.fence',
+  ),
+  // A claim nothing was written under is given back. Parameters: records (id, fence), owner.
+  release: batchUpdate(
+    'lease_until = NULL, lease_owner = NULL',
+    { id: 'text', fence: 'bigint' },
+    "delivery.id = j.id AND delivery.fence = j.fence AND delivery.status <> 'sending' AND delivery.lease_owner = ?",
+  ),
+  // A long send keeps its lease: extended only while the token still holds and is this
+  // publisher's. Parameters: until, records (id, fence), owner.
+  renew: batchUpdate(
+    'lease_until = ?',
+    { id: 'text', fence: 'bigint' },
+    'delivery.id = j.id AND delivery.fence = j.fence AND delivery.lease_owner = ? AND delivery.lease_until IS NOT NULL',
+  ),
+  pairVersions: {
+    sqlite: 'SELECT id, version, status FROM post_pair WHERE id IN (SELECT value FROM json_each(?))',
+    postgres: 'SELECT id, version, status FROM post_pair WHERE id IN (SELECT json_array_elements_text(CAST(? AS json))) ORDER BY id FOR NO KEY UPDATE',
+  } satisfies Text,
+};
+
 const s = {
   // Inside a write, the pair's rows as they are now; on PostgreSQL they stay locked until the
   // transaction ends (a person's cancel or another instance waits its turn, as on SQLite). Only the
@@ -83,9 +154,6 @@ const s = {
   claim: `UPDATE delivery SET fence = fence + 1, lease_owner = ?, lease_until = ?
        WHERE id = ? AND fence = ? AND status = ? AND ${free}
        RETURNING fence`,
-  toSending: `UPDATE delivery SET status = 'sending', attempt = attempt + 1, lookups = 0, claimed_at = ?,
-         idem_key = COALESCE(idem_key, ?), lease_until = ?
-       WHERE id = ? AND fence = ?`,
   sent: `UPDATE delivery SET status = 'sent', remote_id = ?, remote_url = ?, sent_at = ?,
          next_attempt_at = NULL, last_error = NULL, lease_until = NULL, lease_owner = NULL
        WHERE id = ? AND fence = ?`,
@@ -103,11 +171,6 @@ const s = {
        WHERE id = ? AND fence = ? AND status IN ${due}`,
   // The same without a claim (the error came before it): only what no other publisher holds.
   containUnclaimed: `UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ? AND status IN ${due} AND ${free}`,
-  // A long send keeps its lease: extended only while the token still holds and is this publisher's.
-  renew: `UPDATE delivery SET lease_until = ?
-       WHERE id = ? AND fence = ? AND lease_owner = ? AND lease_until IS NOT NULL`,
-  release: `UPDATE delivery SET lease_until = NULL, lease_owner = NULL
-       WHERE id = ? AND fence = ? AND status <> 'sending' AND lease_owner = ?`,
   // Recovery. Taking over a delivery is a new claim on it: the token moves on, so whoever held
   // it before writes nothing when its answer comes.
   recoverAll: `UPDATE delivery SET status = 'checking', next_attempt_at = ?, last_error = ?,
@@ -186,6 +249,72 @@ export class DeliveryStore {
     return rows.map(({ total: _, ...row }) => row);
   }
 
+  // ---- a round: many pairs per statement ----------------------------------------------------
+
+  /** The deliveries of these pairs, by pair; inside a write, held until it ends (PostgreSQL locks them). */
+  async forPairs(pairIds: readonly string[]): Promise<Map<string, LeasedDeliveryRow[]>> {
+    const rows = await this.sql.all<LeasedDeliveryRow>(batch.forPairs, [JSON.stringify(pairIds)]);
+    return byPair(pairIds, rows);
+  }
+
+  /**
+   * `claimable` for a round of pairs, in one statement: each pair's deliveries, or no entry for a
+   * pair another transaction holds some of right now (PostgreSQL), which is left to it.
+   */
+  async claimableMany(pairIds: readonly string[]): Promise<Map<string, LeasedDeliveryRow[]>> {
+    const rows = await this.sql.all<LeasedDeliveryRow & { total?: number }>(batch.claimable, [JSON.stringify(pairIds)]);
+    const out = new Map<string, LeasedDeliveryRow[]>();
+    const whole = new Map<string, boolean>();
+    for (const { total, ...row } of rows) {
+      const list = out.get(row.pair_id) ?? [];
+      list.push(row);
+      out.set(row.pair_id, list);
+      if (total !== undefined) whole.set(row.pair_id, list.length >= total);
+    }
+    for (const [pairId, complete] of whole) if (!complete) out.delete(pairId);
+    return out;
+  }
+
+  /** Claims these deliveries as read, in one statement: the new token of each one claimed (those missing changed meanwhile). */
+  async claimMany(rows: readonly LeasedDeliveryRow[], owner: string, now: number, until: number): Promise<Map<string, number>> {
+    if (rows.length === 0) return new Map();
+    const list = JSON.stringify(rows.map((r) => ({ id: r.id, fence: r.fence, status: r.status })));
+    const claimed = await this.sql.all<{ id: string }>(batch.claim, [owner, ms(until), list, ms(now), owner]);
+    // The token moved on by one from the one read: under the claim's locks nothing else moved it.
+    const read = new Map(rows.map((r) => [r.id, r.fence]));
+    return new Map(claimed.map((c) => [c.id, read.get(c.id)! + 1]));
+  }
+
+  /** `toSending` for many deliveries in one statement; the ids whose token still held. */
+  async toSendingMany(items: readonly { held: Held; key: string; now: number; until: number }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const list = JSON.stringify(
+      items.map((i) => ({ id: i.held.id, fence: i.held.fence, key: i.key, claimed_at: ms(i.now), lease_until: ms(i.until) })),
+    );
+    return ids(await this.sql.all<{ id: string }>(batch.toSending, [list]));
+  }
+
+  /** `sent` for many deliveries in one statement; the ids whose token still held. */
+  async sentMany(items: readonly { held: Held; remoteId: string; remoteUrl: string; sentAt: number }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const list = JSON.stringify(
+      items.map((i) => ({ id: i.held.id, fence: i.held.fence, remote_id: i.remoteId, remote_url: i.remoteUrl, sent_at: ms(i.sentAt) })),
+    );
+    return ids(await this.sql.all<{ id: string }>(batch.sent, [list]));
+  }
+
+  /** Gives back claims nothing was written under (a `sending` one stays: its outcome is owed), in one statement. */
+  async releaseMany(held: readonly Held[], owner: string): Promise<void> {
+    if (held.length === 0) return;
+    await this.sql.all(batch.release, [JSON.stringify(held.map((h) => ({ id: h.id, fence: h.fence }))), owner]);
+  }
+
+  /** Each pair's version and status; inside a write, after the pairs' deliveries (PostgreSQL holds the rows until it ends). */
+  async pairStates(pairIds: readonly string[]): Promise<Map<string, { version: number; status: PairStatus }>> {
+    const rows = await this.sql.all<{ id: string; version: number; status: PairStatus }>(batch.pairVersions, [JSON.stringify(pairIds)]);
+    return new Map(rows.map((r) => [r.id, { version: r.version, status: r.status }]));
+  }
+
   /** Claims one delivery as read; its new fencing token, or null if someone else has it (or it changed). */
   async claim(row: LeasedDeliveryRow, owner: string, now: number, until: number): Promise<number | null> {
     const fence = await this.sql.value<number>(s.claim, [owner, ms(until), row.id, row.fence, row.status, ms(now), owner]);
@@ -193,10 +322,6 @@ export class DeliveryStore {
   }
 
   /** Each returns whether the token still held (the row was written). */
-  async toSending(held: Held, now: number, key: string, until: number): Promise<boolean> {
-    return (await this.sql.run(s.toSending, [ms(now), key, ms(until), held.id, held.fence])) === 1;
-  }
-
   async sent(held: Held, remoteId: string, remoteUrl: string, sentAt: number): Promise<boolean> {
     return (await this.sql.run(s.sent, [remoteId, remoteUrl, ms(sentAt), held.id, held.fence])) === 1;
   }
@@ -226,16 +351,11 @@ export class DeliveryStore {
     await this.sql.run(s.containUnclaimed, [ms(later), pairId, ms(now), owner]);
   }
 
-  /** Extends the leases still held under these tokens; how many were. */
+  /** Extends the leases still held under these tokens (one statement); how many were. */
   async renew(held: readonly Held[], owner: string, until: number): Promise<number> {
-    let renewed = 0;
-    for (const h of held) renewed += await this.sql.run(s.renew, [ms(until), h.id, h.fence, owner]);
-    return renewed;
-  }
-
-  /** Gives back a claim nothing was written under (a `sending` one stays: its outcome is owed). */
-  async release(held: Held, owner: string): Promise<void> {
-    await this.sql.run(s.release, [held.id, held.fence, owner]);
+    if (held.length === 0) return 0;
+    const list = JSON.stringify(held.map((h) => ({ id: h.id, fence: h.fence })));
+    return (await this.sql.all(batch.renew, [ms(until), list, owner])).length;
   }
 
   /** Whether recovery has anything to do (read only, so a start with nothing to recover writes nothing). */
@@ -282,3 +402,11 @@ export class DeliveryStore {
     await this.sql.run(s.needsReauth, [accountId]);
   }
 }
+
+function byPair(pairIds: readonly string[], rows: readonly LeasedDeliveryRow[]): Map<string, LeasedDeliveryRow[]> {
+  const out = new Map<string, LeasedDeliveryRow[]>(pairIds.map((id) => [id, []]));
+  for (const row of rows) out.get(row.pair_id)?.push(row);
+  return out;
+}
+
+const ids = (rows: readonly { id: string }[]) => new Set(rows.map((r) => r.id));

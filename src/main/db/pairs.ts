@@ -63,6 +63,17 @@ export async function getPair(sql: Sql, id: string): Promise<Pair | undefined> {
   return row && toPair(row, (await pairDetails(sql, [row.id])).get(row.id)!);
 }
 
+const pairsById = withJsonList('SELECT * FROM post_pair WHERE id IN (SELECT value FROM json_each(?))');
+const statusOfPairs = withJsonList('UPDATE post_pair SET status = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))');
+
+/** These pairs by id (unknown ids are missing), in a fixed number of queries: a publisher's round reads them at once. */
+export async function getPairs(sql: Sql, ids: readonly string[]): Promise<Map<string, Pair>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql.all<PairRow>(pairsById, [JSON.stringify([...new Set(ids)])]);
+  const details = await pairDetails(sql, rows.map((row) => row.id));
+  return new Map(rows.map((row) => [row.id, toPair(row, details.get(row.id)!)]));
+}
+
 /** A pair's status and version as they are now (to tell a caller why its step found the pair changed). */
 export async function pairState(sql: Sql, id: string): Promise<{ status: PairStatus; version: number } | undefined> {
   return sql.get<{ status: PairStatus; version: number }>('SELECT status, version FROM post_pair WHERE id = ?', [id]);
@@ -161,6 +172,15 @@ export async function editPair(sql: Sql, id: string, expected: Required<PairExpe
 /** Sets the status whatever it was (the publisher, following the deliveries). */
 export async function setPairStatus(sql: Sql, id: string, status: PairStatus, at: number): Promise<void> {
   await sql.run('UPDATE post_pair SET status = ?, updated_at = ? WHERE id = ?', [status, at, id]);
+}
+
+/** Sets the status of many pairs: one statement per status. */
+export async function setPairStatuses(sql: Sql, statuses: ReadonlyMap<string, PairStatus>, at: number): Promise<void> {
+  const byStatus = new Map<PairStatus, string[]>();
+  for (const [id, status] of statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), id]);
+  for (const [status, ids] of [...byStatus].sort(([a], [b]) => a.localeCompare(b))) {
+    await sql.run(statusOfPairs, [status, at, JSON.stringify(ids)]);
+  }
 }
 
 /** Moves the pair to `to`; false (nothing changed) unless it is still as expected. */

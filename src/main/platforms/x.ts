@@ -106,6 +106,12 @@ export class XAdapter implements PlatformAdapter<'x'> {
   readonly limits = defaultLimits.x;
   private readonly timeoutMs: number;
   private readonly mediaProcessingMs: number;
+  /**
+   * A plain-HTTP address (a loopback server in tests and benchmarks): one agent that keeps its
+   * connections open, as Node's global HTTPS agent does for X itself, so a burst of posts does
+   * not open a new connection per request.
+   */
+  private plainAgent: http.Agent | undefined;
 
   constructor(private readonly options: XAdapterOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -267,7 +273,7 @@ export class XAdapter implements PlatformAdapter<'x'> {
           params.url = url.toString();
         },
       });
-      if (target.protocol === 'http:') httpAgent = new http.Agent();
+      if (target.protocol === 'http:') httpAgent = this.plainAgent ??= new http.Agent({ keepAlive: true });
     }
     return new TwitterApi(
       {

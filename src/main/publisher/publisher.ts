@@ -11,12 +11,19 @@
 // lease ran out and was taken over writes nothing (it logs it), and the one that took over asks
 // the platform before sending anything again. The delivery SQL is in db/deliveries.ts; on
 // PostgreSQL (several servers on one queue) a claim skips rows another transaction holds.
+//
+// Pairs due together (a campaign's launch, a thousand at once) are handled as sets, not one by
+// one: a batch is claimed in one transaction and read in a fixed number of queries, and the
+// `sending` marks and the results of pairs going out at about the same time are each written in
+// one transaction (groupCommit.ts), with one statement for all their deliveries. Anything out of
+// the ordinary (late, blocked, an earlier attempt to ask the platform about, a failure) takes the
+// careful path, one pair at a time, with the same rules.
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/sql';
 import { DeliveryStore, dueStatuses, type Held, type LeasedDeliveryRow } from '../db/deliveries';
 import { probeWritable, storageFaultOf } from '../db/faults';
 import type { Clock } from '../clock';
-import type { DeliveryStatus, ErrorInfo, Platform, StorageFaultCode } from '../../shared/domain';
+import type { Account, DeliveryStatus, ErrorInfo, Pair, PairStatus, Platform, StorageFaultCode } from '../../shared/domain';
 import type { StorageProblem } from '../../shared/contract';
 import type { Credentials } from '../../shared/credentials';
 import type { SecretStore } from '../secrets';
@@ -24,8 +31,10 @@ import { PlatformError, type PlatformAdapter } from '../platforms/types';
 import { sideMedia, type MediaFacts } from '../../shared/limits';
 import type { MediaService } from '../services/media';
 import { newTid } from './tid';
-import type { AuditLog } from '../services/audit';
+import { GroupCommit } from './groupCommit';
+import type { AuditEntry, AuditLog } from '../services/audit';
 import { derivePairStatus, type PairService } from '../services/pairs';
+import type { CheckSettings } from '../../shared/checks';
 import { createLogger, type Logger } from '../log';
 import { backoffDelay, type BackoffOptions } from './backoff';
 
@@ -70,7 +79,7 @@ export const defaultPublisherOptions: PublisherOptions = {
   backoff: { baseMs: 2_000, capMs: 5 * 60_000 },
   offlineRetryMs: 30_000,
   graceMs: 15 * 60_000,
-  concurrency: 8,
+  concurrency: 32,
   storageBackoff: { baseMs: 1_000, capMs: 60_000 },
   soleOwner: true,
   leaseMs: 2 * 60_000,
@@ -96,6 +105,38 @@ export interface PublisherEvents {
   /** Pairs whose deliveries changed. */
   changed(pairIds: string[]): void;
 }
+
+/** A pair claimed by a round: its deliveries as read, and those the claim holds. */
+interface Claim {
+  pairId: string;
+  rows: LeasedDeliveryRow[];
+  held: Held[];
+}
+
+/** What a round reads once for all its pairs: each account and its credentials, the settings. */
+interface RoundCache {
+  accounts: Map<string, Promise<Account>>;
+  secrets: Map<string, Promise<Credentials | null>>;
+  graceMs?: Promise<number>;
+  checkSettings?: Promise<CheckSettings>;
+}
+
+/** A pair about to go out: the sides to send, under the keys they are sent with. */
+interface Outgoing {
+  pair: Pair;
+  toSend: Held[];
+  keys: Map<string, string>;
+  now: number;
+  leaseUntil: number;
+}
+
+/** Outcomes of one pair's sends, to be written together. */
+interface Results {
+  pairId: string;
+  outcomes: Unrecorded[];
+}
+
+const claimKey = (d: Held) => `${d.id}:${d.fence}`;
 
 /** Thrown inside a claim's transaction when one of its deliveries is no longer as read: nothing of it is kept. */
 class Taken extends Error {}
@@ -135,6 +176,9 @@ export class Publisher {
   private readonly tasks = new Set<Promise<unknown>>();
   /** Bumped by each wake: only the latest one to read the next due time arms the timer. */
   private wakes = 0;
+  /** Pairs about to go out are marked `sending` together; their results are written together. */
+  private readonly marking: GroupCommit<Outgoing, boolean>;
+  private readonly recording: GroupCommit<Results, void>;
 
   constructor(
     private readonly sql: Sql,
@@ -155,6 +199,11 @@ export class Publisher {
     this.leaseMs = options.leaseMs ?? defaultPublisherOptions.leaseMs!;
     this.sweepMs = options.sweepMs ?? defaultPublisherOptions.sweepMs!;
     this.renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
+    // A storage fault fails the whole batch (each pair keeps what it owes); any other error is
+    // retried pair by pair, so it stays with the pair it belongs to.
+    const perItem = (error: unknown) => storageFaultOf(error) === null;
+    this.marking = new GroupCommit((items) => this.markSending(items), perItem);
+    this.recording = new GroupCommit((items) => this.writeResults(items).then(() => items.map(() => undefined)), perItem);
   }
 
   /** Resolves once the start-up recovery is done (or found the database failing) and the timer is armed. */
@@ -334,37 +383,271 @@ export class Publisher {
     this.wake();
   }
 
+  /**
+   * Sends what is due, `concurrency` pairs at a time, until nothing due is left. Pairs are claimed
+   * in batches (one transaction, one read of the pairs for the whole batch) whenever at least half
+   * the places are free, so the sends flow without waiting for the slowest pair of a batch, and
+   * several publishers on one queue each take a share of it. The `sending` marks and the results
+   * of pairs going out at about the same time are written together (group commit).
+   */
   private async sendDue(): Promise<void> {
     const skipped = new Set<string>();
-    for (;;) {
-      if (this.stopped) return;
-      const now = this.clock.now();
-      let duePairs: string[];
-      try {
-        if (!(await this.catchUp())) return;
-        // A pair another publisher holds part of is left to it for this run.
-        duePairs = (await this.store.duePairs(now, this.owner, 500)).filter((id) => !skipped.has(id));
-      } catch (error) {
-        this.storageFailed(error);
-        return;
+    /** The pairs being worked on, by id; each entry goes when its pair is done. */
+    const working = new Map<string, Promise<void>>();
+    const batches: Promise<void>[] = [];
+    const limit = Math.max(1, this.options.concurrency);
+    try {
+      for (let first = true; ; first = false) {
+        while (working.size > Math.floor(limit / 2)) await Promise.race(working.values());
+        // A storage fault met by this run stops the picking (the pairs stay due); the next wake
+        // probes first (catchUp).
+        if (this.stopped || (this.paused && !first)) return;
+        const now = this.clock.now();
+        let due: string[];
+        try {
+          if (!(await this.catchUp())) return;
+          // A pair another publisher holds part of is left to it for this run; one in hand here is
+          // still due until it is marked `sending`.
+          due = (await this.store.duePairs(now, this.owner, limit + working.size))
+            .filter((id) => !skipped.has(id) && !working.has(id))
+            .slice(0, limit - working.size);
+        } catch (error) {
+          this.storageFailed(error);
+          return;
+        }
+        if (due.length === 0) {
+          if (working.size === 0) break;
+          await Promise.race(working.values());
+          continue;
+        }
+        const batch = await this.startBatch(due, now, skipped, working);
+        if (batch) batches.push(batch.done);
       }
-      if (duePairs.length === 0) break;
-      await runLimited(
-        duePairs,
-        this.options.concurrency,
-        (pairId) =>
-          this.sendPair(pairId, now).then(
-            (claimed) => {
-              if (!claimed) skipped.add(pairId);
-            },
-            (error: unknown) => this.contain(pairId, [], error),
-          ),
-        // A storage fault stops the picking (the pairs stay due); the next wake probes first.
-        () => this.paused || this.stopped,
-      );
-      if (this.paused) return;
+      this.healthy();
+    } finally {
+      await Promise.allSettled(batches);
     }
-    this.healthy();
+  }
+
+  /**
+   * Claims a batch of due pairs together (one transaction), reads them together, and starts each
+   * one's work, registered in `working`. `done` settles when all of them are done and whatever
+   * was claimed and not written has been given back (a `sending` delivery keeps its lease: its
+   * outcome is owed). Null when nothing was claimed.
+   */
+  private async startBatch(
+    pairIds: string[],
+    now: number,
+    skipped: Set<string>,
+    working: Map<string, Promise<void>>,
+  ): Promise<{ done: Promise<void> } | null> {
+    let claims: Claim[];
+    try {
+      claims = await this.claimRound(pairIds, now);
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (fault !== null) {
+        this.stall(fault);
+        return null;
+      }
+      for (const pairId of pairIds) await this.contain(pairId, [], error);
+      return null;
+    }
+    const claimed = new Set(claims.map((c) => c.pairId));
+    for (const pairId of pairIds) if (!claimed.has(pairId)) skipped.add(pairId);
+    if (claims.length === 0) return null;
+    const held = claims.flatMap((c) => c.held);
+    // While the batch is worked on (look-ups, sends with images on a slow link), its leases are
+    // extended every third of their length, so another publisher never takes over a send in flight.
+    const renewal = setInterval(() => void this.track(this.renew(held)), this.renewEveryMs);
+    const giveBack = async () => {
+      clearInterval(renewal);
+      const unsettled = held.filter((h) => !this.settled.delete(claimKey(h)));
+      try {
+        if (unsettled.length > 0 && !this.paused) await this.write(() => this.store.releaseMany(unsettled, this.owner));
+      } catch {
+        // Given back when the lease runs out; this publisher's own leases never hold it back.
+      }
+    };
+    let pairs: Map<string, Pair>;
+    try {
+      pairs = await this.pairs.getMany([...claimed]);
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (fault !== null) this.stall(fault);
+      else for (const claim of claims) await this.contain(claim.pairId, claim.held, error);
+      await giveBack();
+      return null;
+    }
+    const cache: RoundCache = { accounts: new Map(), secrets: new Map() };
+    const works = claims.map((claim) => {
+      const work = this.sendClaim(claim, pairs.get(claim.pairId), now, cache)
+        .catch((error: unknown) => this.contain(claim.pairId, claim.held, error))
+        .finally(() => working.delete(claim.pairId));
+      working.set(claim.pairId, work);
+      return work;
+    });
+    return { done: Promise.allSettled(works).then(giveBack) };
+  }
+
+  /**
+   * A claimed pair: the usual case (due, on time, every check passing, nothing to ask the
+   * platform first) goes out through the round's shared writes; anything else takes the careful
+   * path, one pair at a time.
+   */
+  private async sendClaim(claim: Claim, pair: Pair | undefined, now: number, cache: RoundCache): Promise<void> {
+    if (!pair || this.paused) return;
+    const credentials = await this.ready(claim, pair, now, cache);
+    if (!credentials) return this.sendClaimed(claim.pairId, now, claim.rows, claim.held);
+    const toSend = claim.held.filter((d) => isDue(d, now));
+    // The key is set once, at the first claim, and every later attempt sends the same one.
+    const keys = new Map(toSend.map((d) => [d.id, d.idem_key ?? newTid(now)]));
+    const uploads = await this.uploads(pair);
+    if (this.paused) return;
+    const marked = await this.marking.submit({ pair, toSend, keys, now, leaseUntil: this.clock.now() + this.leaseMs });
+    if (!marked) {
+      this.onChange([pair.id]);
+      return;
+    }
+    await this.sendMarked(pair, toSend, keys, credentials, uploads, now);
+  }
+
+  /**
+   * The credentials of each side, when the pair can go out as it is: due and on time, every check
+   * passing, no earlier attempt to ask the platform about. Null sends it down the careful path.
+   */
+  private async ready(claim: Claim, pair: Pair, now: number, cache: RoundCache): Promise<Map<string, Credentials> | null> {
+    const due = claim.held.filter((d) => isDue(d, now));
+    if (due.length === 0 || due.some((d) => d.status === 'checking' && d.claimed_at !== null)) return null;
+    const neverTried = claim.rows.every((d) => d.attempt === 0 && d.claimed_at === null);
+    if (neverTried && now - Math.min(...due.map((d) => d.next_attempt_at!)) > (await (cache.graceMs ??= this.graceMs()))) return null;
+    const settings = await (cache.checkSettings ??= this.pairs.currentCheckSettings());
+    if ((await this.pairs.blockingFindings(pair, settings)).length > 0) return null;
+    const credentials = new Map<string, Credentials>();
+    for (const delivery of claim.held) {
+      const text = delivery.lang === 'en' ? pair.enText : pair.frText;
+      if (await this.check(delivery, text, sideMedia(pair.media, delivery.lang), credentials, cache)) return null;
+    }
+    return credentials;
+  }
+
+  private async graceMs(): Promise<number> {
+    return typeof this.options.graceMs === 'function' ? await this.options.graceMs() : this.options.graceMs;
+  }
+
+  /** The image files, read only now, for what is actually being sent (a side without images reads nothing). */
+  private async uploads(pair: Pair): Promise<Record<'en' | 'fr', Awaited<ReturnType<MediaService['uploads']>>>> {
+    const side = (lang: 'en' | 'fr') => (sideMedia(pair.media, lang).length > 0 ? this.media.uploads(pair.id, lang) : Promise.resolve([]));
+    const [en, fr] = await Promise.all([side('en'), side('fr')]);
+    return { en, fr };
+  }
+
+  /**
+   * `sending` before the network call, for every pair of the batch in one transaction: a crash
+   * from here on leaves `sending`, which is checked with the platform on restart (or when the
+   * lease runs out), never resent blindly. A pair goes out only if it is as read (a person did not
+   * cancel or edit it meanwhile) and its claim still holds: then both sides or neither.
+   */
+  private async markSending(items: Outgoing[]): Promise<boolean[]> {
+    const marked = await this.write(async () => {
+      const ids = items.map((i) => i.pair.id);
+      const current = await this.store.forPairs(ids);
+      const states = await this.store.pairStates(ids);
+      const go = items.filter((item) => {
+        const rows = new Map(current.get(item.pair.id)!.map((r) => [r.id, r]));
+        if (states.get(item.pair.id)?.version !== item.pair.version) return false;
+        if (!item.toSend.every((d) => rows.get(d.id)?.status === d.status)) return false;
+        // Taken over since the claim (its token moved on): nothing of the pair is sent.
+        const lost = item.toSend.filter((d) => rows.get(d.id)!.fence !== d.fence);
+        for (const d of lost) this.superseded(d, 'sending');
+        return lost.length === 0;
+      });
+      const written = await this.store.toSendingMany(
+        go.flatMap((item) =>
+          item.toSend.map((held) => ({ held, key: item.keys.get(held.id)!, now: item.now, until: item.leaseUntil })),
+        ),
+      );
+      // Under the transaction's locks every token read above still holds.
+      if (go.some((item) => item.toSend.some((d) => !written.has(d.id)))) throw new Error('a claim changed under its lock');
+      const statuses = new Map<string, PairStatus>();
+      for (const item of go) {
+        statuses.set(item.pair.id, derivePairStatus(current.get(item.pair.id)!.map((r) => (written.has(r.id) ? 'sending' : r.status))));
+      }
+      await this.pairs.setStatuses(statuses);
+      return new Set(go.map((item) => item.pair.id));
+    });
+    // Telling the windows reads who may see the pairs; a failing database must not stop a claimed send.
+    if (marked.size > 0) this.tolerate(() => this.onChange([...marked]));
+    return items.map((item) => marked.has(item.pair.id));
+  }
+
+  /** Sends both sides at the same moment and records what came back. */
+  private async sendMarked(
+    pair: Pair,
+    toSend: readonly Held[],
+    keys: ReadonlyMap<string, string>,
+    credentials: ReadonlyMap<string, Credentials>,
+    uploads: Record<'en' | 'fr', Awaited<ReturnType<MediaService['uploads']>>>,
+    now: number,
+  ): Promise<void> {
+    const outcomes = await Promise.all(
+      toSend.map(async (delivery): Promise<Outcome> => {
+        const adapter = this.adapters.get(delivery.platform)!;
+        try {
+          const published = await adapter.publish({
+            text: delivery.lang === 'en' ? pair.enText : pair.frText,
+            lang: delivery.lang,
+            handle: delivery.handle,
+            credentials: credentials.get(delivery.id)!,
+            media: uploads[delivery.lang],
+            key: keys.get(delivery.id)!,
+          });
+          return { ok: true, ...published, sentAt: this.clock.now() };
+        } catch (error) {
+          return { ok: false, error: error instanceof PlatformError ? error : new PlatformError({ code: 'internal' }, 'ambiguous') };
+        }
+      }),
+    );
+    await this.recordOrKeep(
+      pair.id,
+      toSend.map((delivery, index) => ({
+        delivery: { ...delivery, attempt: delivery.attempt + 1, lookups: 0, claimed_at: now },
+        outcome: outcomes[index]!,
+        checking: false,
+      })),
+    );
+  }
+
+  /**
+   * The results of a batch of pairs, in one transaction. Pairs whose every side went out are
+   * written set-wise (one statement for the sends, one for the pairs' statuses, one for the audit
+   * events); any other outcome (a failure, a look-up's answer) is recorded pair by pair.
+   */
+  private async writeResults(items: Results[]): Promise<void> {
+    await this.write(async () => {
+      const clean = items.filter((i) => i.outcomes.every((o) => o.outcome.ok && !o.checking));
+      const others = items.filter((i) => !clean.includes(i));
+      const sends = clean.flatMap((i) =>
+        i.outcomes.flatMap(({ delivery, outcome }) => (outcome.ok ? [{ held: delivery, ...outcome }] : [])),
+      );
+      const written = await this.store.sentMany(sends);
+      const events = new Map<string, AuditEntry[]>(clean.map((i) => [i.pairId, []]));
+      for (const { held, remoteId } of sends) {
+        if (!written.has(held.id)) {
+          this.superseded(held, 'sent');
+          continue;
+        }
+        this.settle(held);
+        events.get(held.pair_id)!.push([actor, 'delivery.sent', held.pair_id, { lang: held.lang, handle: held.handle, remoteId }]);
+      }
+      await this.settlePairs(clean.map((i) => i.pairId), events);
+      await this.audit.appendMany([...events.values()].flat());
+      for (const { pairId, outcomes } of others) {
+        for (const { delivery, outcome, checking } of outcomes) await this.record(delivery, outcome, checking);
+        await this.settlePair(pairId);
+      }
+    });
+    this.onChange(items.map((i) => i.pairId));
   }
 
   /**
@@ -387,40 +670,6 @@ export class Publisher {
     return true;
   }
 
-  /**
-   * Claims the pair's open deliveries (all or none) and acts on them; false if another publisher
-   * holds the pair or nothing of it is due any more. Whatever was claimed and not written is given
-   * back at the end (a `sending` delivery keeps its lease: its outcome is owed).
-   */
-  private async sendPair(pairId: string, now: number): Promise<boolean> {
-    // Another pair found the database failing: leave this one due, read no credentials.
-    if (this.paused) return true;
-    const claim = await this.claim(pairId, now);
-    if (!claim) return false;
-    const { rows, held } = claim;
-    // While the pair is worked on (look-ups, sends with images on a slow link), its lease is
-    // extended every third of its length, so another publisher never takes over a send in flight.
-    const renewal = setInterval(() => void this.track(this.renew(held)), this.renewEveryMs);
-    try {
-      await this.sendClaimed(pairId, now, rows, held);
-    } catch (error) {
-      await this.contain(pairId, held, error);
-    } finally {
-      clearInterval(renewal);
-      const unsettled = held.filter((h) => !this.settled.delete(`${h.id}:${h.fence}`));
-      try {
-        if (unsettled.length > 0 && !this.paused) {
-          await this.write(async () => {
-            for (const h of unsettled) await this.store.release(h, this.owner);
-          });
-        }
-      } catch {
-        // Given back when the lease runs out; this publisher's own leases never hold it back.
-      }
-    }
-    return true;
-  }
-
   /** Extends this pair's leases; a database that cannot be written now leaves them to run out (the token keeps it safe). */
   private async renew(held: readonly Held[]): Promise<void> {
     try {
@@ -428,6 +677,53 @@ export class Publisher {
       await this.store.renew(held, this.owner, this.clock.now() + this.leaseMs);
     } catch {
       // Nothing else to do: a lease that runs out is taken over and checked with the platform.
+    }
+  }
+
+  /**
+   * The round's claim, in one transaction: `claim` for every pair of the round, with one read and
+   * one conditional update for all of them. A pair another publisher holds (a live lease, or on
+   * PostgreSQL a row another transaction has locked right now) is left out, as is one with
+   * nothing due any more.
+   */
+  private async claimRound(pairIds: readonly string[], now: number): Promise<Claim[]> {
+    try {
+      return await this.write(async () => {
+        const at = this.clock.now();
+        const until = at + this.leaseMs;
+        const read = await this.store.claimableMany(pairIds);
+        const busy = (d: LeasedDeliveryRow) =>
+          d.status === 'sending' || (d.lease_until !== null && d.lease_until > at && d.lease_owner !== this.owner);
+        const chosen: { pairId: string; rows: LeasedDeliveryRow[]; open: LeasedDeliveryRow[] }[] = [];
+        for (const pairId of pairIds) {
+          const rows = read.get(pairId);
+          if (!rows) continue;
+          const open = rows.filter((d) => openStatuses.includes(d.status));
+          if (open.some(busy) || !open.some((d) => isDue(d, now))) continue;
+          chosen.push({ pairId, rows, open });
+        }
+        const fences = await this.store.claimMany(chosen.flatMap((c) => c.open), this.owner, at, until);
+        return chosen.map(({ pairId, rows, open }) => ({
+          pairId,
+          rows,
+          held: open.map((row) => {
+            const fence = fences.get(row.id);
+            // Claimed by someone else since it was read: keep nothing of the round (below).
+            if (fence === undefined) throw new Taken();
+            return { ...row, fence, lease_until: until, lease_owner: this.owner };
+          }),
+        }));
+      });
+    } catch (error) {
+      if (!(error instanceof Taken)) throw error;
+      // Under the claim's locks nothing can change between its read and its update; should it
+      // anyway, each pair is claimed on its own, so only the pair that changed is left out.
+      const claims: Claim[] = [];
+      for (const pairId of pairIds) {
+        const claim = await this.claim(pairId, now);
+        if (claim) claims.push({ pairId, ...claim });
+      }
+      return claims;
     }
   }
 
@@ -473,8 +769,7 @@ export class Publisher {
     // Lateness counts from when the deliveries became due (a release or retry makes them due now).
     const dueSince = Math.min(...due.map((d) => d.next_attempt_at!));
     const neverTried = rows.every((d) => d.attempt === 0 && d.claimed_at === null);
-    const graceMs = typeof this.options.graceMs === 'function' ? await this.options.graceMs() : this.options.graceMs;
-    if (neverTried && now - dueSince > graceMs) {
+    if (neverTried && now - dueSince > (await this.graceMs())) {
       const minutes = Math.round((now - dueSince) / 60_000);
       await this.write(async () => {
         let held = false;
@@ -533,69 +828,15 @@ export class Publisher {
 
     // The key is set once, at the first claim, and every later attempt sends the same one.
     const keys = new Map(toSend.map((d) => [d.id, d.idem_key ?? newTid(now)]));
-    // The image files are read only now, for what is actually being sent, and before the claim:
-    // from the claim to the network call nothing touches the database.
-    const [en, fr] = await Promise.all([this.media.uploads(pairId, 'en'), this.media.uploads(pairId, 'fr')]);
-    const uploads = { en, fr };
+    const uploads = await this.uploads(pair);
     // A look-up above may have found the database failing: claim nothing until it is back.
     if (this.paused) return;
-
-    // `sending` before the network call: a crash from here on leaves `sending`, which is checked
-    // with the platform on restart (or when the lease runs out), never resent blindly. Nothing is
-    // sent if a person cancelled or edited the pair while its credentials were being read, or if
-    // the claim was taken over meanwhile (its token no longer holds): then both sides or neither.
-    const leaseUntil = this.clock.now() + this.leaseMs;
-    let claimed: boolean;
-    try {
-      claimed = await this.write(async () => {
-        if (!(await this.unchanged(pair.version, toSend))) return false;
-        for (const delivery of toSend) {
-          if (!(await this.store.toSending(delivery, now, keys.get(delivery.id)!, leaseUntil))) {
-            this.superseded(delivery, 'sending');
-            throw new Taken();
-          }
-        }
-        await this.pairs.setStatus(pairId, derivePairStatus((await this.store.forPair(pairId)).map((d) => d.status)));
-        return true;
-      });
-    } catch (error) {
-      if (!(error instanceof Taken)) throw error;
-      claimed = false;
-    }
-    if (!claimed) {
+    const marked = await this.marking.submit({ pair, toSend, keys, now, leaseUntil: this.clock.now() + this.leaseMs });
+    if (!marked) {
       this.onChange([pairId]);
       return;
     }
-    // Telling the windows reads who may see the pair; a failing database must not stop a claimed send.
-    this.tolerate(() => this.onChange([pairId]));
-
-    const outcomes = await Promise.all(
-      toSend.map(async (delivery): Promise<Outcome> => {
-        const adapter = this.adapters.get(delivery.platform)!;
-        try {
-          const published = await adapter.publish({
-            text: delivery.lang === 'en' ? pair.enText : pair.frText,
-            lang: delivery.lang,
-            handle: delivery.handle,
-            credentials: credentials.get(delivery.id)!,
-            media: uploads[delivery.lang],
-            key: keys.get(delivery.id)!,
-          });
-          return { ok: true, ...published, sentAt: this.clock.now() };
-        } catch (error) {
-          return { ok: false, error: error instanceof PlatformError ? error : new PlatformError({ code: 'internal' }, 'ambiguous') };
-        }
-      }),
-    );
-
-    await this.recordOrKeep(
-      pairId,
-      toSend.map((delivery, index) => ({
-        delivery: { ...delivery, attempt: delivery.attempt + 1, lookups: 0, claimed_at: now },
-        outcome: outcomes[index]!,
-        checking: false,
-      })),
-    );
+    await this.sendMarked(pair, toSend, keys, credentials, uploads, now);
   }
 
   /**
@@ -606,15 +847,12 @@ export class Publisher {
    */
   private async recordOrKeep(pairId: string, outcomes: Unrecorded[]): Promise<void> {
     try {
-      await this.write(async () => {
-        for (const { delivery, outcome, checking } of outcomes) await this.record(delivery, outcome, checking);
-        await this.settlePair(pairId);
-      });
+      // Written with the results of the other pairs that came back meanwhile (writeResults).
+      await this.recording.submit({ pairId, outcomes });
     } catch (error) {
       if (storageFaultOf(error) !== null) this.unrecorded.push(...outcomes);
       throw error;
     }
-    this.onChange([pairId]);
   }
 
   /** Writes the outcomes a storage fault kept back, each only if its delivery is still as it was claimed. */
@@ -633,7 +871,7 @@ export class Publisher {
         await this.settlePair(pairId);
       });
       // Their claims' runs are over: nothing is left to release.
-      for (const { delivery } of owed) this.settled.delete(`${delivery.id}:${delivery.fence}`);
+      for (const { delivery } of owed) this.settled.delete(claimKey(delivery));
       this.unrecorded = this.unrecorded.filter((u) => u.delivery.pair_id !== pairId);
       this.onChange([pairId]);
     }
@@ -737,7 +975,7 @@ export class Publisher {
    * holds back no one but other publishers, for at most the lease.
    */
   private settle(delivery: Held): void {
-    this.settled.add(`${delivery.id}:${delivery.fence}`);
+    this.settled.add(claimKey(delivery));
   }
 
   /** A result this publisher may no longer write: its claim was taken over (its lease ran out). */
@@ -786,15 +1024,22 @@ export class Publisher {
     text: string,
     media: readonly MediaFacts[],
     credentials: Map<string, Credentials>,
+    cache: RoundCache = { accounts: new Map(), secrets: new Map() },
   ): Promise<ErrorInfo | null> {
     const adapter = this.adapters.get(delivery.platform);
     if (!adapter) return { code: 'channel.unknown', params: { id: delivery.account_id } };
-    const account = await this.store.account(delivery.account_id);
+    const once = <T>(map: Map<string, Promise<T>>, read: () => Promise<T>): Promise<T> => {
+      let value = map.get(delivery.account_id);
+      if (!value) map.set(delivery.account_id, (value = read()));
+      return value;
+    };
+    // A round reads each account and its credentials once, however many of its pairs are on it.
+    const account = await once(cache.accounts, () => this.store.account(delivery.account_id));
     const [problem] = adapter.validate(account.limits, delivery.lang, text, media);
     if (problem) return { code: problem.code, params: { ...problem.params, platform: delivery.platform } };
     if (account.status === 'needs_reauth') return { code: 'account.unauthorized', params: { lang: delivery.lang, platform: delivery.platform } };
     try {
-      const stored = await this.secrets.get(delivery.account_id);
+      const stored = await once(cache.secrets, () => this.secrets.get(delivery.account_id));
       if (!stored || stored.platform !== delivery.platform) {
         return { code: 'account.noCredentials', params: { handle: delivery.handle } };
       }
@@ -910,6 +1155,28 @@ export class Publisher {
     return true;
   }
 
+  /**
+   * `settlePair` for many pairs in a fixed number of statements; each pair's status event is added
+   * after its own events in `events`, so the trail reads the same as pair by pair.
+   */
+  private async settlePairs(pairIds: readonly string[], events: Map<string, AuditEntry[]>): Promise<void> {
+    if (pairIds.length === 0) return;
+    // The deliveries before the pairs: the order every writer of both takes (PostgreSQL locks them as read).
+    const rows = await this.store.forPairs(pairIds);
+    const before = await this.store.pairStates(pairIds);
+    const statuses = new Map<string, PairStatus>();
+    for (const pairId of pairIds) {
+      const deliveries = rows.get(pairId)!;
+      if (deliveries.length === 0) continue;
+      const status = derivePairStatus(deliveries.map((d) => d.status));
+      statuses.set(pairId, status);
+      if (status !== before.get(pairId)?.status && (status === 'published' || status === 'partial' || status === 'failed' || status === 'held')) {
+        events.get(pairId)!.push([actor, `pair.${status}`, pairId]);
+      }
+    }
+    await this.pairs.setStatuses(statuses);
+  }
+
   private async settlePair(pairId: string): Promise<void> {
     // The deliveries before the pair: the order every writer of both takes (PostgreSQL locks them as read).
     const rows = await this.store.forPair(pairId);
@@ -922,17 +1189,4 @@ export class Publisher {
       await this.audit.append(actor, `pair.${status}`, pairId);
     }
   }
-}
-
-async function runLimited<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  stop: () => boolean,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && !stop()) await work(items[next++]!);
-  });
-  await Promise.all(workers);
 }

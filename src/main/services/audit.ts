@@ -16,7 +16,7 @@ import {
   eventsAfter,
   eventsBetween,
   hashAt,
-  insertEvent,
+  insertEvents,
   lastEvent,
   listEvents,
   lockAppends,
@@ -74,6 +74,9 @@ const flushEveryMs = 25;
  * appended and keeps the copy in the database: each costs round trips, so it runs less often.
  */
 const flushEveryMsInDatabase = 250;
+
+/** One event to append: actor, action, subject and (optional) detail. */
+export type AuditEntry = readonly [actor: string, action: AuditAction, subject: string, detail?: AuditDetail];
 
 interface EventFields {
   at: number;
@@ -289,55 +292,89 @@ export class AuditLog {
 
   /** Call inside the transaction that makes the change, so the change and its record commit together. */
   async append(actor: string, action: AuditAction, subject: string, detail: AuditDetail = {}): Promise<void> {
+    await this.appendMany([[actor, action, subject, detail]]);
+  }
+
+  /**
+   * Several events, in this order, as `append` one after another would write them, but with one
+   * read of the chain's end and one INSERT (a publisher's round records a thousand sends at once).
+   */
+  async appendMany(events: readonly AuditEntry[]): Promise<void> {
+    if (events.length === 0) return;
     if (this.phase === 'closed') throw new Error('the audit trail is closed');
+    const at = this.clock.now();
     if (this.phase === 'opening') {
       // Nothing but the host records events before the key is read, and never inside a change.
       if (this.sql.inTransaction) throw new Error('the audit trail is not open yet');
-      this.deferred.push([actor, action, subject, detail, this.clock.now()]);
+      for (const [actor, action, subject, detail = {}] of events) this.deferred.push([actor, action, subject, detail, at]);
       return;
     }
-    await this.insert(actor, action, subject, detail, this.clock.now());
+    await this.insert(events.map(([actor, action, subject, detail = {}]) => ({ at, actor, action, subject, detail: JSON.stringify(detail) })));
   }
 
-  private async insert(actor: string, action: AuditAction, subject: string, detail: AuditDetail, at: number): Promise<void> {
-    const fields = { at, actor, action, subject, detail: JSON.stringify(detail) };
+  private async insert(fields: EventFields[]): Promise<void> {
     // Reading the last event and appending after it is one write transaction (a savepoint in the
     // caller's, which it then belongs to), so another process cannot append in between and fork
     // the chain: on SQLite (a second publisher on the same file) BEGIN IMMEDIATE admits one writer;
     // on PostgreSQL (several servers) the append lock, taken first, makes appends wait their turn.
     //
     // On PostgreSQL the append lock is held until the caller's transaction commits, so inside one
-    // the event is chained just before the commit, with the transaction's other events: the lock
+    // the events are chained just before the commit, all of the transaction's together: the lock
     // is taken once, for the last moment of the transaction, instead of from its first event on
     // (with several pairs going out at once, every other transaction queued behind it).
-    if (this.sql.engine === 'postgres' && this.sql.beforeCommit(() => this.chain(fields, true))) return;
+    if (this.sql.engine === 'postgres' && this.sql.beforeCommit(() => this.atCommit(fields))) return;
     await this.sql.tx(() => this.chain(fields, false));
   }
 
   /** Per transaction: the hash the next event chains to, once read under the append lock. */
   private readonly tip = {};
+  /** Per transaction (PostgreSQL): events waiting for the commit, and whether their INSERT is already asked for. */
+  private readonly pending = {};
 
   /**
-   * Chains one event after the last. `atCommit`: run among the transaction's last statements, where
-   * nothing can be rolled back to a savepoint any more, so the tip read once serves the rest; else
-   * the last event is read each time (a savepoint rolled back may have taken one away).
+   * Runs at commit, in the order the events were appended (a savepoint rolled back has taken its
+   * own away): gathers them, and asks once for one INSERT after the last of them.
    */
-  private async chain(fields: EventFields, atCommit: boolean): Promise<void> {
+  private async atCommit(fields: EventFields[]): Promise<void> {
+    const pending = this.sql.txLocal(this.pending, () => ({ events: [] as EventFields[], asked: false }))!;
+    pending.events.push(...fields);
+    if (pending.asked) return;
+    pending.asked = true;
+    // Hooks asked for while hooks run come after those already waiting: after every event's.
+    this.sql.beforeCommit(async () => {
+      pending.asked = false;
+      await this.chain(pending.events.splice(0), true);
+    });
+  }
+
+  /**
+   * Chains events after the last, in order. `atCommit`: run among the transaction's last
+   * statements, where nothing can be rolled back to a savepoint any more, so the tip read once
+   * serves the rest; else the last event is read each time (a savepoint rolled back may have
+   * taken one away).
+   */
+  private async chain(fields: readonly EventFields[], atCommit: boolean): Promise<void> {
+    if (fields.length === 0) return;
     const tip = atCommit ? this.sql.txLocal(this.tip, () => ({ hash: null as string | null }))! : { hash: null };
     if (tip.hash === null) {
       await lockAppends(this.sql);
       tip.hash = (await lastEvent(this.sql))?.hash ?? genesis;
     }
-    const prevHash = tip.hash;
-    const hash = this.key ? signEvent(this.key, prevHash, fields) : unkeyedHash(prevHash, fields);
-    await insertEvent(this.sql, { ...fields, prev_hash: prevHash, hash });
-    tip.hash = hash;
+    let prevHash: string = tip.hash;
+    const rows = fields.map((f) => {
+      const hash = this.key ? signEvent(this.key, prevHash, f) : unkeyedHash(prevHash, f);
+      const row = { ...f, prev_hash: prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await insertEvents(this.sql, rows);
+    tip.hash = prevHash;
     this.scheduleFlush();
   }
 
   private async appendDeferred(): Promise<void> {
     for (const [actor, action, subject, detail, at] of this.deferred.splice(0))
-      await this.insert(actor, action, subject, detail, at);
+      await this.insert([{ at, actor, action, subject, detail: JSON.stringify(detail) }]);
   }
 
   async list(subject?: string): Promise<AuditEvent[]> {
@@ -660,7 +697,7 @@ export class AuditLog {
       const detail: AuditDetail = { problem: problem.kind };
       if (problem.seq !== undefined) detail['seq'] = problem.seq;
       if (problem.count !== undefined) detail['count'] = problem.count;
-      await this.insert(checkActor, 'audit.integrityFailed', 'audit', detail, this.clock.now());
+      await this.insert([{ at: this.clock.now(), actor: checkActor, action: 'audit.integrityFailed', subject: 'audit', detail: JSON.stringify(detail) }]);
     }
   }
 

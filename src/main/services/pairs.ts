@@ -12,6 +12,7 @@ import {
   deleteDeliveries,
   editPair,
   getPair,
+  getPairs,
   insertDecision,
   insertDeliveries,
   insertPair,
@@ -24,6 +25,7 @@ import {
   retryFailedDeliveries,
   schedulePair,
   setPairStatus,
+  setPairStatuses,
   type DeliveryRow,
   type NewDelivery,
 } from '../db/pairs';
@@ -77,9 +79,14 @@ export class PairService {
   private readonly checked = new Map<string, Finding[]>();
   private static readonly checkedLimit = 5_000;
 
-  /** Content checks set to block, for the pair as it stands. */
-  async blockingFindings(pair: Pick<Pair, 'enText' | 'frText' | 'media'>): Promise<Finding[]> {
-    const settings = await this.checkSettings();
+  /** The check settings as they are now (a publisher's round reads them once for all its pairs). */
+  async currentCheckSettings(): Promise<CheckSettings> {
+    return this.checkSettings();
+  }
+
+  /** Content checks set to block, for the pair as it stands (under these settings, else the current ones). */
+  async blockingFindings(pair: Pick<Pair, 'enText' | 'frText' | 'media'>, given?: CheckSettings): Promise<Finding[]> {
+    const settings = given ?? (await this.checkSettings());
     const key = JSON.stringify([pair.enText, pair.frText, pair.media, settings]);
     let found = this.checked.get(key);
     if (found === undefined) {
@@ -331,6 +338,16 @@ export class PairService {
 
   async get(id: string): Promise<Pair | undefined> {
     return getPair(this.sql, id);
+  }
+
+  /** Many pairs by id in a fixed number of queries (the publisher's round); unknown ids are missing. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Pair>> {
+    return getPairs(this.sql, ids);
+  }
+
+  /** Sets the status of many pairs (the publisher's round), one statement per status. */
+  async setStatuses(statuses: ReadonlyMap<string, PairStatus>): Promise<void> {
+    if (statuses.size > 0) await setPairStatuses(this.sql, statuses, this.clock.now());
   }
 
   async deliveryRows(pairId: string): Promise<DeliveryRow[]> {
