@@ -81,7 +81,8 @@ describe('a drafter asks, an administrator allows', () => {
       ['dana', 'pii.allowRequested'],
       ['admin', 'pii.allowed'],
     ]);
-    expect(JSON.stringify(trail.slice(0, 2))).not.toContain('0199');
+    // Not in what the events say (their ids and hashes are random hex, where "0199" turns up by chance).
+    for (const event of trail.slice(0, 2)) expect(JSON.stringify([event.detail, event.subject])).not.toMatch(/555.?0199/);
     expect(trail[2]!.detail).toMatchObject({ match: '613-555-0199', kind: 'phone', requestedBy: 'dana', requestedAt: asked.requestedAt });
     expect((await t.tandem.audit.list('settings')).at(-1)).toMatchObject({ actor: 'admin', action: 'settings.changed' });
 
