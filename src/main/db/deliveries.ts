@@ -56,6 +56,8 @@ export const deliverySql = {
   allSendingPairs: "SELECT DISTINCT pair_id FROM delivery WHERE status = 'sending' ORDER BY pair_id",
 };
 
+const nextDue = `SELECT (${deliverySql.nextFree}) AS free, (${deliverySql.nextLeaseEnd}) AS lease_end`;
+
 const deliveryColumns = `d.id, d.pair_id, d.account_id, d.lang, d.status, d.attempt, d.next_attempt_at, d.remote_id,
        d.remote_url, d.sent_at, d.last_error, d.claimed_at, d.idem_key, d.lookups, d.lease_until,
        d.lease_owner, d.fence, a.handle, a.platform`;
@@ -219,9 +221,9 @@ export class DeliveryStore {
   async nextDueAt(now: number, owner: string): Promise<number | null> {
     // Two index look-ups: the earliest due delivery nobody else holds (delivery_due, in order,
     // skipping the few leased), and the earliest lease on a due delivery to run out (delivery_lease).
-    const free = await this.sql.value<number | null>(deliverySql.nextFree, [now, owner]);
-    const leaseEnd = await this.sql.value<number | null>(deliverySql.nextLeaseEnd, [now]);
-    const times = [free, leaseEnd].filter((t): t is number => typeof t === 'number');
+    // Asked in one statement: over a network (a team's PostgreSQL) one round trip, not two.
+    const row = await this.sql.get<{ free: number | null; lease_end: number | null }>(nextDue, [now, owner, now]);
+    const times = [row?.free, row?.lease_end].filter((t): t is number => typeof t === 'number');
     return times.length === 0 ? null : Math.min(...times);
   }
 
