@@ -39,7 +39,10 @@ export interface TandemOptions {
   dbFile: string;
   /** A team's database: the services run on this PostgreSQL (≥ 15) instead of the SQLite file. */
   postgres?: PostgresConnection;
-  secrets: SecretStore;
+  /** Where credentials and the audit key live: the OS keychain on a desk; on a server, a store made on the database (sealed). */
+  secrets: SecretStore | ((sql: Sql) => SecretStore);
+  /** How long a session lasts unused (UserService's default: 12 hours). */
+  sessionTtlMs?: number;
   adapters: PlatformAdapter[];
   clock?: Clock;
   log?: Logger;
@@ -88,6 +91,7 @@ export function createTandem(options: TandemOptions): Tandem {
   // thrown to the host at once; PostgreSQL connects and migrates before the first call (`ready`).
   const db = options.postgres ? null : openDatabase(options.dbFile, { trace: options.traceSql });
   const sql: Sql = db ? new SqliteSql(db) : new PostgresSql(options.postgres!, options.traceSql);
+  const secrets = typeof options.secrets === 'function' ? options.secrets(sql) : options.secrets;
   const adapters = new Map<Platform, PlatformAdapter>(options.adapters.map((a) => [a.platform, a]));
   // Pair ids in an event reach each client only for pairs the person signed in there may see;
   // a signed-out client, none.
@@ -103,8 +107,8 @@ export function createTandem(options: TandemOptions): Tandem {
   // The signed head beside the file guards the desk's trail; a server's trail is guarded in its database.
   const headFile = db === null || options.dbFile === ':memory:' ? null : auditHeadFile(options.dbFile);
   const audit = new AuditLog(sql, clock, { headFile, log });
-  const users = new UserService(sql, clock, audit);
-  const accounts = new AccountService(sql, clock, options.secrets, adapters, audit, users);
+  const users = new UserService(sql, clock, audit, options.sessionTtlMs);
+  const accounts = new AccountService(sql, clock, secrets, adapters, audit, users);
   const publisherOptions = { ...defaultPublisherOptions, ...options.publisher };
   const { graceMs } = publisherOptions;
   // A host that passes its own grace as a function keeps the workspace's default at 15 minutes.
@@ -117,14 +121,14 @@ export function createTandem(options: TandemOptions): Tandem {
     const visible = await users.visibleChannels(user);
     return visible === null || (await pairs.visibleAmong([pairId], visible)).length > 0;
   });
-  const metrics = new MetricsService(sql, pairs, adapters, options.secrets, users);
+  const metrics = new MetricsService(sql, pairs, adapters, secrets, users);
   const records = new RecordsService(sql, clock, audit, pairs, accounts, users);
   const publisher = new Publisher(
     sql,
     clock,
     pairs,
     adapters,
-    options.secrets,
+    secrets,
     audit,
     (pairIds) => events.emit('pairs.changed', { pairIds }),
     media,
@@ -153,7 +157,7 @@ export function createTandem(options: TandemOptions): Tandem {
   const ready = (async () => {
     if (sql instanceof PostgresSql) await migratePostgres(sql.pool);
     await media.sweep();
-    await audit.open(() => loadAuditKey(options.secrets));
+    await audit.open(() => loadAuditKey(secrets));
     if (!closing) await publisher.start();
   })();
   // A person's action that cannot be saved pauses publishing too, until the database takes writes.

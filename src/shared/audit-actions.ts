@@ -9,6 +9,7 @@ export const auditActions = [
   'auth.locked',
   'auth.signedIn',
   'auth.signedOut',
+  'auth.signedOutEverywhere',
   'auth.throttled',
   'channel.added',
   'channel.selfApprovalChanged',

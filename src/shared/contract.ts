@@ -218,6 +218,8 @@ export const contract = {
     output: null as unknown as User,
   },
   'session.signOut': { input: z.null().optional(), output: null as unknown as null },
+  /** Ends every session of the caller's, this one included, on every desk and browser. */
+  'session.signOutEverywhere': { input: z.null().optional(), output: null as unknown as { ended: number } },
   'users.bootstrap': { input: newUser, output: null as unknown as User },
   'users.list': { input: z.null().optional(), output: null as unknown as User[] },
   'users.create': { input: newUser, output: null as unknown as User },

@@ -106,6 +106,8 @@ export const errorCodes = [
   'auth.invalid',
   'auth.bootstrapDone',
   'auth.locked',
+  'auth.rateLimited',
+  'auth.bootstrapLocalOnly',
   'user.taken',
   'user.weakPassphrase',
   'user.unknown',

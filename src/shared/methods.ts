@@ -5,6 +5,7 @@ export const methods = [
   'session.current',
   'session.signIn',
   'session.signOut',
+  'session.signOutEverywhere',
   'users.bootstrap',
   'users.list',
   'users.create',

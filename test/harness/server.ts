@@ -11,6 +11,7 @@ import type { EventBus } from '../../src/main/events';
 import type { ClientDispatch } from '../../src/main/ipc/handlers';
 import type { ClientId } from '../../src/main/services/context';
 import { maxUploadBytes } from '../../src/shared/contract';
+import { json, readBody } from '../../src/server/http';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -152,26 +153,6 @@ function cookie(client: ClientId): string {
   return `${clientCookie}=${client}; Path=/; HttpOnly; SameSite=Strict`;
 }
 
-/**
- * The request's body, or null as soon as it passes `limit` bytes. Nothing more is kept then, and
- * the request is not destroyed, so the caller can still answer it.
- */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData).off('end', onEnd).off('error', reject);
-      resolve(null);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData).on('end', onEnd).on('error', reject);
-  });
-}
-
 async function file(res: http.ServerResponse, filePath: string): Promise<void> {
   try {
     const body = await fs.readFile(filePath);
@@ -180,11 +161,6 @@ async function file(res: http.ServerResponse, filePath: string): Promise<void> {
   } catch {
     end(res, 404, 'not found');
   }
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }
 
 function end(res: http.ServerResponse, status: number, text: string): void {

@@ -209,6 +209,9 @@ describe('restoring a backup', () => {
     now += dayMs;
     timer!();
     await waitFor(() => backupFiles(dbFile).length === 2, 5_000, 'daily backup');
+    // A day without a call: the session ended by itself (12 hours unused), as on any shared computer.
+    expect(await call(host, 'session.current')).toEqual({ user: null, needsBootstrap: false });
+    await signIn(host);
     await draft(host, channelId, 'After the backup');
 
     const listed = await call<BackupInfo[]>(host, 'backups.list');

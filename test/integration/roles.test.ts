@@ -435,6 +435,7 @@ describe('authentication', () => {
       'session.current': undefined,
       'session.signIn': { username: 'admin', passphrase: passphraseOf('admin') },
       'session.signOut': undefined,
+      'session.signOutEverywhere': undefined,
       'users.bootstrap': { username: 'second', displayName: 'Second', passphrase: passphraseOf('second') },
       'users.list': undefined,
       'users.create': { username: 'intruder', displayName: 'Intruder', passphrase: passphraseOf('intruder') },

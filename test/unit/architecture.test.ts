@@ -59,20 +59,35 @@ describe('layers', () => {
     expect(violations('main', (_spec, target) => target === null || target === 'main' || target === 'shared')).toEqual([]);
   });
 
+  it('the server imports main and shared, never the renderer, preload or electron', () => {
+    expect(
+      violations('server', (spec, target) => spec !== 'electron' && (target === null || target === 'server' || target === 'main' || target === 'shared')),
+    ).toEqual([]);
+  });
+
   it('preload imports only electron and shared', () => {
     expect(violations('preload', (spec, target) => spec === 'electron' || target === 'shared' || target === 'preload')).toEqual([]);
   });
 });
 
-describe('SQL has one home: src/main/db/', () => {
+describe('SQL has one home: src/main/db/ (the server included)', () => {
   // A statement in a string, a prepared statement, a query through the data layer, or a row cast.
   const sqlText = /(['"`])\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|BEGIN|PRAGMA|WITH)\s[^'"`]*/;
   const dataAccess = /\.prepare\(|\bsql\.(all|get|value|run)\s*[<(]|\bas\s+\w*Row(\[\])?\b/;
-  const outside = sources(path.join(root, 'main')).filter((file) => !path.relative(root, file).startsWith(path.join('main', 'db')));
+  const outside = [...sources(path.join(root, 'main')), ...sources(path.join(root, 'server'))].filter(
+    (file) => !path.relative(root, file).startsWith(path.join('main', 'db')),
+  );
 
   it('finds the files it checks: services, the publisher, ipc and app.ts', () => {
     const names = outside.map((file) => path.relative(root, file));
-    expect(names).toEqual(expect.arrayContaining([path.join('main', 'app.ts'), path.join('main', 'publisher', 'publisher.ts'), path.join('main', 'services', 'pairs.ts')]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        path.join('main', 'app.ts'),
+        path.join('main', 'publisher', 'publisher.ts'),
+        path.join('main', 'services', 'pairs.ts'),
+        path.join('server', 'server.ts'),
+      ]),
+    );
   });
 
   it('no file outside src/main/db/ writes SQL, reaches the database directly or casts rows', () => {

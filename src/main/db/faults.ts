@@ -102,3 +102,13 @@ function probeSqlite(db: Db): StorageFaultCode | null {
     db.pragma(`busy_timeout = ${timeout}`);
   }
 }
+
+/** Whether the database answers a query now (a server's health check). */
+export async function databaseAnswers(sql: Sql): Promise<boolean> {
+  try {
+    await sql.value('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

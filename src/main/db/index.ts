@@ -11,6 +11,7 @@ import { migration008 } from './migrations/008-audit-keyed';
 import { migration009 } from './migrations/009-unsent';
 import { migration010 } from './migrations/010-pii-requests';
 import { migration011 } from './migrations/011-delivery-lease';
+import { migration012 } from './migrations/012-workspace';
 
 export type Db = Database.Database;
 
@@ -33,6 +34,7 @@ export const migrations: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

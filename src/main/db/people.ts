@@ -225,3 +225,65 @@ export async function lockRecordedSince(sql: Sql, subject: string, since: number
   );
   return row !== undefined;
 }
+
+// --------------------------------------------------------------------------------- sessions
+// A session row holds the SHA-256 of its token, never the token. Every call reads its session with
+// its person, so an ended or expired session stops working at the next call, on any instance.
+
+export interface NewSession {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface LiveSession {
+  id: string;
+  userId: string;
+  expiresAt: number;
+}
+
+export async function insertSession(sql: Sql, s: NewSession): Promise<void> {
+  await sql.run('INSERT INTO session (id, token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
+    s.id,
+    s.tokenHash,
+    s.userId,
+    s.createdAt,
+    s.expiresAt,
+  ]);
+}
+
+const live = 'revoked_at IS NULL AND expires_at > ?';
+
+/** The session with this id, if it is still live at `now`. */
+export async function liveSession(sql: Sql, id: string, now: number): Promise<LiveSession | undefined> {
+  return sql.get<LiveSession>(`SELECT id, user_id AS "userId", expires_at AS "expiresAt" FROM session WHERE id = ? AND ${live}`, [id, now]);
+}
+
+/** The session this token hash names, if it is still live at `now`. */
+export async function liveSessionByToken(sql: Sql, tokenHash: string, now: number): Promise<LiveSession | undefined> {
+  return sql.get<LiveSession>(`SELECT id, user_id AS "userId", expires_at AS "expiresAt" FROM session WHERE token_hash = ? AND ${live}`, [
+    tokenHash,
+    now,
+  ]);
+}
+
+/** Moves a live session's expiry later (a session in use stays open). */
+export async function extendSession(sql: Sql, id: string, expiresAt: number, now: number): Promise<void> {
+  await sql.run(`UPDATE session SET expires_at = ? WHERE id = ? AND ${live} AND expires_at < ?`, [expiresAt, id, now, expiresAt]);
+}
+
+/** Ends one session; whether it was live. */
+export async function revokeSession(sql: Sql, id: string, at: number, why: string): Promise<boolean> {
+  return (await sql.run(`UPDATE session SET revoked_at = ?, revoked_why = ? WHERE id = ? AND ${live}`, [at, why, id, at])) === 1;
+}
+
+/** Ends every live session of a person (but `keep`, if given); the ids ended. */
+export async function revokeSessionsOf(sql: Sql, userId: string, at: number, why: string, keep: string | null = null): Promise<string[]> {
+  const rows = await sql.all<{ id: string }>(
+    `UPDATE session SET revoked_at = ?, revoked_why = ? WHERE user_id = ? AND ${live} AND id <> ? RETURNING id`,
+    [at, why, userId, at, keep ?? ''],
+  );
+  return rows.map((r) => r.id);
+}

@@ -8,6 +8,7 @@ type PeopleMethods =
   | 'session.current'
   | 'session.signIn'
   | 'session.signOut'
+  | 'session.signOutEverywhere'
   | 'users.bootstrap'
   | 'users.list'
   | 'users.create'
@@ -33,6 +34,12 @@ export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'even
       await users.signOut(ctx);
       events.emit('session.changed', {}, ctx.client);
       return null;
+    },
+    // Every client asks again: those whose session it ended find themselves signed out.
+    'session.signOutEverywhere': async (ctx) => {
+      const ended = await users.signOutEverywhere(ctx);
+      events.emit('session.changed', {});
+      return { ended };
     },
     'users.bootstrap': async (ctx, input) => {
       const user = await users.bootstrap(ctx, input);

@@ -12,6 +12,19 @@ export interface SecretStore {
   setAuditKey(key: Buffer): Promise<void>;
 }
 
+/** Credentials as stored (JSON), or null when what is stored is not credentials Tandem can use. */
+export function parseStoredCredentials(raw: string): Credentials | null {
+  try {
+    const stored: unknown = JSON.parse(raw);
+    // Entries written before Tandem spoke other platforms are X's and carry no platform.
+    const legacy = stored && typeof stored === 'object' && !('platform' in stored) && 'appKey' in stored;
+    const parsed = credentialsSchema.safeParse(legacy ? { platform: 'x', ...stored } : stored);
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 export class KeychainUnavailableError extends Error {
   constructor(cause: unknown) {
     super('the OS keychain could not be reached', { cause });
@@ -31,16 +44,7 @@ export class KeytarSecretStore implements SecretStore {
 
   async get(accountId: string): Promise<Credentials | null> {
     const raw = await this.guard(() => keytar.getPassword(this.service, accountId));
-    if (raw === null) return null;
-    try {
-      const stored: unknown = JSON.parse(raw);
-      // Entries written before Tandem spoke other platforms are X's and carry no platform.
-      const legacy = stored && typeof stored === 'object' && !('platform' in stored) && 'appKey' in stored;
-      const parsed = credentialsSchema.safeParse(legacy ? { platform: 'x', ...stored } : stored);
-      return parsed.success ? parsed.data : null;
-    } catch {
-      return null;
-    }
+    return raw === null ? null : parseStoredCredentials(raw);
   }
 
   async delete(accountId: string): Promise<void> {

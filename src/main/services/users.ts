@@ -1,12 +1,18 @@
 // Local user profiles, the sessions people signed in with, and role grants. Grants are re-read
 // from the database on every check, so an expired or revoked role stops working at once.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Sql } from '../db/sql';
 import {
   channelExists,
   countPermanentAdminGrants,
   countUsers,
   credentialsFor,
+  extendSession,
+  insertSession,
+  liveSession,
+  liveSessionByToken,
+  revokeSession,
+  revokeSessionsOf,
   failedSignInsSince,
   getGrant,
   getUser,
@@ -40,20 +46,35 @@ export const maxRecordedRefusalsPerMinute = 20;
 /** Who the trail names for the count of refusals not recorded one by one. */
 const signInActor = 'system:sign-in';
 
-/** A client's sign-in, kept in memory: it ends at sign-out or when the process does. */
-interface Session {
-  id: string;
-  userId: string;
+/** How long a session lasts unused; each call made with it moves its end this far ahead again. */
+export const defaultSessionTtlMs = 12 * 60 * 60_000;
+
+/** A sign-in's token, given to its caller once (a server hands it to the desk); only its hash is kept. */
+export interface IssuedToken {
+  token: string;
+  expiresAt: number;
 }
 
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The client of a server's calls made with one session's token. */
+const tokenClient = (sessionId: string): ClientId => `session:${sessionId}`;
+
 export class UserService {
-  /** Each client's session: one window or browser connection, one person at a time. */
-  private readonly sessions = new Map<ClientId, Session>();
+  /**
+   * Which session each client signed in with: one window, browser connection or server token, one
+   * person at a time. The session itself (live, expired, ended) is read from the database at
+   * every call, so ending it takes effect at once on every transport and every instance.
+   */
+  private readonly sessions = new Map<ClientId, string>();
+  /** Tokens issued to clients and not yet taken by their transport (takeToken). */
+  private readonly issued = new Map<ClientId, IssuedToken>();
 
   constructor(
     private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly sessionTtlMs: number = defaultSessionTtlMs,
   ) {}
 
   async needsBootstrap(): Promise<boolean> {
@@ -62,14 +83,59 @@ export class UserService {
 
   /** Who calls from this client: its session and that session's person, read now. */
   async context(client: ClientId): Promise<CallContext> {
-    const session = this.sessions.get(client);
+    const sessionId = this.sessions.get(client);
+    if (sessionId === undefined) return { client, session: null, person: null };
+    const now = this.clock.now();
+    const session = await liveSession(this.sql, sessionId, now);
     const person = session ? ((await this.get(session.userId)) ?? null) : null;
-    return { client, session: person ? session!.id : null, person };
+    if (!session || !person) {
+      // Ended (here, elsewhere, by an administrator) or expired: this client is signed out.
+      this.sessions.delete(client);
+      return { client, session: null, person: null };
+    }
+    // In use: its end moves ahead again, written at most once per tenth of its length.
+    // A database that cannot be written right now (full, read-only) must not refuse the call: the
+    // session is extended at a later one.
+    if (session.expiresAt - now < this.sessionTtlMs * 0.9) {
+      await extendSession(this.sql, session.id, now + this.sessionTtlMs, now).catch(() => undefined);
+    }
+    return { client, session: session.id, person };
+  }
+
+  /**
+   * A server's call made with a session's token: the client that token's calls come from, or null
+   * when the token names no live session (unknown, ended, expired).
+   */
+  async resume(token: string): Promise<ClientId | null> {
+    const session = await liveSessionByToken(this.sql, tokenHash(token), this.clock.now());
+    if (!session) return null;
+    const client = tokenClient(session.id);
+    this.sessions.set(client, session.id);
+    return client;
+  }
+
+  /** The token of the session this client just opened (once: it is then forgotten here). */
+  takeToken(client: ClientId): IssuedToken | null {
+    const issued = this.issued.get(client) ?? null;
+    this.issued.delete(client);
+    return issued;
   }
 
   /** Signs the caller's client in as this person, ending whatever session it had. */
-  private openSession(ctx: CallContext, userId: string): void {
-    this.sessions.set(ctx.client, { id: randomBytes(32).toString('base64url'), userId });
+  private async openSession(ctx: CallContext, userId: string): Promise<void> {
+    const previous = this.sessions.get(ctx.client);
+    const now = this.clock.now();
+    if (previous !== undefined) await revokeSession(this.sql, previous, now, 'replaced');
+    const token = randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    const expiresAt = now + this.sessionTtlMs;
+    await insertSession(this.sql, { id, tokenHash: tokenHash(token), userId, createdAt: now, expiresAt });
+    this.sessions.set(ctx.client, id);
+    this.issued.set(ctx.client, { token, expiresAt });
+    // Never taken by a transport that does not hand tokens out (a desk window): dropped soon.
+    setTimeout(() => {
+      if (this.issued.get(ctx.client)?.token === token) this.issued.delete(ctx.client);
+    }, 60_000).unref();
   }
 
   /** First run: the first profile becomes the administrator and is signed in on the caller's client. */
@@ -84,7 +150,7 @@ export class UserService {
       await this.addUser(id, input, passHash, input.username);
       await this.addGrant(id, 'admin', null, null, input.username);
     });
-    this.openSession(ctx, id);
+    await this.openSession(ctx, id);
     return (await this.get(id))!;
   }
 
@@ -118,7 +184,7 @@ export class UserService {
     }
     this.unrecordedFailures.delete(subject);
     await this.summarizeRefusals();
-    this.openSession(ctx, found.id);
+    await this.openSession(ctx, found.id);
     await this.audit.append(found.username, 'auth.signedIn', `user:${found.username}`);
     return (await this.get(found.id))!;
   }
@@ -186,8 +252,29 @@ export class UserService {
   /** Ends the caller's session; every other client stays signed in. */
   async signOut(ctx: CallContext): Promise<void> {
     const user = signedIn(ctx);
-    await this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
-    if (this.sessions.get(ctx.client)?.id === ctx.session) this.sessions.delete(ctx.client);
+    await this.sql.tx(async () => {
+      if (ctx.session !== null) await revokeSession(this.sql, ctx.session, this.clock.now(), 'signed out');
+      await this.audit.append(user.username, 'auth.signedOut', `user:${user.username}`);
+    });
+    if (this.sessions.get(ctx.client) === ctx.session) this.sessions.delete(ctx.client);
+  }
+
+  /** Ends every session of the caller's, on every desk and browser: a lost laptop, a shared computer left signed in. */
+  async signOutEverywhere(ctx: CallContext): Promise<number> {
+    const user = signedIn(ctx);
+    const ended = await this.sql.tx(async () => {
+      const ids = await revokeSessionsOf(this.sql, user.id, this.clock.now(), 'signed out everywhere');
+      await this.audit.append(user.username, 'auth.signedOutEverywhere', `user:${user.username}`, { sessions: ids.length });
+      return ids;
+    });
+    this.forget(ended);
+    return ended.length;
+  }
+
+  /** Forgets which clients used these sessions (ended): their next call finds them signed out anyway. */
+  private forget(sessionIds: readonly string[]): void {
+    const ended = new Set(sessionIds);
+    for (const [client, id] of this.sessions) if (ended.has(id)) this.sessions.delete(client);
   }
 
   /** Every profile by username, with its grants. */
@@ -267,6 +354,7 @@ export class UserService {
     const actor = signedIn(ctx);
     // The role check, the last-administrator rule and the revocation are one transaction, after
     // the lock: two administrators revoking each other's roles at once cannot both pass.
+    let ended: string[] = [];
     const outcome = await this.sql.tx(async (): Promise<'denied' | 'lastAdmin' | 'done'> => {
       await lockAdminGrants(this.sql);
       if (!(await this.permits(actor, 'role.manage', []))) return 'denied';
@@ -279,14 +367,20 @@ export class UserService {
       }
       const target = (await this.get(userId))!;
       if (await revokeGrant(this.sql, grantId, this.clock.now(), actor.username)) {
+        // The person's sessions end with it: every desk signs in again, under the roles left. The
+        // caller's own session stays (an administrator trimming their own roles): the roles are
+        // read at every call, so the revoked one stops working in it at once all the same.
+        ended = await revokeSessionsOf(this.sql, userId, this.clock.now(), 'role revoked', ctx.session);
         await this.audit.append(actor.username, 'role.revoked', `user:${target.username}`, {
           grant: grantId,
           role: grant.role,
           channel: grant.channelId,
+          sessionsEnded: ended.length,
         });
       }
       return 'done';
     });
+    this.forget(ended);
     if (outcome === 'denied') return this.refuse(actor, 'role.manage', [], `grant:${grantId}`);
     if (outcome === 'lastAdmin') {
       // Revoking it would leave no administrator whose role does not end by itself: once the

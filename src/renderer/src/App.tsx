@@ -61,6 +61,9 @@ export function App() {
               <button type="button" className="link-button" onClick={() => void signOut().then(loadSession)}>
                 {t('session.signOut')}
               </button>
+              <button type="button" className="link-button" onClick={() => void signOut(true).then(loadSession)}>
+                {t('session.signOutEverywhere')}
+              </button>
             </>
           )}
           <button type="button" className="link-button" lang={other} title={t('language.switchLabel')} onClick={() => setLanguage(other)}>

@@ -10,8 +10,9 @@ export function onBeforeSignOut(finish: () => Promise<unknown>): () => void {
   return () => beforeSignOut.delete(finish);
 }
 
-export async function signOut(): Promise<void> {
+/** Signs out here; `everywhere` also ends the person's sessions on every other desk and browser. */
+export async function signOut(everywhere = false): Promise<void> {
   // Work that fails is no reason to keep someone signed in on a shared computer.
   await Promise.allSettled([...beforeSignOut].map((finish) => finish()));
-  await call('session.signOut');
+  await call(everywhere ? 'session.signOutEverywhere' : 'session.signOut');
 }

@@ -1,0 +1,337 @@
+// tandem-server's transport on a real database (both engines): sessions that are random tokens
+// kept only as hashes and end at once (sign-out, sign out everywhere, a role revoked, expiry),
+// limits (body size, sign-in rate), the health endpoint, each person's event stream, TLS, and
+// credentials sealed in the database under a key kept outside it.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, InsecureListenError, type TandemServer, type ServerOptions } from '../../src/server/server';
+import { runServer } from '../../src/server/main';
+import { acquireInstanceLock, InstanceRunningError } from '../../src/server/instanceLock';
+import { SealedSecretStore } from '../../src/main/secrets/sealed';
+import { KeychainUnavailableError } from '../../src/main/secrets';
+import { createLogger } from '../../src/main/log';
+import type { Channel, Pair, User } from '../../src/shared/domain';
+import { credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
+import { engine, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+
+interface Answer {
+  status: number;
+  body: { ok: boolean; value?: unknown; error?: { code: string; params?: Record<string, unknown> } };
+}
+
+let t: TestApp | undefined;
+let server: TandemServer | undefined;
+const serverLog: string[] = [];
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await t?.cleanup();
+  t = undefined;
+  serverLog.length = 0;
+});
+
+/** A test app whose credentials are sealed in its database, served on loopback. */
+async function serve(options: Partial<ServerOptions> = {}, app: Parameters<typeof startTestApp>[0] = {}): Promise<string> {
+  const key = randomBytes(32);
+  t = await startTestApp({ secrets: (sql) => new SealedSecretStore(sql, key), ...app });
+  await t.tandem.ready;
+  server = await startServer(t.tandem, {
+    host: '127.0.0.1',
+    port: 0,
+    log: createLogger((line) => serverLog.push(line)),
+    ...options,
+  });
+  return server.url;
+}
+
+async function request(url: string, method: string, body?: unknown, token?: string, raw?: string): Promise<Answer> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+async function signIn(base: string, username: string): Promise<{ token: string; user: User; expiresAt: string }> {
+  const answer = await request(`${base}/api/session`, 'POST', { username, passphrase: passphraseOf(username) });
+  expect(answer.status).toBe(200);
+  return answer.body.value as { token: string; user: User; expiresAt: string };
+}
+
+const callAs = (base: string, token: string | undefined, method: string, input?: unknown) =>
+  request(`${base}/api/call/${method}`, 'POST', input ?? null, token);
+
+describe('tandem-server: sessions', () => {
+  it('signs in with a random token that is kept only as its hash, and calls the services with it', async () => {
+    const base = await serve();
+    const { token, user, expiresAt } = await signIn(base, 'admin');
+    expect(user.username).toBe('admin');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now() + 11 * 3_600_000);
+
+    const listed = await callAs(base, token, 'pairs.list', { limit: 10 });
+    expect(listed).toEqual({ status: 200, body: { ok: true, value: [] } });
+
+    // The database holds the token's hash, never the token; the log names neither.
+    const rows = await t!.tandem.sql.all<{ token_hash: string }>('SELECT token_hash FROM session');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((r) => r.token_hash.includes(token))).toBe(false);
+    expect(serverLog.join('\n')).not.toContain(token);
+    expect(serverLog.join('\n')).not.toContain(passphraseOf('admin'));
+  });
+
+  it('refuses a call without a token, with an unknown one, and a wrong passphrase, changing nothing', async () => {
+    const base = await serve();
+    expect(await callAs(base, undefined, 'pairs.list', { limit: 10 })).toEqual({ status: 401, body: { ok: false, error: { code: 'auth.required' } } });
+    expect((await callAs(base, randomBytes(32).toString('base64url'), 'pairs.create', {})).status).toBe(401);
+    const wrong = await request(`${base}/api/session`, 'POST', { username: 'admin', passphrase: 'not the passphrase at all' });
+    expect(wrong).toEqual({ status: 401, body: { ok: false, error: { code: 'auth.invalid' } } });
+    // Signing in through the call route would open a session for the token's client: it has its own route.
+    const { token } = await signIn(base, 'admin');
+    expect((await callAs(base, token, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).status).toBe(404);
+  });
+
+  it('signing out ends that session at once, and only that one', async () => {
+    const base = await serve();
+    const laptop = await signIn(base, 'admin');
+    const office = await signIn(base, 'admin');
+    expect((await request(`${base}/api/session`, 'DELETE', undefined, laptop.token)).body).toEqual({ ok: true, value: null });
+    expect((await callAs(base, laptop.token, 'pairs.list', { limit: 1 })).status).toBe(401);
+    expect((await callAs(base, office.token, 'pairs.list', { limit: 1 })).status).toBe(200);
+  });
+
+  it('"sign out everywhere" ends every session of the person, on the server and on the desk alike', async () => {
+    const base = await serve();
+    const laptop = await signIn(base, 'admin');
+    const office = await signIn(base, 'admin');
+    // The test's own window (the desk's IPC transport) is signed in as the admin too.
+    expect((await t!.tandem.dispatch(t!.caller, 'session.current', null)).ok).toBe(true);
+    const ended = await callAs(base, laptop.token, 'session.signOutEverywhere');
+    expect(ended.body).toEqual({ ok: true, value: { ended: 3 } });
+    expect((await callAs(base, laptop.token, 'pairs.list', { limit: 1 })).status).toBe(401);
+    expect((await callAs(base, office.token, 'pairs.list', { limit: 1 })).status).toBe(401);
+    expect(await t!.tandem.dispatch(t!.caller, 'pairs.list', { limit: 1 })).toEqual({ ok: false, error: { code: 'auth.required' } });
+    const trail = await t!.tandem.audit.list('user:admin');
+    expect(trail.at(-1)).toMatchObject({ action: 'auth.signedOutEverywhere', detail: { sessions: 3 } });
+  });
+
+  it('revoking a role ends the person’s sessions at once; signed in again, they have only the roles left', async () => {
+    const base = await serve();
+    const channelId = await t!.addChannel();
+    const dana = await t!.addUser('dana', ['drafter', 'approver'], { channelId });
+    const session = await signIn(base, 'dana');
+    expect((await callAs(base, session.token, 'pairs.list', { limit: 1 })).status).toBe(200);
+    const approver = dana.grants.find((g) => g.role === 'approver')!;
+    await t!.call('roles.revoke', { grantId: approver.id });
+    expect((await callAs(base, session.token, 'pairs.list', { limit: 1 })).status).toBe(401);
+    const again = await signIn(base, 'dana');
+    const created = await callAs(base, again.token, 'pairs.create', { channelIds: [channelId], enText: 'Hello', frText: 'Bonjour', authorTz: 'America/Toronto' });
+    expect(created.status).toBe(200);
+    const pair = created.body.value as Pair;
+    const submitted = (await callAs(base, again.token, 'pairs.submitForReview', { id: pair.id, version: pair.version })).body.value as Pair;
+    const approve = await callAs(base, again.token, 'pairs.approve', { id: pair.id, version: submitted.version, comment: 'mine' });
+    expect(approve.body).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+    expect((await t!.tandem.audit.list('user:dana')).find((e) => e.action === 'role.revoked')?.detail).toMatchObject({ sessionsEnded: 1 });
+  });
+
+  it('a session unused for its length expires; one in use stays open', async () => {
+    const base = await serve({}, { sessionTtlMs: 1_500 });
+    const idle = await signIn(base, 'admin');
+    const busy = await signIn(base, 'admin');
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await callAs(base, busy.token, 'pairs.list', { limit: 1 })).status).toBe(200);
+    }
+    expect((await callAs(base, idle.token, 'pairs.list', { limit: 1 })).status).toBe(401);
+  });
+});
+
+describe('tandem-server: limits, health and events', () => {
+  it('answers a body over the limit with 413 and a body that is not JSON with 400', async () => {
+    const base = await serve();
+    const { token } = await signIn(base, 'admin');
+    const big = await request(`${base}/api/call/pairs.create`, 'POST', undefined, token, 'x'.repeat(30 * 1024 * 1024));
+    expect(big).toEqual({ status: 413, body: { ok: false, error: { code: 'input.tooLarge' } } });
+    const bad = await request(`${base}/api/call/pairs.create`, 'POST', undefined, token, '{not json');
+    expect(bad).toEqual({ status: 400, body: { ok: false, error: { code: 'input.invalid' } } });
+  });
+
+  it('limits sign-in attempts per address, saying when to try again', async () => {
+    const base = await serve({ signInsPerMinute: 3 });
+    for (let i = 0; i < 3; i++) {
+      expect((await request(`${base}/api/session`, 'POST', { username: `nobody${i}`, passphrase: 'wrong wrong wrong' })).status).toBe(401);
+    }
+    const response = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', passphrase: passphraseOf('admin') }),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await response.json()) as Answer['body']).error).toMatchObject({ code: 'auth.rateLimited' });
+  });
+
+  it('tells its health and engine, without a session and without anything secret', async () => {
+    const base = await serve();
+    const answer = await fetch(`${base}/health`);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ status: 'ok', database: 'ok', engine });
+  });
+
+  it('streams to each person only the events about what they may see', async () => {
+    const base = await serve();
+    const mine = await t!.addChannel('Mine');
+    const app = fakeApp();
+    const theirs = await t!.addChannel('Theirs', {
+      accounts: { en: fakeAccount(t!.fake, 'Other_eng', app), fr: fakeAccount(t!.fake, 'Other_fra', app) },
+    });
+    await t!.addUser('dana', ['drafter'], { channelId: mine });
+    const admin = await signIn(base, 'admin');
+    const dana = await signIn(base, 'dana');
+    const heard = { admin: [] as string[], dana: [] as string[] };
+    const close = [listen(base, admin.token, heard.admin), listen(base, dana.token, heard.dana)];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const other = (await callAs(base, admin.token, 'pairs.create', { channelIds: [theirs], enText: 'Theirs', frText: 'Les leurs', authorTz: 'America/Toronto' })).body
+        .value as Pair;
+      const own = (await callAs(base, dana.token, 'pairs.create', { channelIds: [mine], enText: 'Mine', frText: 'Le mien', authorTz: 'America/Toronto' })).body
+        .value as Pair;
+      await waitFor(() => heard.admin.some((e) => e.includes(own.id)) && heard.dana.some((e) => e.includes(own.id)), 5_000, 'both told of the pair both see');
+      expect(heard.admin.some((e) => e.includes(other.id))).toBe(true);
+      expect(heard.dana.some((e) => e.includes(other.id))).toBe(false);
+    } finally {
+      for (const stop of close) stop();
+    }
+    const refused = await fetch(`${base}/api/events`);
+    expect(refused.status).toBe(401);
+  });
+});
+
+/** Reads a person's event stream into `into` until the returned function is called. */
+function listen(base: string, token: string, into: string[]): () => void {
+  const req = http.get(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => into.push(chunk));
+    res.on('error', () => undefined);
+  });
+  req.on('error', () => undefined);
+  return () => req.destroy();
+}
+
+describe('tandem-server: transport security', () => {
+  it('refuses plain HTTP anywhere but a loopback address', async () => {
+    t = await startTestApp();
+    await expect(startServer(t.tandem, { host: '0.0.0.0', port: 0, log: createLogger(() => undefined) })).rejects.toBeInstanceOf(InsecureListenError);
+  });
+
+  it('serves HTTPS with the certificate and key it is given', async () => {
+    const dir = tempDir();
+    const cert = path.join(dir, 'cert.pem');
+    const key = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+      stdio: 'ignore',
+    });
+    const base = await serve({ tls: { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } });
+    expect(base).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const answer = await new Promise<{ status: number; body: string; protocol: string | null }>((resolve, reject) => {
+      const req = https.get(`${base}/health`, { ca: fs.readFileSync(cert) }, (res) => {
+        const protocol = (res.socket as import('node:tls').TLSSocket).getProtocol();
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
+      });
+      req.on('error', reject);
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.protocol).toMatch(/^TLSv1\.[23]$/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('tandem-server: credentials live with the server, sealed', () => {
+  it('keeps an account pair’s credentials sealed in the database, never in clear and never sent back', async () => {
+    const base = await serve();
+    const { token } = await signIn(base, 'admin');
+    const app = fakeApp();
+    const en = fakeAccount(t!.fake, 'Sealed_eng', app);
+    const fr = fakeAccount(t!.fake, 'Sealed_fra', app);
+    const added = await callAs(base, token, 'accounts.addPair', {
+      platform: 'x',
+      name: 'Sealed',
+      en: { handle: en.username, displayName: 'Sealed EN', credentials: credentialsOf(en) },
+      fr: { handle: fr.username, displayName: 'Sealed FR', credentials: credentialsOf(fr) },
+    });
+    expect(added.body.ok).toBe(true);
+    const everything = JSON.stringify(added.body) + JSON.stringify((await callAs(base, token, 'accounts.list')).body);
+    const rows = await t!.tandem.sql.all<Record<string, unknown>>('SELECT * FROM sealed_secret');
+    expect(rows.length).toBeGreaterThanOrEqual(3); // two accounts and the audit key
+    for (const secret of [en.accessSecret, en.appSecret, fr.accessToken, fr.accessSecret]) {
+      expect(JSON.stringify(rows)).not.toContain(secret);
+      expect(everything).not.toContain(secret);
+      expect(serverLog.join('\n')).not.toContain(secret);
+    }
+    expect((added.body.value as Channel).name).toBe('Sealed');
+  });
+
+  it('opens nothing under another key, nor a sealed value moved to another row', async () => {
+    t = await startTestApp();
+    const sealedBy = new SealedSecretStore(t.tandem.sql, randomBytes(32));
+    await sealedBy.set('account-a', credentialsOf(t.en));
+    expect(await sealedBy.get('account-a')).toEqual(credentialsOf(t.en));
+    await expect(new SealedSecretStore(t.tandem.sql, randomBytes(32)).get('account-a')).rejects.toBeInstanceOf(KeychainUnavailableError);
+    await t.tandem.sql.run("UPDATE sealed_secret SET name = 'account:account-b' WHERE name = 'account:account-a'");
+    await expect(sealedBy.get('account-b')).rejects.toBeInstanceOf(KeychainUnavailableError);
+  });
+});
+
+describe('tandem-server: started with one command', () => {
+  it('starts from its environment, answers, and stops; on SQLite a second instance on the same data is refused', async () => {
+    const dir = tempDir();
+    const env = {
+      TANDEM_DATA_DIR: dir,
+      PORT: '0',
+      ...(engine === 'postgres' ? { DATABASE_URL: await postgresUrl() } : {}),
+    };
+    const log: string[] = [];
+    const first = await runServer(env, createLogger((line) => log.push(line)));
+    try {
+      expect(fs.statSync(path.join(dir, 'tandem-server.key')).mode & 0o777).toBe(0o600);
+      const health = await fetch(`${first.server.url}/health`);
+      expect(await health.json()).toEqual({ status: 'ok', database: 'ok', engine });
+      // The first administrator is made from the server's own computer.
+      const made = await request(`${first.server.url}/api/bootstrap`, 'POST', { username: 'root', displayName: 'Root', passphrase: passphraseOf('root') });
+      expect(made.status).toBe(200);
+      expect((made.body.value as { user: User }).user.grants.map((g) => g.role)).toEqual(['admin']);
+      if (engine === 'sqlite') await expect(runServer(env, createLogger(() => undefined))).rejects.toBeInstanceOf(InstanceRunningError);
+    } finally {
+      await first.stop();
+    }
+    expect(fs.existsSync(path.join(dir, 'tandem-server.lock'))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes over a lock left by a process that is gone', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'tandem-server.lock');
+    fs.writeFileSync(file, '999999999');
+    const release = acquireInstanceLock(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe(String(process.pid));
+    release();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+/** A fresh PostgreSQL database of the test cluster, as a connection string. */
+async function postgresUrl(): Promise<string> {
+  const { newPostgresDatabase } = await import('../engine');
+  const c = await newPostgresDatabase();
+  if (c.connectionString) return c.connectionString;
+  return `postgres://${encodeURIComponent(c.user ?? '')}${c.password ? `:${encodeURIComponent(c.password)}` : ''}@${c.host ?? '127.0.0.1'}:${c.port ?? 5432}/${c.database ?? ''}`;
+}
