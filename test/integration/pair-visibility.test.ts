@@ -99,6 +99,16 @@ describe('pairs.changed events', () => {
       await t.tandem.publisher.wake();
       await waitFor(() => t.fake.postsBy(t.en.username).length === 1 && t.fake.postsBy('B_eng').length === 1, 8_000, 'both sent');
       await waitFor(() => seen.flat().includes(onA.id), 5_000, 'an event about A');
+      // Both recorded as published, and every event about them told (each window hears its events
+      // in order: once one emitted after them is heard, they were all decided).
+      await waitFor(
+        async () => (await t.tandem.pairs.get(onA.id))?.status === 'published' && (await t.tandem.pairs.get(onB.id))?.status === 'published',
+        8_000,
+        'both published',
+      );
+      heard.length = 0;
+      t.tandem.events.emit('session.changed', {}, t.caller.client);
+      await waitFor(() => heard.includes('session.changed'), 5_000, 'the events before it');
       expect(seen.flat()).not.toContain(onB.id);
       expect(seen.every((ids) => ids.length > 0)).toBe(true);
 
