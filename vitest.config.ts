@@ -12,6 +12,9 @@ const deskOnly = [
   'test/integration/keychain.test.ts',
 ];
 
+/** Integration tests of a team's server alone: several instances on one PostgreSQL. */
+const teamOnly = ['test/integration/server-crash.test.ts'];
+
 export default defineConfig({
   test: {
     // Native modules (better-sqlite3, keytar) and Chromium are happiest in child processes.
@@ -27,7 +30,7 @@ export default defineConfig({
           name: 'sqlite',
           include: ['test/**/*.test.ts'],
           // The Electron smoke test needs Electron's binary and native modules built for it: npm run test:electron.
-          exclude: ['test/electron/**', 'node_modules/**'],
+          exclude: ['test/electron/**', 'node_modules/**', ...teamOnly],
         },
       },
       {

@@ -4,8 +4,6 @@
 // so a blind resend would show as a duplicate rather than be absorbed by the instance: what is
 // tested is Tandem's own reconciliation (Bluesky: the record at the delivery's key; Mastodon: the
 // account's statuses).
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AtpAgent } from '@atproto/api';
 import { TestNetworkNoAppView } from '@atproto/dev-env';
@@ -18,6 +16,7 @@ import { MastodonAdapter } from '../../src/main/platforms/mastodon';
 import { FakeMastodon, credentialsOf as mastodonCredentials } from '../fakes/mastodon-api';
 import { makePng } from '../fakes/images';
 import { startTestApp, type TestApp } from '../support';
+import { blueskyPosts, startWorker } from '../crash/common';
 
 const pairsCount = 30;
 const kills = 12;
@@ -86,42 +85,11 @@ afterAll(async () => {
   await network?.close();
 }, 60_000);
 
-function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../crash/worker.ts')], {
-    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url, CRASH_PG: t.postgres?.connectionString ?? '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
-    });
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, ready, exited };
-}
-
-async function blueskyPosts(): Promise<{ did: string; rkey: string; text: string }[]> {
-  const posts: { did: string; rkey: string; text: string }[] = [];
-  for (const did of dids) {
-    let cursor: string | undefined;
-    do {
-      const url = new URL('/xrpc/com.atproto.repo.listRecords', pds);
-      url.search = new URLSearchParams({ repo: did, collection: 'app.bsky.feed.post', limit: '100', ...(cursor ? { cursor } : {}) }).toString();
-      const page = (await (await fetch(url)).json()) as { records: { uri: string; value: { text: string } }[]; cursor?: string };
-      for (const record of page.records) posts.push({ did, rkey: record.uri.split('/').at(-1)!, text: record.value.text });
-      cursor = page.records.length === 100 ? page.cursor : undefined;
-    } while (cursor);
-  }
-  return posts;
-}
-
 describe('kill -9 while publishing to Bluesky and Mastodon', () => {
   it(`${kills} random SIGKILLs: every post exactly once on both platforms`, async () => {
     let killed = 0;
     for (let trial = 0; trial < kills; trial++) {
-      const worker = startWorker();
+      const worker = startWorker(t);
       await Promise.race([worker.ready, worker.exited]);
       // A random moment, but never more than a few new Mastodon statuses in: every kill lands
       // while there is still work, however fast the machine. Every other run waits for its first
@@ -147,7 +115,7 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
       killed++;
     }
     const beforeLastRun = mastodon.statuses.length;
-    const last = startWorker();
+    const last = startWorker(t);
     expect(await last.exited).toBe(0);
 
     const db = openDirect(t);
@@ -158,7 +126,7 @@ describe('kill -9 while publishing to Bluesky and Mastodon', () => {
     const reconciled = (await db.value<number>("SELECT COUNT(*) FROM audit_event WHERE action = 'delivery.reconciled'"))!;
     await db.close();
 
-    const bsky = await blueskyPosts();
+    const bsky = await blueskyPosts(pds, dids);
     const count = (texts: string[]) => {
       const seen = new Map<string, number>();
       for (const text of texts) seen.set(text, (seen.get(text) ?? 0) + 1);

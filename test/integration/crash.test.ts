@@ -1,11 +1,10 @@
 // Exactly once across crashes: a publishing process is killed with SIGKILL at random moments,
 // over and over, while it sends pairs to the loopback fake X. Every post must arrive exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
 import { startTestApp, type TestApp } from '../support';
 import { engine, openDirect } from '../engine';
+import { startWorker } from '../crash/common';
 
 const pairsCount = 120;
 const kills = 25;
@@ -35,28 +34,12 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../crash/worker.ts')], {
-    env: { ...process.env, CRASH_DB: t.dbFile, CRASH_SERVICE: t.service, CRASH_X: t.fake.url, CRASH_PG: t.postgres?.connectionString ?? '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
-    });
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, ready, exited };
-}
-
 describe('kill -9 while publishing', () => {
   it(`${kills} random SIGKILLs: 0 duplicate and 0 lost posts`, async () => {
     let killed = 0;
     let killedMidSend = 0;
     for (let trial = 0; trial < kills; trial++) {
-      const worker = startWorker();
+      const worker = startWorker(t);
       await Promise.race([worker.ready, worker.exited]);
       // Kill after a random time or after a random number of posts land, whichever comes first:
       // the number bounds each run's progress, so every kill finds work in flight however fast
@@ -93,7 +76,7 @@ describe('kill -9 while publishing', () => {
     }
     // Then one last run to completion.
     const postsBeforeLastRun = t.fake.posts.length;
-    const last = startWorker();
+    const last = startWorker(t);
     expect(await last.exited).toBe(0);
 
     const db = openDirect(t);
