@@ -157,6 +157,8 @@ export function createTandem(options: TandemOptions): Tandem {
   const ready = (async () => {
     if (sql instanceof PostgresSql) await migratePostgres(sql.pool);
     await media.sweep();
+    // Housekeeping only: a database that cannot be written now keeps them until the next start.
+    await users.pruneSessions().catch(() => undefined);
     await audit.open(() => loadAuditKey(secrets));
     if (!closing) await publisher.start();
   })();

@@ -141,6 +141,19 @@ describe('tandem-server: sessions', () => {
     expect((await t!.tandem.audit.list('user:dana')).find((e) => e.action === 'role.revoked')?.detail).toMatchObject({ sessionsEnded: 1 });
   });
 
+  it('forgets sessions that ended more than 30 days ago, and keeps the rest', async () => {
+    const base = await serve();
+    const live = await signIn(base, 'admin');
+    const old = await signIn(base, 'admin');
+    await request(`${base}/api/session`, 'DELETE', undefined, old.token);
+    const day = 24 * 60 * 60_000;
+    await t!.tandem.sql.run('UPDATE session SET revoked_at = ? WHERE revoked_at IS NOT NULL', [Date.now() - 31 * day]);
+    const before = (await t!.tandem.sql.value<number>('SELECT COUNT(*) FROM session'))!;
+    expect(await t!.tandem.users.pruneSessions()).toBe(1);
+    expect(await t!.tandem.sql.value<number>('SELECT COUNT(*) FROM session')).toBe(before - 1);
+    expect((await callAs(base, live.token, 'pairs.list', { limit: 1 })).status).toBe(200);
+  });
+
   it('a session unused for its length expires; one in use stays open', async () => {
     const base = await serve({}, { sessionTtlMs: 1_500 });
     const idle = await signIn(base, 'admin');

@@ -274,6 +274,11 @@ export async function extendSession(sql: Sql, id: string, expiresAt: number, now
   await sql.run(`UPDATE session SET expires_at = ? WHERE id = ? AND ${live} AND expires_at < ?`, [expiresAt, id, now, expiresAt]);
 }
 
+/** Forgets sessions that ended (expired or ended by a person) before `before`; how many. */
+export async function deleteEndedSessions(sql: Sql, before: number): Promise<number> {
+  return sql.run('DELETE FROM session WHERE (revoked_at IS NOT NULL AND revoked_at < ?) OR expires_at < ?', [before, before]);
+}
+
 /** Ends one session; whether it was live. */
 export async function revokeSession(sql: Sql, id: string, at: number, why: string): Promise<boolean> {
   return (await sql.run(`UPDATE session SET revoked_at = ?, revoked_why = ? WHERE id = ? AND ${live}`, [at, why, id, at])) === 1;

@@ -7,6 +7,7 @@ import {
   countPermanentAdminGrants,
   countUsers,
   credentialsFor,
+  deleteEndedSessions,
   extendSession,
   insertSession,
   liveSession,
@@ -269,6 +270,14 @@ export class UserService {
     });
     this.forget(ended);
     return ended.length;
+  }
+
+  /**
+   * Forgets sessions that ended more than 30 days ago (housekeeping at start): the trail keeps who
+   * signed in and out; the rows only say whether a token still works.
+   */
+  async pruneSessions(): Promise<number> {
+    return deleteEndedSessions(this.sql, this.clock.now() - 30 * 24 * 60 * 60_000);
   }
 
   /** Forgets which clients used these sessions (ended): their next call finds them signed out anyway. */
