@@ -36,7 +36,7 @@ async function signIn(page: Page, username: string) {
 }
 
 async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor();
 }
 

@@ -4,85 +4,41 @@
 // so a blind resend would show as a duplicate rather than be absorbed by the instance: what is
 // tested is Tandem's own reconciliation (Bluesky: the record at the delivery's key; Mastodon: the
 // account's statuses).
-import { randomBytes } from 'node:crypto';
-import { AtpAgent } from '@atproto/api';
-import { TestNetworkNoAppView } from '@atproto/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Pair } from '../../src/shared/domain';
-import type { Credentials } from '../../src/shared/credentials';
 import { openDirect } from '../engine';
-import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
-import { MastodonAdapter } from '../../src/main/platforms/mastodon';
-import { FakeMastodon, credentialsOf as mastodonCredentials } from '../fakes/mastodon-api';
+import type { FakeMastodon } from '../fakes/mastodon-api';
 import { makePng } from '../fakes/images';
-import { startTestApp, type TestApp } from '../support';
-import { blueskyPosts, startWorker } from '../crash/common';
+import type { TestApp } from '../support';
+import { blueskyPosts, dueNowForWorkers, scheduleLater, startCrashPlatforms, startWorker, type CrashPlatforms } from '../crash/common';
 
 const pairsCount = 30;
 const kills = 12;
+let platforms: CrashPlatforms;
 let t: TestApp;
-let network: TestNetworkNoAppView;
 let pds: string;
-const mastodon = new FakeMastodon();
-const dids: string[] = [];
-
-async function blueskySide(handle: string): Promise<{ handle: string; credentials: Credentials }> {
-  const agent = new AtpAgent({ service: pds });
-  const created = await agent.createAccount({ handle, email: `${handle}@example.test`, password: `pw-${randomBytes(6).toString('hex')}` });
-  dids.push(created.data.did);
-  const { data } = await agent.com.atproto.server.createAppPassword({ name: 'Tandem' });
-  return { handle, credentials: { platform: 'bluesky', service: pds, identifier: handle, appPassword: data.password } };
-}
+let mastodon: FakeMastodon;
+let dids: string[];
 
 beforeAll(async () => {
-  network = await TestNetworkNoAppView.create({ dbPostgresSchema: 'tandem_crash' });
-  pds = network.pds.url.replace('//localhost:', '//127.0.0.1:');
-  await mastodon.start();
-  mastodon.honoursIdempotencyKey = false;
-  t = await startTestApp({}, { moreAdapters: [new BlueskyAdapter(), new MastodonAdapter()] });
-  const host = new URL(mastodon.url).host;
-  const add = async (platform: Channel['platform'], en: { handle: string; credentials: Credentials }, fr: { handle: string; credentials: Credentials }) => {
-    const channel = await t.call<Channel>('accounts.addPair', {
-      platform,
-      name: platform,
-      en: { handle: en.handle, displayName: 'EN', credentials: en.credentials },
-      fr: { handle: fr.handle, displayName: 'FR', credentials: fr.credentials },
-    });
-    await t.call('accounts.setSelfApproval', { channelId: channel.id, allowed: true });
-    return channel.id;
-  };
-  const bluesky = await add('bluesky', await blueskySide('crash-eng.test'), await blueskySide('crash-fra.test'));
-  const [mEn, mFr] = [mastodon.addAccount('Crash_eng'), mastodon.addAccount('Crash_fra')];
-  const masto = await add(
-    'mastodon',
-    { handle: `Crash_eng@${host}`, credentials: mastodonCredentials(mastodon, mEn) },
-    { handle: `Crash_fra@${host}`, credentials: mastodonCredentials(mastodon, mFr) },
-  );
+  platforms = await startCrashPlatforms('tandem_crash');
+  ({ t, pds, mastodon, dids } = platforms);
+  const bluesky = await platforms.blueskyPair('crash');
+  const masto = await platforms.mastodonPair('Crash');
   for (let i = 0; i < pairsCount; i++) {
     // Every third pair carries an image: a crash may land between the upload and the post.
     const image = i % 3 === 0 ? (await t.call<{ id: string }>('media.upload', { data: makePng(8, 8 + i).toString('base64') })).id : null;
-    let pair = await t.call<Pair>('pairs.create', {
+    await scheduleLater(t, {
       channelIds: [bluesky, masto],
       enText: `Crash ${i}, English`,
       frText: `Panne ${i}, français`,
       media: image ? [{ en: image, fr: image, altEn: `Chart ${i}`, altFr: `Graphique ${i}` }] : [],
-      authorTz: 'UTC',
     });
-    pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
-    pair = await t.call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: '' });
-    await t.call('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
   }
-  await t.tandem.close();
-  const db = openDirect(t);
-  await db.run('UPDATE delivery SET next_attempt_at = ?', [Date.now()]);
-  await db.run("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'", [Date.now()]);
-  await db.close();
+  await dueNowForWorkers(t);
 }, 120_000);
 
 afterAll(async () => {
-  await t?.cleanup();
-  await mastodon.stop();
-  await network?.close();
+  await platforms?.stop();
 }, 60_000);
 
 describe('kill -9 while publishing to Bluesky and Mastodon', () => {

@@ -5,89 +5,41 @@
 // post must exist exactly once. The fakes let duplicates through (X) and forget Idempotency-Keys
 // (Mastodon), so a blind resend would be counted, not absorbed. PostgreSQL only: on SQLite a
 // server runs as one instance.
-import { randomBytes } from 'node:crypto';
-import { AtpAgent } from '@atproto/api';
-import { TestNetworkNoAppView } from '@atproto/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Pair } from '../../src/shared/domain';
-import type { Credentials } from '../../src/shared/credentials';
 import { openDirect } from '../engine';
-import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
-import { MastodonAdapter } from '../../src/main/platforms/mastodon';
-import { FakeMastodon, credentialsOf as mastodonCredentials } from '../fakes/mastodon-api';
+import type { FakeMastodon } from '../fakes/mastodon-api';
 import { credentialsOf as xCredentials, fakeAccount, fakeApp } from '../fakes/x-api';
-import { startTestApp, type TestApp } from '../support';
-import { blueskyPosts, startWorker, type Worker } from '../crash/common';
+import type { TestApp } from '../support';
+import { addAccountPair, blueskyPosts, dueNowForWorkers, scheduleLater, startCrashPlatforms, startWorker, type CrashPlatforms, type Worker } from '../crash/common';
 
 const pairsCount = 100;
 const kills = 20;
+let platforms: CrashPlatforms;
 let t: TestApp;
-let network: TestNetworkNoAppView;
 let pds: string;
-const mastodon = new FakeMastodon();
-const dids: string[] = [];
-
-async function blueskySide(handle: string): Promise<{ handle: string; credentials: Credentials }> {
-  const agent = new AtpAgent({ service: pds });
-  const created = await agent.createAccount({ handle, email: `${handle}@example.test`, password: `pw-${randomBytes(6).toString('hex')}` });
-  dids.push(created.data.did);
-  const { data } = await agent.com.atproto.server.createAppPassword({ name: 'Tandem' });
-  return { handle, credentials: { platform: 'bluesky', service: pds, identifier: handle, appPassword: data.password } };
-}
+let mastodon: FakeMastodon;
+let dids: string[];
 
 beforeAll(async () => {
-  network = await TestNetworkNoAppView.create({ dbPostgresSchema: 'tandem_server_crash' });
-  pds = network.pds.url.replace('//localhost:', '//127.0.0.1:');
-  await mastodon.start();
-  mastodon.honoursIdempotencyKey = false;
-  t = await startTestApp({}, { moreAdapters: [new BlueskyAdapter(), new MastodonAdapter()] });
+  platforms = await startCrashPlatforms('tandem_server_crash');
+  ({ t, pds, mastodon, dids } = platforms);
   t.fake.refuseDuplicates = false;
   // Slow enough that the queue outlasts the kills: one pair at a time per instance (below), and X
   // taking 600 ms to answer, so the steady instance alone would need about a minute.
   t.fake.responseDelayMs = 600;
-  const add = async (platform: Channel['platform'], en: { handle: string; credentials: Credentials }, fr: { handle: string; credentials: Credentials }) => {
-    const channel = await t.call<Channel>('accounts.addPair', {
-      platform,
-      name: platform,
-      en: { handle: en.handle, displayName: 'EN', credentials: en.credentials },
-      fr: { handle: fr.handle, displayName: 'FR', credentials: fr.credentials },
-    });
-    await t.call('accounts.setSelfApproval', { channelId: channel.id, allowed: true });
-    return channel.id;
-  };
   const app = fakeApp();
   const [xEn, xFr] = [fakeAccount(t.fake, 'Servers_eng', app), fakeAccount(t.fake, 'Servers_fra', app)];
-  const x = await add('x', { handle: xEn.username, credentials: xCredentials(xEn) }, { handle: xFr.username, credentials: xCredentials(xFr) });
-  const bluesky = await add('bluesky', await blueskySide('servers-eng.test'), await blueskySide('servers-fra.test'));
-  const host = new URL(mastodon.url).host;
-  const [mEn, mFr] = [mastodon.addAccount('Servers_eng'), mastodon.addAccount('Servers_fra')];
-  const masto = await add(
-    'mastodon',
-    { handle: `Servers_eng@${host}`, credentials: mastodonCredentials(mastodon, mEn) },
-    { handle: `Servers_fra@${host}`, credentials: mastodonCredentials(mastodon, mFr) },
-  );
+  const x = await addAccountPair(t, 'x', { handle: xEn.username, credentials: xCredentials(xEn) }, { handle: xFr.username, credentials: xCredentials(xFr) });
+  const bluesky = await platforms.blueskyPair('servers');
+  const masto = await platforms.mastodonPair('Servers');
   for (let i = 0; i < pairsCount; i++) {
-    let pair = await t.call<Pair>('pairs.create', {
-      channelIds: [x, bluesky, masto],
-      enText: `Two servers ${i}, English`,
-      frText: `Deux serveurs ${i}, français`,
-      authorTz: 'UTC',
-    });
-    pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
-    pair = await t.call<Pair>('pairs.approve', { id: pair.id, version: pair.version, comment: '' });
-    await t.call('pairs.schedule', { id: pair.id, version: pair.version, when: 'at', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await scheduleLater(t, { channelIds: [x, bluesky, masto], enText: `Two servers ${i}, English`, frText: `Deux serveurs ${i}, français` });
   }
-  await t.tandem.close();
-  const db = openDirect(t);
-  await db.run('UPDATE delivery SET next_attempt_at = ?', [Date.now()]);
-  await db.run("UPDATE post_pair SET scheduled_at = ? WHERE status = 'scheduled'", [Date.now()]);
-  await db.close();
+  await dueNowForWorkers(t);
 }, 180_000);
 
 afterAll(async () => {
-  await t?.cleanup();
-  await mastodon.stop();
-  await network?.close();
+  await platforms?.stop();
 }, 60_000);
 
 const posted = () => t.fake.posts.length + mastodon.statuses.length;

@@ -1,0 +1,62 @@
+// "Sign out everywhere", as a person would use it: signed in on two computers (two browsers), they
+// press it on one, and both are back at the sign-in screen; a colleague signed in elsewhere stays.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startHarness, type Harness } from '../harness/server';
+import { passphraseOf, startTestApp, type TestApp } from '../support';
+import { launchBrowser } from './browser';
+
+let t: TestApp;
+let harness: Harness;
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await t.addChannel('Statistics Canada');
+  await t.addUser('avery', ['drafter']);
+  await t.addUser('blake', ['drafter']);
+  await t.call('session.signOut');
+  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
+  ({ browser, close: closeBrowser } = await launchBrowser());
+});
+afterAll(async () => {
+  await closeBrowser?.();
+  await harness?.close();
+  await t?.cleanup();
+});
+
+async function openSignedIn(username: string, locale = 'en-CA'): Promise<Page> {
+  const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
+  const page = await context.newPage();
+  await page.goto(harness.url);
+  const fr = locale.startsWith('fr');
+  await page.getByLabel(fr ? 'Nom d’utilisateur' : 'Username').fill(username);
+  await page.getByLabel(fr ? 'Phrase de passe' : 'Passphrase').fill(passphraseOf(username));
+  await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: fr ? 'Se déconnecter' : 'Sign out', exact: true }).waitFor();
+  return page;
+}
+
+describe('sign out everywhere', () => {
+  it('ends the person’s sessions on every computer, and no one else’s', async () => {
+    const laptop = await openSignedIn('avery');
+    const office = await openSignedIn('avery', 'fr-CA');
+    const colleague = await openSignedIn('blake');
+
+    // Reached by keyboard like every other control.
+    const button = laptop.getByRole('button', { name: 'Sign out everywhere' });
+    await button.focus();
+    await laptop.keyboard.press('Enter');
+    await laptop.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor();
+    // The other computer is told at once, and says so in its own language.
+    await office.getByRole('heading', { name: 'Se connecter à Tandem' }).waitFor();
+    expect(await office.getByRole('button', { name: 'Se déconnecter partout' }).count()).toBe(0);
+    // Someone else's session is not theirs to end.
+    await colleague.reload();
+    await colleague.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+    const trail = await t.tandem.audit.list('user:avery');
+    expect(trail.at(-1)).toMatchObject({ actor: 'avery', action: 'auth.signedOutEverywhere', detail: { sessions: 2 } });
+  });
+});
