@@ -4,8 +4,10 @@
 //                    Unset: a SQLite file in TANDEM_DATA_DIR, for a small team (one instance only).
 //   TANDEM_DATA_DIR  where the SQLite file and the single-instance lock live (default ./tandem-data).
 //   TANDEM_KEY_FILE  the key that seals credentials and the audit key in the database (32 bytes:
-//                    raw, hex or base64). Made, readable by this user only, if it does not exist.
-//                    Default: tandem-server.key in TANDEM_DATA_DIR. Keep it out of database backups.
+//                    raw, hex or base64), made readable by this user only if it does not exist.
+//                    Unset: the server's OS keychain (TANDEM_KEYCHAIN_SERVICE, default
+//                    ca.gc.tandem-server) where it has one, else tandem-server.key in
+//                    TANDEM_DATA_DIR. Keep it out of database backups.
 //   HOST, PORT       where to listen (default 127.0.0.1:8443).
 //   TLS_CERT_FILE, TLS_KEY_FILE
 //                    PEM certificate and key; required unless HOST is a loopback address.
@@ -14,7 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createTandem, type Tandem } from '../main/app';
 import { createLogger } from '../main/log';
-import { SealedSecretStore, loadSealingKey } from '../main/secrets/sealed';
+import { SealedSecretStore } from '../main/secrets/sealed';
+import { serverSealingKey } from './sealingKey';
 import { XAdapter } from '../main/platforms/x';
 import { BlueskyAdapter } from '../main/platforms/bluesky';
 import { MastodonAdapter } from '../main/platforms/mastodon';
@@ -27,6 +30,8 @@ export interface ServerEnv {
   DATABASE_URL?: string;
   TANDEM_DATA_DIR?: string;
   TANDEM_KEY_FILE?: string;
+  /** The OS keychain service the key is kept under when there is no key file (default ca.gc.tandem-server). */
+  TANDEM_KEYCHAIN_SERVICE?: string;
   HOST?: string;
   PORT?: string;
   TLS_CERT_FILE?: string;
@@ -42,9 +47,7 @@ export async function runServer(env: ServerEnv, log = createLogger()): Promise<{
   // start): a second instance on the same file would break that, so it is refused.
   const release = env.DATABASE_URL ? () => undefined : acquireInstanceLock(path.join(dataDir, 'tandem-server.lock'));
   try {
-    const keyFile = path.resolve(env.TANDEM_KEY_FILE ?? path.join(dataDir, 'tandem-server.key'));
-    const { key, created } = loadSealingKey(keyFile, true);
-    if (created) log.warn('server.keyCreated', { file: keyFile });
+    const key = await serverSealingKey({ keyFile: env.TANDEM_KEY_FILE, keychainService: env.TANDEM_KEYCHAIN_SERVICE, dataDir }, log);
     const sessionHours = Number(env.SESSION_HOURS ?? 12);
     if (!(sessionHours > 0)) throw new Error('SESSION_HOURS must be a positive number');
     const tandem = createTandem({

@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import keytar from 'keytar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, InsecureListenError, type TandemServer, type ServerOptions } from '../../src/server/server';
 import { runServer } from '../../src/server/main';
@@ -309,6 +310,7 @@ describe('tandem-server: started with one command', () => {
     const dir = tempDir();
     const env = {
       TANDEM_DATA_DIR: dir,
+      TANDEM_KEY_FILE: path.join(dir, 'tandem-server.key'),
       PORT: '0',
       ...(engine === 'postgres' ? { DATABASE_URL: await postgresUrl() } : {}),
     };
@@ -328,6 +330,33 @@ describe('tandem-server: started with one command', () => {
     }
     expect(fs.existsSync(path.join(dir, 'tandem-server.lock'))).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without a key file, keeps the sealing key in the server’s OS keychain, and finds it again at the next start', async () => {
+    const dir = tempDir();
+    const service = `ca.gc.tandem-server.test.${randomBytes(6).toString('hex')}`;
+    const env = {
+      TANDEM_DATA_DIR: dir,
+      TANDEM_KEYCHAIN_SERVICE: service,
+      PORT: '0',
+      ...(engine === 'postgres' ? { DATABASE_URL: await postgresUrl() } : {}),
+    };
+    try {
+      const first = await runServer(env, createLogger(() => undefined));
+      await first.stop();
+      expect(fs.existsSync(path.join(dir, 'tandem-server.key'))).toBe(false);
+      expect(Buffer.from((await keytar.getPassword(service, 'sealing-key'))!, 'base64')).toHaveLength(32);
+      // Sealed under that key at the first start, the audit key opens at the second: the trail is intact.
+      const second = await runServer(env, createLogger(() => undefined));
+      try {
+        expect((await second.tandem.audit.integrity()).state).toBe('intact');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await keytar.deletePassword(service, 'sealing-key');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes over a lock left by a process that is gone', () => {
