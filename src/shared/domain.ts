@@ -108,6 +108,7 @@ export const errorCodes = [
   'auth.locked',
   'auth.rateLimited',
   'auth.bootstrapLocalOnly',
+  'workspace.unreachable',
   'user.taken',
   'user.weakPassphrase',
   'user.unknown',
