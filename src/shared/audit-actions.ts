@@ -47,6 +47,7 @@ export const auditActions = [
   'role.revoked',
   'settings.changed',
   'user.created',
+  'user.deactivated',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

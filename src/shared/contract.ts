@@ -222,6 +222,7 @@ export const contract = {
   'session.signOutEverywhere': { input: z.null().optional(), output: null as unknown as { ended: number } },
   'users.bootstrap': { input: newUser, output: null as unknown as User },
   'users.list': { input: z.null().optional(), output: null as unknown as User[] },
+  'users.deactivate': { input: z.strictObject({ userId: z.string().uuid() }), output: null as unknown as User },
   'users.create': { input: newUser, output: null as unknown as User },
   'roles.grant': {
     input: z.strictObject({

@@ -108,6 +108,8 @@ export const errorCodes = [
   'auth.locked',
   'auth.rateLimited',
   'auth.bootstrapLocalOnly',
+  'auth.deactivated',
+  'user.deactivateSelf',
   'workspace.unreachable',
   'user.taken',
   'user.weakPassphrase',
@@ -235,6 +237,8 @@ export interface User {
   username: string;
   displayName: string;
   createdAt: string;
+  /** When an administrator deactivated the profile; null while it may sign in. */
+  deactivatedAt: string | null;
   grants: Grant[];
 }
 

@@ -9,6 +9,7 @@ export const methods = [
   'users.bootstrap',
   'users.list',
   'users.create',
+  'users.deactivate',
   'roles.grant',
   'roles.revoke',
   'accounts.list',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
-import { passphraseOf, startTestApp, type TestApp } from '../support';
+import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
 
 let t: TestApp;
@@ -58,5 +58,29 @@ describe('sign out everywhere', () => {
     await colleague.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
     const trail = await t.tandem.audit.list('user:avery');
     expect(trail.at(-1)).toMatchObject({ actor: 'avery', action: 'auth.signedOutEverywhere', detail: { sessions: 2 } });
+  });
+
+  it('an administrator deactivates a person, after confirming, by keyboard: the person is signed out at once', async () => {
+    const blake = await openSignedIn('blake');
+    const admin = await openSignedIn('admin');
+    await admin.getByRole('navigation').getByRole('button', { name: 'People and roles' }).click();
+    const open = admin.getByRole('button', { name: 'Deactivate blake' });
+    await open.focus();
+    await admin.keyboard.press('Enter');
+    // The confirmation says what will happen and takes the focus; Escape gives it back.
+    await admin.getByText('Deactivate blake? Their sessions end at once on every computer').waitFor();
+    expect(await admin.evaluate('document.activeElement?.textContent')).toBe('Deactivate');
+    await admin.keyboard.press('Escape');
+    await waitFor(async () => (await admin.evaluate('document.activeElement?.textContent')) === 'Deactivate blake', 2_000, 'focus back');
+    await admin.keyboard.press('Enter');
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').getByText('blake is deactivated.').waitFor();
+    await admin.locator('[data-username="blake"]').getByText(/^Deactivated on /).waitFor();
+    // Blake's computer is back at the sign-in screen, and the right passphrase no longer opens it.
+    await blake.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor();
+    await blake.getByLabel('Username').fill('blake');
+    await blake.getByLabel('Passphrase').fill(passphraseOf('blake'));
+    await blake.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await blake.getByText('An administrator deactivated this profile. Ask an administrator if you need access again.').waitFor();
   });
 });

@@ -439,6 +439,7 @@ describe('authentication', () => {
       'users.bootstrap': { username: 'second', displayName: 'Second', passphrase: passphraseOf('second') },
       'users.list': undefined,
       'users.create': { username: 'intruder', displayName: 'Intruder', passphrase: passphraseOf('intruder') },
+      'users.deactivate': { userId: admin.id },
       'roles.grant': { userId: admin.id, role: 'drafter', channelId: null, expiresAt: null },
       'roles.revoke': { grantId },
       'accounts.list': undefined,

@@ -155,6 +155,40 @@ describe('tandem-server: sessions', () => {
     expect((await callAs(base, live.token, 'pairs.list', { limit: 1 })).status).toBe(200);
   });
 
+  it('deactivating a person ends their sessions at once, keeps their history, and refuses their sign-in', async () => {
+    const base = await serve();
+    const channelId = await t!.addChannel();
+    const dana = await t!.addUser('dana', ['drafter'], { channelId });
+    const laptop = await signIn(base, 'dana');
+    const window = { client: 'dana-window' };
+    await t!.signInAs('dana', window);
+    const drafted = await callAs(base, laptop.token, 'pairs.create', { channelIds: [channelId], enText: 'Mine', frText: 'Le mien', authorTz: 'UTC' });
+    expect(drafted.body.ok).toBe(true);
+
+    // Only an administrator, never oneself, and never the last permanent administrator.
+    const admin = (await t!.call<{ user: User }>('session.current')).user;
+    expect((await callAs(base, laptop.token, 'users.deactivate', { userId: admin.id })).body).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+    await expect(t!.call('users.deactivate', { userId: admin.id })).rejects.toMatchObject({ code: 'user.deactivateSelf' });
+
+    const done = await t!.call<User>('users.deactivate', { userId: dana.id });
+    expect(done.deactivatedAt).not.toBeNull();
+    expect((await callAs(base, laptop.token, 'pairs.list', { limit: 1 })).status).toBe(401);
+    expect(await t!.tandem.dispatch(window, 'pairs.list', { limit: 1 })).toEqual({ ok: false, error: { code: 'auth.required' } });
+    const again = await request(`${base}/api/session`, 'POST', { username: 'dana', passphrase: passphraseOf('dana') });
+    expect(again).toMatchObject({ status: 403, body: { ok: false, error: { code: 'auth.deactivated' } } });
+    // A wrong passphrase is told as any wrong passphrase: nothing about the profile.
+    const wrong = await request(`${base}/api/session`, 'POST', { username: 'dana', passphrase: 'not the passphrase at all' });
+    expect(wrong.body).toEqual({ ok: false, error: { code: 'auth.invalid' } });
+    // Her pair and her part in it stay.
+    expect((await t!.tandem.pairs.get((drafted.body.value as Pair).id))?.createdBy).toBe('dana');
+    expect((await t!.tandem.audit.list('user:dana')).find((e) => e.action === 'user.deactivated')?.detail).toEqual({ sessionsEnded: 2 });
+    // Deactivated, a permanent administrator no longer counts as the one that must remain.
+    const other = await t!.addUser('olivia', ['admin']);
+    await t!.call('users.deactivate', { userId: other.id });
+    const mine = admin.grants.find((g) => g.role === 'admin')!;
+    await expect(t!.call('roles.revoke', { grantId: mine.id })).rejects.toMatchObject({ code: 'role.lastAdmin' });
+  });
+
   it('a session unused for its length expires; one in use stays open', async () => {
     const base = await serve({}, { sessionTtlMs: 1_500 });
     const idle = await signIn(base, 'admin');

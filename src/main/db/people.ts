@@ -9,6 +9,7 @@ interface UserRow {
   username: string;
   display_name: string;
   created_at: number;
+  deactivated_at: number | null;
 }
 
 interface GrantRow {
@@ -27,6 +28,8 @@ export interface Credentials {
   id: string;
   username: string;
   passHash: string;
+  /** An administrator deactivated the profile: the right passphrase no longer signs in. */
+  deactivated: boolean;
 }
 
 export interface NewUser {
@@ -47,7 +50,7 @@ export interface NewGrant {
   grantedAt: number;
 }
 
-const userColumns = 'id, username, display_name, created_at';
+const userColumns = 'id, username, display_name, created_at, deactivated_at';
 const grantColumns = 'id, user_id, role, channel_id, expires_at, granted_by, granted_at, revoked_at';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -70,6 +73,7 @@ function toUser(row: UserRow, grants: Grant[]): User {
     username: row.username,
     displayName: row.display_name,
     createdAt: iso(row.created_at)!,
+    deactivatedAt: iso(row.deactivated_at),
     grants,
   };
 }
@@ -120,11 +124,11 @@ export async function listUsers(sql: Sql): Promise<User[]> {
 
 /** Usernames are compared exactly (case included), as the unique constraint compares them. */
 export async function credentialsFor(sql: Sql, username: string): Promise<Credentials | undefined> {
-  const row = await sql.get<{ id: string; username: string; pass_hash: string }>(
-    'SELECT id, username, pass_hash FROM "user" WHERE username = ?',
+  const row = await sql.get<{ id: string; username: string; pass_hash: string; deactivated_at: number | null }>(
+    'SELECT id, username, pass_hash, deactivated_at FROM "user" WHERE username = ?',
     [username],
   );
-  return row && { id: row.id, username: row.username, passHash: row.pass_hash };
+  return row && { id: row.id, username: row.username, passHash: row.pass_hash, deactivated: row.deactivated_at !== null };
 }
 
 /**
@@ -189,12 +193,30 @@ export async function lockAdminGrants(sql: Sql): Promise<void> {
 
 /** Active administrator grants that never expire, other than `except`. */
 export async function countPermanentAdminGrants(sql: Sql, except: string): Promise<number> {
+  // A deactivated person's grants keep nobody administering Tandem.
   return (
     (await sql.value<number>(
-      "SELECT COUNT(*) FROM role_grant WHERE role = 'admin' AND revoked_at IS NULL AND expires_at IS NULL AND id <> ?",
+      `SELECT COUNT(*) FROM role_grant g JOIN "user" u ON u.id = g.user_id
+       WHERE g.role = 'admin' AND g.revoked_at IS NULL AND g.expires_at IS NULL AND u.deactivated_at IS NULL AND g.id <> ?`,
       [except],
     )) ?? 0
   );
+}
+
+/** Permanent administrator grants of people other than this one who may still sign in. */
+export async function countOtherPermanentAdmins(sql: Sql, userId: string): Promise<number> {
+  return (
+    (await sql.value<number>(
+      `SELECT COUNT(*) FROM role_grant g JOIN "user" u ON u.id = g.user_id
+       WHERE g.role = 'admin' AND g.revoked_at IS NULL AND g.expires_at IS NULL AND u.deactivated_at IS NULL AND g.user_id <> ?`,
+      [userId],
+    )) ?? 0
+  );
+}
+
+/** Marks the profile deactivated; false if it already was (or does not exist). */
+export async function deactivateUser(sql: Sql, userId: string, at: number): Promise<boolean> {
+  return (await sql.run('UPDATE "user" SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL', [at, userId])) === 1;
 }
 
 /** Whether the account pair a grant would be scoped to exists. */

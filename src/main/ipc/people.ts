@@ -12,6 +12,7 @@ type PeopleMethods =
   | 'users.bootstrap'
   | 'users.list'
   | 'users.create'
+  | 'users.deactivate'
   | 'roles.grant'
   | 'roles.revoke';
 
@@ -51,6 +52,7 @@ export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'even
       return users.list();
     },
     'users.create': async (ctx, input) => usersChanged(await users.create(ctx, input)),
+    'users.deactivate': async (ctx, input) => usersChanged(await users.deactivate(ctx, input.userId)),
     'roles.grant': async (ctx, input) => usersChanged(await users.grant(ctx, input)),
     'roles.revoke': async (ctx, input) => usersChanged(await users.revoke(ctx, input.grantId)),
   };

@@ -4,7 +4,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Sql } from '../db/sql';
 import {
   channelExists,
+  countOtherPermanentAdmins,
   countPermanentAdminGrants,
+  deactivateUser,
   countUsers,
   credentialsFor,
   deleteEndedSessions,
@@ -88,7 +90,8 @@ export class UserService {
     if (sessionId === undefined) return { client, session: null, person: null };
     const now = this.clock.now();
     const session = await liveSession(this.sql, sessionId, now);
-    const person = session ? ((await this.get(session.userId)) ?? null) : null;
+    const found = session ? ((await this.get(session.userId)) ?? null) : null;
+    const person = found?.deactivatedAt === null ? found : null;
     if (!session || !person) {
       // Ended (here, elsewhere, by an administrator) or expired: this client is signed out.
       this.sessions.delete(client);
@@ -185,6 +188,11 @@ export class UserService {
     }
     this.unrecordedFailures.delete(subject);
     await this.summarizeRefusals();
+    if (found.deactivated) {
+      // Told only to someone who knows the passphrase: the profile exists, and why it cannot sign in.
+      await this.recordRefusal(username, 'auth.failed', now);
+      throw new AppError('auth.deactivated');
+    }
     await this.openSession(ctx, found.id);
     await this.audit.append(found.username, 'auth.signedIn', `user:${found.username}`);
     return (await this.get(found.id))!;
@@ -336,6 +344,36 @@ export class UserService {
     const id = randomUUID();
     await this.sql.tx(() => this.addUser(id, input, passHash, actor.username));
     return (await this.get(id))!;
+  }
+
+  /**
+   * Deactivates a person (administrators): their history stays, their sessions end at once on
+   * every desk, and the right passphrase no longer signs them in. Refused for oneself, and for the
+   * last administrator whose role has no end date.
+   */
+  async deactivate(ctx: CallContext, userId: string): Promise<User> {
+    const actor = signedIn(ctx);
+    if (userId === actor.id) throw new AppError('user.deactivateSelf');
+    const outcome = await this.sql.tx(async (): Promise<'denied' | 'lastAdmin' | string[]> => {
+      await lockAdminGrants(this.sql);
+      if (!(await this.permits(actor, 'user.manage', []))) return 'denied';
+      const target = await this.get(userId);
+      if (!target) throw new AppError('user.unknown');
+      const now = this.clock.now();
+      const permanentAdmin = target.grants.some((g) => g.role === 'admin' && g.expiresAt === null && g.revokedAt === null);
+      if (permanentAdmin && (await countOtherPermanentAdmins(this.sql, userId)) === 0) return 'lastAdmin';
+      if (!(await deactivateUser(this.sql, userId, now))) return [];
+      const ended = await revokeSessionsOf(this.sql, userId, now, 'deactivated');
+      await this.audit.append(actor.username, 'user.deactivated', `user:${target.username}`, { sessionsEnded: ended.length });
+      return ended;
+    });
+    if (outcome === 'denied') return this.refuse(actor, 'user.manage', [], `user:${userId}`);
+    if (outcome === 'lastAdmin') {
+      await this.audit.append(actor.username, 'permission.denied', `user:${userId}`, { action: 'user.manage', reason: 'lastAdmin' });
+      throw new AppError('role.lastAdmin');
+    }
+    this.forget(outcome);
+    return (await this.get(userId))!;
   }
 
   async grant(ctx: CallContext, input: ParsedInput<'roles.grant'>): Promise<Grant> {

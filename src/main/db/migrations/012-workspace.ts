@@ -1,6 +1,6 @@
 // What a team workspace keeps that a desk did not need (issue 12).
 //
-// Sessions in the database: a sign-in is a random token given to the caller once, kept
+// People deactivated, and sessions in the database: a sign-in is a random token given to the caller once, kept
 // here only as its SHA-256, with an expiry. Ending one (sign-out), all of a person's (sign out
 // everywhere, a role revoked) or a stolen token's takes effect at the next call of any transport,
 // on any instance of a server: every call reads its session here.
@@ -16,6 +16,10 @@ CREATE TABLE session (
 )${strict};
 -- "End every session of this person": only the live ones are looked at.
 CREATE INDEX session_person ON session (user_id) WHERE revoked_at IS NULL;
+
+-- A person an administrator deactivated: kept, with their history, but signed out everywhere and
+-- refused at sign-in.
+ALTER TABLE "user" ADD COLUMN deactivated_at ${bigint};
 
 -- Credentials and the audit key on a server (no keychain to hold them): sealed with AES-256-GCM
 -- under a key kept outside the database (secrets/sealed.ts); the row's name is authenticated with

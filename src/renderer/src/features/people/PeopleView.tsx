@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roles, type Channel, type ErrorInfo, type Grant, type Role, type User } from '../../../../shared/domain';
 import { isGrantActive } from '../../../../shared/permissions';
@@ -14,6 +14,11 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
   const { t } = useTranslation();
   const [users, setUsers] = useState<User[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const statusRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (status) statusRef.current?.focus();
+  }, [status]);
   const load = useCallback(() => {
     call('users.list').then(setUsers, (caught: unknown) => setError(toErrorInfo(caught)));
   }, []);
@@ -25,6 +30,9 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
       <h1 id="people-heading">{t('people.heading')}</h1>
       <p>{t('people.intro')}</p>
       <ErrorMessage error={error} />
+      <p role="status" tabIndex={-1} ref={statusRef} className={status ? 'status' : 'visually-hidden'}>
+        {status}
+      </p>
       {users && (
         <table className="data-table">
           <caption className="visually-hidden">{t('people.heading')}</caption>
@@ -40,6 +48,7 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
                 <th scope="row">
                   {user.displayName}
                   <div className="muted">{user.username}</div>
+                  <Deactivation user={user} onError={setError} onDone={(name) => setStatus(t('people.deactivatedDone', { name }))} />
                 </th>
                 <td>
                   <GrantList user={user} channels={channels} onError={setError} />
@@ -51,9 +60,68 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
       )}
       <div className="two-columns">
         <AddPerson />
-        {users && users.length > 0 && <GrantRole users={users} channels={channels} />}
+        {users && users.some((u) => u.deactivatedAt === null) && (
+          <GrantRole users={users.filter((u) => u.deactivatedAt === null)} channels={channels} />
+        )}
       </div>
     </section>
+  );
+}
+
+/**
+ * Deactivating a person, behind a confirmation that says what it does: their sessions end at once
+ * on every computer and they cannot sign in again; their history stays. Keyboard first: the
+ * confirmation takes the focus, Escape or Cancel gives it back.
+ */
+function Deactivation({ user, onError, onDone }: { user: User; onError: (e: ErrorInfo | null) => void; onDone: (name: string) => void }) {
+  const { t } = useTranslation();
+  const formatDate = useDateFormat();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const openRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+  if (user.deactivatedAt !== null) {
+    return <div className="badge badge-failed">{t('people.deactivatedOn', { date: formatDate(user.deactivatedAt) })}</div>;
+  }
+  const cancel = () => {
+    setConfirming(false);
+    requestAnimationFrame(() => openRef.current?.focus());
+  };
+  if (!confirming) {
+    return (
+      <button ref={openRef} type="button" className="link-button" onClick={() => setConfirming(true)}>
+        {t('people.deactivate', { name: user.displayName })}
+      </button>
+    );
+  }
+  return (
+    <div role="group" aria-label={t('people.deactivate', { name: user.displayName })} onKeyDown={(e) => e.key === 'Escape' && cancel()}>
+      <p>{t('people.confirmDeactivate', { name: user.displayName })}</p>
+      <button
+        ref={confirmRef}
+        type="button"
+        disabled={busy}
+        onClick={() => {
+          onError(null);
+          setBusy(true);
+          call('users.deactivate', { userId: user.id })
+            .then(() => onDone(user.displayName))
+            .catch((caught: unknown) => onError(toErrorInfo(caught)))
+            .finally(() => {
+              setBusy(false);
+              setConfirming(false);
+            });
+        }}
+      >
+        {t('people.confirm')}
+      </button>{' '}
+      <button type="button" className="link-button" onClick={cancel}>
+        {t('people.cancel')}
+      </button>
+    </div>
   );
 }
 
