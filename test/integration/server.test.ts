@@ -14,6 +14,7 @@ import { startServer, InsecureListenError, type TandemServer, type ServerOptions
 import { runServer } from '../../src/server/main';
 import { acquireInstanceLock, InstanceRunningError } from '../../src/server/instanceLock';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
+import { WorkspaceDesk } from '../../src/main/remote/workspace';
 import { KeychainUnavailableError } from '../../src/main/secrets';
 import { createLogger } from '../../src/main/log';
 import type { Channel, Pair, User } from '../../src/shared/domain';
@@ -299,6 +300,24 @@ describe('tandem-server: transport security', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.protocol).toMatch(/^TLSv1\.[23]$/);
+
+    // A desk joined to it trusts the department's certificate authority it is given, and no other.
+    const tokens = () => {
+      let held: string | null = null;
+      return { get: async () => held, set: async (token: string) => void (held = token), delete: async () => void (held = null) };
+    };
+    const desk = new WorkspaceDesk({ url: base, ca: fs.readFileSync(cert), tokens: tokens(), log: createLogger(() => undefined) });
+    expect(await desk.dispatch({ client: 'w' }, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toMatchObject({
+      ok: true,
+      value: { username: 'admin' },
+    });
+    expect(await desk.dispatch({ client: 'w' }, 'pairs.list', { limit: 1 })).toEqual({ ok: true, value: [] });
+    desk.close();
+    const untrusting = new WorkspaceDesk({ url: base, tokens: tokens(), log: createLogger(() => undefined) });
+    expect(await untrusting.dispatch({ client: 'w' }, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toEqual({
+      ok: false,
+      error: { code: 'workspace.unreachable' },
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
