@@ -191,25 +191,17 @@ export async function lockAdminGrants(sql: Sql): Promise<void> {
   });
 }
 
-/** Active administrator grants that never expire, other than `except`. */
-export async function countPermanentAdminGrants(sql: Sql, except: string): Promise<number> {
-  // A deactivated person's grants keep nobody administering Tandem.
+/**
+ * Active administrator grants that never expire, of people who may still sign in (a deactivated
+ * person's grants keep nobody administering Tandem), leaving out one grant or one person's.
+ */
+export async function countPermanentAdminGrants(sql: Sql, except: { grant: string } | { user: string }): Promise<number> {
+  const [column, value] = 'grant' in except ? ['g.id', except.grant] : ['g.user_id', except.user];
   return (
     (await sql.value<number>(
       `SELECT COUNT(*) FROM role_grant g JOIN "user" u ON u.id = g.user_id
-       WHERE g.role = 'admin' AND g.revoked_at IS NULL AND g.expires_at IS NULL AND u.deactivated_at IS NULL AND g.id <> ?`,
-      [except],
-    )) ?? 0
-  );
-}
-
-/** Permanent administrator grants of people other than this one who may still sign in. */
-export async function countOtherPermanentAdmins(sql: Sql, userId: string): Promise<number> {
-  return (
-    (await sql.value<number>(
-      `SELECT COUNT(*) FROM role_grant g JOIN "user" u ON u.id = g.user_id
-       WHERE g.role = 'admin' AND g.revoked_at IS NULL AND g.expires_at IS NULL AND u.deactivated_at IS NULL AND g.user_id <> ?`,
-      [userId],
+       WHERE g.role = 'admin' AND g.revoked_at IS NULL AND g.expires_at IS NULL AND u.deactivated_at IS NULL AND ${column} <> ?`,
+      [value],
     )) ?? 0
   );
 }

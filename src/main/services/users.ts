@@ -4,7 +4,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Sql } from '../db/sql';
 import {
   channelExists,
-  countOtherPermanentAdmins,
   countPermanentAdminGrants,
   deactivateUser,
   countUsers,
@@ -361,7 +360,7 @@ export class UserService {
       if (!target) throw new AppError('user.unknown');
       const now = this.clock.now();
       const permanentAdmin = target.grants.some((g) => g.role === 'admin' && g.expiresAt === null && g.revokedAt === null);
-      if (permanentAdmin && (await countOtherPermanentAdmins(this.sql, userId)) === 0) return 'lastAdmin';
+      if (permanentAdmin && (await countPermanentAdminGrants(this.sql, { user: userId })) === 0) return 'lastAdmin';
       if (!(await deactivateUser(this.sql, userId, now))) return [];
       const ended = await revokeSessionsOf(this.sql, userId, now, 'deactivated');
       await this.audit.append(actor.username, 'user.deactivated', `user:${target.username}`, { sessionsEnded: ended.length });
@@ -409,7 +408,7 @@ export class UserService {
       if (!found) throw new AppError('role.unknown');
       const { grant, userId } = found;
       if (grant.revokedAt !== null) return 'done';
-      if (grant.role === 'admin' && grant.expiresAt === null && (await countPermanentAdminGrants(this.sql, grantId)) === 0) {
+      if (grant.role === 'admin' && grant.expiresAt === null && (await countPermanentAdminGrants(this.sql, { grant: grantId })) === 0) {
         return 'lastAdmin';
       }
       const target = (await this.get(userId))!;
