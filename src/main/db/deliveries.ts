@@ -13,7 +13,7 @@ import type { DeliveryStatus, PairStatus } from '../../shared/domain';
 import type { DeliveryRow } from './pairDetails';
 import { toAccount, type AccountRow } from './accounts';
 import type { Account } from '../../shared/domain';
-import type { Sql, Text } from './sql';
+import { withJsonList, type Sql, type Text } from './sql';
 
 /** A delivery as the publisher reads it, with its account's handle and platform and its claim. */
 export interface LeasedDeliveryRow extends DeliveryRow {
@@ -61,8 +61,6 @@ const nextDue = `SELECT (${deliverySql.nextFree}) AS free, (${deliverySql.nextLe
 const deliveryColumns = `d.id, d.pair_id, d.account_id, d.lang, d.status, d.attempt, d.next_attempt_at, d.remote_id,
        d.remote_url, d.sent_at, d.last_error, d.claimed_at, d.idem_key, d.lookups, d.lease_until,
        d.lease_owner, d.fence, a.handle, a.platform`;
-const ofPair = `FROM delivery d JOIN account a ON a.id = d.account_id
-       WHERE d.pair_id = ? ORDER BY d.lang, a.handle`;
 
 // A publisher's round acts on many pairs at once (issue 11's burst): the same reads and
 // conditional writes, each one statement for the whole round. The pairs' ids travel as one JSON
@@ -86,14 +84,20 @@ const batchUpdate = (set: string, columns: Record<string, 'text' | 'bigint'>, wh
   };
 };
 const batch = {
+  // Inside a write, the pairs' rows as they are now; on PostgreSQL they stay locked until the
+  // transaction ends (a person's cancel or another instance waits its turn, as on SQLite). Only the
+  // delivery rows: two pairs on one account must not wait for each other.
   forPairs: {
     sqlite: `SELECT ${deliveryColumns} ${ofPairs}`,
-    postgres: `SELECT ${deliveryColumns} ${ofPairs.replaceAll('json_each(?)', 'json_array_elements_text(CAST(? AS json))')} FOR UPDATE OF d`,
+    postgres: `${withJsonList(`SELECT ${deliveryColumns} ${ofPairs}`).postgres} FOR UPDATE OF d`,
   } satisfies Text,
+  // The claim's read. PostgreSQL: rows another transaction holds (another publisher claiming or
+  // writing a result) are missing from the answer instead of waited for, and `total` tells that a
+  // pair has rows missing: such a pair is left to whoever holds them.
   claimable: {
     sqlite: `SELECT ${deliveryColumns} ${ofPairs}`,
-    postgres: `SELECT ${deliveryColumns}, (SELECT COUNT(*) FROM delivery t WHERE t.pair_id = d.pair_id) AS total
-       ${ofPairs.replaceAll('json_each(?)', 'json_array_elements_text(CAST(? AS json))')} FOR UPDATE OF d SKIP LOCKED`,
+    postgres: `${withJsonList(`SELECT ${deliveryColumns}, (SELECT COUNT(*) FROM delivery t WHERE t.pair_id = d.pair_id) AS total ${ofPairs}`).postgres}
+       FOR UPDATE OF d SKIP LOCKED`,
   } satisfies Text,
   // The round's claim: each delivery only if its token and status are as read and no live lease
   // of another publisher is on it. Parameters: owner, until, records, now, owner.
@@ -129,28 +133,15 @@ const batch = {
     { id: 'text', fence: 'bigint' },
     'delivery.id = j.id AND delivery.fence = j.fence AND delivery.lease_owner = ? AND delivery.lease_until IS NOT NULL',
   ),
-  pairVersions: {
+  // Read inside a write, after the pairs' deliveries (the order every writer of both takes):
+  // PostgreSQL holds the pair rows too, so the version or status read stays true until the write ends.
+  pairStates: {
     sqlite: 'SELECT id, version, status FROM post_pair WHERE id IN (SELECT value FROM json_each(?))',
-    postgres: 'SELECT id, version, status FROM post_pair WHERE id IN (SELECT json_array_elements_text(CAST(? AS json))) ORDER BY id FOR NO KEY UPDATE',
+    postgres: `${withJsonList('SELECT id, version, status FROM post_pair WHERE id IN (SELECT value FROM json_each(?))').postgres} ORDER BY id FOR NO KEY UPDATE`,
   } satisfies Text,
 };
 
 const s = {
-  // Inside a write, the pair's rows as they are now; on PostgreSQL they stay locked until the
-  // transaction ends (a person's cancel or another instance waits its turn, as on SQLite). Only the
-  // delivery rows: two pairs on one account must not wait for each other.
-  forPair: {
-    sqlite: `SELECT ${deliveryColumns} ${ofPair}`,
-    postgres: `SELECT ${deliveryColumns} ${ofPair} FOR UPDATE OF d`,
-  } satisfies Text,
-  // The claim's read. PostgreSQL: rows another transaction holds (another publisher claiming or
-  // writing a result) are missing from the answer instead of waited for, and `total` tells that a
-  // pair has rows missing: such a pair is left to whoever holds them.
-  claimable: {
-    sqlite: `SELECT ${deliveryColumns} ${ofPair}`,
-    postgres: `SELECT ${deliveryColumns}, (SELECT COUNT(*) FROM delivery t WHERE t.pair_id = d.pair_id) AS total
-       ${ofPair} FOR UPDATE OF d SKIP LOCKED`,
-  } satisfies Text,
   // The claim: succeeds only if nobody claimed the delivery since it was read (same token), it
   // is as it was read, and no live lease of another publisher is on it.
   claim: `UPDATE delivery SET fence = fence + 1, lease_owner = ?, lease_until = ?
@@ -196,16 +187,6 @@ const s = {
                     FOR UPDATE SKIP LOCKED)
        RETURNING pair_id`,
   } satisfies Text,
-  // Read inside a write, after the pair's deliveries (the order every writer of both takes):
-  // PostgreSQL holds the pair row too, so the version or status read stays true until the write ends.
-  pairVersion: {
-    sqlite: 'SELECT version FROM post_pair WHERE id = ?',
-    postgres: 'SELECT version FROM post_pair WHERE id = ? FOR NO KEY UPDATE',
-  } satisfies Text,
-  pairStatus: {
-    sqlite: 'SELECT status FROM post_pair WHERE id = ?',
-    postgres: 'SELECT status FROM post_pair WHERE id = ? FOR NO KEY UPDATE',
-  } satisfies Text,
   account: 'SELECT * FROM account WHERE id = ?',
   remoteUserId: 'SELECT remote_user_id FROM account WHERE id = ?',
   needsReauth: "UPDATE account SET status = 'needs_reauth' WHERE id = ?",
@@ -235,7 +216,7 @@ export class DeliveryStore {
 
   /** The pair's deliveries; inside a write, held until it ends (PostgreSQL locks them). */
   forPair(pairId: string): Promise<LeasedDeliveryRow[]> {
-    return this.sql.all<LeasedDeliveryRow>(s.forPair, [pairId]);
+    return this.forPairs([pairId]).then((rows) => rows.get(pairId)!);
   }
 
   /**
@@ -244,11 +225,7 @@ export class DeliveryStore {
    * to it, as a live lease would be).
    */
   async claimable(pairId: string): Promise<LeasedDeliveryRow[] | null> {
-    const rows = await this.sql.all<LeasedDeliveryRow & { total?: number }>(s.claimable, [pairId]);
-    const total = rows[0]?.total;
-    if (total === undefined) return rows;
-    if (rows.length < total) return null;
-    return rows.map(({ total: _, ...row }) => row);
+    return (await this.claimableMany([pairId])).get(pairId) ?? null;
   }
 
   // ---- a round: many pairs per statement ----------------------------------------------------
@@ -313,7 +290,7 @@ export class DeliveryStore {
 
   /** Each pair's version and status; inside a write, after the pairs' deliveries (PostgreSQL holds the rows until it ends). */
   async pairStates(pairIds: readonly string[]): Promise<Map<string, { version: number; status: PairStatus }>> {
-    const rows = await this.sql.all<{ id: string; version: number; status: PairStatus }>(batch.pairVersions, [JSON.stringify(pairIds)]);
+    const rows = await this.sql.all<{ id: string; version: number; status: PairStatus }>(batch.pairStates, [JSON.stringify(pairIds)]);
     return new Map(rows.map((r) => [r.id, { version: r.version, status: r.status }]));
   }
 
@@ -380,16 +357,6 @@ export class DeliveryStore {
   async recoverExpired(now: number, error: string): Promise<string[]> {
     const rows = await this.sql.all<{ pair_id: string }>(s.recoverExpired, [ms(now), error, ms(now)]);
     return [...new Set(rows.map((r) => r.pair_id))].sort();
-  }
-
-  /** Inside a write, after `forPair`: PostgreSQL holds the pair row until the write ends. */
-  pairStatus(pairId: string): Promise<PairStatus | undefined> {
-    return this.sql.value<PairStatus>(s.pairStatus, [pairId]);
-  }
-
-  /** Inside a write, after `forPair`: PostgreSQL holds the pair row until the write ends. */
-  pairVersion(pairId: string): Promise<number | undefined> {
-    return this.sql.value<number>(s.pairVersion, [pairId]);
   }
 
   async account(accountId: string): Promise<Account> {

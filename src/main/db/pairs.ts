@@ -170,10 +170,6 @@ export async function editPair(sql: Sql, id: string, expected: Required<PairExpe
 }
 
 /** Sets the status whatever it was (the publisher, following the deliveries). */
-export async function setPairStatus(sql: Sql, id: string, status: PairStatus, at: number): Promise<void> {
-  await sql.run('UPDATE post_pair SET status = ?, updated_at = ? WHERE id = ?', [status, at, id]);
-}
-
 /** Sets the status of many pairs: one statement per status. */
 export async function setPairStatuses(sql: Sql, statuses: ReadonlyMap<string, PairStatus>, at: number): Promise<void> {
   const byStatus = new Map<PairStatus, string[]>();

@@ -344,6 +344,6 @@ export class PostgresSql extends CallerTransactions implements Sql {
  * `json_each(?)`, it gets PostgreSQL's `json_array_elements_text(CAST(? AS json))` as its twin.
  * Lists of ids go in as one parameter, so a statement's text does not change with their number.
  */
-export function withJsonList(sqlite: string): Text {
+export function withJsonList(sqlite: string): { sqlite: string; postgres: string } {
   return { sqlite, postgres: sqlite.replaceAll('json_each(?)', 'json_array_elements_text(CAST(? AS json))') };
 }

@@ -938,7 +938,7 @@ export class Publisher {
     if (!pairId) return false;
     // The deliveries before the pair: the order every writer of both takes (PostgreSQL locks them as read).
     const statuses = new Map((await this.store.forPair(pairId)).map((d) => [d.id, d.status]));
-    if ((await this.store.pairVersion(pairId)) !== version) return false;
+    if ((await this.store.pairStates([pairId])).get(pairId)?.version !== version) return false;
     return read.every((d) => statuses.get(d.id) === d.status);
   }
 
@@ -1178,15 +1178,8 @@ export class Publisher {
   }
 
   private async settlePair(pairId: string): Promise<void> {
-    // The deliveries before the pair: the order every writer of both takes (PostgreSQL locks them as read).
-    const rows = await this.store.forPair(pairId);
-    if (rows.length === 0) return;
-    // Only the status is needed: not the whole pair with its images, decisions and writers.
-    const before = await this.store.pairStatus(pairId);
-    const status = derivePairStatus(rows.map((d) => d.status));
-    await this.pairs.setStatus(pairId, status);
-    if (status !== before && (status === 'published' || status === 'partial' || status === 'failed' || status === 'held')) {
-      await this.audit.append(actor, `pair.${status}`, pairId);
-    }
+    const events = new Map<string, AuditEntry[]>([[pairId, []]]);
+    await this.settlePairs([pairId], events);
+    await this.audit.appendMany(events.get(pairId)!);
   }
 }

@@ -24,7 +24,6 @@ import {
   releaseHeldDeliveries,
   retryFailedDeliveries,
   schedulePair,
-  setPairStatus,
   setPairStatuses,
   type DeliveryRow,
   type NewDelivery,
@@ -315,10 +314,6 @@ export class PairService {
       });
     });
     return (await this.get(pair.id))!;
-  }
-
-  async setStatus(id: string, status: PairStatus): Promise<void> {
-    await setPairStatus(this.sql, id, status, this.clock.now());
   }
 
   /** Newest first; with `visible`, only pairs whose every account pair is in it. */
