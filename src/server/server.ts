@@ -141,6 +141,7 @@ export async function startServer(tandem: Tandem, options: ServerOptions): Promi
     const input = await readJson(req, res);
     if (input === undefined) return method;
     const client: ClientId = `sign-in:${randomUUID()}`;
+    tandem.users.expectToken(client);
     const result = await tandem.dispatch({ client }, method, input);
     const issued = tandem.users.takeToken(client);
     if (!result.ok || issued === null) {

@@ -373,8 +373,8 @@ export class AuditLog {
   }
 
   private async appendDeferred(): Promise<void> {
-    for (const [actor, action, subject, detail, at] of this.deferred.splice(0))
-      await this.insert([{ at, actor, action, subject, detail: JSON.stringify(detail) }]);
+    const deferred = this.deferred.splice(0).map(([actor, action, subject, detail, at]) => ({ at, actor, action, subject, detail: JSON.stringify(detail) }));
+    if (deferred.length > 0) await this.insert(deferred);
   }
 
   async list(subject?: string): Promise<AuditEvent[]> {

@@ -5,9 +5,9 @@ import type { Sql } from '../db/sql';
 import {
   channelExists,
   countPermanentAdminGrants,
-  deactivateUser,
   countUsers,
   credentialsFor,
+  deactivateUser,
   deleteEndedSessions,
   extendSession,
   insertSession,
@@ -69,8 +69,12 @@ export class UserService {
    * every call, so ending it takes effect at once on every transport and every instance.
    */
   private readonly sessions = new Map<ClientId, string>();
-  /** Tokens issued to clients and not yet taken by their transport (takeToken). */
-  private readonly issued = new Map<ClientId, IssuedToken>();
+  /**
+   * Clients whose transport hands the session's token out (a server's sign-in): the token issued
+   * to each, once it is, until the transport takes it. A desk window never asks, so its token is
+   * never kept anywhere but as its hash.
+   */
+  private readonly issued = new Map<ClientId, IssuedToken | null>();
 
   constructor(
     private readonly sql: Sql,
@@ -117,7 +121,12 @@ export class UserService {
     return client;
   }
 
-  /** The token of the session this client just opened (once: it is then forgotten here). */
+  /** Call before signing this client in: its session's token is kept for `takeToken`. */
+  expectToken(client: ClientId): void {
+    this.issued.set(client, null);
+  }
+
+  /** The token of the session this client just opened, if `expectToken` asked for it (once: it is then forgotten here). */
   takeToken(client: ClientId): IssuedToken | null {
     const issued = this.issued.get(client) ?? null;
     this.issued.delete(client);
@@ -134,11 +143,7 @@ export class UserService {
     const expiresAt = now + this.sessionTtlMs;
     await insertSession(this.sql, { id, tokenHash: tokenHash(token), userId, createdAt: now, expiresAt });
     this.sessions.set(ctx.client, id);
-    this.issued.set(ctx.client, { token, expiresAt });
-    // Never taken by a transport that does not hand tokens out (a desk window): dropped soon.
-    setTimeout(() => {
-      if (this.issued.get(ctx.client)?.token === token) this.issued.delete(ctx.client);
-    }, 60_000).unref();
+    if (this.issued.has(ctx.client)) this.issued.set(ctx.client, { token, expiresAt });
   }
 
   /** First run: the first profile becomes the administrator and is signed in on the caller's client. */
