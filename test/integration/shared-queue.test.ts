@@ -11,7 +11,7 @@ import path from 'node:path';
 import { migrations, openDatabase, schemaVersion } from '../../src/main/db';
 import { migratePostgres, postgresMigrations } from '../../src/main/db/postgres';
 import { PostgresSql, SqliteSql, withJsonList, type Sql } from '../../src/main/db/sql';
-import { DeliveryStore } from '../../src/main/db/deliveries';
+import { DeliveryStore, type LeasedDeliveryRow } from '../../src/main/db/deliveries';
 import { createLogger } from '../../src/main/log';
 import type { Tandem } from '../../src/main/app';
 import type { PublisherOptions } from '../../src/main/publisher/publisher';
@@ -42,6 +42,10 @@ const allPublished = async (sql: Sql, ids: string[]) =>
 /** No event follows the same event twice: the audit chain is one line. */
 const forks = (sql: Sql) => sql.all('SELECT prev_hash FROM audit_event GROUP BY prev_hash HAVING COUNT(*) > 1');
 
+/** One delivery claimed as read, through the publisher's claim statement: its new token, or null. */
+const claim = async (store: DeliveryStore, row: LeasedDeliveryRow, owner: string, now: number, until: number) =>
+  (await store.claimMany([row], owner, now, until)).get(row.id) ?? null;
+
 describe('the claim', () => {
   it('is conditional: of two publishers claiming the same delivery as read, exactly one gets it', async () => {
     t = await startTestApp();
@@ -56,15 +60,15 @@ describe('the claim', () => {
       const [rowA] = await a.forPair(pair.id);
       const [rowB] = await b.forPair(pair.id);
       expect(rowA).toEqual(rowB);
-      const first = await a.claim(rowA!, 'publisher-a', now, now + 60_000);
-      const second = await b.claim(rowB!, 'publisher-b', now, now + 60_000);
+      const first = await claim(a, rowA!, 'publisher-a', now, now + 60_000);
+      const second = await claim(b, rowB!, 'publisher-b', now, now + 60_000);
       expect(first).toBe(rowA!.fence + 1);
       expect(second).toBeNull();
       // Nor can B take it with a fresh read while A's lease is live.
-      expect(await b.claim((await b.forPair(pair.id))[0]!, 'publisher-b', now, now + 60_000)).toBeNull();
+      expect(await claim(b, (await b.forPair(pair.id))[0]!, 'publisher-b', now, now + 60_000)).toBeNull();
       // Once it has run out, B can; A's token no longer holds, so A's result is not written.
       const fresh = (await b.forPair(pair.id))[0]!;
-      expect(await b.claim(fresh, 'publisher-b', now + 61_000, now + 120_000)).toBe(rowA!.fence + 2);
+      expect(await claim(b, fresh, 'publisher-b', now + 61_000, now + 120_000)).toBe(rowA!.fence + 2);
       expect(await a.sent({ ...rowA!, fence: first! }, 'x1', 'https://x.com/a/status/x1', now)).toBe(false);
       expect(await b.sent({ ...fresh, fence: rowA!.fence + 2 }, 'x1', 'https://x.com/a/status/x1', now)).toBe(true);
       expect((await b.forPair(pair.id))[0]).toMatchObject({ status: 'sent', lease_until: null, lease_owner: null });

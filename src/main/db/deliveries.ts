@@ -99,8 +99,9 @@ const batch = {
     postgres: `${withJsonList(`SELECT ${deliveryColumns}, (SELECT COUNT(*) FROM delivery t WHERE t.pair_id = d.pair_id) AS total ${ofPairs}`).postgres}
        FOR UPDATE OF d SKIP LOCKED`,
   } satisfies Text,
-  // The round's claim: each delivery only if its token and status are as read and no live lease
-  // of another publisher is on it. Parameters: owner, until, records, now, owner.
+  // The claim: each delivery only if nobody claimed it since it was read (same token), it is as it
+  // was read, and no live lease of another publisher is on it. Parameters: owner, until, records,
+  // now, owner.
   claim: batchUpdate(
     'fence = delivery.fence + 1, lease_owner = ?, lease_until = ?',
     { id: 'text', fence: 'bigint', status: 'text' },
@@ -142,11 +143,6 @@ const batch = {
 };
 
 const s = {
-  // The claim: succeeds only if nobody claimed the delivery since it was read (same token), it
-  // is as it was read, and no live lease of another publisher is on it.
-  claim: `UPDATE delivery SET fence = fence + 1, lease_owner = ?, lease_until = ?
-       WHERE id = ? AND fence = ? AND status = ? AND ${free}
-       RETURNING fence`,
   sent: `UPDATE delivery SET status = 'sent', remote_id = ?, remote_url = ?, sent_at = ?,
          next_attempt_at = NULL, last_error = NULL, lease_until = NULL, lease_owner = NULL
        WHERE id = ? AND fence = ?`,
@@ -219,15 +215,6 @@ export class DeliveryStore {
     return this.forPairs([pairId]).then((rows) => rows.get(pairId)!);
   }
 
-  /**
-   * The pair's deliveries for a claim, inside its transaction; null when another transaction holds
-   * some of them right now, none when it holds them all (PostgreSQL: either way the pair is left
-   * to it, as a live lease would be).
-   */
-  async claimable(pairId: string): Promise<LeasedDeliveryRow[] | null> {
-    return (await this.claimableMany([pairId])).get(pairId) ?? null;
-  }
-
   // ---- a round: many pairs per statement ----------------------------------------------------
 
   /** The deliveries of these pairs, by pair; inside a write, held until it ends (PostgreSQL locks them). */
@@ -294,11 +281,7 @@ export class DeliveryStore {
     return new Map(rows.map((r) => [r.id, { version: r.version, status: r.status }]));
   }
 
-  /** Claims one delivery as read; its new fencing token, or null if someone else has it (or it changed). */
-  async claim(row: LeasedDeliveryRow, owner: string, now: number, until: number): Promise<number | null> {
-    const fence = await this.sql.value<number>(s.claim, [owner, ms(until), row.id, row.fence, row.status, ms(now), owner]);
-    return fence ?? null;
-  }
+
 
   /** Each returns whether the token still held (the row was written). */
   async sent(held: Held, remoteId: string, remoteUrl: string, sentAt: number): Promise<boolean> {

@@ -138,6 +138,15 @@ interface Results {
 
 const claimKey = (d: Held) => `${d.id}:${d.fence}`;
 
+/**
+ * How late a pair never tried is, from when its deliveries became due (a release or retry makes
+ * them due now); null once any side was tried (its lateness is no reason to hold it).
+ */
+function missedBy(rows: readonly LeasedDeliveryRow[], due: readonly LeasedDeliveryRow[], now: number): number | null {
+  if (!rows.every((d) => d.attempt === 0 && d.claimed_at === null)) return null;
+  return now - Math.min(...due.map((d) => d.next_attempt_at!));
+}
+
 /** Thrown inside a claim's transaction when one of its deliveries is no longer as read: nothing of it is kept. */
 class Taken extends Error {}
 
@@ -519,8 +528,8 @@ export class Publisher {
   private async ready(claim: Claim, pair: Pair, now: number, cache: RoundCache): Promise<Map<string, Credentials> | null> {
     const due = claim.held.filter((d) => isDue(d, now));
     if (due.length === 0 || due.some((d) => d.status === 'checking' && d.claimed_at !== null)) return null;
-    const neverTried = claim.rows.every((d) => d.attempt === 0 && d.claimed_at === null);
-    if (neverTried && now - Math.min(...due.map((d) => d.next_attempt_at!)) > (await (cache.graceMs ??= this.graceMs()))) return null;
+    const missed = missedBy(claim.rows, due, now);
+    if (missed !== null && missed > (await (cache.graceMs ??= this.graceMs()))) return null;
     const settings = await (cache.checkSettings ??= this.pairs.currentCheckSettings());
     if ((await this.pairs.blockingFindings(pair, settings)).length > 0) return null;
     const credentials = new Map<string, Credentials>();
@@ -681,83 +690,60 @@ export class Publisher {
   }
 
   /**
-   * The round's claim, in one transaction: `claim` for every pair of the round, with one read and
-   * one conditional update for all of them. A pair another publisher holds (a live lease, or on
-   * PostgreSQL a row another transaction has locked right now) is left out, as is one with
-   * nothing due any more.
+   * The claim, in one transaction for the whole batch: every open delivery of each pair gets this
+   * publisher's lease and a new fencing token, each only if it is still as just read and no other
+   * publisher's live lease is on it; a pair is claimed all or nothing. One read and one
+   * conditional update for all of them. A pair another publisher holds (a live lease, or on
+   * PostgreSQL a row another transaction has locked right now: read `FOR UPDATE SKIP LOCKED`) is
+   * left out, as is one with nothing due any more.
    */
   private async claimRound(pairIds: readonly string[], now: number): Promise<Claim[]> {
     try {
-      return await this.write(async () => {
-        const at = this.clock.now();
-        const until = at + this.leaseMs;
-        const read = await this.store.claimableMany(pairIds);
-        const busy = (d: LeasedDeliveryRow) =>
-          d.status === 'sending' || (d.lease_until !== null && d.lease_until > at && d.lease_owner !== this.owner);
-        const chosen: { pairId: string; rows: LeasedDeliveryRow[]; open: LeasedDeliveryRow[] }[] = [];
-        for (const pairId of pairIds) {
-          const rows = read.get(pairId);
-          if (!rows) continue;
-          const open = rows.filter((d) => openStatuses.includes(d.status));
-          if (open.some(busy) || !open.some((d) => isDue(d, now))) continue;
-          chosen.push({ pairId, rows, open });
-        }
-        const fences = await this.store.claimMany(chosen.flatMap((c) => c.open), this.owner, at, until);
-        return chosen.map(({ pairId, rows, open }) => ({
-          pairId,
-          rows,
-          held: open.map((row) => {
-            const fence = fences.get(row.id);
-            // Claimed by someone else since it was read: keep nothing of the round (below).
-            if (fence === undefined) throw new Taken();
-            return { ...row, fence, lease_until: until, lease_owner: this.owner };
-          }),
-        }));
-      });
+      return await this.claimTogether(pairIds, now);
     } catch (error) {
       if (!(error instanceof Taken)) throw error;
       // Under the claim's locks nothing can change between its read and its update; should it
       // anyway, each pair is claimed on its own, so only the pair that changed is left out.
       const claims: Claim[] = [];
       for (const pairId of pairIds) {
-        const claim = await this.claim(pairId, now);
-        if (claim) claims.push({ pairId, ...claim });
+        try {
+          claims.push(...(await this.claimTogether([pairId], now)));
+        } catch (failure) {
+          if (!(failure instanceof Taken)) throw failure;
+        }
       }
       return claims;
     }
   }
 
-  /**
-   * The claim: in one transaction, every open delivery of the pair gets this publisher's lease and
-   * a new fencing token, each only if it is still as just read and no other publisher's live lease
-   * is on it. PostgreSQL: the rows are read `FOR UPDATE SKIP LOCKED`, and a pair with a row
-   * missing (locked by another instance) is left alone the same way. One conditional update per
-   * open delivery (a pair has two).
-   */
-  private async claim(pairId: string, now: number): Promise<{ rows: LeasedDeliveryRow[]; held: Held[] } | null> {
-    try {
-      return await this.write(async () => {
-        const at = this.clock.now();
-        const rows = await this.store.claimable(pairId);
-        if (rows === null) return null;
+  /** `claimRound`'s transaction; throws Taken (nothing kept) if a delivery changed between the read and the update. */
+  private async claimTogether(pairIds: readonly string[], now: number): Promise<Claim[]> {
+    return this.write(async () => {
+      const at = this.clock.now();
+      const until = at + this.leaseMs;
+      const read = await this.store.claimableMany(pairIds);
+      const busy = (d: LeasedDeliveryRow) =>
+        d.status === 'sending' || (d.lease_until !== null && d.lease_until > at && d.lease_owner !== this.owner);
+      const chosen: { pairId: string; rows: LeasedDeliveryRow[]; open: LeasedDeliveryRow[] }[] = [];
+      for (const pairId of pairIds) {
+        const rows = read.get(pairId);
+        if (!rows) continue;
         const open = rows.filter((d) => openStatuses.includes(d.status));
-        const busy = (d: LeasedDeliveryRow) =>
-          d.status === 'sending' || (d.lease_until !== null && d.lease_until > at && d.lease_owner !== this.owner);
-        if (open.some(busy) || !open.some((d) => isDue(d, now))) return null;
-        const until = at + this.leaseMs;
-        const held: Held[] = [];
-        for (const row of open) {
-          const fence = await this.store.claim(row, this.owner, at, until);
-          // Claimed by someone else since it was read: keep nothing.
-          if (fence === null) throw new Taken();
-          held.push({ ...row, fence, lease_until: until, lease_owner: this.owner });
-        }
-        return { rows, held };
-      });
-    } catch (error) {
-      if (error instanceof Taken) return null;
-      throw error;
-    }
+        if (open.some(busy) || !open.some((d) => isDue(d, now))) continue;
+        chosen.push({ pairId, rows, open });
+      }
+      const fences = await this.store.claimMany(chosen.flatMap((c) => c.open), this.owner, at, until);
+      return chosen.map(({ pairId, rows, open }) => ({
+        pairId,
+        rows,
+        held: open.map((row) => {
+          const fence = fences.get(row.id);
+          // Claimed by someone else since it was read: keep nothing of the transaction.
+          if (fence === undefined) throw new Taken();
+          return { ...row, fence, lease_until: until, lease_owner: this.owner };
+        }),
+      }));
+    });
   }
 
   private async sendClaimed(pairId: string, now: number, rows: LeasedDeliveryRow[], open: Held[]): Promise<void> {
@@ -766,11 +752,9 @@ export class Publisher {
     if (!pair) return;
 
     // Missed by more than the grace period and never tried: a person confirms before it goes out.
-    // Lateness counts from when the deliveries became due (a release or retry makes them due now).
-    const dueSince = Math.min(...due.map((d) => d.next_attempt_at!));
-    const neverTried = rows.every((d) => d.attempt === 0 && d.claimed_at === null);
-    if (neverTried && now - dueSince > (await this.graceMs())) {
-      const minutes = Math.round((now - dueSince) / 60_000);
+    const missed = missedBy(rows, due, now);
+    if (missed !== null && missed > (await this.graceMs())) {
+      const minutes = Math.round(missed / 60_000);
       await this.write(async () => {
         let held = false;
         for (const delivery of open) held = (await this.hold(delivery, { code: 'schedule.missed', params: { minutes } })) || held;
