@@ -12,6 +12,7 @@ import { createLogger } from '../src/main/log';
 import { SealedSecretStore } from '../src/main/secrets/sealed';
 import { XAdapter } from '../src/main/platforms/x';
 import { startServer } from '../src/server/server';
+import { readEventStream } from '../src/main/remote/eventStream';
 import type { Channel, Pair } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api';
 import { engineArg, startEngine } from './engines';
@@ -46,25 +47,17 @@ function connect(base: string, name: string, token: string): Promise<Desk> {
   return new Promise((resolve, reject) => {
     const desk: Desk = { name, token, heard: new Map(), waiting: new Map(), close: () => undefined };
     const req = http.get(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (message.startsWith(': connected')) resolve(desk);
-          if (!message.startsWith('data: ')) continue;
-          const { event, payload } = JSON.parse(message.slice(6)) as { event: string; payload: { pairIds?: string[] } };
-          if (event !== 'pairs.changed') continue;
-          for (const id of payload.pairIds ?? []) {
+      readEventStream(res, {
+        comment: (text) => text === 'connected' && resolve(desk),
+        message: (event, payload) => {
+          if (event !== 'pairs.changed') return;
+          const at = performance.now();
+          for (const id of (payload as { pairIds?: string[] }).pairIds ?? []) {
             if (desk.heard.has(id)) continue;
             desk.heard.set(id, at);
             desk.waiting.get(id)?.();
           }
-        }
+        },
       });
     });
     req.on('error', reject);

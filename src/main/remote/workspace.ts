@@ -14,6 +14,7 @@ import type { Result } from '../../shared/contract';
 import { isEventName, isMethod, publicMethods } from '../../shared/methods';
 import { errorCodes, type ErrorInfo } from '../../shared/domain';
 import { EventBus } from '../events';
+import { readEventStream } from './eventStream';
 import type { Caller, ClientId } from '../services/context';
 import { createLogger, type Logger } from '../log';
 
@@ -152,22 +153,11 @@ export class WorkspaceDesk {
           void this.forgetToken();
           return;
         }
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const message = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            if (!message.startsWith('data: ')) continue;
-            try {
-              const { event, payload } = JSON.parse(message.slice(6)) as { event: unknown; payload: never };
-              if (isEventName(event)) this.events.emit(event, payload, client);
-            } catch {
-              this.log.warn('workspace.badEvent', {});
-            }
-          }
+        readEventStream(res, {
+          message: (event, payload) => {
+            if (isEventName(event)) this.events.emit(event, payload as never, client);
+          },
+          malformed: () => this.log.warn('workspace.badEvent', {}),
         });
         // The stream ended (the server restarted, the network dropped): open it again shortly.
         res.on('end', () => setTimeout(connect, 1_000).unref());
