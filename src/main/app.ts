@@ -2,6 +2,7 @@
 // Electron entry point, the web harness and the tests all assemble the same app.
 import type { Platform, User } from '../shared/domain';
 import type { EventPayload, Result, StartupProblem } from '../shared/contract';
+import type { Method } from '../shared/methods';
 import type Database from 'better-sqlite3';
 import { openDatabase } from './db';
 import { PostgresSql, SqliteSql, type PostgresConnection, type Sql } from './db/sql';
@@ -31,6 +32,8 @@ import { composerHandlers } from './ipc/composer';
 import { settingsHandlers } from './ipc/settings';
 import { recordHandlers } from './ipc/records';
 import { startupHandlers } from './ipc/startup';
+import { syncHandlers } from './ipc/sync';
+import { SyncService } from './services/sync';
 import type { Caller } from './services/context';
 import { createLogger, type Logger } from './log';
 
@@ -67,6 +70,11 @@ export interface Tandem {
   /** The SQLite handle on the desk (backups, integrity checks); null on PostgreSQL. */
   db: Database.Database | null;
   dispatch: TandemDispatch;
+  /**
+   * A change a desk made (often offline) and sent with its own id: applied once; a retry with the
+   * same id gets the first answer (services/sync.ts).
+   */
+  dispatchOnce(caller: Caller, mutationId: string, method: Method, input: unknown): Promise<Result<unknown>>;
   /** Push events, each told to every subscribed client as far as the person signed in there may see. */
   events: EventBus;
   /** What one client may be told of an event (for a bus that passes this one's events on: the host's). */
@@ -123,6 +131,7 @@ export function createTandem(options: TandemOptions): Tandem {
   });
   const metrics = new MetricsService(sql, pairs, adapters, secrets, users);
   const records = new RecordsService(sql, clock, audit, pairs, accounts, users);
+  const sync = new SyncService(sql, clock, pairs, users, audit);
   const publisher = new Publisher(
     sql,
     clock,
@@ -150,6 +159,7 @@ export function createTandem(options: TandemOptions): Tandem {
     ...settingsHandlers(services),
     ...recordHandlers(services),
     ...startupHandlers(services),
+    ...syncHandlers({ sync }),
   };
 
   // The audit key comes from the keychain (asynchronous): calls wait for it, and so does the publisher.
@@ -159,6 +169,7 @@ export function createTandem(options: TandemOptions): Tandem {
     await media.sweep();
     // Housekeeping only: a database that cannot be written now keeps them until the next start.
     await users.pruneSessions().catch(() => undefined);
+    await sync.prune().catch(() => undefined);
     await audit.open(() => loadAuditKey(secrets));
     if (!closing) await publisher.start();
   })();
@@ -173,6 +184,11 @@ export function createTandem(options: TandemOptions): Tandem {
     sql,
     db,
     dispatch: fromClient as TandemDispatch,
+    async dispatchOnce(caller, mutationId, method, input) {
+      await ready;
+      const ctx = await users.context(caller.client);
+      return sync.once(ctx, mutationId, method, input, () => dispatch(ctx, method, input));
+    },
     ready,
     events,
     scopeEvent,

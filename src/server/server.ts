@@ -7,6 +7,7 @@
 //   DELETE /api/session             sign out (this session)
 //   POST   /api/bootstrap           first start only, and only from this computer: the first administrator
 //   POST   /api/call/<method>       any other method of the contract, its input as the JSON body
+//                                    (Idempotency-Key: a desk's own UUID for a change: applied once)
 //   GET    /api/events              the person's event stream (server-sent events)
 //
 // A desk authenticates with `Authorization: Bearer <token>`; the token is random, given once, and
@@ -49,6 +50,8 @@ export interface TandemServer {
 
 /** The largest body read: an image at the upload limit as base64, with room for the JSON around it. */
 export const maxBodyBytes = Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024;
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -110,9 +113,15 @@ export async function startServer(tandem: Tandem, options: ServerOptions): Promi
       // session as it would be on a desk: for nobody in particular.
       const client = publicMethods.has(method) && !req.headers.authorization ? `anonymous:${randomUUID()}` : await authenticate(req, res);
       if (client === null) return method;
+      // A change a desk made offline carries the desk's own id for it: applied once, however often sent.
+      const mutationId = req.headers['idempotency-key'];
+      if (mutationId !== undefined && (publicMethods.has(method) || typeof mutationId !== 'string' || !uuidPattern.test(mutationId))) {
+        json(res, 400, failure({ code: 'input.invalid', params: { field: 'idempotency-key' } }));
+        return method;
+      }
       const input = await readJson(req, res);
       if (input === undefined) return method;
-      json(res, 200, await tandem.dispatch({ client }, method, input));
+      json(res, 200, mutationId === undefined ? await tandem.dispatch({ client }, method, input) : await tandem.dispatchOnce({ client }, mutationId, method, input));
       return method;
     }
     if (path === '/api/events' && req.method === 'GET') {

@@ -211,6 +211,42 @@ export interface ExportFile {
   count: number;
 }
 
+/** One page of a desk's offline copy (sync.pull). */
+export interface SyncPage {
+  /** Names the person's view; a desk sends it back, and gets everything again when it changed. */
+  scope: string;
+  /** True on the first page of a whole copy: the desk then drops what it held that the copy lacks. */
+  reset: boolean;
+  /** Where the next pull starts, once the last page (page: null) is stored. */
+  cursor: string;
+  /** More to read: pull again with this page, the same cursor and scope. */
+  page: string | null;
+  pairs: Pair[];
+}
+
+/** A change made on a desk while its workspace could not be reached, in the order it was made. */
+export interface OutboxEntry {
+  id: number;
+  method: 'pairs.create' | 'pairs.update' | 'pairs.requestTranslation' | 'pairs.submitForReview' | 'media.upload';
+  pairId: string | null;
+  /** waiting: to send; conflict: someone changed the pair meanwhile; refused: the workspace said no. */
+  state: 'waiting' | 'conflict' | 'refused';
+  createdAt: string;
+  /** The pair as this person left it (texts, images), for a conflict or a refusal. */
+  mine: Pick<Pair, 'enText' | 'frText' | 'media'> | null;
+  /** The pair as the workspace has it now, for a conflict. */
+  theirs: Pair | null;
+  error: ErrorInfo | null;
+}
+
+/** Whether a desk joined to a workspace reaches it, and what it still has to send. */
+export interface DeskStatus {
+  online: boolean;
+  waiting: number;
+  conflicts: number;
+  refused: number;
+}
+
 export const contract = {
   'session.current': { input: z.null().optional(), output: null as unknown as SessionState },
   'session.signIn': {
@@ -260,6 +296,8 @@ export const contract = {
   },
   'pairs.create': {
     input: z.strictObject({
+      /** Chosen by a desk that drafted the pair offline, so its later changes can name it; else made here. */
+      id: id.optional(),
       channelIds: z.array(id).max(20),
       enText: postText,
       frText: postText,
@@ -355,6 +393,22 @@ export const contract = {
     input: z.strictObject({ name: z.string().regex(backupNamePattern) }),
     output: null as unknown as StartupProblem | null,
   },
+  /** A desk's offline copy: one page of the pairs its person may see that changed since its cursor. */
+  'sync.pull': {
+    input: z.strictObject({
+      cursor: z.string().regex(/^\d{1,20}$/).nullable(),
+      scope: z.string().max(64).nullable(),
+      page: z.string().max(80).nullable(),
+    }),
+    output: null as unknown as SyncPage,
+  },
+  /** A desk joined to a workspace: the changes made offline still to send, and those that need the person. */
+  'outbox.list': { input: z.null().optional(), output: null as unknown as OutboxEntry[] },
+  /** Settles a change the workspace could not take: send mine over theirs, or keep theirs. */
+  'outbox.resolve': {
+    input: z.strictObject({ id: z.number().int().min(1), keep: z.enum(['mine', 'theirs']) }),
+    output: null as unknown as OutboxEntry[],
+  },
 } as const satisfies Record<Method, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;
@@ -372,6 +426,8 @@ export interface EventPayloads {
   'settings.changed': Record<string, never>;
   /** Sent when Tandem finds it cannot write its database, when the reason changes, and when it can again. */
   'storage.problem': StorageProblem;
+  /** A desk joined to a workspace: reached or not, and what waits to be sent. */
+  'desk.status': DeskStatus;
 }
 export type EventPayload<E extends EventName> = EventPayloads[E];
 

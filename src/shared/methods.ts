@@ -47,6 +47,9 @@ export const methods = [
   'backups.list',
   'backups.restore',
   'storage.problem',
+  'sync.pull',
+  'outbox.list',
+  'outbox.resolve',
 ] as const;
 
 /** Methods that work before anyone has signed in. */
@@ -69,6 +72,7 @@ export const events = [
   'users.changed',
   'settings.changed',
   'storage.problem',
+  'desk.status',
 ] as const;
 
 export type EventName = (typeof events)[number];

@@ -482,6 +482,9 @@ describe('authentication', () => {
       'backups.list': undefined,
       'backups.restore': { name: 'tandem-20250102T030405678Z-v9-daily.db' },
       'storage.problem': undefined,
+      'sync.pull': { cursor: null, scope: null, page: null },
+      'outbox.list': undefined,
+      'outbox.resolve': { id: 1, keep: 'mine' },
     };
 
     expect(await dispatch('session.signOut', undefined)).toEqual({ ok: true, value: null });

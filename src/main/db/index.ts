@@ -12,6 +12,7 @@ import { migration009 } from './migrations/009-unsent';
 import { migration010 } from './migrations/010-pii-requests';
 import { migration011 } from './migrations/011-delivery-lease';
 import { migration012 } from './migrations/012-workspace';
+import { migration013 } from './migrations/013-sync';
 
 export type Db = Database.Database;
 
@@ -35,6 +36,7 @@ export const migrations: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

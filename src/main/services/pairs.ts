@@ -113,7 +113,9 @@ export class PairService {
     for (const id of channelIds) if (!(await this.accounts.get(id))) throw new AppError('channel.unknown', { id });
     await this.users.authorize(user, 'pair.create', channelIds, 'pair:new');
     const now = this.clock.now();
-    const id = randomUUID();
+    // A desk that drafted the pair offline chose its id; anyone's pair with that id already stops it.
+    const id = input.id ?? randomUUID();
+    if (input.id !== undefined && (await this.get(input.id))) throw new AppError('pair.exists');
     const written = langs.filter((lang) => sideWritten(lang === 'en' ? input.enText : input.frText, input.media, lang));
     await this.sql.tx(async () => {
       await insertPair(this.sql, {
