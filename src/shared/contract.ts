@@ -239,8 +239,15 @@ export interface OutboxEntry {
   error: ErrorInfo | null;
 }
 
+export interface Outbox {
+  status: DeskStatus;
+  entries: OutboxEntry[];
+}
+
 /** Whether a desk joined to a workspace reaches it, and what it still has to send. */
 export interface DeskStatus {
+  /** False on a solo desk (and the server): there is no workspace to reach and nothing is queued. */
+  joined: boolean;
   online: boolean;
   waiting: number;
   conflicts: number;
@@ -403,11 +410,11 @@ export const contract = {
     output: null as unknown as SyncPage,
   },
   /** A desk joined to a workspace: the changes made offline still to send, and those that need the person. */
-  'outbox.list': { input: z.null().optional(), output: null as unknown as OutboxEntry[] },
+  'outbox.list': { input: z.null().optional(), output: null as unknown as Outbox },
   /** Settles a change the workspace could not take: send mine over theirs, or keep theirs. */
   'outbox.resolve': {
     input: z.strictObject({ id: z.number().int().min(1), keep: z.enum(['mine', 'theirs']) }),
-    output: null as unknown as OutboxEntry[],
+    output: null as unknown as Outbox,
   },
 } as const satisfies Record<Method, { input: z.ZodType; output: unknown }>;
 

@@ -7,11 +7,20 @@
 // restart until the session ends (sign-out, expiry, revoked on the server). What the server
 // refuses comes back as the server said it; a server that cannot be reached is said so
 // (`workspace.unreachable`), never as a crash.
+//
+// Offline (remote/offline.ts), the desk answers from its copy: drafting and translating go on and
+// are queued; approving, scheduling and publishing say they need the workspace. Back online, the
+// queue is sent in order, each change once, then the copy is brought up to date.
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import keytar from 'keytar';
-import type { Result } from '../../shared/contract';
-import { isEventName, isMethod, publicMethods } from '../../shared/methods';
+import { contract, type Outbox, type ParsedInput, type Result } from '../../shared/contract';
+import { isEventName, isMethod, publicMethods, type Method } from '../../shared/methods';
+import { OfflineCopyStore } from '../db/offlineCopy';
+import { OfflineDesk, offlineMethods, Refusal } from './offline';
 import { errorCodes, type ErrorInfo } from '../../shared/domain';
 import { EventBus } from '../events';
 import { readEventStream } from './eventStream';
@@ -45,6 +54,13 @@ export interface WorkspaceOptions {
   log?: Logger;
   /** How long a call may take before the server counts as unreachable. */
   timeoutMs?: number;
+  /**
+   * The desk's own folder for this workspace: its offline copy and outbox (`copy.db`). Without
+   * one they are kept in memory (tests), and lost when the desk closes.
+   */
+  dataDir?: string;
+  /** How often a desk that lost its workspace tries again. */
+  retryMs?: number;
 }
 
 interface Answer {
@@ -63,6 +79,13 @@ export class WorkspaceDesk {
   private token: string | null | undefined;
   /** One event stream per window, open while its person is signed in. */
   private readonly streams = new Map<ClientId, () => void>();
+  private readonly offline: OfflineDesk;
+  private online = true;
+  private probe: NodeJS.Timeout | null = null;
+  /** Sending the outbox and pulling the copy: one at a time, in order. */
+  private syncing: Promise<unknown> = Promise.resolve();
+  private pullSoon: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly options: WorkspaceOptions) {
     this.base = new URL(options.url);
@@ -71,6 +94,13 @@ export class WorkspaceDesk {
     }
     this.log = options.log ?? createLogger();
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
+    this.offline = new OfflineDesk(new OfflineCopyStore(options.dataDir ? path.join(options.dataDir, 'copy.db') : ':memory:'), this.log);
+  }
+
+  /** Whether the workspace answered the last time the desk asked. */
+  get reachable(): boolean {
+    return this.online;
   }
 
   /** What the windows' transport calls, as it calls the local services on a solo desk. */
@@ -81,21 +111,158 @@ export class WorkspaceDesk {
     const token = await this.currentToken();
     if (method === 'session.signOut') return this.signOut(token);
     if (token === null && !publicMethods.has(method)) return fail({ code: 'auth.required' });
-    const answer = await this.request('POST', `/api/call/${method}`, input ?? null, publicMethods.has(method) && token === null ? null : token);
-    if (answer === null) return fail(unreachable);
+    if (method === 'outbox.list') return { ok: true, value: this.outbox() };
+    if (method === 'outbox.resolve') return this.resolve(input);
+    if (token === null && method === 'session.current' && !this.online) return { ok: true, value: { user: null, needsBootstrap: false } };
+    // A change made while earlier ones still wait is queued behind them: the workspace gets them in order.
+    if (offlineMethods.has(method) && token !== null && (!this.online || this.offline.hasWaiting())) return this.queued(method, input);
+    if (!this.online && token !== null) return this.offline.answer(method, input);
+    // The desk names a new pair and each change, so that an answer lost on the way can be asked again.
+    if (method === 'pairs.create' && isRecord(input) && input['id'] === undefined) input = { ...input, id: randomUUID() };
+    const mutationId = offlineMethods.has(method) ? randomUUID() : undefined;
+    const answer = await this.request('POST', `/api/call/${method}`, input ?? null, publicMethods.has(method) && token === null ? null : token, mutationId);
+    if (answer === null) {
+      this.wentOffline();
+      if (token === null) return fail(unreachable);
+      // Perhaps applied, perhaps not: queued with the same id, so sending it again is harmless.
+      if (offlineMethods.has(method)) return this.queued(method, input, mutationId);
+      const local = this.offline.answer(method, input);
+      return !local.ok && local.error.code === 'workspace.offline' && !isRead(method) ? fail(unreachable) : local;
+    }
     if (answer.status === 401) {
       // Ended on the server (signed out elsewhere, expired, a role revoked): signed out here too.
       await this.forgetToken();
       return fail({ code: 'auth.required' });
     }
-    if (method === 'session.current') this.follow(caller.client);
+    this.offline.remember(method, input, answer.body);
+    if (method === 'session.current') {
+      this.follow(caller.client);
+      if (answer.body.ok && (answer.body.value as { user: unknown }).user) this.syncSoon(0);
+    }
     return answer.body;
   };
 
   /** Stops every event stream (the desk is closing or leaving the workspace). */
   close(): void {
+    this.closed = true;
     for (const stop of this.streams.values()) stop();
     this.streams.clear();
+    if (this.probe) clearInterval(this.probe);
+    if (this.pullSoon) clearTimeout(this.pullSoon);
+  }
+
+  /** Closes the desk's copy too, once what was under way has finished (before its folder is removed). */
+  async shutdown(): Promise<void> {
+    this.close();
+    await this.syncing.catch(() => undefined);
+    this.offline.close();
+  }
+
+  /** Changes made here that are not yet in the workspace (leaving would lose them). */
+  get unsent(): number {
+    return this.offline.entries().length;
+  }
+
+  /** Brings the copy up to date now (and sends what waits first); resolves when done or unreachable. */
+  sync(): Promise<void> {
+    const run = this.syncing.then(async () => {
+      if (this.closed || (await this.currentToken()) === null) return;
+      const sent = await this.offline.flush(this.send);
+      if (sent === 'unreachable') return this.wentOffline();
+      const changed = await this.offline.pull(this.send);
+      if (changed === null) return this.wentOffline();
+      this.emitStatus();
+      if (changed.length > 0) this.events.emit('pairs.changed', { pairIds: changed });
+    });
+    this.syncing = run.catch((error: unknown) => this.log.warn('workspace.syncFailed', { error: error instanceof Error ? error.message : String(error) }));
+    return this.syncing as Promise<void>;
+  }
+
+  private syncSoon(delayMs = 200): void {
+    if (this.pullSoon || this.closed) return;
+    this.pullSoon = setTimeout(() => {
+      this.pullSoon = null;
+      void this.sync();
+    }, delayMs);
+    this.pullSoon.unref?.();
+  }
+
+  /** One call for the outbox and the copy: the answer, or null when the workspace cannot be reached. */
+  private send = async (method: Method, input: unknown, mutationId?: string): Promise<Result<unknown> | null> => {
+    const token = await this.currentToken();
+    if (token === null) return null;
+    const answer = await this.request('POST', `/api/call/${method}`, input ?? null, token, mutationId);
+    if (answer === null) return null;
+    if (answer.status === 401) {
+      await this.forgetToken();
+      return null;
+    }
+    return answer.body;
+  };
+
+  private queued(method: Method, input: unknown, mutationId?: string): Result<unknown> {
+    const result = this.offline.answer(method, input, mutationId);
+    if (result.ok && method !== 'media.upload') this.events.emit('pairs.changed', { pairIds: [(result.value as { id: string }).id] });
+    this.emitStatus();
+    if (this.online) void this.sync();
+    return result;
+  }
+
+  private outbox(): Outbox {
+    return { status: this.offline.status(this.online), entries: this.offline.entries() };
+  }
+
+  private async resolve(input: unknown): Promise<Result<unknown>> {
+    const parsed = contractInput('outbox.resolve', input);
+    if (!parsed.ok) return parsed;
+    try {
+      this.offline.resolve(parsed.value.id, parsed.value.keep);
+    } catch (error) {
+      if (error instanceof Refusal) return fail(error.info);
+      throw error;
+    }
+    this.emitStatus();
+    this.events.emit('pairs.changed', { pairIds: [] });
+    if (this.online) await this.sync();
+    return { ok: true, value: this.outbox() };
+  }
+
+  private emitStatus(): void {
+    this.events.emit('desk.status', this.offline.status(this.online));
+  }
+
+  /** The workspace did not answer: work from the copy, and ask again every few seconds. */
+  private wentOffline(): void {
+    if (this.closed) return;
+    if (this.online) {
+      this.online = false;
+      this.log.warn('workspace.offline', {});
+      this.emitStatus();
+    }
+    if (this.probe) return;
+    this.probe = setInterval(() => {
+      void this.health().then((up) => {
+        if (!up || this.online || this.closed) return;
+        this.online = true;
+        if (this.probe) clearInterval(this.probe);
+        this.probe = null;
+        this.log.info('workspace.online', {});
+        this.emitStatus();
+        void this.sync();
+      });
+    }, this.options.retryMs ?? 2_000);
+    this.probe.unref?.();
+  }
+
+  private health(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = this.transport().get(new URL('/health', this.base), { ca: this.options.ca, timeout: 5_000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
   }
 
   private async signIn(caller: Caller, input: unknown): Promise<Result<unknown>> {
@@ -107,6 +274,7 @@ export class WorkspaceDesk {
     await this.options.tokens.set(token);
     this.events.emit('session.changed', {});
     this.follow(caller.client);
+    this.syncSoon(0);
     return { ok: true, value: user };
   }
 
@@ -134,7 +302,10 @@ export class WorkspaceDesk {
     const had = this.token !== null && this.token !== undefined;
     this.token = null;
     await this.options.tokens.delete().catch(() => undefined);
-    this.close();
+    for (const stop of this.streams.values()) stop();
+    this.streams.clear();
+    // The copy was that person's view; changes they made here and did not send stay for their return.
+    this.offline.forget();
     if (had) this.events.emit('session.changed', {});
   }
 
@@ -156,6 +327,8 @@ export class WorkspaceDesk {
         readEventStream(res, {
           message: (event, payload) => {
             if (isEventName(event)) this.events.emit(event, payload as never, client);
+            // The copy follows: what changed is pulled shortly (many changes, one pull).
+            if (event === 'pairs.changed' || event === 'session.changed') this.syncSoon();
           },
           malformed: () => this.log.warn('workspace.badEvent', {}),
         });
@@ -176,7 +349,7 @@ export class WorkspaceDesk {
   }
 
   /** One call to the server; null when it could not be reached or did not answer in time. */
-  private request(method: 'POST' | 'DELETE', path: string, body: unknown, token: string | null): Promise<Answer | null> {
+  private request(method: 'POST' | 'DELETE', path: string, body: unknown, token: string | null, mutationId?: string): Promise<Answer | null> {
     return new Promise((resolve) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = this.transport().request(
@@ -188,6 +361,7 @@ export class WorkspaceDesk {
           headers: {
             ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(mutationId ? { 'idempotency-key': mutationId } : {}),
           },
         },
         (res) => {
@@ -228,6 +402,20 @@ function isResult(body: unknown): body is Result<unknown> {
     (errorCodes as readonly unknown[]).includes(error.code) &&
     (params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params)))
   );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Methods that only read: offline, the copy's answer (or "needs the workspace") rather than "cannot reach it". */
+function isRead(method: Method): boolean {
+  return method.endsWith('.list') || method.endsWith('.get') || method.endsWith('.current') || method === 'media.read' || method === 'pii.requests' || method === 'storage.problem';
+}
+
+function contractInput<M extends Method>(method: M, input: unknown): Result<ParsedInput<M>> {
+  const parsed = contract[method].input.safeParse(input ?? undefined);
+  return parsed.success ? { ok: true, value: parsed.data as ParsedInput<M> } : fail({ code: 'input.invalid', params: { field: parsed.error.issues[0]?.path.join('.') ?? '' } });
 }
 
 function fail(error: ErrorInfo): Result<never> {

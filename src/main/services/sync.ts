@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/sql';
 import type { Clock } from '../clock';
-import type { Result, SyncPage } from '../../shared/contract';
+import { contract, type Result, type SyncPage } from '../../shared/contract';
 import type { ParsedInput } from '../../shared/contract';
 import type { Method } from '../../shared/methods';
 import { changedPairIds, claimMutation, currentMark, getMutation, pruneMutations, setMutationResult, visiblePairIds } from '../db/sync';
@@ -77,7 +77,9 @@ export class SyncService {
     const person = ctx.person;
     // Signed out: refused by the method itself, as without an id.
     if (!person) return run();
-    const inputHash = createHash('sha256').update(JSON.stringify([method, input ?? null])).digest('hex');
+    // The change as the contract reads it: the same change sent with defaults left out or keys in another order is the same.
+    const parsed = contract[method].input.safeParse(input ?? undefined);
+    const inputHash = createHash('sha256').update(JSON.stringify([method, parsed.success ? parsed.data : input ?? null])).digest('hex');
     try {
       return await this.sql.tx(async () => {
         if (!(await claimMutation(this.sql, { id: mutationId, user_id: person.id, method, input_hash: inputHash }, this.clock.now()))) {
