@@ -31,6 +31,7 @@ import { composerHandlers } from './ipc/composer';
 import { settingsHandlers } from './ipc/settings';
 import { recordHandlers } from './ipc/records';
 import { startupHandlers } from './ipc/startup';
+import { deskHandlers } from './ipc/desk';
 import type { Caller } from './services/context';
 import { createLogger, type Logger } from './log';
 
@@ -150,6 +151,7 @@ export function createTandem(options: TandemOptions): Tandem {
     ...settingsHandlers(services),
     ...recordHandlers(services),
     ...startupHandlers(services),
+    ...deskHandlers(),
   };
 
   // The audit key comes from the keychain (asynchronous): calls wait for it, and so does the publisher.

@@ -482,6 +482,10 @@ describe('authentication', () => {
       'backups.list': undefined,
       'backups.restore': { name: 'tandem-20250102T030405678Z-v9-daily.db' },
       'storage.problem': undefined,
+      'desk.state': undefined,
+      'desk.useHere': undefined,
+      'desk.join': { url: 'https://tandem.example.gc.ca' },
+      'desk.leave': { confirm: 'leave' },
     };
 
     expect(await dispatch('session.signOut', undefined)).toEqual({ ok: true, value: null });
@@ -490,7 +494,17 @@ describe('authentication', () => {
     const mark = await lastSeq();
     const fakeRequests = t.fake.requests.length;
     const guarded = methods.filter((m) => !publicMethods.has(m));
-    expect([...publicMethods].sort()).toEqual(['session.current', 'session.signIn', 'startup.problem', 'storage.problem', 'users.bootstrap']);
+    expect([...publicMethods].sort()).toEqual([
+      'desk.join',
+      'desk.leave',
+      'desk.state',
+      'desk.useHere',
+      'session.current',
+      'session.signIn',
+      'startup.problem',
+      'storage.problem',
+      'users.bootstrap',
+    ]);
     expect(guarded).toHaveLength(methods.length - publicMethods.size);
     for (const method of guarded) {
       expect({ method, result: await t.tandem.dispatch(t.caller, method, inputs[method]) }).toEqual({
