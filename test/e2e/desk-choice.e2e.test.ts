@@ -75,7 +75,9 @@ async function firstStart(): Promise<{ page: Page; dir: string }> {
   return { page, dir };
 }
 
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+// Evaluated in the page (a string: this file is type-checked without the DOM's types).
+const focused = (page: Page) => page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+const focusedId = (page: Page) => page.evaluate<string>("document.activeElement?.id ?? ''");
 
 describe('a desk’s first start', () => {
   it('joins a team workspace, signs in, and leaves it again from the header', async () => {
@@ -99,7 +101,7 @@ describe('a desk’s first start', () => {
     await page.getByRole('button', { name: 'Connect' }).click();
     await page.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor();
     // Focus moved to what replaced the choice.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await expect.poll(() => focusedId(page)).toBe('main');
     await page.getByText(`Team workspace: ${server.url}`).waitFor();
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
