@@ -88,8 +88,11 @@ export class DeskShell {
         return own({ client: caller.client, session: null, person: null }, method, input);
       }
       // Whatever was asked, and however: nothing answers it until the person has chosen.
-      if (backend.kind === 'none') return { ok: false, error: { code: isMethod(method) ? 'desk.notChosen' : 'input.invalid' } };
-      return backend.kind === 'solo' ? backend.host.dispatch(caller, method, input) : backend.desk.dispatch(caller, method, input);
+      if (backend.kind === 'none') {
+        return { ok: false, error: { code: isMethod(method) ? 'desk.notChosen' : 'input.invalid' } };
+      }
+      const target = backend.kind === 'solo' ? backend.host : backend.desk;
+      return target.dispatch(caller, method, input);
     };
   }
 

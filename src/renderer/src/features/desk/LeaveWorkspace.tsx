@@ -1,4 +1,4 @@
-import { useId, useRef, type SyntheticEvent } from 'react';
+import { useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
@@ -28,7 +28,8 @@ export function LeaveWorkspace({ url, onLeft }: { url: string; onLeft: () => voi
     dialog.current?.close();
   }
 
-  function closed(_event: SyntheticEvent<HTMLDialogElement>) {
+  // Closed by Escape, Cancel or leaving: focus goes back where the person was.
+  function closed() {
     opener.current?.focus();
   }
 
@@ -46,7 +47,13 @@ export function LeaveWorkspace({ url, onLeft }: { url: string; onLeft: () => voi
       <button type="button" className="link-button" ref={opener} onClick={open}>
         {t('desk.leave.button')}
       </button>
-      <dialog ref={dialog} aria-labelledby={`${ids}-t`} aria-describedby={`${ids}-b`} onClose={closed} className="confirm-dialog">
+      <dialog
+        ref={dialog}
+        className="confirm-dialog"
+        aria-labelledby={`${ids}-t`}
+        aria-describedby={`${ids}-b`}
+        onClose={closed}
+      >
         <h2 id={`${ids}-t`}>{t('desk.leave.title')}</h2>
         <p id={`${ids}-b`}>{t('desk.leave.body', { url })}</p>
         <ErrorMessage error={error} />
