@@ -34,6 +34,7 @@ import { recordHandlers } from './ipc/records';
 import { startupHandlers } from './ipc/startup';
 import { syncHandlers } from './ipc/sync';
 import { SyncService } from './services/sync';
+import { deskHandlers } from './ipc/desk';
 import type { Caller } from './services/context';
 import { createLogger, type Logger } from './log';
 
@@ -160,6 +161,7 @@ export function createTandem(options: TandemOptions): Tandem {
     ...recordHandlers(services),
     ...startupHandlers(services),
     ...syncHandlers({ sync }),
+    ...deskHandlers(),
   };
 
   // The audit key comes from the keychain (asynchronous): calls wait for it, and so does the publisher.

@@ -22,6 +22,7 @@ import { systemClock, type Clock } from './clock';
 import { AppError } from './errors';
 import { EventBus } from './events';
 import { createDispatch, type ClientDispatch, type Handlers } from './ipc/handlers';
+import { deskHandlers } from './ipc/desk';
 import { createLogger, type Logger } from './log';
 
 export interface HostOptions {
@@ -231,6 +232,8 @@ export class TandemHost {
     };
     return {
       ...refuseAll,
+      // Still a desk on this computer, whose database is what needs attention.
+      ...deskHandlers(),
       'startup.problem': () => this.problem,
       'startup.retry': () => this.retry(),
       'startup.startOver': () => this.startOver(),

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, powerMonitor, session, shell } from 'electron';
 import { createTandem } from './app';
 import { TandemHost } from './host';
+import { DeskShell, soloDatabaseFile } from './desk';
+import { keychainTokenStore, WorkspaceDesk } from './remote/workspace';
 import { KeytarSecretStore } from './secrets';
 import { XAdapter } from './platforms/x';
 import { BlueskyAdapter } from './platforms/bluesky';
@@ -29,22 +31,32 @@ if (userDataOverride) app.setPath('userData', userDataOverride);
 if (!app.requestSingleInstanceLock()) app.exit(0);
 registerAppScheme();
 
-// The services, or the problem that kept them from starting: the window shows either.
-const host = new TandemHost({
-  dbFile: path.join(app.getPath('userData'), 'tandem.db'),
-  create: (options) =>
-    createTandem({
-      ...options,
-      secrets: new KeytarSecretStore(),
-      adapters: [
-        new XAdapter(),
-        new BlueskyAdapter(),
-        new MastodonAdapter(),
-        new FacebookAdapter(),
-        new LinkedInAdapter(),
-      ],
+// What this desk is (chosen at its first start): the solo desk's services, or a desk joined to a
+// team workspace; until chosen, the window offers the choice. Either way the services, or the
+// problem that kept them from starting, answer the window.
+const dataDir = app.getPath('userData');
+const host = new DeskShell({
+  dataDir,
+  solo: () =>
+    new TandemHost({
+      dbFile: path.join(dataDir, soloDatabaseFile),
+      create: (options) =>
+        createTandem({
+          ...options,
+          secrets: new KeytarSecretStore(),
+          adapters: [
+            new XAdapter(),
+            new BlueskyAdapter(),
+            new MastodonAdapter(),
+            new FacebookAdapter(),
+            new LinkedInAdapter(),
+          ],
+          log,
+        }),
       log,
     }),
+  // The session's token in the OS keychain, one entry per workspace address.
+  workspace: (url, dataDir) => new WorkspaceDesk({ url, tokens: keychainTokenStore(url), log, dataDir }),
   log,
 });
 

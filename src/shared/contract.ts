@@ -204,6 +204,16 @@ export interface BackupInfo {
   usable: boolean;
 }
 
+/** What this desk is: not chosen yet (first start), Tandem on this computer alone, or joined to a team workspace. */
+export const deskModes = ['unchosen', 'solo', 'workspace'] as const;
+export type DeskMode = (typeof deskModes)[number];
+
+export interface DeskState {
+  mode: DeskMode;
+  /** The workspace's address (its origin) when joined; null otherwise. */
+  url: string | null;
+}
+
 export interface ExportFile {
   filename: string;
   mimeType: string;
@@ -415,6 +425,15 @@ export const contract = {
   'outbox.resolve': {
     input: z.strictObject({ id: z.number().int().min(1), keep: z.enum(['mine', 'theirs']) }),
     output: null as unknown as Outbox,
+  },
+  'desk.state': { input: z.null().optional(), output: null as unknown as DeskState },
+  'desk.useHere': { input: z.null().optional(), output: null as unknown as DeskState },
+  /** The address as typed; main checks the scheme and asks the server before saving anything. */
+  'desk.join': { input: z.strictObject({ url: z.string().trim().min(1).max(2_000) }), output: null as unknown as DeskState },
+  'desk.leave': {
+    // Spelled out like starting over: the renderer sends it only after the person confirms.
+    input: z.strictObject({ confirm: z.literal('leave') }),
+    output: null as unknown as DeskState,
   },
 } as const satisfies Record<Method, { input: z.ZodType; output: unknown }>;
 

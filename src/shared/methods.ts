@@ -50,6 +50,10 @@ export const methods = [
   'sync.pull',
   'outbox.list',
   'outbox.resolve',
+  'desk.state',
+  'desk.useHere',
+  'desk.join',
+  'desk.leave',
 ] as const;
 
 /** Methods that work before anyone has signed in. */
@@ -61,7 +65,15 @@ export const publicMethods: ReadonlySet<Method> = new Set([
   'startup.problem',
   // Whether the database can be written now: the banner shows before sign-in too.
   'storage.problem',
+  // The desk's own choice (this computer alone, or a team workspace): made before anyone can sign in.
+  'desk.state',
+  'desk.useHere',
+  'desk.join',
+  'desk.leave',
 ]);
+
+/** Answered by the desk itself (desk.ts), never by the services it runs nor by a server. */
+export const deskMethods: ReadonlySet<Method> = new Set(['desk.state', 'desk.useHere', 'desk.join', 'desk.leave']);
 
 export type Method = (typeof methods)[number];
 

@@ -9,6 +9,8 @@ import { AtpAgent } from '@atproto/api';
 import { TestNetworkNoAppView } from '@atproto/dev-env';
 import { createTandem } from '../../src/main/app';
 import { TandemHost } from '../../src/main/host';
+import { DeskShell, soloDatabaseFile } from '../../src/main/desk';
+import { keychainTokenStore, WorkspaceDesk } from '../../src/main/remote/workspace';
 import { KeytarSecretStore } from '../../src/main/secrets';
 import { XAdapter } from '../../src/main/platforms/x';
 import { BlueskyAdapter } from '../../src/main/platforms/bluesky';
@@ -26,6 +28,9 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     port: { type: 'string', default: '5199' },
+    // As a desk's first start: "Use Tandem on this computer" or "Join a team workspace" (a
+    // tandem-server on 127.0.0.1). Without it, the harness is the solo desk as before.
+    'first-start': { type: 'boolean', default: false },
   },
 });
 
@@ -64,21 +69,29 @@ const demo = {
 
 // Like the desktop app: a database that cannot be opened (pass --data with a broken one) shows
 // the start-up problem screen, and a backup can be restored from it.
-const tandem = new TandemHost({
-  dbFile: path.join(dataDir, 'tandem.db'),
-  create: (options) =>
-    createTandem({
-      ...options,
-      secrets: new KeytarSecretStore('ca.gc.tandem.harness'),
-      adapters: [
-        new XAdapter({ apiBase: x.url }),
-        new BlueskyAdapter({ appViewUrl: appView.url }),
-        new MastodonAdapter(),
-        new FacebookAdapter({ apiBase: facebook.url }),
-        new LinkedInAdapter({ apiBase: linkedin.url }),
-      ],
-    }),
-});
+const solo = () =>
+  new TandemHost({
+    dbFile: path.join(dataDir, soloDatabaseFile),
+    create: (options) =>
+      createTandem({
+        ...options,
+        secrets: new KeytarSecretStore('ca.gc.tandem.harness'),
+        adapters: [
+          new XAdapter({ apiBase: x.url }),
+          new BlueskyAdapter({ appViewUrl: appView.url }),
+          new MastodonAdapter(),
+          new FacebookAdapter({ apiBase: facebook.url }),
+          new LinkedInAdapter({ apiBase: linkedin.url }),
+        ],
+      }),
+  });
+const tandem: TandemHost | DeskShell = values['first-start']
+  ? new DeskShell({
+      dataDir,
+      solo,
+      workspace: (url, dataDir) => new WorkspaceDesk({ url, tokens: keychainTokenStore(url, 'ca.gc.tandem.harness.workspace'), dataDir }),
+    })
+  : solo();
 const problem = await tandem.start();
 const harness = await startHarness(tandem, path.resolve('out/renderer'), Number(values.port));
 

@@ -485,6 +485,10 @@ describe('authentication', () => {
       'sync.pull': { cursor: null, scope: null, page: null },
       'outbox.list': undefined,
       'outbox.resolve': { id: 1, keep: 'mine' },
+      'desk.state': undefined,
+      'desk.useHere': undefined,
+      'desk.join': { url: 'https://tandem.example.gc.ca' },
+      'desk.leave': { confirm: 'leave' },
     };
 
     expect(await dispatch('session.signOut', undefined)).toEqual({ ok: true, value: null });
@@ -493,7 +497,17 @@ describe('authentication', () => {
     const mark = await lastSeq();
     const fakeRequests = t.fake.requests.length;
     const guarded = methods.filter((m) => !publicMethods.has(m));
-    expect([...publicMethods].sort()).toEqual(['session.current', 'session.signIn', 'startup.problem', 'storage.problem', 'users.bootstrap']);
+    expect([...publicMethods].sort()).toEqual([
+      'desk.join',
+      'desk.leave',
+      'desk.state',
+      'desk.useHere',
+      'session.current',
+      'session.signIn',
+      'startup.problem',
+      'storage.problem',
+      'users.bootstrap',
+    ]);
     expect(guarded).toHaveLength(methods.length - publicMethods.size);
     for (const method of guarded) {
       expect({ method, result: await t.tandem.dispatch(t.caller, method, inputs[method]) }).toEqual({

@@ -2,6 +2,7 @@
 // Electron mocked: the menu, developer tools, and which pages may call the API. The services run
 // for real on a temporary data folder; the keychain is replaced by memory.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../support';
@@ -76,14 +77,14 @@ vi.mock('../../src/main/secrets', async (importOriginal) => {
 const dirs: string[] = [];
 
 /** Loads index.ts afresh as a packaged or development app, and waits until it is ready. */
-async function start(options: { isPackaged: boolean; locale: string }) {
+async function start(options: { isPackaged: boolean; locale: string }, existing?: string) {
   vi.resetModules();
   electron.listeners.clear();
   electron.FakeBrowserWindow.instances.length = 0;
   vi.clearAllMocks();
   Object.assign(electron.state, options);
-  const dir = tempDir('tandem-entry-');
-  dirs.push(dir);
+  const dir = existing ?? tempDir('tandem-entry-');
+  if (!existing) dirs.push(dir);
   vi.stubEnv('TANDEM_USER_DATA', dir);
   vi.stubEnv('ELECTRON_RENDERER_URL', 'http://localhost:5173');
   await import('../../src/main/index');
@@ -95,8 +96,9 @@ async function start(options: { isPackaged: boolean; locale: string }) {
     method: unknown,
     input?: unknown,
   ) => Promise<unknown>;
-  const call = (url: string, method: string) => handler({ senderFrame: { url }, sender: window.webContents }, method, undefined);
-  return { window, menu: template.template, call };
+  const call = (url: string, method: string, input?: unknown) =>
+    handler({ senderFrame: { url }, sender: window.webContents }, method, input);
+  return { window, menu: template.template, call, dir };
 }
 
 /** Quits as Electron would: before-quit, whose handler closes the services, then app.quit. */
@@ -140,11 +142,11 @@ describe('the packaged app', () => {
     expect(roles(menu)).not.toContain('reload');
 
     // ELECTRON_RENDERER_URL is set, yet a page from it is refused like any other.
-    expect(await call('http://localhost:5173/', 'startup.problem')).toEqual({
+    expect(await call('http://localhost:5173/', 'desk.state')).toEqual({
       ok: false,
       error: { code: 'ipc.untrusted' },
     });
-    expect(await call('app://tandem/index.html', 'startup.problem')).toEqual({ ok: true, value: null });
+    expect(await call('app://tandem/index.html', 'desk.state')).toEqual({ ok: true, value: { mode: 'unchosen', url: null } });
 
     const attached = contentsListeners();
     const beforeInput = attached.get('before-input-event')!;
@@ -180,8 +182,33 @@ describe('development (npm run dev)', () => {
     expect(window.loadURL).toHaveBeenCalledWith('http://localhost:5173');
     expect(menu.map((item) => item.label)).toContain('Edit');
     expect(roles(menu)).toEqual(expect.arrayContaining(['toggleDevTools', 'reload']));
-    expect(await call('http://localhost:5173/', 'startup.problem')).toEqual({ ok: true, value: null });
+    expect(await call('http://localhost:5173/', 'desk.state')).toEqual({ ok: true, value: { mode: 'unchosen', url: null } });
     expect(contentsListeners().has('before-input-event')).toBe(false);
+    await quit();
+  });
+});
+
+describe('the first start of a desk', () => {
+  const page = 'app://tandem/index.html';
+
+  it('offers the choice before anything else, and a desk that chose this computer starts as one after a restart', async () => {
+    const { call, dir } = await start({ isPackaged: true, locale: 'en-US' });
+    expect(await call(page, 'session.current')).toEqual({ ok: false, error: { code: 'desk.notChosen' } });
+    // Plain HTTP to another computer is refused before anything is sent or saved.
+    expect(await call(page, 'desk.join', { url: 'http://tandem.example.gc.ca' })).toEqual({
+      ok: false,
+      error: { code: 'desk.insecureAddress' },
+    });
+    expect(fs.existsSync(path.join(dir, 'desk.json'))).toBe(false);
+
+    expect(await call(page, 'desk.useHere')).toEqual({ ok: true, value: { mode: 'solo', url: null } });
+    expect(await call(page, 'session.current')).toEqual({ ok: true, value: { user: null, needsBootstrap: true } });
+    expect(fs.existsSync(path.join(dir, 'tandem.db'))).toBe(true);
+    await quit();
+
+    const again = await start({ isPackaged: true, locale: 'en-US' }, dir);
+    expect(await again.call(page, 'desk.state')).toEqual({ ok: true, value: { mode: 'solo', url: null } });
+    expect(await again.call(page, 'startup.problem')).toEqual({ ok: true, value: null });
     await quit();
   });
 });

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, Pair } from '../../shared/domain';
-import type { SessionState, StartupProblem as Problem } from '../../shared/contract';
+import type { DeskState, SessionState, StartupProblem as Problem } from '../../shared/contract';
 import { setLanguage } from './i18n';
 import { call } from './lib/api';
 import { useApiEvent } from './lib/useEvent';
@@ -16,6 +16,8 @@ import { PeopleView } from './features/people/PeopleView';
 import { AuditView } from './features/audit/AuditView';
 import { StartupProblem } from './features/startup/StartupProblem';
 import { BackupsView } from './features/backups/BackupsView';
+import { DeskChoice } from './features/desk/DeskChoice';
+import { LeaveWorkspace } from './features/desk/LeaveWorkspace';
 
 type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups';
 
@@ -23,11 +25,20 @@ export function App() {
   const { t, i18n } = useTranslation();
   const [session, setSession] = useState<SessionState | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [desk, setDesk] = useState<DeskState | null>(null);
+  // Set when the person has just chosen (or left): focus goes to what replaces the choice.
+  const justChose = useRef(false);
 
-  // First whether main could open the database at all; only then who is signed in.
+  // First what this desk is (not chosen yet: the choice is all there is to show); then whether
+  // main could open the database at all; only then who is signed in.
   const loadSession = useCallback(() => {
-    void call('startup.problem')
+    void call('desk.state')
       .then((found) => {
+        setDesk(found);
+        return found.mode === 'unchosen' ? undefined : call('startup.problem');
+      })
+      .then((found) => {
+        if (found === undefined) return null;
         setProblem(found);
         return found ? null : call('session.current');
       })
@@ -38,6 +49,17 @@ export function App() {
   }, []);
   useEffect(loadSession, [loadSession]);
   useApiEvent('session.changed', loadSession);
+
+  const chosen = useCallback(() => {
+    justChose.current = true;
+    setSession(null);
+    loadSession();
+  }, [loadSession]);
+  useEffect(() => {
+    if (!justChose.current || desk?.mode === 'unchosen' || (session === null && problem === null)) return;
+    justChose.current = false;
+    document.getElementById('main')?.focus();
+  }, [desk, session, problem]);
 
   useEffect(() => {
     document.title = t('app.title');
@@ -55,7 +77,13 @@ export function App() {
           <span className="app-tagline">{t('app.tagline')}</span>
         </div>
         <div className="header-tools">
-          {session?.user && (
+          {desk?.mode === 'workspace' && desk.url && (
+            <>
+              <span className="muted workspace-address">{t('desk.workspace.address', { url: desk.url })}</span>
+              <LeaveWorkspace url={desk.url} onLeft={loadSession} />
+            </>
+          )}
+          {desk?.mode !== 'unchosen' && session?.user && (
             <>
               <span className="muted">{t('session.signedInAs', { name: session.user.displayName })}</span>
               <button type="button" className="link-button" onClick={() => void signOut().then(loadSession)}>
@@ -72,7 +100,11 @@ export function App() {
         </div>
       </header>
       <StorageBanner />
-      {problem ? (
+      {desk?.mode === 'unchosen' ? (
+        <main id="main" tabIndex={-1}>
+          <DeskChoice onChosen={chosen} />
+        </main>
+      ) : problem ? (
         <main id="main" tabIndex={-1}>
           <StartupProblem problem={problem} onChange={loadSession} />
         </main>
