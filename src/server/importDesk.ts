@@ -13,13 +13,12 @@
 // in clear, never logged, never answered) and one `workspace.imported` event at the end of the
 // trail, signed with the trail's own key: the same rows, the same hashes, the same key, so the
 // trail verifies on the server as it did on the desk. A refusal changes nothing.
-import Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { Tandem } from '../main/app';
 import { schemaVersion } from '../main/db';
 import {
   copyTable,
   deskAccountIds,
+  openDeskImage,
   deskSchemaVersion,
   missingTables,
   resetSequences,
@@ -28,87 +27,10 @@ import {
 } from '../main/db/deskImport';
 import { lockAppends } from '../main/db/audit';
 import { AppError } from '../main/errors';
-import { credentialsSchema, type Credentials } from '../shared/credentials';
+import type { Credentials } from '../shared/credentials';
+import { unframeImport, type ImportSummary } from '../main/remote/importFormat';
 
-/** The largest import accepted: a desk's database with its images, and the header. */
-export const maxImportBytes = 1024 * 1024 * 1024;
-/** The header's own limit (credentials of many accounts fit well within it). */
-export const maxImportHeaderBytes = 1024 * 1024;
-export const importFormat = 1;
-
-/** What moved, as the server counted it after the copy. */
-export interface ImportSummary {
-  people: number;
-  accountPairs: number;
-  pairs: number;
-  images: number;
-  auditEvents: number;
-}
-
-export const importSummarySchema = z.strictObject({
-  people: z.number().int().nonnegative(),
-  accountPairs: z.number().int().nonnegative(),
-  pairs: z.number().int().nonnegative(),
-  images: z.number().int().nonnegative(),
-  auditEvents: z.number().int().nonnegative(),
-});
-
-export const importHeaderSchema = z.strictObject({
-  format: z.literal(importFormat),
-  schemaVersion: z.number().int().positive(),
-  databaseBytes: z.number().int().positive(),
-  auditKey: z.base64().refine((key) => Buffer.from(key, 'base64').length === 32, '32 bytes'),
-  credentials: z.record(z.string().min(1).max(200), credentialsSchema),
-});
-export type ImportHeader = z.infer<typeof importHeaderSchema>;
-
-/** The body the desk sends: length-prefixed JSON header, then the database (written by the desk). */
-export function frameImport(header: ImportHeader, database: Buffer): Buffer[] {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(json.length);
-  return [length, json, database];
-}
-
-/** The header and the database from a body; `import.unreadable` when it is not whole or not ours. */
-export function unframeImport(body: Buffer): { header: ImportHeader; database: Buffer } {
-  if (body.length < 4) throw new AppError('import.unreadable');
-  const length = body.readUInt32BE(0);
-  if (length === 0 || length > maxImportHeaderBytes || body.length < 4 + length) throw new AppError('import.unreadable');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.subarray(4, 4 + length).toString('utf8'));
-  } catch {
-    throw new AppError('import.unreadable');
-  }
-  const header = importHeaderSchema.safeParse(parsed);
-  // Never told back: what failed to parse may be a secret.
-  if (!header.success) throw new AppError('import.unreadable');
-  const database = body.subarray(4 + length);
-  if (database.length !== header.data.databaseBytes) throw new AppError('import.unreadable');
-  return { header: header.data, database };
-}
-
-/** Opens the desk's database from memory, checked whole; `import.unreadable` when it is not. */
-function openDesk(bytes: Buffer): Database.Database {
-  // A desk's database is in WAL mode: its header says so (bytes 18 and 19), which a database in
-  // memory cannot be. It is read as the rollback-journal database it is otherwise the same as.
-  const copy = Buffer.from(bytes);
-  if (copy.length >= 100 && copy[18] === 2 && copy[19] === 2) {
-    copy[18] = 1;
-    copy[19] = 1;
-  }
-  let desk: Database.Database | undefined;
-  try {
-    desk = new Database(copy);
-    const check = desk.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error('not whole');
-    return desk;
-  } catch {
-    desk?.close();
-    throw new AppError('import.unreadable');
-  }
-}
+export type { ImportSummary };
 
 /**
  * Moves the desk's data and secrets into the server's database, or refuses with an AppError
@@ -116,7 +38,8 @@ function openDesk(bytes: Buffer): Database.Database {
  */
 export async function importDesk(tandem: Tandem, body: Buffer): Promise<ImportSummary> {
   const { header, database } = unframeImport(body);
-  const desk = openDesk(database);
+  const desk = openDeskImage(database);
+  if (!desk) throw new AppError('import.unreadable');
   try {
     const found = deskSchemaVersion(desk);
     if (found !== header.schemaVersion) throw new AppError('import.unreadable');

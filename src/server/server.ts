@@ -27,7 +27,8 @@ import { maxUploadBytes } from '../shared/contract';
 import type { ErrorInfo } from '../shared/domain';
 import { databaseAnswers } from '../main/db/faults';
 import { json, readBody } from './http';
-import { importDesk, maxImportBytes } from './importDesk';
+import { importDesk } from './importDesk';
+import { maxImportBytes } from '../main/remote/importFormat';
 import { AppError } from '../main/errors';
 import { RateLimiter } from './rateLimit';
 

@@ -3,7 +3,7 @@
 // tables below that belong to the desk alone. The copy is driven by the desk's own list of tables
 // and their foreign keys, so a table added by a later migration is carried without a change here;
 // a test checks every table of the schema is either copied or named below.
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { Param, Sql } from './sql';
 
 /**
@@ -174,4 +174,27 @@ export async function resetSequences(sql: Sql): Promise<void> {
 /** How many rows a table of the server's database holds now. */
 export async function rowCount(sql: Sql, table: string): Promise<number> {
   return (await sql.value<number>(`SELECT COUNT(*) FROM ${quote(table)}`)) ?? 0;
+}
+
+/**
+ * Opens a desk's database from its bytes (as received: they are changed), in memory, checked
+ * whole; null when it is not one.
+ */
+export function openDeskImage(copy: Buffer): Database.Database | null {
+  // A desk's database is in WAL mode: its header says so (bytes 18 and 19), which a database in
+  // memory cannot be. It is read as the rollback-journal database it is otherwise the same as.
+  if (copy.length >= 100 && copy[18] === 2 && copy[19] === 2) {
+    copy[18] = 1;
+    copy[19] = 1;
+  }
+  let desk: Database.Database | undefined;
+  try {
+    desk = new Database(copy);
+    const check = desk.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error('not whole');
+    return desk;
+  } catch {
+    desk?.close();
+    return null;
+  }
 }
