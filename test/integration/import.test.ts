@@ -14,7 +14,7 @@ import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import type { SecretStore } from '../../src/main/secrets';
 import { moveDeskToWorkspace } from '../../src/main/remote/importDesk';
-import { frameImport, importFormat } from '../../src/main/remote/importFormat';
+import { frameImport, importFormat, maxImportBytes } from '../../src/main/remote/importFormat';
 import { openDatabase } from '../../src/main/db';
 import { deskOnlyTables, rowCount, sqliteTableNames, tablesToCopy } from '../../src/main/db/deskImport';
 import { SqliteSql, type Sql } from '../../src/main/db/sql';
@@ -337,6 +337,13 @@ describe('moving a solo desk into a new workspace', () => {
     // After the server's own event, the trail still verifies with the desk's key.
     expect((await w.app.tandem.audit.integrity()).state).toBe('intact');
 
+    // A workspace is new only once: no second first administrator, no second import.
+    expect((await request(w, 'POST', '/api/bootstrap', { username: 'root', displayName: 'Root', passphrase: passphraseOf('root') })).body).toMatchObject({
+      ok: false,
+      error: { code: 'auth.bootstrapDone' },
+    });
+    expect(await refusal(move(w))).toEqual({ code: 'import.workspaceNotNew' });
+
     // No secret in the server's log, its answers, or in clear in its database.
     const seenByServer = [...w.log, ...w.app.logLines, ...w.answers].join('\n');
     const sealed = JSON.stringify(await sql.all('SELECT * FROM sealed_secret'));
@@ -344,6 +351,15 @@ describe('moving a solo desk into a new workspace', () => {
       expect(seenByServer).not.toContain(secret);
       expect(sealed).not.toContain(secret);
     }
+
+    // Started again, the server finds the same trail intact, and opens the same credentials.
+    await w.server.close();
+    await w.app.tandem.close();
+    const again = w.app.reopen();
+    await again.ready;
+    await again.audit.checkAll();
+    expect(await again.audit.integrity()).toEqual({ state: 'intact', problems: [], complete: true });
+    for (const [accountId, credentials] of desk.secrets.entries) expect(await again.secrets.get(accountId)).toEqual(credentials);
   });
 
   it('refuses a workspace that already has people, changing nothing', async () => {
@@ -412,6 +428,23 @@ describe('moving a solo desk into a new workspace', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ ok: false, error: { code: 'import.unreadable' } });
     }
+    expect(await snapshot(w.app.tandem.sql)).toBe(before);
+  });
+
+  it('refuses a body over the import limit at once, changing nothing', async () => {
+    const w = await newWorkspace();
+    const before = await snapshot(w.app.tandem.sql);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${w.url}/api/import`, { method: 'POST', headers: { 'content-length': maxImportBytes + 1 } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(1024));
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({ ok: false, error: { code: 'input.tooLarge' } });
     expect(await snapshot(w.app.tandem.sql)).toBe(before);
   });
 

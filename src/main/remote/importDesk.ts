@@ -13,7 +13,7 @@ import { AppError } from '../errors';
 import type { SecretStore } from '../secrets';
 import type { Credentials } from '../../shared/credentials';
 import { errorCodes, type ErrorCode } from '../../shared/domain';
-import { frameImport, importFormat, importSummarySchema, type ImportSummary } from './importFormat';
+import { frameImport, importFormat, importSummarySchema, maxImportBytes, maxImportHeaderBytes, type ImportSummary } from './importFormat';
 
 export type { ImportSummary };
 
@@ -31,7 +31,9 @@ export interface MoveDeskOptions {
 }
 
 /**
- * Sends the desk's data to a new workspace and answers what moved. Throws an AppError: the
+ * Sends the desk's data to a new workspace and answers what moved. The desk's own publishing
+ * should be stopped first (and the desk switched to the workspace after): the workspace sends
+ * what was scheduled on the desk from then on, and both must not. Throws an AppError: the
  * server's refusal as it gave it (`import.localOnly`, `import.workspaceNotNew`,
  * `import.versionMismatch`, `import.unreadable`, `input.tooLarge`), `workspace.unreachable` when it
  * could not be reached or did not answer, `keychain.unavailable` when the desk's secrets cannot be read.
@@ -58,6 +60,8 @@ export async function moveDeskToWorkspace(options: MoveDeskOptions): Promise<Imp
   // Without its key the trail could not be verified on the server, nor anywhere else.
   if (!auditKey) throw new AppError('keychain.unavailable');
   const database = db.serialize();
+  // The server takes up to 1 GiB; a larger desk is told so before anything is sent.
+  if (database.length + maxImportHeaderBytes > maxImportBytes) throw new AppError('input.tooLarge');
   const body = frameImport(
     { format: importFormat, schemaVersion: deskSchemaVersion(db), databaseBytes: database.length, auditKey: auditKey.toString('base64'), credentials },
     database,
