@@ -115,7 +115,10 @@ export async function startServer(tandem: Tandem, options: ServerOptions): Promi
       }
       await tandem.ready;
       try {
-        json(res, 200, { ok: true, value: await importDesk(tandem, body) });
+        const summary = await importDesk(tandem, body);
+        // What moved, counted: never a secret (those were sealed, and are not in the summary).
+        log.info('workspace.imported', { ...summary });
+        json(res, 200, { ok: true, value: summary });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         json(res, statusOf(error.info), failure(error.info));

@@ -67,6 +67,8 @@ interface Desk {
   /** Every secret the desk holds, as text (none may show on the server's side). */
   secretTexts: string[];
   auditRows: { seq: number; hash: string }[];
+  /** What Dana had typed and not sent, as the desk gives it back. */
+  unsent: unknown;
 }
 
 const people = ['admin', 'dana', 'theo'] as const;
@@ -129,12 +131,20 @@ async function buildDesk(): Promise<Desk> {
     return states.every((s) => s === 'published');
   }, 20_000, 'the desk to publish');
 
+  // Dana was typing something she had not saved as a pair yet.
+  const dana = { client: 'desk-dana' };
+  await app.signInAs('dana', dana);
+  const danaId = (await app.callFrom<{ user: User }>(dana, 'session.current')).user.id;
+  await app.callFrom(dana, 'unsent.save', { owner: danaId, enText: 'Half a thought', frText: 'Une demi-idée', channelIds: [x], media: [] });
+
   const seen = new Map<string, Pair[]>();
   for (const person of people) {
     const window = { client: `desk-${person}` };
     await app.signInAs(person, window);
     seen.set(person, await app.callFrom<Pair[]>(window, 'pairs.list', { limit: 100 }));
   }
+  const unsent = await app.callFrom(dana, 'unsent.get', null);
+  expect(unsent).toMatchObject({ enText: 'Half a thought' });
   const read = await call<{ mime: string; data: string }>('media.read', { id: image.id });
   const auditRows = (await app.tandem.audit.list()).map((e) => ({ seq: e.seq, hash: e.hash }));
   // Closed, as the person would before moving it (and so its file can be compared byte for byte).
@@ -145,7 +155,7 @@ async function buildDesk(): Promise<Desk> {
     secrets.auditKey!.toString('hex'),
   ];
   expect(secrets.entries.size).toBe(4);
-  return { app, mastodon, secrets, file: app.dbFile, x, masto, imageId: image.id, seen, image: read, secretTexts, auditRows };
+  return { app, mastodon, secrets, file: app.dbFile, x, masto, imageId: image.id, seen, image: read, secretTexts, auditRows, unsent };
 }
 
 beforeAll(async () => {
@@ -258,6 +268,26 @@ describe('moving a solo desk into a new workspace', () => {
       const copied = tablesToCopy(db).map((t) => t.name);
       expect(Object.keys(deskOnlyTables).sort()).toEqual(['sealed_secret', 'session']);
       expect([...copied, ...Object.keys(deskOnlyTables)].sort()).toEqual(sqliteTableNames(db).sort());
+      // A table a migration adds is copied unless named desk-only (db/deskImport.ts): this list
+      // fails until someone decides which it is, and adds it here or there.
+      expect(copied.slice().sort(), 'a new table: copy it (add it here) or keep it on the desk (deskOnlyTables)').toEqual([
+        'account',
+        'approval',
+        'audit_checkpoint',
+        'audit_event',
+        'channel',
+        'delivery',
+        'media_blob',
+        'pair_author',
+        'pair_channel',
+        'pair_media',
+        'pii_request',
+        'post_pair',
+        'role_grant',
+        'setting',
+        'unsent_draft',
+        'user',
+      ]);
       // Each after the tables it refers to.
       expect(copied.indexOf('user')).toBeLessThan(copied.indexOf('role_grant'));
       expect(copied.indexOf('account')).toBeLessThan(copied.indexOf('channel'));
@@ -309,6 +339,7 @@ describe('moving a solo desk into a new workspace', () => {
       expect(listed.body.value, person).toEqual(desk.seen.get(person));
     }
     const admin = tokens.get('admin')!;
+    expect((await request(w, 'POST', '/api/call/unsent.get', null, tokens.get('dana'))).body.value).toEqual(desk.unsent);
     const theo = ((await request(w, 'POST', '/api/call/users.list', null, admin)).body.value as User[]).find((u) => u.username === 'theo')!;
     expect(theo.grants.find((g) => g.role === 'approver')?.expiresAt).not.toBeNull();
     expect((await request(w, 'POST', '/api/call/settings.get', null, admin)).body.value).toMatchObject({ graceMinutes: 30 });
