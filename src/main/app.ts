@@ -86,6 +86,8 @@ export interface Tandem {
   records: RecordsService;
   publisher: Publisher;
   audit: AuditLog;
+  /** Where credentials and the audit key live (a server's: sealed in its database). A desk moved into a new workspace puts its own there (server/importDesk.ts). */
+  secrets: SecretStore;
   /** Resolves once the audit key is read and the trail checked; calls wait for it, the publisher starts then. */
   ready: Promise<void>;
   /** Whether this exact link is one of the posts Tandem published (for opening it in the browser). */
@@ -200,6 +202,7 @@ export function createTandem(options: TandemOptions): Tandem {
     records,
     publisher,
     audit,
+    secrets,
     isRecordedPostUrl: (url) => isRecordedPostUrl(sql, url),
     async close() {
       closing = true;

@@ -6,6 +6,7 @@
 //   POST   /api/session             sign in: { username, passphrase } → { token, expiresAt, user }
 //   DELETE /api/session             sign out (this session)
 //   POST   /api/bootstrap           first start only, and only from this computer: the first administrator
+//   POST   /api/import              a new workspace only, and only from this computer: a solo desk moved in (importDesk.ts)
 //   POST   /api/call/<method>       any other method of the contract, its input as the JSON body
 //                                    (Idempotency-Key: a desk's own UUID for a change: applied once)
 //   GET    /api/events              the person's event stream (server-sent events)
@@ -27,6 +28,9 @@ import { maxUploadBytes } from '../shared/contract';
 import type { ErrorInfo } from '../shared/domain';
 import { databaseAnswers } from '../main/db/faults';
 import { json, readBody } from './http';
+import { importDesk } from './importDesk';
+import { maxImportBytes } from '../main/remote/importFormat';
+import { AppError } from '../main/errors';
 import { RateLimiter } from './rateLimit';
 
 export interface ServerOptions {
@@ -96,6 +100,33 @@ export async function startServer(tandem: Tandem, options: ServerOptions): Promi
         return 'users.bootstrap';
       }
       return openSession(req, res, 'users.bootstrap');
+    }
+    if (path === '/api/import' && req.method === 'POST') {
+      // A whole desk, its credentials and its audit key: only from the server's own computer (or an
+      // SSH tunnel to it), like the first administrator, and read before the body is.
+      if (!loopback.has(normalizeAddress(req.socket.remoteAddress))) {
+        res.setHeader('connection', 'close');
+        json(res, 403, failure({ code: 'import.localOnly' }));
+        return 'import';
+      }
+      // A limit of its own (a desk's database with its images), read as it streams in.
+      const body = await readBody(req, maxImportBytes);
+      if (body === null) {
+        res.setHeader('connection', 'close');
+        json(res, 413, failure({ code: 'input.tooLarge' }));
+        return 'import';
+      }
+      await tandem.ready;
+      try {
+        const summary = await importDesk(tandem, body);
+        // What moved, counted: never a secret (those were sealed, and are not in the summary).
+        log.info('workspace.imported', { ...summary });
+        json(res, 200, { ok: true, value: summary });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        json(res, statusOf(error.info), failure(error.info));
+      }
+      return 'import';
     }
     if (path === '/api/session' && req.method === 'DELETE') {
       const client = await authenticate(req, res);
@@ -237,7 +268,8 @@ function failure(error: ErrorInfo): { ok: false; error: ErrorInfo } {
 function statusOf(error: ErrorInfo): number {
   if (error.code === 'auth.invalid') return 401;
   if (error.code === 'auth.locked') return 429;
-  if (error.code.startsWith('input.')) return 400;
+  if (error.code.startsWith('input.') || error.code === 'import.unreadable') return 400;
+  if (error.code === 'import.workspaceNotNew' || error.code === 'import.versionMismatch') return 409;
   return 403;
 }
 

@@ -48,6 +48,7 @@ export const auditActions = [
   'settings.changed',
   'user.created',
   'user.deactivated',
+  'workspace.imported',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

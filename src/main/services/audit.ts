@@ -422,6 +422,62 @@ export class AuditLog {
     return this.recheck(this.head);
   }
 
+  /** Set while `replace` runs: the trail and its key are being replaced. */
+  private replacing = false;
+
+  /**
+   * Replaces the trail and its key (a solo desk's trail moved into a new workspace, issue 12):
+   * `change` runs with the trail shut (nothing is verified or signed with the old key meanwhile;
+   * events recorded outside a transaction wait, as before the trail first opened), then the trail
+   * opens again with the key `loadKey` now reads, from the signed checkpoint that came with the
+   * trail (the record beside the database, if any, is rewritten from it). Whether `change`
+   * succeeded or threw, the trail is open again when this returns.
+   */
+  async replace<T>(change: () => Promise<T>, loadKey: () => Promise<AuditKey>): Promise<T> {
+    if (this.phase === 'closed' || this.phase === 'opening') throw new Error('the audit trail is not open');
+    await this.flushing;
+    this.phase = 'opening';
+    this.key = null;
+    this.replacing = true;
+    await this.whenChecked();
+    let replaced = false;
+    try {
+      const result = await change();
+      replaced = true;
+      return result;
+    } finally {
+      this.replacing = false;
+      if (replaced) {
+        this.head = { seq: 0, hash: genesis, legacyThrough: 0 };
+        this.savedHeadSeq = -1;
+        this.savedCheckpointSeq = -1;
+        this.recordedThisRun = 0;
+        if (this.headFile) {
+          const checkpoint = await readCheckpoint(this.sql);
+          try {
+            if (checkpoint) fs.writeFileSync(this.headFile, JSON.stringify({ body: checkpoint.body, mac: checkpoint.mac }));
+            else fs.rmSync(this.headFile, { force: true });
+          } catch (error) {
+            this.log?.error('audit.headNotSaved', { error: message(error) });
+          }
+        }
+      }
+      await this.open(loadKey);
+    }
+  }
+
+  /**
+   * Within `replace`, inside the caller's transaction: appends one event after the new trail's
+   * last, signed with the key that comes with it (the key the trail opens with afterwards).
+   */
+  async appendReplacing(key: Buffer, [actor, action, subject, detail = {}]: AuditEntry): Promise<void> {
+    if (!this.replacing || !this.sql.inTransaction) throw new Error('only while the trail is replaced, inside its transaction');
+    await lockAppends(this.sql);
+    const prevHash = (await lastEvent(this.sql))?.hash ?? genesis;
+    const fields = { at: this.clock.now(), actor, action, subject, detail: JSON.stringify(detail) };
+    await insertEvents(this.sql, [{ ...fields, prev_hash: prevHash, hash: signEvent(key, prevHash, fields) }]);
+  }
+
   /** Brings the record beside the database up to date; call (and wait) before closing the database. */
   async close(): Promise<void> {
     try {
