@@ -16,6 +16,11 @@ export const deskOnlyTables: Readonly<Record<string, string>> = {
   // A desk keeps its secrets in the OS keychain, so this is empty there; the server seals what the
   // desk sends from its keychain under its own key, and keeps its own rows.
   sealed_secret: "the server's own sealed secrets",
+  // Each pair's change mark for desks' offline copies: the server's own trigger marks every pair
+  // as it is copied in, with the server's marks (a desk's counter means nothing there).
+  pair_sync: 'change marks, made again by the server as pairs are copied',
+  // Changes desks sent to a workspace with their own ids: a solo desk has none.
+  client_mutation: "a workspace's record of desks' changes",
 };
 
 /** Tables the server fills itself before anything is imported, whose row is replaced by the desk's. */
