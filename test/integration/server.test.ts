@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import keytar from 'keytar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, InsecureListenError, type TandemServer, type ServerOptions } from '../../src/server/server';
@@ -430,3 +430,64 @@ async function postgresUrl(): Promise<string> {
   if (c.connectionString) return c.connectionString;
   return `postgres://${encodeURIComponent(c.user ?? '')}${c.password ? `:${encodeURIComponent(c.password)}` : ''}@${c.host ?? '127.0.0.1'}:${c.port ?? 5432}/${c.database ?? ''}`;
 }
+
+describe('tandem-server: forged calls are refused, and change nothing', () => {
+  /** What a forged call could have changed: pairs, people, roles, sessions' owners, desks' changes. */
+  async function state(): Promise<string> {
+    const sql = t!.tandem.sql;
+    return JSON.stringify([
+      await sql.all('SELECT id, en_text, fr_text, status, version FROM post_pair ORDER BY id'),
+      await sql.all('SELECT id, username, deactivated_at FROM "user" ORDER BY id'),
+      await sql.all('SELECT id, role, revoked_at FROM role_grant ORDER BY id'),
+      await sql.all('SELECT id, user_id, method FROM client_mutation ORDER BY id'),
+      await sql.all('SELECT pair_id, decision FROM approval ORDER BY pair_id'),
+    ]);
+  }
+
+  const withKey = async (base: string, token: string, method: string, input: unknown, key: string): Promise<Answer> => {
+    const response = await fetch(`${base}/api/call/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+      body: JSON.stringify(input),
+    });
+    return { status: response.status, body: (await response.json()) as Answer['body'] };
+  };
+
+  it('a translator approving, a replayed change id, an ended session, and a desk naming another person are each refused', async () => {
+    const base = await serve({}, { sessionTtlMs: 1_500 });
+    const channelId = await t!.addChannel();
+    await t!.addUser('dana', ['drafter'], { channelId });
+    await t!.addUser('tom', ['translator'], { channelId });
+    const dana = await signIn(base, 'dana');
+    const tom = await signIn(base, 'tom');
+    const key = randomUUID();
+    const created = await withKey(base, dana.token, 'pairs.create', { channelIds: [channelId], enText: 'Dana’s draft', frText: 'Ébauche', authorTz: 'America/Toronto' }, key);
+    expect(created.status).toBe(200);
+    const pair = (created.body.value as Pair);
+    const submitted = await callAs(base, dana.token, 'pairs.submitForReview', { id: pair.id, version: pair.version });
+    expect(submitted.body.ok).toBe(true);
+    const before = await state();
+
+    // A translator approving: refused by the services, whatever the desk shows.
+    expect((await callAs(base, tom.token, 'pairs.approve', { id: pair.id, version: pair.version, comment: 'Looks fine' })).body).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+    // Dana's change id replayed by Tom, then by Dana for another change: refused.
+    expect((await withKey(base, tom.token, 'pairs.create', { channelIds: [channelId], enText: 'Dana’s draft', frText: 'Ébauche', authorTz: 'America/Toronto' }, key)).body).toEqual({ ok: false, error: { code: 'sync.mutationReused' } });
+    expect((await withKey(base, dana.token, 'pairs.update', { id: pair.id, version: pair.version, enText: 'Other', frText: 'Autre' }, key)).body).toEqual({ ok: false, error: { code: 'sync.mutationReused' } });
+    // The same change id, the same change, the same person: the first answer again, nothing new.
+    expect((await withKey(base, dana.token, 'pairs.create', { channelIds: [channelId], enText: 'Dana’s draft', frText: 'Ébauche', authorTz: 'America/Toronto' }, key)).body).toEqual(created.body);
+    // A change id that is not one: refused before anything runs.
+    expect((await withKey(base, dana.token, 'pairs.create', { channelIds: [channelId], enText: 'x', frText: '', authorTz: 'America/Toronto' }, 'not-a-uuid')).status).toBe(400);
+    // A desk naming another person: as the author of a pair, as the owner of unsent text, as whom to deactivate.
+    expect((await callAs(base, tom.token, 'pairs.create', { channelIds: [channelId], enText: 'x', frText: '', authorTz: 'America/Toronto', createdBy: 'dana' })).body).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
+    const danaId = (await callAs(base, dana.token, 'session.current')).body.value as { user: User };
+    expect((await callAs(base, tom.token, 'unsent.save', { owner: danaId.user.id, enText: 'Planted', frText: '', channelIds: [], media: [] })).body.ok).toBe(false);
+    expect((await callAs(base, tom.token, 'users.deactivate', { userId: danaId.user.id })).body).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
+    expect((await callAs(base, dana.token, 'unsent.get')).body).toEqual({ ok: true, value: null });
+    // A revoked session (signed out), and an expired one: 401, as if the token were never given.
+    await request(`${base}/api/session`, 'DELETE', undefined, tom.token);
+    expect((await callAs(base, tom.token, 'pairs.create', { channelIds: [channelId], enText: 'After sign-out', frText: '', authorTz: 'America/Toronto' })).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    expect((await callAs(base, dana.token, 'pairs.update', { id: pair.id, version: pair.version, enText: 'Expired', frText: 'Expirée' })).status).toBe(401);
+    expect(await state()).toBe(before);
+  });
+});
