@@ -12,8 +12,8 @@ const deskOnly = [
   'test/integration/keychain.test.ts',
 ];
 
-/** Integration tests of a team's server alone: several instances on one PostgreSQL. */
-const teamOnly = ['test/integration/server-crash.test.ts'];
+/** Tests of a team's server alone, on PostgreSQL: several instances on one database; a team's working day in Chromium. */
+const teamOnly = ['test/integration/server-crash.test.ts', 'test/e2e/team-day.e2e.test.ts'];
 
 export default defineConfig({
   test: {
@@ -38,7 +38,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/team-day.e2e.test.ts'],
           exclude: ['node_modules/**', ...deskOnly],
           env: { TANDEM_TEST_ENGINE: 'postgres' },
           globalSetup: ['test/postgres-global.ts'],

@@ -2,7 +2,7 @@
 // the unchanged renderer to its own browser, forwarding every call to tandem-server. The drafter
 // drafts on one computer; the approver, on another, sees the pair arrive without reloading and
 // approves it; the publisher's role lives on the server. The session tokens are kept in the real
-// OS keychain. The server then goes away, and the desk says so in words rather than failing.
+// OS keychain. The server then goes away, and the desk goes on offline with what its person drafts.
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import keytar from 'keytar';
@@ -106,18 +106,24 @@ describe('two desks joined to one workspace', () => {
     restarted.close();
   });
 
-  it('says the workspace cannot be reached when the server is gone, in the person’s language', async () => {
+  it('goes on offline when the server is gone: what Dana submits is kept on her desk; approving needs the workspace', async () => {
     const page = await openDesk('dana-again');
     await signIn(page, 'dana');
     await server.close();
     const desk = desks.at(-1)!.desk;
-    expect(await desk.dispatch({ client: 'any' }, 'pairs.list', { limit: 1 })).toEqual({ ok: false, error: { code: 'workspace.unreachable' } });
-    // What Dana typed stays in the composer, and she is told why it was not saved.
     await page.getByLabel('English text').fill('Typed while the server was away.');
     await page.getByLabel('French text').fill('Saisi pendant l’absence du serveur.');
     await page.getByRole('button', { name: 'Submit for review' }).click();
-    // Said where it happened (the composer) and where the queue could not be refreshed.
-    await page.getByText('Tandem cannot reach your team workspace. Check the network connection; your work is not lost.').first().waitFor();
-    expect(await page.getByLabel('English text').inputValue()).toBe('Typed while the server was away.');
+    // Kept on her desk, in her queue, to be sent when the workspace is back.
+    await page.getByTestId('pair').first().and(page.locator('[data-status="review"]')).waitFor();
+    await page.getByTestId('pair').first().getByText('Typed while the server was away.').waitFor();
+    expect(desk.reachable).toBe(false);
+    const listed = await desk.dispatch({ client: 'any' }, 'pairs.list', { limit: 1 });
+    const [kept] = (listed as { ok: true; value: Pair[] }).value;
+    expect(kept).toMatchObject({ enText: 'Typed while the server was away.', status: 'review' });
+    expect(await desk.dispatch({ client: 'any' }, 'pairs.approve', { id: kept!.id, version: kept!.version, comment: 'ok' })).toEqual({
+      ok: false,
+      error: { code: 'workspace.offline' },
+    });
   });
 });

@@ -188,7 +188,9 @@ describe('a desk offline', () => {
     await serveAt(port);
     const settled = await waitFor(async () => {
       const outbox = await call<Outbox>(d, 'outbox.list');
-      return outbox.status.online && outbox.entries.every((e) => e.state !== 'waiting' || e.pairId === a.id) && outbox.status.conflicts === 2 ? outbox : null;
+      // The workspace's versions arrive with the pull that follows sending.
+      const ready = outbox.status.conflicts === 2 && outbox.entries.every((e) => e.state !== 'conflict' || e.theirs !== null);
+      return outbox.status.online && ready ? outbox : null;
     }, 10_000, 'two conflicts');
     const conflictA = settled.entries.find((e) => e.pairId === a.id && e.state === 'conflict')!;
     const conflictB = settled.entries.find((e) => e.pairId === b.id)!;

@@ -332,8 +332,12 @@ export class WorkspaceDesk {
           },
           malformed: () => this.log.warn('workspace.badEvent', {}),
         });
-        // The stream ended (the server restarted, the network dropped): open it again shortly.
-        res.on('end', () => setTimeout(connect, 1_000).unref());
+        // The stream ended or broke (the server restarted, the network dropped): open it again
+        // shortly, and bring the copy up to date, since events were missed meanwhile.
+        res.on('close', () => {
+          setTimeout(connect, 1_000).unref();
+          this.syncSoon(1_000);
+        });
       });
       request.on('error', () => setTimeout(connect, 1_000).unref());
     };
