@@ -1,7 +1,9 @@
 // tandem-server with many desks connected (issue 12, item 8): 50 people each signed in with their
 // own token and listening on their own event stream; one of them makes a change (a new pair) and
 // the others see it — told by their stream, then the pair read back with pairs.list, as a desk's
-// window does. Run: npm run bench:server [-- --engine postgres]. Prints a table and one JSON line.
+// window does. Then a desk's first sync: a person who may see 10,000 pairs signs in on a new desk
+// (the desk's own main-process code, WorkspaceDesk, with its offline copy on disk), and the copy is
+// complete. Run: npm run bench:server [-- --engine postgres]. Prints tables and one JSON line.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -13,13 +15,19 @@ import { SealedSecretStore } from '../src/main/secrets/sealed';
 import { XAdapter } from '../src/main/platforms/x';
 import { startServer } from '../src/server/server';
 import { readEventStream } from '../src/main/remote/eventStream';
+import { WorkspaceDesk } from '../src/main/remote/workspace';
+import Database from 'better-sqlite3';
 import type { Channel, Pair } from '../src/shared/domain';
 import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api';
 import { engineArg, startEngine } from './engines';
-import { progress, roundSummary, summarize, table } from './stats';
+import { progress, round, roundSummary, summarize, table } from './stats';
+import { seedPairs } from './seed';
 
 const desks = Number(process.env['BENCH_DESKS'] ?? 50);
 const changes = Number(process.env['BENCH_CHANGES'] ?? 100);
+/** Pairs the person of a new desk may see, and how many new desks sync them. */
+const syncPairs = Number(process.env['BENCH_SYNC_PAIRS'] ?? 10_000);
+const syncRuns = Number(process.env['BENCH_SYNC_RUNS'] ?? 5);
 const passphrase = (name: string) => `${name} correct horse battery`;
 
 interface Desk {
@@ -136,6 +144,45 @@ async function main(): Promise<void> {
         }),
       );
     }
+    for (const desk of open.splice(0)) desk.close();
+
+    progress(`${engine.name}: ${syncPairs} pairs on an account pair of their own, and a person who may see them…`);
+    const seeded = await seedPairs(tandem.sql, { pairs: syncPairs, recentPool: Math.min(300, syncPairs), every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500 });
+    const reader = (await post(base, '/api/call/users.create', { username: 'reader', displayName: 'Reader', passphrase: passphrase('reader') }, admin.token)) as { id: string };
+    await post(base, '/api/call/roles.grant', { userId: reader.id, role: 'translator', channelId: seeded.channelId, expiresAt: null }, admin.token);
+    const firstMs: number[] = [];
+    const againMs: number[] = [];
+    let copyMb = 0;
+    for (let run = 0; run < syncRuns; run++) {
+      progress(`${engine.name}: a new desk's first sync, ${run + 1} of ${syncRuns}…`);
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-desk-'));
+      let held: string | null = null;
+      const desk = new WorkspaceDesk({
+        url: base,
+        dataDir: folder,
+        tokens: { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) },
+        log: createLogger(() => undefined),
+      });
+      try {
+        const start = performance.now();
+        const signedIn = await desk.dispatch({ client: 'bench' }, 'session.signIn', { username: 'reader', passphrase: passphrase('reader') });
+        if (!signedIn.ok) throw new Error(`sign-in: ${signedIn.error.code}`);
+        await desk.sync();
+        firstMs.push(performance.now() - start);
+        const again = performance.now();
+        await desk.sync();
+        againMs.push(performance.now() - again);
+      } finally {
+        await desk.shutdown();
+      }
+      const copy = new Database(path.join(folder, 'copy.db'), { readonly: true });
+      const kept = copy.prepare('SELECT count(*) FROM pair').pluck().get() as number;
+      copy.close();
+      if (kept !== syncPairs) throw new Error(`the copy holds ${kept} pairs, not ${syncPairs}`);
+      copyMb = fs.readdirSync(folder).reduce((sum, f) => sum + fs.statSync(path.join(folder, f)).size, 0) / 1024 / 1024;
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+
     const results = {
       engine: engine.name,
       desks,
@@ -143,6 +190,7 @@ async function main(): Promise<void> {
       createCallMs: roundSummary(summarize(callMs)),
       toldMs: roundSummary(summarize(toldMs)),
       seenMs: roundSummary(summarize(seenMs)),
+      firstSync: { pairs: syncPairs, runs: syncRuns, ms: roundSummary(summarize(firstMs)), nothingNewMs: roundSummary(summarize(againMs)), copyMb: round(copyMb) },
     };
     const row = (name: string, s: ReturnType<typeof roundSummary>) => [name, String(s.n), s.p50, s.p99, s.max];
     console.log(`\ntandem-server [${engine.name}] — ${desks} desks connected, ${changes} changes; node ${process.version}, ${os.cpus().length} CPUs`);
@@ -154,6 +202,13 @@ async function main(): Promise<void> {
           row('event told (each other desk)', results.toldMs),
           row('event + pairs.list read back (seen)', results.seenMs),
         ],
+      ),
+    );
+    console.log(`\nA new desk's first sync [${engine.name}] — a person who may see ${syncPairs.toLocaleString('en-CA')} pairs; copy on disk ${results.firstSync.copyMb} MB`);
+    console.log(
+      table(
+        ['what (ms)', 'n', 'p50', 'p99', 'max'],
+        [row('sign-in to a complete copy', results.firstSync.ms), row('the next sync, nothing new', results.firstSync.nothingNewMs)],
       ),
     );
     console.log(JSON.stringify({ bench: 'tandem-server', ...results }));
