@@ -14,7 +14,8 @@ import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
 import { createLogger } from '../../src/main/log';
 import type { Outbox, Result } from '../../src/shared/contract';
-import type { MediaFile, Pair } from '../../src/shared/domain';
+import type { MediaFile, Pair, User } from '../../src/shared/domain';
+import { fakeAccount, fakeApp } from '../fakes/x-api';
 import { makePng } from '../fakes/images';
 import { passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 
@@ -238,5 +239,32 @@ describe('a desk offline', () => {
     }, 10_000, 'sent after the restart');
     expect((await workspacePairs()).map((p) => p.enText)).toEqual(['Before the lid closed']);
     expect(fs.existsSync(path.join(dataDir, 'copy.db'))).toBe(true);
+  });
+});
+
+describe('a desk’s copy follows the person’s roles', () => {
+  it('drops the pairs of an account pair whose role ended, at the next pull, and keeps the rest', async () => {
+    const { port, channelId } = await workspace();
+    const app = fakeApp();
+    const campaign = await t!.addChannel('Campaign', { accounts: { en: fakeAccount(t!.fake, 'Campaign_eng', app), fr: fakeAccount(t!.fake, 'Campaign_fra', app) } });
+    const dana = (await t!.call<User[]>('users.list')).find((u) => u.username === 'dana')!;
+    // An agency's campaign access: ends in a moment, with no one revoking it.
+    await t!.call('roles.grant', { userId: dana.id, role: 'drafter', channelId: campaign, expiresAt: new Date(Date.now() + 1_500).toISOString() });
+    await t!.call('pairs.create', { channelIds: [channelId], enText: 'Department pair', frText: '', authorTz: tz, media: [] });
+    await t!.call('pairs.create', { channelIds: [campaign], enText: 'Campaign pair', frText: '', authorTz: tz, media: [] });
+    const d = await signedInDesk(`http://127.0.0.1:${port}`);
+    const held = async () => {
+      await server!.close();
+      server = undefined;
+      // Read from the copy: the workspace is away.
+      const list = await call<Pair[]>(d, 'pairs.list', { limit: 10 });
+      await serveAt(port);
+      await waitFor(() => d.reachable, 10_000, 'back online');
+      return list.map((p) => p.enText).sort();
+    };
+    expect(await held()).toEqual(['Campaign pair', 'Department pair']);
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    await d.sync();
+    expect(await held()).toEqual(['Department pair']);
   });
 });
