@@ -188,7 +188,9 @@ describe('a desk offline', () => {
     await serveAt(port);
     const settled = await waitFor(async () => {
       const outbox = await call<Outbox>(d, 'outbox.list');
-      return outbox.status.online && outbox.entries.every((e) => e.state !== 'waiting' || e.pairId === a.id) && outbox.status.conflicts === 2 ? outbox : null;
+      // The conflicts are known once the changes are sent; the workspace's versions once the pull after it ends.
+      const pulled = outbox.entries.every((e) => e.state !== 'conflict' || e.theirs !== null);
+      return outbox.status.online && outbox.entries.every((e) => e.state !== 'waiting' || e.pairId === a.id) && outbox.status.conflicts === 2 && pulled ? outbox : null;
     }, 10_000, 'two conflicts');
     const conflictA = settled.entries.find((e) => e.pairId === a.id && e.state === 'conflict')!;
     const conflictB = settled.entries.find((e) => e.pairId === b.id)!;
@@ -236,5 +238,30 @@ describe('a desk offline', () => {
     }, 10_000, 'sent after the restart');
     expect((await workspacePairs()).map((p) => p.enText)).toEqual(['Before the lid closed']);
     expect(fs.existsSync(path.join(dataDir, 'copy.db'))).toBe(true);
+  });
+  it('notices the workspace went away without waiting for a call, and hears its events again once it is back', async () => {
+    const { port, channelId } = await workspace();
+    const d = await signedInDesk(`http://127.0.0.1:${port}`);
+    const heard: string[] = [];
+    d.events.subscribe(w.client, (event, payload) => {
+      if (event === 'pairs.changed') heard.push(...(payload as { pairIds: string[] }).pairIds);
+    });
+    await server!.close();
+    server = undefined;
+    // Its event stream dropped: the desk asked, and works offline (the banner shows) with no call made.
+    await waitFor(async () => !d.reachable, 10_000, 'offline without a call');
+    await serveAt(port);
+    await waitFor(async () => d.reachable, 10_000, 'back online');
+    // What the reconnect pulled is told; from here on only the event stream can tell the desk.
+    await d.sync();
+    heard.length = 0;
+    // The stream opens again within a second or so: the workspace edits a pair until the desk hears of it.
+    let made = await t!.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Made at the workspace', frText: '', authorTz: tz });
+    const deadline = Date.now() + 10_000;
+    while (!heard.includes(made.id)) {
+      if (Date.now() > deadline) throw new Error('the workspace’s events were not heard after it came back');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      made = await t!.call<Pair>('pairs.update', { id: made.id, version: made.version, enText: `${made.enText}.`, frText: '' });
+    }
   });
 });
