@@ -240,6 +240,31 @@ describe('a desk offline', () => {
     expect((await workspacePairs()).map((p) => p.enText)).toEqual(['Before the lid closed']);
     expect(fs.existsSync(path.join(dataDir, 'copy.db'))).toBe(true);
   });
+  it('notices the workspace went away without waiting for a call, and hears its events again once it is back', async () => {
+    const { port, channelId } = await workspace();
+    const d = await signedInDesk(`http://127.0.0.1:${port}`);
+    const heard: string[] = [];
+    d.events.subscribe(w.client, (event, payload) => {
+      if (event === 'pairs.changed') heard.push(...(payload as { pairIds: string[] }).pairIds);
+    });
+    await server!.close();
+    server = undefined;
+    // Its event stream dropped: the desk asked, and works offline (the banner shows) with no call made.
+    await waitFor(async () => !d.reachable, 10_000, 'offline without a call');
+    await serveAt(port);
+    await waitFor(async () => d.reachable, 10_000, 'back online');
+    // What the reconnect pulled is told; from here on only the event stream can tell the desk.
+    await d.sync();
+    heard.length = 0;
+    // The stream opens again within a second or so: the workspace edits a pair until the desk hears of it.
+    let made = await t!.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Made at the workspace', frText: '', authorTz: tz });
+    const deadline = Date.now() + 10_000;
+    while (!heard.includes(made.id)) {
+      if (Date.now() > deadline) throw new Error('the workspace’s events were not heard after it came back');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      made = await t!.call<Pair>('pairs.update', { id: made.id, version: made.version, enText: `${made.enText}.`, frText: '' });
+    }
+  });
 });
 
 describe('a desk’s copy follows the person’s roles', () => {

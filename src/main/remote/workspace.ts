@@ -254,6 +254,14 @@ export class WorkspaceDesk {
     this.probe.unref?.();
   }
 
+  /** Asks the workspace whether it is there (its event stream just dropped); offline if not. */
+  private checkReachable(): void {
+    if (!this.online || this.closed) return;
+    void this.health().then((up) => {
+      if (!up) this.wentOffline();
+    });
+  }
+
   private health(): Promise<boolean> {
     return new Promise((resolve) => {
       const req = this.transport().get(new URL('/health', this.base), { ca: this.options.ca, timeout: 5_000 }, (res) => {
@@ -333,8 +341,12 @@ export class WorkspaceDesk {
           malformed: () => this.log.warn('workspace.badEvent', {}),
         });
         // The stream ended or broke (the server restarted, the network dropped): open it again
-        // shortly, and bring the copy up to date, since events were missed meanwhile.
+        // shortly. 'close', not 'end': a connection cut off mid-stream is aborted and never ends.
+        // If the workspace is gone, the person is told now rather than at their next call; if it
+        // is there, the copy is brought up to date, since events were missed meanwhile.
         res.on('close', () => {
+          if (stopped) return;
+          this.checkReachable();
           setTimeout(connect, 1_000).unref();
           this.syncSoon(1_000);
         });

@@ -18,8 +18,11 @@ import { StartupProblem } from './features/startup/StartupProblem';
 import { BackupsView } from './features/backups/BackupsView';
 import { DeskChoice } from './features/desk/DeskChoice';
 import { LeaveWorkspace } from './features/desk/LeaveWorkspace';
+import { WorkspaceBanner } from './features/outbox/WorkspaceBanner';
+import { OutboxPanel } from './features/outbox/OutboxPanel';
+import { useOutbox, WorkspaceOfflineContext } from './lib/outbox';
 
-type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups';
+type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups' | 'outbox';
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -137,6 +140,9 @@ function Workspace() {
   }, []);
   useEffect(loadChannels, [loadChannels]);
   useApiEvent('accounts.changed', loadChannels);
+  const { outbox, replace: setOutbox } = useOutbox();
+  const status = outbox?.status ?? null;
+  const needsYou = status ? status.conflicts + status.refused : 0;
 
   const views: View[] = [
     'publish',
@@ -144,9 +150,12 @@ function Workspace() {
     ...(can('user.manage') ? (['people'] as const) : []),
     ...(can('audit.view') ? (['audit'] as const) : []),
     ...(can('workspace.settings') ? (['backups'] as const) : []),
+    // Shown while changes made offline need the person (and while they are settling them).
+    ...(status?.joined && (needsYou > 0 || view === 'outbox') ? (['outbox'] as const) : []),
   ];
   return (
-    <>
+    <WorkspaceOfflineContext.Provider value={status !== null && status.joined && !status.online}>
+      <WorkspaceBanner status={status} onOpen={() => setView('outbox')} />
       <nav className="app-nav" aria-label={t('nav.label')}>
         {views.map((name) => (
           <button key={name} type="button" aria-current={view === name ? 'page' : undefined} onClick={() => setView(name)}>
@@ -174,10 +183,12 @@ function Workspace() {
           <PeopleView channels={channels} />
         ) : view === 'backups' ? (
           <BackupsView />
+        ) : view === 'outbox' ? (
+          <OutboxPanel outbox={outbox} onChange={setOutbox} />
         ) : (
           <AuditView />
         )}
       </main>
-    </>
+    </WorkspaceOfflineContext.Provider>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat, useErrorText } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useCan } from '../../lib/session';
+import { useWorkspaceOffline } from '../../lib/outbox';
 import { createOutcomeNotifier } from '../../lib/notify';
 import { useAction } from '../../lib/useAction';
 import { Thumbnail } from '../composer/MediaEditor';
@@ -85,6 +86,15 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
   const can = useCan();
   const ids = useId();
   const formatDate = useDateFormat();
+  // Offline, deciding and publishing are still offered (the person sees what waits), and say why
+  // they cannot be done yet; tried anyway, the refusal says so where it was tried.
+  const offline = useWorkspaceOffline();
+  const needsWorkspace = offline ? `${ids}-offline` : undefined;
+  const offlineNote = offline && (
+    <p className="muted" id={`${ids}-offline`}>
+      {t('queue.needsWorkspace')}
+    </p>
+  );
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [comment, setComment] = useState('');
@@ -182,14 +192,26 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
             <label htmlFor={`${ids}-comment`}>{t('queue.comment')}</label>
             <textarea id={`${ids}-comment`} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
           </div>
+          {offlineNote}
           <div className="actions">
             {can('pair.approve', scope) && (
-              <button type="button" className="primary" disabled={busy} onClick={() => void act(() => call('pairs.approve', { ...ref, comment }))}>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                aria-describedby={needsWorkspace}
+                onClick={() => void act(() => call('pairs.approve', { ...ref, comment }))}
+              >
                 {t('queue.approve')}
               </button>
             )}
             {can('pair.reject', scope) && (
-              <button type="button" disabled={busy} onClick={() => void act(() => call('pairs.reject', { ...ref, comment }))}>
+              <button
+                type="button"
+                disabled={busy}
+                aria-describedby={needsWorkspace}
+                onClick={() => void act(() => call('pairs.reject', { ...ref, comment }))}
+              >
                 {t('queue.reject')}
               </button>
             )}
@@ -200,6 +222,7 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
       {pair.status === 'approved' && can('pair.schedule', scope) && (
         <fieldset className="decision">
           <legend>{t('queue.publishHeading')}</legend>
+          {offlineNote}
           <label className="check">
             <input type="radio" name={`${ids}-when`} checked={when === 'now'} onChange={() => setWhen('now')} />
             {t('queue.publishNow')}
@@ -218,6 +241,7 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
             type="button"
             className="primary"
             disabled={busy}
+            aria-describedby={needsWorkspace}
             onClick={() =>
               void act(() =>
                 call('pairs.schedule', {
