@@ -18,6 +18,7 @@ import { StartupProblem } from './features/startup/StartupProblem';
 import { BackupsView } from './features/backups/BackupsView';
 import { DeskChoice } from './features/desk/DeskChoice';
 import { LeaveWorkspace } from './features/desk/LeaveWorkspace';
+import { MoveToWorkspace } from './features/desk/MoveToWorkspace';
 
 type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups';
 
@@ -114,7 +115,7 @@ export function App() {
         </main>
       ) : session.user ? (
         <SessionContext.Provider value={session.user}>
-          <Workspace key={session.user.id} />
+          <Workspace key={session.user.id} solo={desk?.mode === 'solo'} onMoved={chosen} />
         </SessionContext.Provider>
       ) : (
         <main id="main" tabIndex={-1}>
@@ -125,7 +126,8 @@ export function App() {
   );
 }
 
-function Workspace() {
+/** `solo`: Tandem on this computer alone, which its administrator may move into a team workspace (then `onMoved`). */
+function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
   const { t } = useTranslation();
   const can = useCan();
   const [view, setView] = useState<View>('publish');
@@ -171,7 +173,11 @@ function Workspace() {
         ) : view === 'accounts' ? (
           <AccountsView channels={channels} />
         ) : view === 'people' ? (
-          <PeopleView channels={channels} />
+          <>
+            <PeopleView channels={channels} />
+            {/* Everyone here moves with the desk: offered where its administrator manages them. */}
+            {solo && can('workspace.settings') && <MoveToWorkspace onMoved={onMoved} />}
+          </>
         ) : view === 'backups' ? (
           <BackupsView />
         ) : (
