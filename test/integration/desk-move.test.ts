@@ -11,6 +11,7 @@ import keytar from 'keytar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTandem } from '../../src/main/app';
 import { DeskShell } from '../../src/main/desk';
+import { backupFile, backupFiles } from '../../src/main/db/backup';
 import { TandemHost } from '../../src/main/host';
 import { createLogger } from '../../src/main/log';
 import { XAdapter } from '../../src/main/platforms/x';
@@ -213,6 +214,12 @@ describe('moving a solo desk into a new workspace from the desk', () => {
     const desk = await soloDesk(6_000);
     const server = await workspace(desk.x);
 
+    // A backup taken on the desk before the move: it must not bring the moved pairs back either.
+    const dbFile = path.join(desk.dir, 'tandem.db');
+    const backup = await backupFile(dbFile, 'daily', Date.now());
+    const backups = backupFiles(dbFile).map((b) => b.name);
+    expect(backups).toContain(backup);
+
     const state = await call(desk.shell, adminWindow, 'desk.moveToWorkspace', { url: server.url, confirm: 'move' });
     expect(state).toEqual({ mode: 'workspace', url: server.url });
     expect(JSON.parse(fs.readFileSync(path.join(desk.dir, 'desk.json'), 'utf8'))).toEqual({
@@ -224,6 +231,9 @@ describe('moving a solo desk into a new workspace from the desk', () => {
     expect(fs.existsSync(path.join(desk.dir, 'tandem.db'))).toBe(false);
     const aside = fs.readdirSync(path.join(desk.dir, 'backups')).filter((name) => name.endsWith('.moved-to-workspace'));
     expect(aside.some((name) => /^tandem\.db\.\d{8}T\d{9}Z\.moved-to-workspace$/.test(name))).toBe(true);
+    // Kept for whoever needs to look, but no longer a backup anyone could restore.
+    for (const name of backups) expect(aside).toContain(`${name}.moved-to-workspace`);
+    expect(backupFiles(dbFile)).toEqual([]);
 
     // Signed out by the move: the person signs in to the workspace, through the desk, as before.
     expect(await call(desk.shell, adminWindow, 'session.current')).toEqual({ user: null, needsBootstrap: false });

@@ -126,7 +126,7 @@ export function App() {
   );
 }
 
-/** `solo`: Tandem on this computer alone, which its administrator may move into a team workspace (then `onMoved`). */
+/** `solo`: Tandem on this computer alone, which its administrator may move into a workspace (then `onMoved`). */
 function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
   const { t } = useTranslation();
   const can = useCan();

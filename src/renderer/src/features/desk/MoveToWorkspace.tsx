@@ -29,8 +29,10 @@ export function MoveToWorkspace({ onMoved }: { onMoved: () => void }) {
   const moving = useRef<HTMLParagraphElement>(null);
   const { error, run, setError } = useAction();
   // Where focus goes once a step is drawn (a new object each time, so the same place can be asked twice).
-  const [focusOn, setFocusOn] = useState<{ target: 'opener' | 'heading' | 'field' | 'proceed' | 'moving' } | null>(null);
-  // What closing the confirmation means: back to the form (Escape, Cancel), to the address (refused), or nothing (moved).
+  type Target = 'opener' | 'heading' | 'field' | 'proceed' | 'moving';
+  const [focusOn, setFocusOn] = useState<{ target: Target } | null>(null);
+  // What closing the confirmation means: back to the form (Escape, Cancel), to the address
+  // (refused), or nothing (moved).
   const afterClose = useRef<'proceed' | 'field' | null>('proceed');
 
   useEffect(() => {
