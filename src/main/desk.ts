@@ -7,7 +7,10 @@
 // A desk that has a solo database and no `desk.json` was set up before the choice existed: it is a
 // solo desk, and its person sees no change. Leaving a workspace forgets the session and deletes
 // the workspace's folder; the solo database is never deleted or touched by any of this, so
-// choosing "this computer" again brings its data back. Knows nothing of Electron.
+// choosing "this computer" again brings its data back. The one exception is a solo desk moved into
+// a new workspace (`desk.moveToWorkspace`): its pairs are the workspace's to publish from then on,
+// so its database and backups are set aside where no later solo desk can open or restore them.
+// Knows nothing of Electron.
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -15,12 +18,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DeskState, StartupProblem } from '../shared/contract';
 import { deskMethods, isMethod, methods } from '../shared/methods';
+import { canPerform } from '../shared/permissions';
 import type { Tandem } from './app';
+import { setAside, setAsideBackups } from './db/backup';
 import { AppError } from './errors';
 import { EventBus } from './events';
 import type { TandemHost } from './host';
 import { createDispatch, type ClientDispatch, type Handlers } from './ipc/handlers';
 import { createLogger, type Logger } from './log';
+import { moveDeskToWorkspace } from './remote/importDesk';
 import type { WorkspaceDesk } from './remote/workspace';
 
 /** The choice as kept in desk.json. */
@@ -38,6 +44,8 @@ export interface DeskShellOptions {
   log?: Logger;
   /** How long the health check of an address to join may take. */
   timeoutMs?: number;
+  /** How long moving the desk into a workspace may take before the server counts as unreachable (10 minutes). */
+  moveTimeoutMs?: number;
 }
 
 export const choiceFile = 'desk.json';
@@ -241,6 +249,69 @@ export class DeskShell {
     });
   }
 
+  /**
+   * The solo desk's data moved into the new workspace at `typed`, then the desk joined to it.
+   * Only an administrator signed in on this desk may (checked here: the call never reaches the
+   * services). The desk's publisher is stopped first: from the move on, the workspace publishes
+   * what was scheduled here, and both must not. On any refusal or failure the publisher starts
+   * again and the desk is as it was; on success its database and backups are set aside.
+   */
+  private moveToWorkspace(client: string, typed: string): Promise<DeskState> {
+    return this.exclusive(async () => {
+      const backend = this.backend;
+      if (this.choice.mode !== 'solo' || backend.kind !== 'solo') throw new AppError('desk.notSolo');
+      const tandem = backend.host.tandem;
+      if (!tandem?.db) throw new AppError('startup.notReady');
+      await this.requireAdministrator(tandem, client);
+      const url = workspaceAddress(typed);
+      await this.checkIsWorkspace(url);
+
+      await tandem.publisher.stop();
+      try {
+        const moved = await moveDeskToWorkspace({
+          db: tandem.db,
+          secrets: tandem.secrets,
+          url: url.origin,
+          ca: this.options.ca,
+          timeoutMs: this.options.moveTimeoutMs,
+        });
+        this.log.info('desk.moved', { url: url.origin, ...moved });
+      } catch (error) {
+        // Nothing reached the workspace (it refuses whole or not at all): the desk goes on publishing.
+        await tandem.publisher.start();
+        this.log.warn('desk.moveRefused', { code: error instanceof AppError ? error.info.code : 'internal' });
+        throw error;
+      }
+
+      // Moved: from here on the desk must never publish those pairs again, whatever fails below.
+      await this.stop();
+      const dbFile = path.join(this.dataDir, soloDatabaseFile);
+      try {
+        const aside = setAside(dbFile, 'moved-to-workspace', Date.now());
+        const backups = setAsideBackups(dbFile, 'moved-to-workspace');
+        this.log.info('desk.setAside', { name: aside ?? '', backups: backups.length });
+      } catch (error) {
+        // The choice below still keeps the solo desk from starting on this file.
+        this.log.error('desk.setAsideFailed', { error: error instanceof Error ? error.message : String(error) });
+      }
+      this.saveChoice({ mode: 'workspace', url: url.origin });
+      await this.open();
+      this.events.emit('session.changed', {});
+      return this.state;
+    });
+  }
+
+  /**
+   * The caller as the solo desk's services know them (as their own dispatch reads it for every
+   * call): signed in, and an administrator for every account pair.
+   */
+  private async requireAdministrator(tandem: Tandem, client: string): Promise<void> {
+    await tandem.ready;
+    const { person } = await tandem.users.context(client);
+    if (!person) throw new AppError('auth.required');
+    if (!canPerform(person.grants, 'workspace.settings', [], Date.now())) throw new AppError('permission.denied');
+  }
+
   /** Asks the address's `GET /health`: only a tandem-server answering for itself is joined. */
   private checkIsWorkspace(url: URL): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -292,6 +363,7 @@ export class DeskShell {
       'desk.useHere': () => this.useHere(),
       'desk.join': (_ctx, input) => this.join(input.url),
       'desk.leave': () => this.leave(),
+      'desk.moveToWorkspace': (ctx, input) => this.moveToWorkspace(ctx.client, input.url),
     };
   }
 }

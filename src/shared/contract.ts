@@ -435,6 +435,14 @@ export const contract = {
     input: z.strictObject({ confirm: z.literal('leave') }),
     output: null as unknown as DeskState,
   },
+  /**
+   * A solo desk's data moved into a new team workspace at this address (as typed, checked like
+   * `desk.join`), then the desk joined to it. Only for an administrator signed in on the solo desk.
+   */
+  'desk.moveToWorkspace': {
+    input: z.strictObject({ url: z.string().trim().min(1).max(2_000), confirm: z.literal('move') }),
+    output: null as unknown as DeskState,
+  },
 } as const satisfies Record<Method, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -122,6 +122,7 @@ export const errorCodes = [
   'desk.invalidAddress',
   'desk.insecureAddress',
   'desk.notAWorkspace',
+  'desk.notSolo',
   'import.localOnly',
   'import.workspaceNotNew',
   'import.versionMismatch',

@@ -54,6 +54,7 @@ export const methods = [
   'desk.useHere',
   'desk.join',
   'desk.leave',
+  'desk.moveToWorkspace',
 ] as const;
 
 /** Methods that work before anyone has signed in. */
@@ -73,7 +74,14 @@ export const publicMethods: ReadonlySet<Method> = new Set([
 ]);
 
 /** Answered by the desk itself (desk.ts), never by the services it runs nor by a server. */
-export const deskMethods: ReadonlySet<Method> = new Set(['desk.state', 'desk.useHere', 'desk.join', 'desk.leave']);
+export const deskMethods: ReadonlySet<Method> = new Set([
+  'desk.state',
+  'desk.useHere',
+  'desk.join',
+  'desk.leave',
+  // Not public: the desk answers it only for an administrator signed in on its own services.
+  'desk.moveToWorkspace',
+]);
 
 export type Method = (typeof methods)[number];
 

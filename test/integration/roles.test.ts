@@ -489,6 +489,7 @@ describe('authentication', () => {
       'desk.useHere': undefined,
       'desk.join': { url: 'https://tandem.example.gc.ca' },
       'desk.leave': { confirm: 'leave' },
+      'desk.moveToWorkspace': { url: 'https://tandem.example.gc.ca', confirm: 'move' },
     };
 
     expect(await dispatch('session.signOut', undefined)).toEqual({ ok: true, value: null });

@@ -172,12 +172,18 @@ export function pruneBackups(dbFile: string, keep = defaultKeep): string[] {
 }
 
 /**
+ * Why a database was put aside: before a backup replaced it, started over from an unusable one, or
+ * moved into a team workspace (its pairs are the workspace's to publish now, never this desk's).
+ */
+export type SetAsideLabel = 'before-restore' | 'set-aside' | 'moved-to-workspace';
+
+/**
  * Moves the database file and its -wal and -shm companions into the backups folder as
  * `tandem.db.<time>.<label>` (and `…-wal`, `…-shm`, as SQLite names them), so nothing of it is
  * lost and nothing stale of it is applied to whatever takes its place. Returns the new name, or
  * null when there was no file.
  */
-export function setAside(dbFile: string, label: 'before-restore' | 'set-aside', at: number): string | null {
+export function setAside(dbFile: string, label: SetAsideLabel, at: number): string | null {
   const folder = backupFolder(dbFile);
   fs.mkdirSync(folder, { recursive: true });
   const name = `${path.basename(dbFile)}.${stamp(at)}.${label}`;
@@ -191,6 +197,26 @@ export function setAside(dbFile: string, label: 'before-restore' | 'set-aside', 
     }
   }
   return moved ? name : null;
+}
+
+/**
+ * Renames every backup of the database (and its audit head) to `<name>.<label>`, a name that is
+ * no longer a backup's: kept for whoever needs to look, but never offered for restoring. For a
+ * desk moved into a workspace, whose backups hold pairs the workspace now publishes. Returns the
+ * backups' former names.
+ */
+export function setAsideBackups(dbFile: string, label: SetAsideLabel): string[] {
+  const backups = backupFiles(dbFile);
+  for (const backup of backups) {
+    for (const file of [backup.file, auditHeadFile(backup.file)]) {
+      try {
+        fs.renameSync(file, `${file}.${label}`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+  return backups.map((b) => b.name);
 }
 
 export class BackupUnusableError extends Error {}

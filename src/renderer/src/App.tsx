@@ -21,6 +21,7 @@ import { LeaveWorkspace } from './features/desk/LeaveWorkspace';
 import { WorkspaceBanner } from './features/outbox/WorkspaceBanner';
 import { OutboxPanel } from './features/outbox/OutboxPanel';
 import { useOutbox, WorkspaceOfflineContext } from './lib/outbox';
+import { MoveToWorkspace } from './features/desk/MoveToWorkspace';
 
 type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups' | 'outbox';
 
@@ -117,7 +118,7 @@ export function App() {
         </main>
       ) : session.user ? (
         <SessionContext.Provider value={session.user}>
-          <Workspace key={session.user.id} />
+          <Workspace key={session.user.id} solo={desk?.mode === 'solo'} onMoved={chosen} />
         </SessionContext.Provider>
       ) : (
         <main id="main" tabIndex={-1}>
@@ -128,7 +129,8 @@ export function App() {
   );
 }
 
-function Workspace() {
+/** `solo`: Tandem on this computer alone, which its administrator may move into a workspace (then `onMoved`). */
+function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
   const { t } = useTranslation();
   const can = useCan();
   const [view, setView] = useState<View>('publish');
@@ -180,7 +182,11 @@ function Workspace() {
         ) : view === 'accounts' ? (
           <AccountsView channels={channels} />
         ) : view === 'people' ? (
-          <PeopleView channels={channels} />
+          <>
+            <PeopleView channels={channels} />
+            {/* Everyone here moves with the desk: offered where its administrator manages them. */}
+            {solo && can('workspace.settings') && <MoveToWorkspace onMoved={onMoved} />}
+          </>
         ) : view === 'backups' ? (
           <BackupsView />
         ) : view === 'outbox' ? (
