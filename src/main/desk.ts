@@ -28,6 +28,7 @@ import { createDispatch, type ClientDispatch, type Handlers } from './ipc/handle
 import { createLogger, type Logger } from './log';
 import { moveDeskToWorkspace } from './remote/importDesk';
 import type { WorkspaceDesk } from './remote/workspace';
+import { readJsonAnswer } from './remote/answer';
 
 /** The choice as kept in desk.json. */
 export type DeskChoice = { mode: 'unchosen' } | { mode: 'solo' } | { mode: 'workspace'; url: string };
@@ -320,21 +321,9 @@ export class DeskShell {
         new URL('/health', url),
         { ca: this.options.ca, timeout: this.options.timeoutMs ?? 10_000, headers: { accept: 'application/json' } },
         (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-            // A health answer is a few dozen bytes; whatever sends more is not one.
-            if (text.length > 4_096) res.destroy();
-          });
-          res.on('error', () => reject(new AppError('workspace.unreachable')));
-          res.on('end', () => {
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = undefined;
-            }
+          // A health answer is a few dozen bytes; whatever sends more is not one.
+          void readJsonAnswer(res, 4_096).then((body) => {
+            if (body === null) return reject(new AppError('workspace.unreachable'));
             const health = healthAnswer.safeParse(body);
             if (!health.success || (res.statusCode !== 200 && res.statusCode !== 503)) {
               this.log.warn('desk.notAWorkspace', { status: res.statusCode ?? 0 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, tempDir, type TestApp } from '../support';
+import { createFirstAdmin } from './steps';
 import { launchBrowser } from './browser';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { createTandem } from '../../src/main/app';
@@ -136,12 +137,7 @@ describe('a desk’s first start', () => {
   it('uses Tandem on this computer: the first administrator is created there', async () => {
     const { page, dir } = await firstStart();
     await page.getByRole('button', { name: 'Use Tandem on this computer' }).click();
-    await page.getByRole('heading', { name: 'Set up Tandem' }).waitFor();
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Full name').fill('Alex Admin');
-    await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
-    await page.getByRole('button', { name: 'Create administrator and sign in' }).click();
-    await page.getByText('Signed in as Alex Admin').waitFor();
+    await createFirstAdmin(page, passphraseOf('admin'));
     // No workspace to leave on a solo desk.
     expect(await page.getByRole('button', { name: 'Leave this workspace' }).count()).toBe(0);
     expect(fs.existsSync(path.join(dir, 'tandem.db'))).toBe(true);

@@ -14,7 +14,7 @@ import { makePng } from '../fakes/images';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, testCaller as caller, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
-import { addXPair } from './steps';
+import { addXPair, createFirstAdmin } from './steps';
 
 let t: TestApp;
 let tandem: Tandem;
@@ -83,12 +83,7 @@ const frText =
 describe('an X pair and a Mastodon pair, from first start to engagement', () => {
   it('creates the admin and registers a Mastodon pair and an X pair through the Accounts view', async () => {
     const page = await openApp();
-    await page.getByRole('heading', { name: 'Set up Tandem' }).waitFor();
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Full name').fill('Alex Admin');
-    await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
-    await page.getByRole('button', { name: 'Create administrator and sign in' }).click();
-    await page.getByText('Signed in as Alex Admin').waitFor();
+    await createFirstAdmin(page, passphraseOf('admin'));
 
     await nav(page, 'People and roles');
     for (const role of ['Drafter', 'Translator', 'Approver', 'Publisher']) {

@@ -24,3 +24,13 @@ export async function addXPair(page: Page, name: string, accounts: { en: FakeXAc
   await page.getByRole('button', { name: 'Verify and add pair' }).click();
   await page.getByText(`Account pair “${name}” added.`).waitFor();
 }
+
+/** First start of a solo desk: creates the administrator (Alex Admin) and waits until signed in. */
+export async function createFirstAdmin(page: Page, passphrase: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Set up Tandem' }).waitFor();
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Full name').fill('Alex Admin');
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Create administrator and sign in' }).click();
+  await page.getByText('Signed in as Alex Admin').waitFor();
+}

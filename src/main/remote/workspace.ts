@@ -24,6 +24,7 @@ import { OfflineDesk, offlineMethods, Refusal } from './offline';
 import { errorCodes, type ErrorInfo } from '../../shared/domain';
 import { EventBus } from '../events';
 import { readEventStream } from './eventStream';
+import { readJsonAnswer } from './answer';
 import type { Caller, ClientId } from '../services/context';
 import { createLogger, type Logger } from '../log';
 
@@ -381,16 +382,8 @@ export class WorkspaceDesk {
           },
         },
         (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = undefined;
-            }
+          void readJsonAnswer(res).then((body) => {
+            if (body === null) return resolve(null);
             // Checked where it arrives: a result, or a refusal with a code the desk can say.
             if (isResult(body)) resolve({ status: res.statusCode ?? 0, body });
             else {
@@ -398,7 +391,6 @@ export class WorkspaceDesk {
               resolve({ status: res.statusCode ?? 0, body: fail({ code: 'internal' }) });
             }
           });
-          res.on('error', () => resolve(null));
         },
       );
       req.on('timeout', () => req.destroy());

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useAction } from '../../lib/useAction';
+import { AddressField } from './AddressField';
 
 /**
  * A desk's first start: Tandem on this computer alone, or a desk joined to a team workspace (its
@@ -104,25 +105,15 @@ function Join({
       <h1 id={`${ids}-h`} tabIndex={-1} ref={heading}>
         {t('desk.join.heading')}
       </h1>
-      <div className="field">
-        <label htmlFor={`${ids}-a`}>{t('desk.join.address')}</label>
-        <span className="hint" id={`${ids}-ah`}>
-          {t('desk.join.addressHint')}
-        </span>
-        <input
-          id={`${ids}-a`}
-          ref={field}
-          type="text"
-          inputMode="url"
-          autoComplete="url"
-          spellCheck={false}
-          required
-          value={address}
-          aria-describedby={`${ids}-ah`}
-          aria-invalid={error ? true : undefined}
-          onChange={(e) => onAddress(e.target.value)}
-        />
-      </div>
+      <AddressField
+        id={`${ids}-a`}
+        label={t('desk.join.address')}
+        hint={t('desk.join.addressHint')}
+        value={address}
+        onChange={onAddress}
+        invalid={Boolean(error)}
+        inputRef={field}
+      />
       <ErrorMessage error={error} />
       <div role="status" className="status-line">
         {busy ? t('desk.join.checking') : null}

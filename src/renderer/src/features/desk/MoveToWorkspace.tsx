@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useAction } from '../../lib/useAction';
+import { AddressField } from './AddressField';
 
 type Step = 'closed' | 'form' | 'confirm' | 'moving';
 
@@ -106,26 +107,15 @@ export function MoveToWorkspace({ onMoved }: { onMoved: () => void }) {
       <p>{t('desk.move.what')}</p>
       <p>{t('desk.move.where')}</p>
       <p>{t('desk.move.after')}</p>
-      <div className="field">
-        <label htmlFor={`${ids}-a`}>{t('desk.move.address')}</label>
-        <span className="hint" id={`${ids}-ah`}>
-          {t('desk.move.addressHint')}
-        </span>
-        <input
-          id={`${ids}-a`}
-          ref={field}
-          type="text"
-          inputMode="url"
-          autoComplete="url"
-          spellCheck={false}
-          required
-          value={address}
-          disabled={busy}
-          aria-describedby={`${ids}-ah`}
-          aria-invalid={error ? true : undefined}
-          onChange={(e) => setAddress(e.target.value)}
-        />
-      </div>
+      <AddressField
+        id={`${ids}-a`}
+        label={t('desk.move.address')}
+        hint={t('desk.move.addressHint')}
+        value={address}
+        onChange={setAddress}
+        invalid={Boolean(error)} disabled={busy}
+        inputRef={field}
+      />
       <ErrorMessage error={error} />
       <div className="button-row">
         <button type="submit" className="primary" ref={proceed} disabled={busy}>
