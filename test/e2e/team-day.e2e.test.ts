@@ -203,7 +203,8 @@ describe(`a working day on one workspace (${engine})`, () => {
     await waitFor(() => t.fake.posts.length >= 2, 30_000, 'both languages posted');
     expect(t.fake.posts.map((p) => p.text).sort()).toEqual([english, french].sort());
     expect(Math.min(...t.fake.posts.map((p) => p.receivedAt))).toBeGreaterThanOrEqual(due.getTime() - 1_000);
-    const [published] = (await t.tandem.pairs.list(10)) as Pair[];
+    // The posts are out; their results are recorded a moment later.
+    const published = await waitFor(async () => ((await t.tandem.pairs.list(10)) as Pair[]).find((p) => p.status === 'published'), 15_000, 'recorded as published');
     expect(published).toMatchObject({ status: 'published', createdBy: 'dana', translatedBy: 'tom', approval: { by: 'alice' }, scheduledBy: 'alice' });
     // Alice's desk is told; the pair reads as published there.
     await alicePair.and(alice.page.locator('[data-status="published"]')).waitFor({ timeout: 15_000 });
