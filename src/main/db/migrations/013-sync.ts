@@ -1,7 +1,7 @@
 // What a desk's offline copy of a workspace needs (issue 12, item 6).
 //
 // `pair_sync` marks each pair when it last changed, so a desk asks only for what changed since its
-// cursor. A trigger on post_pair keeps it (every step of a pair's workflow, and the publisher's,
+// cursor. A trigger on post_pair keeps it (on PostgreSQL once per statement, for all its rows) (every step of a pair's workflow, and the publisher's,
 // writes the pair's row), so no write path can forget it. Rows of pair_sync are only ever touched
 // while the pair's own row is locked, so the trigger adds no new lock order.
 //   SQLite: the mark is a counter (writes are serialized); the cursor is the next mark to read.
@@ -50,12 +50,16 @@ CREATE TABLE pair_sync (
 );
 CREATE INDEX pair_sync_mark ON pair_sync (mark);
 INSERT INTO pair_sync (pair_id, mark) SELECT id, 0 FROM post_pair;
+-- Once per statement, not per row: the publisher settles a batch of pairs in one UPDATE.
 CREATE FUNCTION pair_sync_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO pair_sync (pair_id, mark) VALUES (NEW.id, pg_current_xact_id()::text::bigint)
-  ON CONFLICT (pair_id) DO UPDATE SET mark = excluded.mark;
+  INSERT INTO pair_sync (pair_id, mark) SELECT id, pg_current_xact_id()::text::bigint FROM changed
+  ON CONFLICT (pair_id) DO UPDATE SET mark = excluded.mark WHERE pair_sync.mark <> excluded.mark;
   RETURN NULL;
 END $$;
-CREATE TRIGGER pair_sync_changed AFTER INSERT OR UPDATE ON post_pair FOR EACH ROW EXECUTE FUNCTION pair_sync_mark();
+CREATE TRIGGER pair_sync_inserted AFTER INSERT ON post_pair REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION pair_sync_mark();
+CREATE TRIGGER pair_sync_updated AFTER UPDATE ON post_pair REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION pair_sync_mark();
 ${mutations('BIGINT', '')}`,
 };
