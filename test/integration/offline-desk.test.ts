@@ -267,6 +267,27 @@ describe('a desk offline', () => {
   });
 });
 
+describe('changes made offline outlive a sign-out', () => {
+  it('keeps a person’s unsent changes when they sign out, counts them against leaving, and sends them when they sign in again', async () => {
+    const { port, channelId } = await workspace();
+    const d = await signedInDesk(`http://127.0.0.1:${port}`);
+    await server!.close();
+    server = undefined;
+    await call<Pair>(d, 'pairs.create', { channelIds: [channelId], enText: 'Written before signing out', frText: '', authorTz: tz, media: [] });
+    await call(d, 'session.signOut');
+    // Signed out: the copy is gone (it was her view), her change is not.
+    expect(d.unsent).toBe(1);
+    await serveAt(port);
+    await call(d, 'session.signIn', { username: 'dana', passphrase: passphraseOf('dana') });
+    await call(d, 'session.current');
+    await waitFor(async () => {
+      await d.sync();
+      return d.unsent === 0;
+    }, 10_000, 'sent after signing in again');
+    expect((await workspacePairs()).map((p) => p.enText)).toEqual(['Written before signing out']);
+  });
+});
+
 describe('a desk’s copy follows the person’s roles', () => {
   it('drops the pairs of an account pair whose role ended, at the next pull, and keeps the rest', async () => {
     const { port, channelId } = await workspace();

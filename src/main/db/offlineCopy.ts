@@ -112,6 +112,11 @@ export class OfflineCopyStore {
     return this.db.prepare('SELECT * FROM outbox WHERE person = ? ORDER BY id').all(person) as OutboxRow[];
   }
 
+  /** Everyone's changes still here (a person signed out keeps theirs until they return). */
+  outboxCount(): number {
+    return this.db.prepare('SELECT count(*) FROM outbox').pluck().get() as number;
+  }
+
   outboxEntry(id: number): OutboxRow | null {
     return (this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined) ?? null;
   }

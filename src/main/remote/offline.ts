@@ -403,6 +403,11 @@ export class OfflineDesk {
     return json === null ? null : (JSON.parse(json) as Pair);
   }
 
+  /** Changes made here by anyone that the workspace does not have yet (leaving would lose them). */
+  unsentCount(): number {
+    return this.store.outboxCount();
+  }
+
   /** Whether changes wait to be sent (a new change then queues behind them, keeping the order). */
   hasWaiting(): boolean {
     return this.entries().some((e) => e.state === 'waiting');

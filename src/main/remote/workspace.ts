@@ -161,7 +161,8 @@ export class WorkspaceDesk {
 
   /** Changes made here that are not yet in the workspace (leaving would lose them). */
   get unsent(): number {
-    return this.offline.entries().length;
+    // Everyone's: a person who signed out keeps their changes here until they sign in again.
+    return this.offline.unsentCount();
   }
 
   /** Brings the copy up to date now (and sends what waits first); resolves when done or unreachable. */
