@@ -31,6 +31,7 @@ import { benchPlatforms, type PlatformsResult, type Store } from './platforms';
 import { median, round, roundSummary, summarize, table, type Summary, progress, runBench } from './stats';
 import { deliverySql } from '../src/main/db/deliveries';
 import { pairDetailsSql } from '../src/main/db/pairDetails';
+import { contract } from '../src/shared/contract';
 import inspector from 'node:inspector';
 
 /** The one client the benchmark calls from (one window, as on a desk). */
@@ -408,6 +409,8 @@ interface QueryResult {
   list50Ms: Summary;
   list100Ms: Summary;
   recoverQueryMs: Summary;
+  /** pairs.query (issue 13, item 2): a page of 50 with its counts per status, as the whole view. */
+  queueMs: Record<string, Summary>;
   /** SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN. */
   plans: Record<string, { sql: string; inSource: boolean; plan: string[] }>;
 }
@@ -437,6 +440,20 @@ async function benchQueries(tandem: Tandem, seeded: Seeded): Promise<QueryResult
   const list50Ms = roundSummary(summarize(await timeRuns(() => tandem.pairs.list(50), big.warmup, big.runs)));
   const list100Ms = roundSummary(summarize(await timeRuns(() => tandem.pairs.list(100), big.warmup, big.runs)));
   const recoverQueryMs = roundSummary(summarize(await timeRuns(() => tandem.sql.all(deliverySql.allSendingPairs), 3, 20)));
+  // The queue's questions, each a page of 50 with counts per status (all pairs visible).
+  const ask = (input: Record<string, unknown>) => tandem.pairs.query(contract['pairs.query'].input.parse(input), null);
+  const second = (await ask({})).next ?? undefined;
+  const questions: Record<string, Record<string, unknown>> = {
+    'pairs.query: newest': {},
+    'pairs.query: page 2 (cursor)': { after: second },
+    'pairs.query: status scheduled': { status: ['scheduled'] },
+    'pairs.query: by schedule, from now': { sort: 'scheduled', from: new Date().toISOString() },
+    'pairs.query: search FR, 1 match': { search: '12345 : nos' },
+  };
+  const queueMs: Record<string, Summary> = {};
+  for (const [name, input] of Object.entries(questions)) {
+    queueMs[name] = roundSummary(summarize(await timeRuns(() => ask(input), 2, Math.min(big.runs, 20))));
+  }
   const plans: QueryResult['plans'] = {};
   for (const [name, q] of Object.entries(queries)) {
     const text = textOf(q.text, engine);
@@ -446,7 +463,7 @@ async function benchQueries(tandem: Tandem, seeded: Seeded): Promise<QueryResult
       plan: await queryPlan(tandem, q.text, q.params),
     };
   }
-  return { seeded, nextDueAtMs, nextDueAtValueOk: nextDue === seeded.earliestDue, list50Ms, list100Ms, recoverQueryMs, plans };
+  return { seeded, nextDueAtMs, nextDueAtValueOk: nextDue === seeded.earliestDue, list50Ms, list100Ms, recoverQueryMs, queueMs, plans };
 }
 
 // ---- part 3: cold start (SQLite) ------------------------------------------------------------
@@ -674,6 +691,7 @@ function report(
         qrow('pairs.list(50)', p2.list50Ms),
         qrow('pairs.list(100)  [UI]', p2.list100Ms),
         qrow('startup recover query', p2.recoverQueryMs),
+        ...Object.entries(p2.queueMs).map(([name, ms]) => qrow(name, ms)),
       ],
     ),
   );

@@ -2,6 +2,7 @@
 // department's years of posts would leave it — mostly published, some scheduled ahead.
 import { randomUUID } from 'node:crypto';
 import type { Param, Sql } from '../src/main/db/sql';
+import { searchText } from '../src/main/db/search';
 import { round } from './stats';
 
 const filler =
@@ -82,8 +83,8 @@ export async function seedPairs(sql: Sql, big: SeedSize): Promise<Seeded> {
     const pair = new Rows(
       sql,
       `INSERT INTO post_pair (id, en_text, fr_text, status, scheduled_at, author_tz, version, created_by, created_at,
-       updated_at, translated_by, scheduled_by)`,
-      "(?, ?, ?, ?, ?, 'America/Toronto', 1, 'drafter', ?, ?, NULL, 'publisher')",
+       updated_at, translated_by, scheduled_by, search_text)`,
+      "(?, ?, ?, ?, ?, 'America/Toronto', 1, 'drafter', ?, ?, NULL, 'publisher', ?)",
     );
     const link = new Rows(sql, 'INSERT INTO pair_channel (pair_id, channel_id)', '(?, ?)');
     const approval = new Rows(
@@ -112,7 +113,7 @@ export async function seedPairs(sql: Sql, big: SeedSize): Promise<Seeded> {
         const at = now + 60 * 60_000 + scheduled * 30 * 60_000;
         scheduled++;
         earliestDue = Math.min(earliestDue, at);
-        pair.add(id, enText, frText, 'scheduled', at, createdAt, approvedAt);
+        pair.add(id, enText, frText, 'scheduled', at, createdAt, approvedAt, searchText(enText, frText));
         link.add(id, channel);
         approval.add(randomUUID(), id, enText, frText, approvedAt);
         delivery.add(randomUUID(), id, enAccount, 'en', 'pending', 0, at, null, null, null, null);
@@ -120,7 +121,7 @@ export async function seedPairs(sql: Sql, big: SeedSize): Promise<Seeded> {
       } else {
         const at = createdAt + 30 * 60_000;
         const sentAt = at + 150 + Math.floor(Math.random() * 400);
-        pair.add(id, enText, frText, 'published', at, createdAt, sentAt);
+        pair.add(id, enText, frText, 'published', at, createdAt, sentAt, searchText(enText, frText));
         link.add(id, channel);
         approval.add(randomUUID(), id, enText, frText, approvedAt);
         for (const [lang, accountId, handle] of [

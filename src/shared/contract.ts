@@ -15,6 +15,7 @@ import {
   type MediaFile,
   type Pair,
   type PairMedia,
+  type PairStatus,
   type Platform,
   type StorageFaultCode,
   type User,
@@ -83,6 +84,55 @@ const unsentInput = unsentOwner.extend({
   channelIds: z.array(id).max(20),
   media: pairMediaList,
 });
+
+/** Every status a pair may have, in workflow order (the queue's filter and its counts). */
+export const pairStatuses = [
+  'draft',
+  'translation',
+  'review',
+  'approved',
+  'scheduled',
+  'publishing',
+  'published',
+  'partial',
+  'held',
+  'failed',
+  'cancelled',
+] as const satisfies readonly PairStatus[];
+// Every status is listed: a new one in domain.ts fails to compile here until it is added.
+const everyStatus: readonly (typeof pairStatuses)[number][] = [] as PairStatus[];
+void everyStatus;
+
+/**
+ * The queue's question (issue 13, item 2), answered by the database: every filter given must hold.
+ * - `status`: any of these statuses.
+ * - `channelId`: the pair goes to this account pair; `platform`: to an account pair on this platform.
+ * - `person` (a username): the pair was created by them or they wrote or edited either language.
+ * - `from` / `to`: the pair's queue time — when it is scheduled, else when it was created — is at
+ *   or after `from` and before `to`.
+ * - `search`: found in the EN or the FR text, ignoring case, accents and how white space runs.
+ * - `sort`: `newest` / `oldest` by creation; `scheduled`: by queue time, soonest first.
+ * - `after`: the `next` cursor of the previous page (with the same question); `limit`: page size.
+ */
+export const pairQuery = z.strictObject({
+  status: z.array(z.enum(pairStatuses)).min(1).max(pairStatuses.length).optional(),
+  channelId: id.optional(),
+  platform: z.enum(platforms).optional(),
+  person: username.optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  search: z.string().trim().min(1).max(200).optional(),
+  sort: z.enum(['newest', 'oldest', 'scheduled']).default('newest'),
+  after: z.string().min(1).max(300).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+/** A page of the queue: its pairs, the cursor of the next page (null at the end), and how many pairs of each status match (the status filter aside). */
+export interface PairPage {
+  pairs: Pair[];
+  next: string | null;
+  counts: Record<PairStatus, number>;
+}
 
 /** Largest image accepted at all (Mastodon's default limit); each platform's own limit is checked too. */
 export const maxUploadBytes = 16 * 1024 * 1024;
@@ -311,6 +361,7 @@ export const contract = {
     input: z.strictObject({ limit: z.number().int().min(1).max(500).default(50) }).optional(),
     output: null as unknown as Pair[],
   },
+  'pairs.query': { input: pairQuery, output: null as unknown as PairPage },
   'pairs.create': {
     input: z.strictObject({
       /** Chosen by a desk that drafted the pair offline, so its later changes can name it; else made here. */

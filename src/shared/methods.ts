@@ -17,6 +17,7 @@ export const methods = [
   'accounts.setSelfApproval',
   'accounts.updateCredentials',
   'pairs.list',
+  'pairs.query',
   'pairs.create',
   'pairs.update',
   'pairs.requestTranslation',

@@ -451,6 +451,7 @@ describe('authentication', () => {
       },
       'accounts.setSelfApproval': { channelId, allowed: false },
       'pairs.list': { limit: 10 },
+      'pairs.query': { status: ['scheduled'], search: 'signed' },
       'pairs.create': { channelIds: [channelId], enText: 'x', frText: 'y', authorTz: tz },
       'pairs.update': { id: pair.id, version: pair.version, enText: 'Changed', frText: 'Changé' },
       'pairs.requestTranslation': { id: pair.id, version: pair.version },

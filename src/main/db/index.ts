@@ -13,6 +13,7 @@ import { migration010 } from './migrations/010-pii-requests';
 import { migration011 } from './migrations/011-delivery-lease';
 import { migration012 } from './migrations/012-workspace';
 import { migration013 } from './migrations/013-sync';
+import { migration014 } from './migrations/014-queue';
 
 export type Db = Database.Database;
 
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

@@ -9,11 +9,12 @@
 // on PostgreSQL a concurrent writer of the same row waits, then finds the condition false.
 import type { Approval, Delivery, ErrorInfo, Lang, Pair, PairStatus } from '../../shared/domain';
 import { pairDetails, type ApprovalRow, type DeliveryRow, type PairDetails } from './pairDetails';
+import { searchText } from './search';
 import { withJsonList, type Sql } from './sql';
 
 export type { DeliveryRow } from './pairDetails';
 
-interface PairRow {
+export interface PairRow {
   id: string;
   en_text: string;
   fr_text: string;
@@ -54,6 +55,12 @@ export async function listPairs(sql: Sql, limit: number, visible: ReadonlySet<st
   const count = Math.floor(limit);
   const rows =
     visible === null ? await sql.all<PairRow>(page, [count]) : await sql.all<PairRow>(visiblePage, [JSON.stringify([...visible]), count]);
+  const details = await pairDetails(sql, rows.map((row) => row.id));
+  return rows.map((row) => toPair(row, details.get(row.id)!));
+}
+
+/** Pairs from their rows, in the same order, reading their details in a fixed number of queries. */
+export async function pairsOfRows(sql: Sql, rows: readonly PairRow[]): Promise<Pair[]> {
   const details = await pairDetails(sql, rows.map((row) => row.id));
   return rows.map((row) => toPair(row, details.get(row.id)!));
 }
@@ -138,9 +145,9 @@ export interface NewPair {
 /** A new draft and its account pairs. */
 export async function insertPair(sql: Sql, pair: NewPair): Promise<void> {
   await sql.run(
-    `INSERT INTO post_pair (id, en_text, fr_text, status, author_tz, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, 'draft', ?, ?, ?, ?)`,
-    [pair.id, pair.enText, pair.frText, pair.authorTz, pair.createdBy, pair.at, pair.at],
+    `INSERT INTO post_pair (id, en_text, fr_text, search_text, status, author_tz, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)`,
+    [pair.id, pair.enText, pair.frText, searchText(pair.enText, pair.frText), pair.authorTz, pair.createdBy, pair.at, pair.at],
   );
   for (const channelId of pair.channelIds) {
     await sql.run('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)', [pair.id, channelId]);
@@ -161,10 +168,10 @@ export interface PairEdit {
 /** New text, as a new version; false (nothing changed) unless the pair is still as expected. */
 export async function editPair(sql: Sql, id: string, expected: Required<PairExpected>, edit: PairEdit): Promise<boolean> {
   const changed = await sql.run(
-    `UPDATE post_pair SET en_text = ?, fr_text = ?, version = version + 1, updated_at = ?, last_edited_by = ?,
+    `UPDATE post_pair SET en_text = ?, fr_text = ?, search_text = ?, version = version + 1, updated_at = ?, last_edited_by = ?,
      status = ?, scheduled_at = CASE WHEN ? = 1 THEN NULL ELSE scheduled_at END
      WHERE id = ? AND version = ? AND status = ?`,
-    [edit.enText, edit.frText, edit.at, edit.by, edit.status, edit.clearSchedule ? 1 : 0, id, expected.version, expected.status],
+    [edit.enText, edit.frText, searchText(edit.enText, edit.frText), edit.at, edit.by, edit.status, edit.clearSchedule ? 1 : 0, id, expected.version, expected.status],
   );
   return changed > 0;
 }

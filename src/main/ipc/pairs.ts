@@ -6,6 +6,7 @@ import { signedIn } from '../services/context';
 
 type PairMethods =
   | 'pairs.list'
+  | 'pairs.query'
   | 'pairs.create'
   | 'pairs.update'
   | 'pairs.requestTranslation'
@@ -32,6 +33,7 @@ export function pairHandlers({
   }
   return {
     'pairs.list': async (ctx, input) => pairs.list(input?.limit, await users.visibleChannels(signedIn(ctx))),
+    'pairs.query': async (ctx, input) => pairs.query(input, await users.visibleChannels(signedIn(ctx))),
     'pairs.create': async (ctx, input) => changed(await pairs.create(ctx, input)),
     'pairs.update': async (ctx, input) => changed(await pairs.update(ctx, input)),
     'pairs.requestTranslation': async (ctx, input) => changed(await pairs.requestTranslation(ctx, input)),

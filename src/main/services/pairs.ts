@@ -30,7 +30,8 @@ import {
 } from '../db/pairs';
 import type { Clock } from '../clock';
 import type { DeliveryStatus, Lang, Pair, PairStatus, Platform, User } from '../../shared/domain';
-import type { ParsedInput } from '../../shared/contract';
+import { pairStatuses, type PairPage, type ParsedInput } from '../../shared/contract';
+import { queryPairs, type QueueCursor, type QueueSort } from '../db/queue';
 import type { PlatformAdapter } from '../platforms/types';
 import type { MediaService } from './media';
 import { AppError } from '../errors';
@@ -323,6 +324,24 @@ export class PairService {
     return listPairs(this.sql, limit, visible);
   }
 
+  /**
+   * The queue's question (contract `pairQuery`): a page of the pairs `visible` lets the caller see,
+   * the cursor of the next, and counts per status of all that match (the status filter aside).
+   * Everything is decided by the database (db/queue.ts).
+   */
+  async query(input: ParsedInput<'pairs.query'>, visible: ReadonlySet<string> | null): Promise<PairPage> {
+    const from = input.from === undefined ? undefined : Date.parse(input.from);
+    const to = input.to === undefined ? undefined : Date.parse(input.to);
+    if (from !== undefined && to !== undefined && from > to) throw new AppError('input.invalid', { field: 'to' });
+    const page = await queryPairs(
+      this.sql,
+      { ...input, from, to, after: input.after === undefined ? undefined : readCursor(input.after, input.sort) },
+      visible,
+    );
+    const counts = Object.fromEntries(pairStatuses.map((status) => [status, page.counts.get(status) ?? 0])) as Record<PairStatus, number>;
+    return { pairs: page.pairs, next: page.last && writeCursor(page.last, input.sort), counts };
+  }
+
   /** Of these pairs, those whose every account pair is in `visible` (null: all), in the same order. */
   async visibleAmong(pairIds: readonly string[], visible: ReadonlySet<string> | null): Promise<string[]> {
     const unique = [...new Set(pairIds)];
@@ -488,4 +507,32 @@ function sideWritten(text: string, media: MediaInput, lang: Lang): boolean {
 /** What an approval covered of the images: which files, with which alt text, in order. */
 function mediaEvidence(pair: Pair): string {
   return JSON.stringify(pair.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr })));
+}
+
+/** A page's end as the caller gets it: opaque (base64url of [sort, key, id]), good only for the same sort. */
+function writeCursor(last: QueueCursor, sort: QueueSort): string {
+  return Buffer.from(JSON.stringify([sort, last.key, last.id])).toString('base64url');
+}
+
+/** The cursor `writeCursor` made for this sort; anything else is refused as bad input. */
+function readCursor(cursor: string, sort: QueueSort): QueueCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new AppError('input.invalid', { field: 'after' });
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    parsed[0] !== sort ||
+    typeof parsed[1] !== 'number' ||
+    !Number.isSafeInteger(parsed[1]) ||
+    typeof parsed[2] !== 'string' ||
+    parsed[2].length === 0 ||
+    parsed[2].length > 64
+  ) {
+    throw new AppError('input.invalid', { field: 'after' });
+  }
+  return { key: parsed[1], id: parsed[2] };
 }
