@@ -419,7 +419,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Methods that only read: offline, the copy's answer (or "needs the workspace") rather than "cannot reach it". */
 function isRead(method: Method): boolean {
-  return method.endsWith('.list') || method.endsWith('.get') || method.endsWith('.current') || method === 'media.read' || method === 'pii.requests' || method === 'storage.problem';
+  return method.endsWith('.list') || method.endsWith('.query') || method.endsWith('.get') || method.endsWith('.current') || method === 'media.read' || method === 'pii.requests' || method === 'storage.problem';
 }
 
 function contractInput<M extends Method>(method: M, input: unknown): Result<ParsedInput<M>> {
