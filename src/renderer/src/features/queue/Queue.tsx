@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Channel, Delivery, DeliveryMetrics, ErrorInfo, Pair } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
-import { useDateFormat, useErrorText } from '../../lib/format';
+import { useChannelName, useDateFormat, useErrorText } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useCan } from '../../lib/session';
 import { useWorkspaceOffline } from '../../lib/outbox';
@@ -81,11 +81,24 @@ function localInputValue(date: Date): string {
   )}:${pad(date.getSeconds())}`;
 }
 
+/**
+ * The moment a `datetime-local` value names, or what is wrong with it: the browser gives an empty
+ * value for a date not fully typed or one that does not exist (31 February), and a year too far
+ * for a JavaScript date makes `toISOString` throw.
+ */
+function scheduledInstant(local: string): { iso: string } | { problem: 'schedule.incomplete' | 'schedule.outOfRange' } {
+  if (!local) return { problem: 'schedule.incomplete' };
+  const date = new Date(local);
+  if (Number.isNaN(date.getTime()) || date.getFullYear() > 9999) return { problem: 'schedule.outOfRange' };
+  return { iso: date.toISOString() };
+}
+
 function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels: Channel[]; onEdit: (pair: Pair) => void; onChanged: () => void }) {
   const { t } = useTranslation();
   const can = useCan();
   const ids = useId();
   const formatDate = useDateFormat();
+  const channelName = useChannelName();
   // Offline, deciding and publishing are still offered (the person sees what waits), and say why
   // they cannot be done yet; tried anyway, the refusal says so where it was tried.
   const offline = useWorkspaceOffline();
@@ -117,8 +130,16 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
     }
   }
 
-  const names = pair.channelIds.map((id) => channels.find((c) => c.id === id)?.name ?? id).join(', ');
+  const names = pair.channelIds
+    .map((id) => {
+      const channel = channels.find((c) => c.id === id);
+      return channel ? channelName(channel) : id;
+    })
+    .join(', ');
   const neverSent = pair.deliveries.every((d) => d.attempt === 0);
+  // Once out, when it went out (the last side to reach its platform), not when it was meant to.
+  const sentTimes = pair.deliveries.flatMap((d) => (d.sentAt ? [d.sentAt] : []));
+  const publishedAt = (pair.status === 'published' || pair.status === 'partial') && sentTimes.length > 0 ? sentTimes.sort().at(-1)! : null;
   const editable =
     ['draft', 'translation', 'review', 'approved', 'scheduled'].includes(pair.status) ||
     ((pair.status === 'held' || pair.status === 'failed') && neverSent);
@@ -129,7 +150,13 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
           {t(`queue.status.${pair.status}`)}
         </span>
         <span className="muted">{names}</span>
-        {pair.scheduledAt && <span className="muted">{t('queue.scheduledFor', { date: formatDate(pair.scheduledAt) })}</span>}
+        {publishedAt ? (
+          <span className="muted" data-testid="published-at">
+            {t('queue.publishedAt', { date: formatDate(publishedAt) })}
+          </span>
+        ) : (
+          pair.scheduledAt && <span className="muted">{t('queue.scheduledFor', { date: formatDate(pair.scheduledAt) })}</span>
+        )}
         {pair.skewMs !== null && <span className="muted">{t('queue.skew', { ms: pair.skewMs })}</span>}
       </div>
       <div className="two-columns">
@@ -242,15 +269,13 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
             className="primary"
             disabled={busy}
             aria-describedby={needsWorkspace}
-            onClick={() =>
-              void act(() =>
-                call('pairs.schedule', {
-                  ...ref,
-                  when,
-                  scheduledAt: when === 'at' && scheduledLocal ? new Date(scheduledLocal).toISOString() : undefined,
-                }),
-              )
-            }
+            onClick={() => {
+              if (when === 'now') return void act(() => call('pairs.schedule', { ...ref, when }));
+              // Said here, in words, before anything is sent; the field keeps what was typed.
+              const scheduledAt = scheduledInstant(scheduledLocal);
+              if ('problem' in scheduledAt) return setError({ code: scheduledAt.problem });
+              return void act(() => call('pairs.schedule', { ...ref, when, scheduledAt: scheduledAt.iso }));
+            }}
           >
             {t(when === 'now' ? 'queue.publishBothNow' : 'queue.scheduleBoth')}
           </button>
