@@ -137,6 +137,9 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
     })
     .join(', ');
   const neverSent = pair.deliveries.every((d) => d.attempt === 0);
+  // People by name; a pair kept on a desk from before names were sent shows usernames.
+  const nameOf = (username: string) => pair.names?.[username] ?? username;
+  const translators = [...new Set([...pair.writtenBy.en, ...pair.writtenBy.fr])].filter((u) => u !== pair.createdBy);
   // Once out, when it went out (the last side to reach its platform), not when it was meant to.
   const sentTimes = pair.deliveries.flatMap((d) => (d.sentAt ? [d.sentAt] : []));
   const publishedAt = (pair.status === 'published' || pair.status === 'partial') && sentTimes.length > 0 ? sentTimes.sort().at(-1)! : null;
@@ -187,27 +190,27 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
         })}
       </div>
       <p className="people muted" data-testid="people">
-        {t('queue.draftedBy', { user: pair.createdBy })}
-        {pair.translatedBy && <> · {t('queue.translatedBy', { user: pair.translatedBy })}</>}
+        {t('queue.draftedBy', { user: nameOf(pair.createdBy) })}
+        {translators.length > 0 && <> · {t('queue.translatedBy', { user: translators.map(nameOf).join(', ') })}</>}
         {pair.scheduledBy && (
           <>
             {' '}
             ·{' '}
             {t(pair.status === 'published' || pair.status === 'partial' ? 'queue.scheduledBy' : 'queue.scheduledByPending', {
-              user: pair.scheduledBy,
+              user: nameOf(pair.scheduledBy),
             })}
           </>
         )}
       </p>
       {pair.approval && (
         <p className="evidence" data-testid="approval">
-          {t('queue.approvedBy', { user: pair.approval.by, date: formatDate(pair.approval.at) })}
+          {t('queue.approvedBy', { user: nameOf(pair.approval.by), date: formatDate(pair.approval.at) })}
           {pair.approval.comment && <> — {t('queue.quoted', { text: pair.approval.comment })}</>}
         </p>
       )}
       {pair.rejection && (
         <p className="evidence rejected" data-testid="rejection">
-          {t('queue.rejectedBy', { user: pair.rejection.by, date: formatDate(pair.rejection.at) })} —{' '}
+          {t('queue.rejectedBy', { user: nameOf(pair.rejection.by), date: formatDate(pair.rejection.at) })} —{' '}
           {t('queue.quoted', { text: pair.rejection.comment })}
         </p>
       )}
