@@ -61,7 +61,8 @@ describe('messages that tell the truth', () => {
     await t.signInAs('dana');
     const page = await openApp();
     const box = page.getByRole('checkbox', { name: `Statistics Canada — X: @${t.en.username} and @${t.fr.username}` });
-    expect(await box.isChecked()).toBe(true);
+    // The only account pair there is: chosen already, or chosen now.
+    await box.check();
 
     await page.getByLabel('English text').fill('Consumer Price Index, October.');
     await page.getByRole('button', { name: 'Submit for review' }).click();
@@ -133,6 +134,9 @@ describe('messages that tell the truth', () => {
     await page.getByRole('button', { name: 'Français' }).click();
     await pair.getByRole('button', { name: 'Programmer les deux' }).click();
     await pair.getByRole('alert').getByText(/^La date ou l’heure est incomplète/).waitFor();
+    // Once the date is whole and real, the message goes.
+    await pair.locator('input[type="datetime-local"]').fill('2031-06-15T08:30:15');
+    await waitFor(async () => (await pair.getByRole('alert').count()) === 0, 5_000, 'the date message to go');
     await page.context().close();
   });
 

@@ -115,6 +115,15 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
   const [when, setWhen] = useState<'now' | 'at'>('now');
   const [scheduledLocal, setScheduledLocal] = useState(() => localInputValue(new Date(Date.now() + 60 * 60_000)));
   const ref = { id: pair.id, version: pair.version };
+  // A message about the date follows the date: it goes once the date is whole and real again.
+  function changeScheduledLocal(value: string) {
+    setScheduledLocal(value);
+    setError((current) => {
+      if (current?.code !== 'schedule.incomplete' && current?.code !== 'schedule.outOfRange') return current;
+      const next = scheduledInstant(value);
+      return 'problem' in next ? { code: next.problem } : null;
+    });
+  }
   const scope = pair.channelIds;
 
   async function act(work: () => Promise<unknown>) {
@@ -264,7 +273,7 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
           {when === 'at' && (
             <div className="field">
               <label htmlFor={`${ids}-at`}>{t('queue.scheduleAtLabel', { tz: Intl.DateTimeFormat().resolvedOptions().timeZone })}</label>
-              <input id={`${ids}-at`} type="datetime-local" step={1} value={scheduledLocal} onChange={(e) => setScheduledLocal(e.target.value)} />
+              <input id={`${ids}-at`} type="datetime-local" step={1} value={scheduledLocal} onChange={(e) => changeScheduledLocal(e.target.value)} />
             </div>
           )}
           <button
