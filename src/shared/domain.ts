@@ -86,6 +86,8 @@ export const errorCodes = [
   'account.unauthorized',
   'schedule.inPast',
   'schedule.invalid',
+  'schedule.incomplete',
+  'schedule.outOfRange',
   'pair.unknown',
   'pair.notCancellable',
   'pair.notRetryable',
@@ -131,6 +133,7 @@ export const errorCodes = [
   'user.weakPassphrase',
   'user.unknown',
   'permission.denied',
+  'permission.roleEnded',
   'role.invalidScope',
   'role.unknown',
   'role.expiryInPast',
@@ -213,6 +216,11 @@ export interface Pair {
   writtenBy: { en: string[]; fr: string[] };
   /** Who scheduled or published it. */
   scheduledBy: string | null;
+  /**
+   * The display name of each person above, by username (a person no longer known keeps their
+   * username). Only the people this pair names: seeing a pair tells no one else's name.
+   */
+  names: Record<string, string>;
   /** The approval in force: covers this version of both languages. */
   approval: Approval | null;
   /** The most recent rejection, while the pair is back in translation. */

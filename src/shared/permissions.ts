@@ -43,3 +43,17 @@ export function canPerform(grants: readonly Grant[], action: Action, channelIds:
   if (isGlobalAction(action) || channelIds.length === 0) return active.some((g) => g.channelId === null);
   return channelIds.every((id) => active.some((g) => g.channelId === null || g.channelId === id));
 }
+
+/**
+ * When the user may not act only because roles that would allow it have ended (reached their end
+ * date, not revoked): the last of those end dates, so the refusal can say so. Null otherwise.
+ */
+export function roleEndedFor(grants: readonly Grant[], action: Action, channelIds: readonly string[], now: number): string | null {
+  if (canPerform(grants, action, channelIds, now)) return null;
+  const ended = grants.filter((g) => g.revokedAt === null && g.expiresAt !== null && Date.parse(g.expiresAt) <= now);
+  const asIfActive = ended.map((g) => ({ ...g, expiresAt: null }));
+  if (!canPerform([...grants, ...asIfActive], action, channelIds, now)) return null;
+  const allowed = allowedRoles[action];
+  const dates = ended.filter((g) => allowed.includes(g.role)).map((g) => g.expiresAt!);
+  return dates.sort().at(-1) ?? null;
+}

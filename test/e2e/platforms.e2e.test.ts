@@ -142,8 +142,8 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
   it('composes one pair with two images for both platforms, previews each card, and publishes it everywhere', async () => {
     const page = await openApp();
     await page.getByRole('heading', { name: 'Draft a bilingual pair' }).waitFor();
-    await page.getByRole('checkbox', { name: `StatCan on X: @${t.en.username} and @${t.fr.username}` }).check();
-    await page.getByRole('checkbox', { name: `StatCan on Mastodon: @${mastodonHandle(mEn)} and @${mastodonHandle(mFr)}` }).check();
+    await page.getByRole('checkbox', { name: `StatCan on X — X: @${t.en.username} and @${t.fr.username}` }).check();
+    await page.getByRole('checkbox', { name: `StatCan on Mastodon — Mastodon: @${mastodonHandle(mEn)} and @${mastodonHandle(mFr)}` }).check();
     await page.getByLabel('English text').fill(enText);
     await page.getByLabel('French text').fill(frText);
     // The side counters follow the strictest account selected: X.
@@ -308,8 +308,8 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     const page = await openApp();
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
-    await page.getByRole('checkbox', { name: `StatCan on X\u00a0: @${t.en.username} et @${t.fr.username}` }).check();
-    await page.getByRole('checkbox', { name: `StatCan on Mastodon\u00a0: @${mastodonHandle(mEn)} et @${mastodonHandle(mFr)}` }).check();
+    await page.getByRole('checkbox', { name: `StatCan on X — X\u00a0: @${t.en.username} et @${t.fr.username}` }).check();
+    await page.getByRole('checkbox', { name: `StatCan on Mastodon — Mastodon\u00a0: @${mastodonHandle(mEn)} et @${mastodonHandle(mFr)}` }).check();
     await page.getByLabel('Texte anglais').fill('Four charts from the Labour Force Survey');
     await page.getByLabel('Texte français').fill('Quatre graphiques de l’Enquête sur la population active');
 

@@ -74,8 +74,8 @@ const frText = 'Écrivez à courriel@canada.ca, voyez canada.ca/fr/sante (https:
 describe('previews', () => {
   it('highlight on Bluesky what Bluesky links and tags, and not #2026, an e-mail address or a closing parenthesis', async () => {
     const page = await openComposer('en-CA');
-    await page.getByRole('checkbox', { name: /^StatCan on Bluesky:/ }).check();
-    await page.getByRole('checkbox', { name: /^StatCan on X:/ }).check();
+    await page.getByRole('checkbox', { name: /^StatCan on Bluesky — Bluesky:/ }).check();
+    await page.getByRole('checkbox', { name: /^StatCan on X — X:/ }).check();
     await page.getByLabel('English text').fill(enText);
     await page.getByLabel('French text').fill(frText);
     await page.getByTestId('preview-bluesky-fr').locator('[data-entity]').first().waitFor();

@@ -140,7 +140,7 @@ describe('from first start to a published bilingual pair', () => {
     await queued.getByLabel(/^Comment/).fill('Figures checked against The Daily.');
     await queued.getByRole('button', { name: 'Approve both languages' }).click();
     await queued.and(page.locator('[data-status="approved"]')).waitFor();
-    expect(await queued.getByTestId('approval').textContent()).toMatch(/^Approved by admin on .*“Figures checked against The Daily\.”$/);
+    expect(await queued.getByTestId('approval').textContent()).toMatch(/^Approved by Alex Admin on .*“Figures checked against The Daily\.”$/);
 
     // Schedule a few seconds ahead.
     await queued.getByRole('radio', { name: 'At a set time' }).check();
@@ -286,8 +286,8 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     await signIn(page, 'paul');
     await pair.getByRole('button', { name: 'Publish both now' }).click();
     await pair.and(page.locator('[data-status="published"]')).waitFor({ timeout: 15_000 });
-    expect(await pair.getByTestId('people').textContent()).toBe('Drafted by dana · translated by theo · published by paul');
-    expect(await pair.getByTestId('approval').textContent()).toMatch(/^Approved by alice on .*“Approved for release at 8:30\.”$/);
+    expect(await pair.getByTestId('people').textContent()).toBe('Drafted by Dana · translated by Theo · published by Paul');
+    expect(await pair.getByTestId('approval').textContent()).toMatch(/^Approved by Alice on .*“Approved for release at 8:30\.”$/);
     expect(t.fake.postsBy(t.en.username).map((p) => p.text)).toContain(enText);
     expect(t.fake.postsBy(t.fr.username).map((p) => p.text)).toContain(frText);
     // Paul is told on the desktop, in his language.

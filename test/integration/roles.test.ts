@@ -616,7 +616,7 @@ describe('grants', () => {
     ]);
   });
 
-  it('a grant with an expiry works until it passes, then is refused at once without signing in again', async () => {
+  it('a grant with an expiry works until it passes, then is refused at once, saying when it ended, without signing in again', async () => {
     const channelId = await t.addChannel();
     const user = await t.addUser('temp', []);
     const expiresAt = new Date(Date.now() + 1_500).toISOString();
@@ -629,7 +629,10 @@ describe('grants', () => {
     expect(before).toMatchObject({ ok: true, value: { createdBy: 'temp' } });
 
     await sleep(Date.parse(expiresAt) - Date.now() + 30);
-    expect(await create([channelId])).toEqual(denied('pair.create'));
+    expect(await create([channelId])).toEqual({
+      ok: false,
+      error: { code: 'permission.roleEnded', params: { action: 'pair.create', date: expiresAt } },
+    });
     expect((await api('session.current', undefined)).user?.username).toBe('temp');
   });
 

@@ -51,6 +51,8 @@ export interface PairDetails {
   writers: WriterRow[];
   /** In position order. */
   media: PairMedia[];
+  /** Display names by username of everyone the page's pairs name (shared by the page's pairs). */
+  names: ReadonlyMap<string, string>;
 }
 
 type MediaRow = PairMediaRow & { pair_id: string };
@@ -75,6 +77,14 @@ export const pairDetailsSql = {
       f.id AS fr_id, f.mime AS fr_mime, f.bytes AS fr_bytes, f.width AS fr_width, f.height AS fr_height
     FROM pair_media pm JOIN media_blob e ON e.id = pm.en_blob JOIN media_blob f ON f.id = pm.fr_blob
     WHERE pm.pair_id IN (SELECT value FROM json_each(?)) ORDER BY pm.pair_id, pm.position`,
+  // Everyone the pairs name (drafted, wrote, decided, scheduled), by display name: only these
+  // people, so a caller learns names from pairs it may see and from nothing else.
+  names: `SELECT u.username, u.display_name FROM "user" u WHERE u.username IN (
+      SELECT created_by FROM post_pair WHERE id IN (SELECT value FROM json_each(?))
+      UNION SELECT scheduled_by FROM post_pair WHERE id IN (SELECT value FROM json_each(?))
+      UNION SELECT by_user FROM approval WHERE pair_id IN (SELECT value FROM json_each(?))
+      UNION SELECT username FROM pair_author WHERE pair_id IN (SELECT value FROM json_each(?)))
+    ORDER BY u.username`,
 };
 
 /** The same statements, each with its PostgreSQL twin. */
@@ -84,22 +94,26 @@ const statements: { readonly [K in keyof typeof pairDetailsSql]: Text } = {
   decisions: withJsonList(pairDetailsSql.decisions),
   writers: withJsonList(pairDetailsSql.writers),
   media: withJsonList(pairDetailsSql.media),
+  names: withJsonList(pairDetailsSql.names),
 };
 
-/** The details of each of these pairs (an unknown id gets empty details), in five queries. */
+/** The details of each of these pairs (an unknown id gets empty details), in six queries. */
 export async function pairDetails(sql: Sql, pairIds: readonly string[]): Promise<Map<string, PairDetails>> {
   const out = new Map<string, PairDetails>();
-  for (const id of pairIds) out.set(id, { deliveries: [], channelIds: [], decisions: [], writers: [], media: [] });
+  const names = new Map<string, string>();
+  for (const id of pairIds) out.set(id, { deliveries: [], channelIds: [], decisions: [], writers: [], media: [], names });
   if (pairIds.length === 0) return out;
   const ids = JSON.stringify([...new Set(pairIds)]);
-  // Sent together: over a network (a team's PostgreSQL) the five cost one round trip, not five.
-  const [deliveries, channels, decisions, writers, media] = await Promise.all([
+  // Sent together: over a network (a team's PostgreSQL) the six cost one round trip, not six.
+  const [deliveries, channels, decisions, writers, media, people] = await Promise.all([
     sql.all<DeliveryRow>(statements.deliveries, [ids]),
     sql.all<{ pair_id: string; channel_id: string }>(statements.channels, [ids]),
     sql.all<ApprovalRow>(statements.decisions, [ids]),
     sql.all<WriterRow & { pair_id: string }>(statements.writers, [ids]),
     sql.all<MediaRow>(statements.media, [ids]),
+    sql.all<{ username: string; display_name: string }>(statements.names, [ids, ids, ids, ids]),
   ]);
+  for (const row of people) names.set(row.username, row.display_name);
   const of = (pairId: string) => out.get(pairId)!;
   for (const row of deliveries) of(row.pair_id).deliveries.push(row);
   for (const row of channels) of(row.pair_id).channelIds.push(row.channel_id);

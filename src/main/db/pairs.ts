@@ -321,6 +321,13 @@ function toPair(row: PairRow, details: PairDetails): Pair {
   const writers = details.writers;
   const writtenBy = { en: writers.filter((w) => w.lang === 'en').map((w) => w.username), fr: writers.filter((w) => w.lang === 'fr').map((w) => w.username) };
   const others = [...new Set([...writtenBy.en, ...writtenBy.fr])].filter((name) => name !== row.created_by);
+  // Each pair carries the names of its own people only.
+  const named = [row.created_by, row.scheduled_by, ...decisions.map((d) => d.by_user), ...writtenBy.en, ...writtenBy.fr];
+  const names: Record<string, string> = {};
+  for (const username of named) {
+    const name = username === null ? undefined : details.names.get(username);
+    if (username !== null && name !== undefined) names[username] = name;
+  }
   return {
     id: row.id,
     enText: row.en_text,
@@ -333,6 +340,7 @@ function toPair(row: PairRow, details: PairDetails): Pair {
     translatedBy: others.length > 0 ? others.join(', ') : null,
     writtenBy,
     scheduledBy: row.scheduled_by,
+    names,
     approval: approval && approvedStates.includes(row.status) ? toApproval(approval) : null,
     rejection: latest?.decision === 'rejected' && row.status === 'translation' ? toApproval(latest) : null,
     createdAt: iso(row.created_at)!,

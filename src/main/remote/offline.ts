@@ -175,6 +175,7 @@ export class OfflineDesk {
         translatedBy: null,
         writtenBy: { en: written(create.enText, 'en'), fr: written(create.frText, 'fr') },
         scheduledBy: null,
+        names: { [person.username]: person.displayName },
         approval: null,
         rejection: null,
         createdAt: stamp,

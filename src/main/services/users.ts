@@ -30,7 +30,7 @@ import {
 import type { Clock } from '../clock';
 import type { Grant, Role, User } from '../../shared/domain';
 import type { ParsedInput } from '../../shared/contract';
-import { canPerform, isGrantActive, type Action } from '../../shared/permissions';
+import { canPerform, isGrantActive, roleEndedFor, type Action } from '../../shared/permissions';
 import { AppError } from '../errors';
 import type { AuditLog } from './audit';
 import { decoyHash, hashPassphrase, verifyPassphrase } from './passphrase';
@@ -316,9 +316,12 @@ export class UserService {
     return canPerform(await this.grantsOf(user.id), action, channelIds, this.clock.now());
   }
 
-  /** Records the refusal and throws permission.denied. Never inside the refused change's transaction: its rollback would take the record too. */
+  /** Records the refusal and throws permission.denied (permission.roleEnded when that is why). Never inside the refused change's transaction: its rollback would take the record too. */
   private async refuse(user: User, action: Action, channelIds: readonly string[], subject: string): Promise<never> {
     await this.audit.append(user.username, 'permission.denied', subject, { action, channels: [...channelIds] });
+    // A role that has ended is the real reason, and the person is told when it ended.
+    const ended = roleEndedFor(await this.grantsOf(user.id), action, channelIds, this.clock.now());
+    if (ended) throw new AppError('permission.roleEnded', { action, date: ended });
     throw new AppError('permission.denied', { action });
   }
 
@@ -338,6 +341,12 @@ export class UserService {
     const now = this.clock.now();
     if (actions.some((action) => grants.some((g) => canPerform([g], action, g.channelId ? [g.channelId] : [], now)))) return;
     await this.audit.append(user.username, 'permission.denied', subject, { action: actions[0]! });
+    const ended = grants
+      .flatMap((g) => actions.map((action) => roleEndedFor(grants, action, g.channelId ? [g.channelId] : [], now)))
+      .filter((date): date is string => date !== null)
+      .sort()
+      .at(-1);
+    if (ended) throw new AppError('permission.roleEnded', { action: actions[0]!, date: ended });
     throw new AppError('permission.denied', { action: actions[0]! });
   }
 

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Account, Channel, ErrorInfo, Lang, Pair } from '../../../../shared/domain';
+import type { Account, Channel, ErrorInfo, Grant, Lang, Pair } from '../../../../shared/domain';
 import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
 import type { UnsentText } from '../../../../shared/contract';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useCan, useUser } from '../../lib/session';
+import { useChannelName, useDayFormat } from '../../lib/format';
+import { isGrantActive } from '../../../../shared/permissions';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
 import { ChecksPanel } from './ChecksPanel';
 import { useApiEvent } from '../../lib/useEvent';
@@ -56,7 +58,10 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
   const { channels, editing, onDoneEditing, onAddAccounts, restored } = props;
   const { t } = useTranslation();
   const can = useCan();
-  const owner = useUser().id;
+  const user = useUser();
+  const owner = user.id;
+  const formatDay = useDayFormat();
+  const channelName = useChannelName();
   const ids = useId();
   const [enText, setEnText] = useState(editing?.enText ?? restored?.enText ?? '');
   const [frText, setFrText] = useState(editing?.frText ?? restored?.frText ?? '');
@@ -119,20 +124,33 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     }
   }
 
-  function create(next: Next) {
-    if (next === 'review') {
-      // The same check main makes, so a pair that cannot go to review is not saved half-way.
-      for (const lang of ['en', 'fr'] as const) {
-        for (const account of accountsFor(lang)) {
-          const [problem] = validateSide(account.limits, lang, lang === 'en' ? enText : frText, sideMedia(media, lang));
-          if (problem) {
-            setStatus(null);
-            setError({ code: problem.code, params: { ...problem.params, platform: account.platform } });
-            return;
-          }
-        }
+  /** The same check main makes before review: the first problem with the text as it is now. */
+  function reviewProblem(): ErrorInfo | null {
+    for (const lang of ['en', 'fr'] as const) {
+      for (const account of accountsFor(lang)) {
+        const [problem] = validateSide(account.limits, lang, lang === 'en' ? enText : frText, sideMedia(media, lang));
+        if (problem) return { code: problem.code, params: { ...problem.params, platform: account.platform } };
       }
     }
+    return null;
+  }
+  // Once review was refused for the text, the message follows the text: it changes as the text
+  // changes and goes away when the text is fixed, so it never contradicts the checks beside it.
+  const [refusedForText, setRefusedForText] = useState(false);
+  const textProblem = refusedForText ? reviewProblem() : null;
+  useEffect(() => {
+    if (refusedForText && !textProblem) setRefusedForText(false);
+  }, [refusedForText, textProblem]);
+
+  function create(next: Next) {
+    if (next === 'review' && reviewProblem()) {
+      // Not saved half-way: a pair that cannot go to review stays in the composer.
+      setStatus(null);
+      setError(null);
+      setRefusedForText(true);
+      return;
+    }
+    setRefusedForText(false);
     return run(async () => {
       let pair = await call('pairs.create', { channelIds, enText, frText, media: mediaInput, authorTz: timeZone });
       // The draft is saved from here on: clear the composer even if the next step is refused.
@@ -157,13 +175,22 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
   }
 
   if (channels.length === 0) {
+    const why = noChannelsReason(user.grants, Date.now());
     return (
       <section className="panel composer" aria-labelledby={`${ids}-heading`}>
         <h1 id={`${ids}-heading`}>{t('composer.heading')}</h1>
-        <p className="empty">{t('composer.noChannels')}</p>
-        <button type="button" className="primary" onClick={onAddAccounts}>
-          {t('nav.accounts')}
-        </button>
+        <p className="empty" data-testid="no-channels">
+          {why.reason === 'roleEnded'
+            ? t('composer.noChannelsBecause.roleEnded', { date: formatDay(why.date) })
+            : why.reason === 'noRole'
+              ? t('composer.noChannelsBecause.noRole')
+              : t(can('account.add') ? 'composer.noChannels' : 'composer.noChannelsBecause.noneYet')}
+        </p>
+        {why.reason === 'noPairs' && can('account.add') && (
+          <button type="button" className="primary" onClick={onAddAccounts}>
+            {t('nav.accounts')}
+          </button>
+        )}
       </section>
     );
   }
@@ -187,7 +214,7 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
                 )
               }
             />
-            {t('accounts.channelLabel', { name: channel.name, en: `@${channel.en.handle}`, fr: `@${channel.fr.handle}` })}
+            {t('accounts.channelLabel', { name: channelName(channel), en: `@${channel.en.handle}`, fr: `@${channel.fr.handle}` })}
           </label>
         ))}
       </fieldset>
@@ -212,7 +239,7 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
         onFix={(lang, text) => (lang === 'en' ? setEnText(text) : setFrText(text))}
       />
       {backToReview && <p className="alert alert-warning">{t('composer.backToReview')}</p>}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={textProblem ?? error} />
       <div role="status" className="status-line">
         {busy ? t('composer.working') : status}
       </div>
@@ -246,6 +273,17 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
       </div>
     </form>
   );
+}
+
+/**
+ * Why the person sees no account pair: none exists yet (their roles cover all there are), every
+ * role they had has ended (the last end date), or they hold no role at all.
+ */
+function noChannelsReason(grants: readonly Grant[], now: number): { reason: 'noPairs' | 'noRole' } | { reason: 'roleEnded'; date: string } {
+  if (grants.some((g) => isGrantActive(g, now))) return { reason: 'noPairs' };
+  const ended = grants.filter((g) => g.revokedAt === null && g.expiresAt !== null).map((g) => g.expiresAt!);
+  const last = ended.sort().at(-1);
+  return last ? { reason: 'roleEnded', date: last } : { reason: 'noRole' };
 }
 
 /** What main keeps, from what it gave back (the images it no longer has are left out). */

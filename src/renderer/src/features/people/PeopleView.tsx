@@ -5,7 +5,7 @@ import { isGrantActive } from '../../../../shared/permissions';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
-import { useDateFormat } from '../../lib/format';
+import { useChannelName, useDateFormat } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useAction } from '../../lib/useAction';
 
@@ -128,8 +128,10 @@ function Deactivation({ user, onError, onDone }: { user: User; onError: (e: Erro
 function GrantList({ user, channels, onError }: { user: User; channels: Channel[]; onError: (e: ErrorInfo | null) => void }) {
   const { t } = useTranslation();
   const formatDate = useDateFormat();
+  const channelName = useChannelName();
+  const channelScope = (channel: Channel | undefined) => channel && channelName(channel);
   const scopeName = (grant: Grant) =>
-    grant.channelId === null ? t('people.allPairs') : (channels.find((c) => c.id === grant.channelId)?.name ?? grant.channelId);
+    grant.channelId === null ? t('people.allPairs') : channelScope(channels.find((c) => c.id === grant.channelId)) ?? grant.channelId;
   const state = (grant: Grant) =>
     grant.revokedAt ? 'revoked' : isGrantActive(grant, Date.now()) ? 'active' : 'expired';
   if (user.grants.length === 0) return <span className="muted">{t('people.noRoles')}</span>;
@@ -204,6 +206,7 @@ function AddPerson() {
 function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) {
   const { t } = useTranslation();
   const ids = useId();
+  const channelName = useChannelName();
   const [userId, setUserId] = useState(users[0]!.id);
   const [role, setRole] = useState<Role>('drafter');
   const [scope, setScope] = useState<string>('all');
@@ -251,7 +254,7 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
           <option value="all">{t('people.allPairs')}</option>
           {channels.map((c) => (
             <option key={c.id} value={c.id}>
-              {c.name}
+              {channelName(c)}
             </option>
           ))}
         </select>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Channel, Delivery, DeliveryMetrics, ErrorInfo, Pair } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
-import { useDateFormat, useErrorText } from '../../lib/format';
+import { useChannelName, useDateFormat, useErrorText } from '../../lib/format';
 import { useApiEvent } from '../../lib/useEvent';
 import { useCan } from '../../lib/session';
 import { useWorkspaceOffline } from '../../lib/outbox';
@@ -81,11 +81,24 @@ function localInputValue(date: Date): string {
   )}:${pad(date.getSeconds())}`;
 }
 
+/**
+ * The moment a `datetime-local` value names, or what is wrong with it: the browser gives an empty
+ * value for a date not fully typed or one that does not exist (31 February), and a year too far
+ * for a JavaScript date makes `toISOString` throw.
+ */
+function scheduledInstant(local: string): { iso: string } | { problem: 'schedule.incomplete' | 'schedule.outOfRange' } {
+  if (!local) return { problem: 'schedule.incomplete' };
+  const date = new Date(local);
+  if (Number.isNaN(date.getTime()) || date.getFullYear() > 9999) return { problem: 'schedule.outOfRange' };
+  return { iso: date.toISOString() };
+}
+
 function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels: Channel[]; onEdit: (pair: Pair) => void; onChanged: () => void }) {
   const { t } = useTranslation();
   const can = useCan();
   const ids = useId();
   const formatDate = useDateFormat();
+  const channelName = useChannelName();
   // Offline, deciding and publishing are still offered (the person sees what waits), and say why
   // they cannot be done yet; tried anyway, the refusal says so where it was tried.
   const offline = useWorkspaceOffline();
@@ -102,6 +115,15 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
   const [when, setWhen] = useState<'now' | 'at'>('now');
   const [scheduledLocal, setScheduledLocal] = useState(() => localInputValue(new Date(Date.now() + 60 * 60_000)));
   const ref = { id: pair.id, version: pair.version };
+  // A message about the date follows the date: it goes once the date is whole and real again.
+  function changeScheduledLocal(value: string) {
+    setScheduledLocal(value);
+    setError((current) => {
+      if (current?.code !== 'schedule.incomplete' && current?.code !== 'schedule.outOfRange') return current;
+      const next = scheduledInstant(value);
+      return 'problem' in next ? { code: next.problem } : null;
+    });
+  }
   const scope = pair.channelIds;
 
   async function act(work: () => Promise<unknown>) {
@@ -117,8 +139,19 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
     }
   }
 
-  const names = pair.channelIds.map((id) => channels.find((c) => c.id === id)?.name ?? id).join(', ');
+  const names = pair.channelIds
+    .map((id) => {
+      const channel = channels.find((c) => c.id === id);
+      return channel ? channelName(channel) : id;
+    })
+    .join(', ');
   const neverSent = pair.deliveries.every((d) => d.attempt === 0);
+  // People by name; a pair kept on a desk from before names were sent shows usernames.
+  const nameOf = (username: string) => pair.names?.[username] ?? username;
+  const translators = [...new Set([...pair.writtenBy.en, ...pair.writtenBy.fr])].filter((u) => u !== pair.createdBy);
+  // Once out, when it went out (the last side to reach its platform), not when it was meant to.
+  const sentTimes = pair.deliveries.flatMap((d) => (d.sentAt ? [d.sentAt] : []));
+  const publishedAt = (pair.status === 'published' || pair.status === 'partial') && sentTimes.length > 0 ? sentTimes.sort().at(-1)! : null;
   const editable =
     ['draft', 'translation', 'review', 'approved', 'scheduled'].includes(pair.status) ||
     ((pair.status === 'held' || pair.status === 'failed') && neverSent);
@@ -129,7 +162,13 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
           {t(`queue.status.${pair.status}`)}
         </span>
         <span className="muted">{names}</span>
-        {pair.scheduledAt && <span className="muted">{t('queue.scheduledFor', { date: formatDate(pair.scheduledAt) })}</span>}
+        {publishedAt ? (
+          <span className="muted" data-testid="published-at">
+            {t('queue.publishedAt', { date: formatDate(publishedAt) })}
+          </span>
+        ) : (
+          pair.scheduledAt && <span className="muted">{t('queue.scheduledFor', { date: formatDate(pair.scheduledAt) })}</span>
+        )}
         {pair.skewMs !== null && <span className="muted">{t('queue.skew', { ms: pair.skewMs })}</span>}
       </div>
       <div className="two-columns">
@@ -160,27 +199,27 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
         })}
       </div>
       <p className="people muted" data-testid="people">
-        {t('queue.draftedBy', { user: pair.createdBy })}
-        {pair.translatedBy && <> · {t('queue.translatedBy', { user: pair.translatedBy })}</>}
+        {t('queue.draftedBy', { user: nameOf(pair.createdBy) })}
+        {translators.length > 0 && <> · {t('queue.translatedBy', { user: translators.map(nameOf).join(', ') })}</>}
         {pair.scheduledBy && (
           <>
             {' '}
             ·{' '}
             {t(pair.status === 'published' || pair.status === 'partial' ? 'queue.scheduledBy' : 'queue.scheduledByPending', {
-              user: pair.scheduledBy,
+              user: nameOf(pair.scheduledBy),
             })}
           </>
         )}
       </p>
       {pair.approval && (
         <p className="evidence" data-testid="approval">
-          {t('queue.approvedBy', { user: pair.approval.by, date: formatDate(pair.approval.at) })}
+          {t('queue.approvedBy', { user: nameOf(pair.approval.by), date: formatDate(pair.approval.at) })}
           {pair.approval.comment && <> — {t('queue.quoted', { text: pair.approval.comment })}</>}
         </p>
       )}
       {pair.rejection && (
         <p className="evidence rejected" data-testid="rejection">
-          {t('queue.rejectedBy', { user: pair.rejection.by, date: formatDate(pair.rejection.at) })} —{' '}
+          {t('queue.rejectedBy', { user: nameOf(pair.rejection.by), date: formatDate(pair.rejection.at) })} —{' '}
           {t('queue.quoted', { text: pair.rejection.comment })}
         </p>
       )}
@@ -234,7 +273,7 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
           {when === 'at' && (
             <div className="field">
               <label htmlFor={`${ids}-at`}>{t('queue.scheduleAtLabel', { tz: Intl.DateTimeFormat().resolvedOptions().timeZone })}</label>
-              <input id={`${ids}-at`} type="datetime-local" step={1} value={scheduledLocal} onChange={(e) => setScheduledLocal(e.target.value)} />
+              <input id={`${ids}-at`} type="datetime-local" step={1} value={scheduledLocal} onChange={(e) => changeScheduledLocal(e.target.value)} />
             </div>
           )}
           <button
@@ -242,15 +281,13 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
             className="primary"
             disabled={busy}
             aria-describedby={needsWorkspace}
-            onClick={() =>
-              void act(() =>
-                call('pairs.schedule', {
-                  ...ref,
-                  when,
-                  scheduledAt: when === 'at' && scheduledLocal ? new Date(scheduledLocal).toISOString() : undefined,
-                }),
-              )
-            }
+            onClick={() => {
+              if (when === 'now') return void act(() => call('pairs.schedule', { ...ref, when }));
+              // Said here, in words, before anything is sent; the field keeps what was typed.
+              const scheduledAt = scheduledInstant(scheduledLocal);
+              if ('problem' in scheduledAt) return setError({ code: scheduledAt.problem });
+              return void act(() => call('pairs.schedule', { ...ref, when, scheduledAt: scheduledAt.iso }));
+            }}
           >
             {t(when === 'now' ? 'queue.publishBothNow' : 'queue.scheduleBoth')}
           </button>
