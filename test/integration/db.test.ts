@@ -113,8 +113,16 @@ describe('upgrading a database from version 5 (X only, no images)', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     for (const [table, rows] of Object.entries(snapshot)) {
       // New delivery columns start empty: no key until the first claim, no failed look-ups, no lease.
-      const added = table === 'delivery' ? { idem_key: null, lookups: 0, lease_until: null, lease_owner: null, fence: 0 } : {};
-      expect(before(table, db)).toEqual((rows as object[]).map((row) => ({ ...row, ...added })));
+      // A pair's search text (migration 14) is folded from its two texts as it upgrades.
+      const added =
+        table === 'delivery'
+          ? { idem_key: null, lookups: 0, lease_until: null, lease_owner: null, fence: 0 }
+          : table === 'post_pair'
+            ? (row: { en_text: string; fr_text: string }) => ({ search_text: `${row.en_text.toLowerCase()}\n${row.fr_text.toLowerCase()}` })
+            : {};
+      expect(before(table, db)).toEqual(
+        (rows as { en_text: string; fr_text: string }[]).map((row) => ({ ...row, ...(typeof added === 'function' ? added(row) : added) })),
+      );
     }
     expect(before('account', db)).toEqual(accounts.map((row) => ({ ...(row as object), limits: null })));
     expect(db.prepare('SELECT media FROM approval').pluck().get()).toBe('[]');
