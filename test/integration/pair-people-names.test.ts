@@ -3,8 +3,8 @@
 // a pair tells a caller no name from a pair it may not see.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { passphraseOf, startTestApp, type TestApp } from '../support';
-import { credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
-import type { Channel, Pair, User } from '../../src/shared/domain';
+import { fakeAccount, fakeApp } from '../fakes/x-api';
+import type { Pair, User } from '../../src/shared/domain';
 
 let t: TestApp;
 let a: string;
@@ -14,16 +14,7 @@ beforeEach(async () => {
   t = await startTestApp();
   a = await t.addChannel('A');
   const app = fakeApp();
-  const en = fakeAccount(t.fake, 'B_eng', app);
-  const fr = fakeAccount(t.fake, 'B_fra', app);
-  b = (
-    await t.call<Channel>('accounts.addPair', {
-      platform: 'x',
-      name: 'B',
-      en: { handle: en.username, displayName: 'B EN', credentials: credentialsOf(en) },
-      fr: { handle: fr.username, displayName: 'B FR', credentials: credentialsOf(fr) },
-    })
-  ).id;
+  b = await t.addChannel('B', { accounts: { en: fakeAccount(t.fake, 'B_eng', app), fr: fakeAccount(t.fake, 'B_fra', app) }, allowSelfApproval: false });
 });
 afterEach(async () => t.cleanup());
 

@@ -3,8 +3,8 @@
 // ids of pairs the signed-in person may see.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setDue, startTestApp, waitFor, type TestApp } from '../support';
-import { credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
-import type { Channel, Pair } from '../../src/shared/domain';
+import { fakeAccount, fakeApp } from '../fakes/x-api';
+import type { Pair } from '../../src/shared/domain';
 
 const tz = 'America/Toronto';
 let t: TestApp;
@@ -15,17 +15,7 @@ beforeEach(async () => {
   t = await startTestApp();
   a = await t.addChannel('A');
   const app = fakeApp();
-  const en = fakeAccount(t.fake, 'B_eng', app);
-  const fr = fakeAccount(t.fake, 'B_fra', app);
-  b = (
-    await t.call<Channel>('accounts.addPair', {
-      platform: 'x',
-      name: 'B',
-      en: { handle: en.username, displayName: 'B EN', credentials: credentialsOf(en) },
-      fr: { handle: fr.username, displayName: 'B FR', credentials: credentialsOf(fr) },
-    })
-  ).id;
-  await t.call('accounts.setSelfApproval', { channelId: b, allowed: true });
+  b = await t.addChannel('B', { accounts: { en: fakeAccount(t.fake, 'B_eng', app), fr: fakeAccount(t.fake, 'B_fra', app) } });
 });
 afterEach(async () => t.cleanup());
 

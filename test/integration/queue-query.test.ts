@@ -3,9 +3,9 @@
 // only ever about pairs the caller may see.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support';
-import { credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
+import { fakeAccount, fakeApp } from '../fakes/x-api';
 import type { PairPage } from '../../src/shared/contract';
-import type { Channel, Pair, PairStatus } from '../../src/shared/domain';
+import type { Pair, PairStatus } from '../../src/shared/domain';
 
 const tz = 'America/Toronto';
 const day = 86_400_000;
@@ -19,17 +19,7 @@ beforeEach(async () => {
   t = await startTestApp();
   a = await t.addChannel('A');
   const app = fakeApp();
-  const en = fakeAccount(t.fake, 'B_eng', app);
-  const fr = fakeAccount(t.fake, 'B_fra', app);
-  b = (
-    await t.call<Channel>('accounts.addPair', {
-      platform: 'x',
-      name: 'B',
-      en: { handle: en.username, displayName: 'B EN', credentials: credentialsOf(en) },
-      fr: { handle: fr.username, displayName: 'B FR', credentials: credentialsOf(fr) },
-    })
-  ).id;
-  await t.call('accounts.setSelfApproval', { channelId: b, allowed: true });
+  b = await t.addChannel('B', { accounts: { en: fakeAccount(t.fake, 'B_eng', app), fr: fakeAccount(t.fake, 'B_fra', app) } });
   p = await seed();
 });
 afterEach(async () => t.cleanup());
