@@ -112,6 +112,11 @@ export class OfflineCopyStore {
     return this.db.prepare('SELECT * FROM outbox WHERE person = ? ORDER BY id').all(person) as OutboxRow[];
   }
 
+  /** This person's changes still to send (not those waiting for their choice). */
+  waitingCount(person: string): number {
+    return this.db.prepare("SELECT count(*) FROM outbox WHERE person = ? AND state = 'waiting'").pluck().get(person) as number;
+  }
+
   /** Everyone's changes still here (a person signed out keeps theirs until they return). */
   outboxCount(): number {
     return this.db.prepare('SELECT count(*) FROM outbox').pluck().get() as number;

@@ -1,7 +1,8 @@
 // The one handler table behind both transports (Electron IPC and the web harness):
 // every input is parsed with the contract's schema, every result is wrapped, and every handler
 // is told who calls (the client, its session and its person) beside the input.
-import { contract, type Output, type ParsedInput, type Result } from '../../shared/contract';
+import type { Output, ParsedInput, Result } from '../../shared/contract';
+import { parseInput } from '../services/input';
 import { isMethod, type Method } from '../../shared/methods';
 import type { ErrorInfo, StorageFaultCode } from '../../shared/domain';
 import { AppError } from '../errors';
@@ -28,21 +29,15 @@ export function createDispatch(
 ): Dispatch {
   return async (ctx, method, rawInput) => {
     if (!isMethod(method)) return fail({ code: 'input.invalid' });
-    // Checked before the schema so the person learns what is wrong with what they typed or pasted.
-    const unstorable = unstorableText(rawInput);
-    if (unstorable !== null) {
-      log.warn('ipc.invalidCharacters', { method, field: unstorable });
-      return fail({ code: 'input.invalidCharacters', params: { field: unstorable } });
-    }
-    const parsed = contract[method].input.safeParse(rawInput ?? undefined);
-    if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path.join('.') ?? '';
-      log.warn('ipc.invalidInput', { method, field });
-      return fail({ code: 'input.invalid', params: { field } });
+    const parsed = parseInput(method, rawInput);
+    if (!parsed.ok) {
+      const event = parsed.error.code === 'input.invalidCharacters' ? 'ipc.invalidCharacters' : 'ipc.invalidInput';
+      log.warn(event, { method, field: String(parsed.error.params?.['field'] ?? '') });
+      return parsed;
     }
     try {
       const handler = handlers[method] as (ctx: CallContext, input: unknown) => Promise<unknown> | unknown;
-      return { ok: true, value: await handler(ctx, parsed.data) };
+      return { ok: true, value: await handler(ctx, parsed.value) };
     } catch (error) {
       if (error instanceof AppError) return fail(error.info);
       if (error instanceof KeychainUnavailableError) {
@@ -60,31 +55,6 @@ export function createDispatch(
       return fail({ code: 'internal' });
     }
   };
-}
-
-/**
- * The path of the first string in the input that holds NUL or half of a surrogate pair (a
- * broken emoji from a bad paste), or null. Neither can be stored, compared or posted faithfully:
- * SQLite and the platforms cut text at NUL, and a lone surrogate becomes U+FFFD on the way out.
- */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-export function unstorableText(value: unknown, path: readonly (string | number)[] = []): string | null {
-  if (typeof value === 'string') return value.includes('\0') || loneSurrogate.test(value) ? path.join('.') : null;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = unstorableText(item, [...path, index]);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = unstorableText(item, [...path, key]);
-      if (found !== null) return found;
-    }
-  }
-  return null;
 }
 
 function fail(error: ErrorInfo): Result<never> {

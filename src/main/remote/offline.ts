@@ -10,10 +10,11 @@
 // both; a change the workspace refuses keeps its text. Nothing typed is dropped without the
 // person saying so. Approving, scheduling and publishing need the workspace.
 import { createHash, randomUUID } from 'node:crypto';
-import { contract, type DeskStatus, type OutboxEntry, type ParsedInput, type Result, type SyncPage } from '../../shared/contract';
+import { type DeskStatus, type OutboxEntry, type ParsedInput, type Result, type SyncPage } from '../../shared/contract';
 import type { ErrorInfo, MediaFile, Pair, PairMedia, User } from '../../shared/domain';
 import type { Method } from '../../shared/methods';
 import { OfflineCopyStore, type OutboxRow } from '../db/offlineCopy';
+import { parseInput } from '../services/input';
 import { sniffImage } from '../media/image';
 import { maxUploadBytes } from '../../shared/contract';
 import type { Logger } from '../log';
@@ -105,9 +106,9 @@ export class OfflineDesk {
     if (!localMethods.has(method) && !offlineMethods.has(method)) return fail(offline);
     // Never synced here (a new desk, or the copy was just cleared): nothing to answer from.
     if (person === null) return fail({ code: 'workspace.unreachable' });
-    const parsed = contract[method].input.safeParse(rawInput ?? undefined);
-    if (!parsed.success) return fail({ code: 'input.invalid', params: { field: parsed.error.issues[0]?.path.join('.') ?? '' } });
-    const input: unknown = parsed.data;
+    const parsed = parseInput(method, rawInput);
+    if (!parsed.ok) return parsed;
+    const input: unknown = parsed.value;
     try {
       switch (method) {
         case 'pairs.list': {
@@ -411,7 +412,8 @@ export class OfflineDesk {
 
   /** Whether changes wait to be sent (a new change then queues behind them, keeping the order). */
   hasWaiting(): boolean {
-    return this.entries().some((e) => e.state === 'waiting');
+    const person = this.store.meta('person');
+    return person !== null && this.store.waitingCount(person) > 0;
   }
 
   close(): void {

@@ -17,7 +17,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import keytar from 'keytar';
-import { contract, type Outbox, type ParsedInput, type Result } from '../../shared/contract';
+import type { Outbox, Result } from '../../shared/contract';
 import { isEventName, isMethod, publicMethods, type Method } from '../../shared/methods';
 import { OfflineCopyStore } from '../db/offlineCopy';
 import { OfflineDesk, offlineMethods, Refusal } from './offline';
@@ -25,6 +25,7 @@ import { errorCodes, type ErrorInfo } from '../../shared/domain';
 import { EventBus } from '../events';
 import { readEventStream } from './eventStream';
 import { readJsonAnswer } from './answer';
+import { parseInput } from '../services/input';
 import type { Caller, ClientId } from '../services/context';
 import { createLogger, type Logger } from '../log';
 
@@ -215,7 +216,7 @@ export class WorkspaceDesk {
   }
 
   private async resolve(input: unknown): Promise<Result<unknown>> {
-    const parsed = contractInput('outbox.resolve', input);
+    const parsed = parseInput('outbox.resolve', input);
     if (!parsed.ok) return parsed;
     try {
       this.offline.resolve(parsed.value.id, parsed.value.keep);
@@ -420,11 +421,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Methods that only read: offline, the copy's answer (or "needs the workspace") rather than "cannot reach it". */
 function isRead(method: Method): boolean {
   return method.endsWith('.list') || method.endsWith('.query') || method.endsWith('.get') || method.endsWith('.current') || method === 'media.read' || method === 'pii.requests' || method === 'storage.problem';
-}
-
-function contractInput<M extends Method>(method: M, input: unknown): Result<ParsedInput<M>> {
-  const parsed = contract[method].input.safeParse(input ?? undefined);
-  return parsed.success ? { ok: true, value: parsed.data as ParsedInput<M> } : fail({ code: 'input.invalid', params: { field: parsed.error.issues[0]?.path.join('.') ?? '' } });
 }
 
 function fail(error: ErrorInfo): Result<never> {

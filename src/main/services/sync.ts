@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/sql';
 import type { Clock } from '../clock';
-import { contract, type Result, type SyncPage } from '../../shared/contract';
+import type { Result, SyncPage } from '../../shared/contract';
+import { parseInput } from './input';
 import type { ParsedInput } from '../../shared/contract';
 import type { Method } from '../../shared/methods';
 import { changedPairIds, claimMutation, currentMark, getMutation, pruneMutations, setMutationResult, visiblePairIds } from '../db/sync';
@@ -78,8 +79,8 @@ export class SyncService {
     // Signed out: refused by the method itself, as without an id.
     if (!person) return run();
     // The change as the contract reads it: the same change sent with defaults left out or keys in another order is the same.
-    const parsed = contract[method].input.safeParse(input ?? undefined);
-    const inputHash = createHash('sha256').update(JSON.stringify([method, parsed.success ? parsed.data : input ?? null])).digest('hex');
+    const parsed = parseInput(method, input);
+    const inputHash = createHash('sha256').update(JSON.stringify([method, parsed.ok ? parsed.value : input ?? null])).digest('hex');
     try {
       return await this.sql.tx(async () => {
         if (!(await claimMutation(this.sql, { id: mutationId, user_id: person.id, method, input_hash: inputHash }, this.clock.now()))) {
