@@ -119,6 +119,11 @@ describe('a desk offline', () => {
     ]);
     expect(await call<{ mime: string }>(d, 'media.read', { id: image.id })).toMatchObject({ mime: 'image/png' });
     expect(await d.dispatch(w, 'pairs.approve', { id: draft.id, version: 2, comment: 'ok' })).toEqual({ ok: false, error: { code: 'workspace.offline' } });
+    // Text the workspace could not store is refused here and now, as it would be online, not queued.
+    expect(await d.dispatch(w, 'pairs.create', { channelIds: [channelId], enText: 'Broken \0 paste', frText: '', authorTz: tz, media: [] })).toEqual({
+      ok: false,
+      error: { code: 'input.invalidCharacters', params: { field: 'enText' } },
+    });
     expect((await call<Outbox>(d, 'outbox.list')).status).toEqual({ joined: true, online: false, waiting: 5, conflicts: 0, refused: 0 });
     expect((await call<{ user: { username: string } }>(d, 'session.current')).user.username).toBe('dana');
     // Still in the copy after the desk restarts (a laptop closed and opened again).
