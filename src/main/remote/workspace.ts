@@ -245,16 +245,24 @@ export class WorkspaceDesk {
     if (this.probe) return;
     this.probe = setInterval(() => {
       void this.health().then((up) => {
-        if (!up || this.online || this.closed) return;
-        this.online = true;
-        if (this.probe) clearInterval(this.probe);
-        this.probe = null;
-        this.log.info('workspace.online', {});
-        this.emitStatus();
-        void this.sync();
+        if (up) this.backOnline();
       });
     }, this.options.retryMs ?? 2_000);
     this.probe.unref?.();
+  }
+
+  /**
+   * The workspace answered (the probe, or any call such as a sign-in): the desk works through it
+   * again, sends what waits and brings its copy up to date.
+   */
+  private backOnline(): void {
+    if (this.online || this.closed) return;
+    this.online = true;
+    if (this.probe) clearInterval(this.probe);
+    this.probe = null;
+    this.log.info('workspace.online', {});
+    this.emitStatus();
+    void this.sync();
   }
 
   /** Asks the workspace whether it is there (its event stream just dropped); offline if not. */
@@ -386,6 +394,7 @@ export class WorkspaceDesk {
         (res) => {
           void readJsonAnswer(res).then((body) => {
             if (body === null) return resolve(null);
+            this.backOnline();
             // Checked where it arrives: a result, or a refusal with a code the desk can say.
             if (isResult(body)) resolve({ status: res.statusCode ?? 0, body });
             else {
