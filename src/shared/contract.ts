@@ -134,6 +134,38 @@ export interface PairPage {
   counts: Record<PairStatus, number>;
 }
 
+/** The lists of "Waiting for me" (issue 13, item 1), each only where the person's roles act on it:
+ * - `sentBack`: drafts an approver sent back (status translation with a rejection) that the person created or wrote;
+ * - `translate`: pairs waiting for translation (the translator's work; the creator's own are left to `sentBack`);
+ * - `approve`: pairs in review the person may approve (not their own unless self-approval is allowed);
+ * - `publish`: approved pairs the person may schedule or publish;
+ * - `problems`: sides that failed or are held, for the publishers of their account pairs and the pair's creator. */
+export const waitingKinds = ['sentBack', 'translate', 'approve', 'publish', 'problems'] as const;
+export type WaitingKind = (typeof waitingKinds)[number];
+/** Each list: how many pairs wait, and the first ones (oldest waiting first, at most `waitingShown`). */
+export type Waiting = Record<WaitingKind, { count: number; pairs: Pair[] }>;
+export const waitingShown = 20;
+
+/** One pair opened on its own (issue 13, items 3 and 5): the review screen and the read-only view. */
+export interface PairReview {
+  pair: Pair;
+  /**
+   * The texts as they stood at the last decision on an earlier version (the caller's own decision
+   * if they made one, else anyone's): what changed since is shown as a diff per language. Null when
+   * no one decided on an earlier version.
+   */
+  previous: {
+    version: number;
+    enText: string;
+    frText: string;
+    decision: 'approved' | 'rejected';
+    by: string;
+    at: string;
+  } | null;
+  /** What the caller may do with it now (the services still check each call). */
+  can: { edit: boolean; approve: boolean; schedule: boolean; reschedule: boolean; duplicate: boolean };
+}
+
 /** Largest image accepted at all (Mastodon's default limit); each platform's own limit is checked too. */
 export const maxUploadBytes = 16 * 1024 * 1024;
 
@@ -397,6 +429,13 @@ export const contract = {
   'pairs.retry': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'pairs.release': { input: pairRef, output: null as unknown as Pair },
   'pairs.metrics': { input: z.strictObject({ id }), output: null as unknown as DeliveryMetrics[] },
+  /** A pair the caller may see, with what changed since the last decision and what they may do; else not found. */
+  'pairs.open': { input: z.strictObject({ id }), output: null as unknown as PairReview },
+  'pairs.waiting': { input: z.null().optional(), output: null as unknown as Waiting },
+  /** A publisher moves a scheduled pair to another time: the approval stays (only the time changed), audited. */
+  'pairs.reschedule': { input: z.strictObject({ id, version, scheduledAt: isoDate }), output: null as unknown as Pair },
+  /** A new draft with the same texts, images and account pairs (those the caller may still draft for). */
+  'pairs.duplicate': { input: z.strictObject({ id }), output: null as unknown as Pair },
   'media.upload': {
     input: z.strictObject({
       /** The file's bytes, base64 (structured clone would do for IPC, but the web harness speaks JSON). */
