@@ -9,10 +9,10 @@ import { useCan, useUser } from '../../lib/session';
 import { useChannelName, useDayFormat } from '../../lib/format';
 import { isGrantActive } from '../../../../shared/permissions';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
-import { ChecksPanel } from './ChecksPanel';
+import { ChecksPanel } from '../../lib/pair/ChecksPanel';
 import { useApiEvent } from '../../lib/useEvent';
 import { MediaEditor, newMediaKey, type ComposerMedia } from './MediaEditor';
-import { Previews } from './Previews';
+import { Previews } from '../../lib/pair/Previews';
 import { useUnsentText, type UnsentContent } from './useUnsentText';
 
 type Next = 'draft' | 'translation' | 'review';

@@ -5,6 +5,7 @@ import { countGraphemes } from '../../../../shared/limits';
 import { maxUploadBytes } from '../../../../shared/contract';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
+import { rememberPickedFile, Thumbnail } from '../../lib/pair/media';
 
 /** One image as the composer holds it: its EN and FR file (the same by default) and alt text. */
 export interface ComposerMedia {
@@ -29,40 +30,6 @@ async function uploadFile(file: File): Promise<MediaFile> {
     reader.readAsDataURL(file);
   });
   return call('media.upload', { data });
-}
-
-// Object URLs for files shown in this session, by stored id: no second trip to main.
-const previewUrls = new Map<string, string>();
-
-/** A URL to show the stored file: the picked file's own, or its bytes read back from main. */
-export function useMediaUrl(file: MediaFile): string | null {
-  const [url, setUrl] = useState(() => previewUrls.get(file.id) ?? null);
-  useEffect(() => {
-    const known = previewUrls.get(file.id);
-    if (known) {
-      setUrl(known);
-      return;
-    }
-    let live = true;
-    call('media.read', { id: file.id }).then(
-      ({ mime, data }) => {
-        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-        const objectUrl = URL.createObjectURL(new Blob([bytes], { type: mime }));
-        previewUrls.set(file.id, objectUrl);
-        if (live) setUrl(objectUrl);
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [file.id]);
-  return url;
-}
-
-export function Thumbnail({ file, alt }: { file: MediaFile; alt: string }) {
-  const url = useMediaUrl(file);
-  return url ? <img className="thumb" src={url} alt={alt} width={96} height={Math.round((96 * file.height) / file.width)} /> : <span className="thumb" />;
 }
 
 interface Props {
@@ -119,7 +86,7 @@ export function MediaEditor({ media, onChange, onUploading, maxAltLength, maxIma
           break;
         }
         const saved = await uploadFile(file);
-        previewUrls.set(saved.id, URL.createObjectURL(file));
+        rememberPickedFile(saved.id, file);
         stored.push(saved);
       }
     } catch (caught) {

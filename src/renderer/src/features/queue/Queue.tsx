@@ -9,7 +9,7 @@ import { useCan } from '../../lib/session';
 import { useWorkspaceOffline } from '../../lib/outbox';
 import { createOutcomeNotifier } from '../../lib/notify';
 import { useAction } from '../../lib/useAction';
-import { Thumbnail } from '../composer/MediaEditor';
+import { Thumbnail } from '../../lib/pair/media';
 
 interface Props {
   channels: Channel[];

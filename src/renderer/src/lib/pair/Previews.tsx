@@ -3,14 +3,14 @@ import { useTranslation } from 'react-i18next';
 import type { Account, Channel, Lang } from '../../../../shared/domain';
 import { entities, type Entity, type EntityKind } from '../../../../shared/entities';
 import { measureMedia, measureText, sideMedia } from '../../../../shared/limits';
-import { useErrorText } from '../../lib/format';
-import { Thumbnail, type ComposerMedia } from './MediaEditor';
+import { useErrorText } from '../format';
+import { Thumbnail, type ShownMedia } from './media';
 
 /**
  * How each side will look on each selected account, with that account's own limits counted as
  * its platform counts them: one card per platform and language.
  */
-export function Previews({ channels, texts, media }: { channels: Channel[]; texts: Record<Lang, string>; media: ComposerMedia[] }) {
+export function Previews({ channels, texts, media }: { channels: Channel[]; texts: Record<Lang, string>; media: ShownMedia[] }) {
   const { t } = useTranslation();
   if (channels.length === 0) return null;
   return (
@@ -42,7 +42,7 @@ function PreviewCard({
   account: Account;
   lang: Lang;
   text: string;
-  media: ComposerMedia[];
+  media: ShownMedia[];
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();

@@ -3,10 +3,10 @@ import type { Lang } from '../../../../shared/domain';
 import { runChecks, type CheckSettings, type Finding, type MediaAlt } from '../../../../shared/checks';
 import { piiAddressKinds, type PiiKind } from '../../../../shared/pii';
 import { allowedRoles, isGrantActive } from '../../../../shared/permissions';
-import { call } from '../../lib/api';
-import { ErrorMessage } from '../../lib/ErrorMessage';
-import { useUser } from '../../lib/session';
-import { useAction } from '../../lib/useAction';
+import { call } from '../api';
+import { ErrorMessage } from '../ErrorMessage';
+import { useUser } from '../session';
+import { useAction } from '../useAction';
 
 /** The content checks for the texts as typed, in the user's language, with one-click fixes. */
 export function ChecksPanel({
