@@ -1,6 +1,7 @@
-import { useId, useRef } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../lib/api';
+import { ConfirmDialog, useConfirm } from '../../lib/ConfirmDialog';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useAction } from '../../lib/useAction';
 
@@ -11,32 +12,19 @@ import { useAction } from '../../lib/useAction';
  */
 export function LeaveWorkspace({ url, onLeft }: { url: string; onLeft: () => void }) {
   const { t } = useTranslation();
-  const ids = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const confirm = useConfirm();
   const opener = useRef<HTMLButtonElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
   const { busy, error, run, setError } = useAction();
 
   function open() {
     setError(null);
-    dialog.current?.showModal();
-    // The safe answer first: Enter or Space on it leaves nothing.
-    cancel.current?.focus();
-  }
-
-  function close() {
-    dialog.current?.close();
-  }
-
-  // Closed by Escape, Cancel or leaving: focus goes back where the person was.
-  function closed() {
-    opener.current?.focus();
+    confirm.open();
   }
 
   function leave() {
     void run(async () => {
       await call('desk.leave', { confirm: 'leave' });
-      dialog.current?.close();
+      confirm.close();
       onLeft();
       return null;
     });
@@ -47,25 +35,19 @@ export function LeaveWorkspace({ url, onLeft }: { url: string; onLeft: () => voi
       <button type="button" className="link-button" ref={opener} onClick={open}>
         {t('desk.leave.button')}
       </button>
-      <dialog
-        ref={dialog}
-        className="confirm-dialog"
-        aria-labelledby={`${ids}-t`}
-        aria-describedby={`${ids}-b`}
-        onClose={closed}
+      <ConfirmDialog
+        confirm={confirm}
+        title={t('desk.leave.title')}
+        body={t('desk.leave.body', { url })}
+        confirmLabel={t('desk.leave.confirm')}
+        cancelLabel={t('desk.leave.cancel')}
+        onConfirm={leave}
+        // Closed by Escape, Cancel or leaving: focus goes back where the person was.
+        onClose={() => opener.current?.focus()}
+        busy={busy}
       >
-        <h2 id={`${ids}-t`}>{t('desk.leave.title')}</h2>
-        <p id={`${ids}-b`}>{t('desk.leave.body', { url })}</p>
         <ErrorMessage error={error} />
-        <div className="button-row">
-          <button type="button" className="primary" disabled={busy} onClick={leave}>
-            {t('desk.leave.confirm')}
-          </button>
-          <button type="button" ref={cancel} disabled={busy} onClick={close}>
-            {t('desk.leave.cancel')}
-          </button>
-        </div>
-      </dialog>
+      </ConfirmDialog>
     </>
   );
 }

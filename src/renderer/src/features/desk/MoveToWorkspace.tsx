@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../lib/api';
+import { ConfirmDialog, useConfirm } from '../../lib/ConfirmDialog';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useAction } from '../../lib/useAction';
 import { AddressField } from './AddressField';
@@ -25,8 +26,7 @@ export function MoveToWorkspace({ onMoved }: { onMoved: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const field = useRef<HTMLInputElement>(null);
   const proceed = useRef<HTMLButtonElement>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
+  const confirm = useConfirm();
   const moving = useRef<HTMLParagraphElement>(null);
   const { error, run, setError } = useAction();
   // Where focus goes once a step is drawn (a new object each time, so the same place can be asked twice).
@@ -58,9 +58,7 @@ export function MoveToWorkspace({ onMoved }: { onMoved: () => void }) {
     setError(null);
     setStep('confirm');
     afterClose.current = 'proceed';
-    dialog.current?.showModal();
-    // The safe answer first: Enter or Space on it moves nothing.
-    cancel.current?.focus();
+    confirm.open();
   }
 
   function dialogClosed() {
@@ -81,7 +79,7 @@ export function MoveToWorkspace({ onMoved }: { onMoved: () => void }) {
       // Moved: the window shows the workspace's sign-in next. Refused: back to the address, as
       // typed, with what was refused said above it.
       afterClose.current = moved ? null : 'field';
-      dialog.current?.close();
+      confirm.close();
       if (moved) onMoved();
     });
   }
@@ -125,29 +123,20 @@ export function MoveToWorkspace({ onMoved }: { onMoved: () => void }) {
           {t('desk.move.cancel')}
         </button>
       </div>
-      <dialog
-        ref={dialog}
-        className="confirm-dialog"
-        aria-labelledby={`${ids}-t`}
-        aria-describedby={`${ids}-b`}
+      <ConfirmDialog
+        confirm={confirm}
+        title={t('desk.move.confirmTitle', { url: address.trim() })}
+        body={t('desk.move.confirmBody')}
+        confirmLabel={t('desk.move.confirm')}
+        cancelLabel={t('desk.move.cancel')}
+        onConfirm={move}
         onClose={dialogClosed}
-        // While moving, Escape must not hide the only sign that something is under way.
-        onCancel={(event) => busy && event.preventDefault()}
+        busy={busy}
       >
-        <h2 id={`${ids}-t`}>{t('desk.move.confirmTitle', { url: address.trim() })}</h2>
-        <p id={`${ids}-b`}>{t('desk.move.confirmBody')}</p>
         <p role="status" tabIndex={-1} ref={moving} className="status-line">
           {busy ? t('desk.move.moving') : null}
         </p>
-        <div className="button-row">
-          <button type="button" className="primary" disabled={busy} onClick={move}>
-            {t('desk.move.confirm')}
-          </button>
-          <button type="button" ref={cancel} disabled={busy} onClick={() => dialog.current?.close()}>
-            {t('desk.move.cancel')}
-          </button>
-        </div>
-      </dialog>
+      </ConfirmDialog>
     </form>
   );
 }

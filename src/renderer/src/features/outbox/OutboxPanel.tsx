@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Outbox, OutboxEntry } from '../../../../shared/contract';
 import type { PairMedia } from '../../../../shared/domain';
 import { call } from '../../lib/api';
+import { ConfirmDialog, useConfirm } from '../../lib/ConfirmDialog';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
 import { useAction } from '../../lib/useAction';
@@ -174,21 +175,14 @@ function Conflict({ entry, busy, onKeep }: { entry: OutboxEntry; busy: boolean; 
 function Refused({ entry, busy, onKeep }: { entry: OutboxEntry; busy: boolean; onKeep: (keep: Keep) => void }) {
   const { t } = useTranslation();
   const ids = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const confirm = useConfirm();
   const opener = useRef<HTMLButtonElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
   const discarded = useRef(false);
   const { mine } = entry;
 
-  function confirm() {
-    dialog.current?.showModal();
-    // The safe answer first: Enter or Space on it discards nothing.
-    cancel.current?.focus();
-  }
-
   function discard() {
     discarded.current = true;
-    dialog.current?.close();
+    confirm.close();
     onKeep('theirs');
   }
 
@@ -224,32 +218,23 @@ function Refused({ entry, busy, onKeep }: { entry: OutboxEntry; busy: boolean; o
         <button type="button" className="primary" disabled={busy} onClick={() => onKeep('mine')}>
           {t('outbox.refused.sendAgain')}
         </button>
-        <button type="button" ref={opener} disabled={busy} onClick={confirm}>
+        <button type="button" ref={opener} disabled={busy} onClick={confirm.open}>
           {t('outbox.refused.discard')}
         </button>
       </div>
-      <dialog
-        ref={dialog}
-        className="confirm-dialog"
-        aria-labelledby={`${ids}-t`}
-        aria-describedby={`${ids}-b`}
+      <ConfirmDialog
+        confirm={confirm}
+        title={t('outbox.refused.confirmTitle')}
+        body={t('outbox.refused.confirmBody')}
+        confirmLabel={t('outbox.refused.confirm')}
+        cancelLabel={t('outbox.refused.cancel')}
+        onConfirm={discard}
         // Closed by Escape or "Keep my change": focus goes back to the button that opened it.
         // Discarded: the panel moves focus to the next change instead.
         onClose={() => {
           if (!discarded.current) opener.current?.focus();
         }}
-      >
-        <h2 id={`${ids}-t`}>{t('outbox.refused.confirmTitle')}</h2>
-        <p id={`${ids}-b`}>{t('outbox.refused.confirmBody')}</p>
-        <div className="button-row">
-          <button type="button" className="primary" onClick={discard}>
-            {t('outbox.refused.confirm')}
-          </button>
-          <button type="button" ref={cancel} onClick={() => dialog.current?.close()}>
-            {t('outbox.refused.cancel')}
-          </button>
-        </div>
-      </dialog>
+      />
     </>
   );
 }
