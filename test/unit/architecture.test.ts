@@ -70,6 +70,26 @@ describe('layers', () => {
   });
 });
 
+describe('renderer features', () => {
+  const features = path.join(root, 'renderer/src/features');
+  const featureOf = (file: string) => {
+    const parts = path.relative(features, file).split(path.sep);
+    return parts.length > 1 && !parts[0]!.startsWith('..') ? parts[0]! : null;
+  };
+
+  it('never import each other: what two features share lives in lib/, and the shell moves the person between them', () => {
+    const found: string[] = [];
+    for (const file of sources(features)) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = featureOf(path.resolve(path.dirname(file), spec));
+        if (target !== null && target !== featureOf(file)) found.push(`${path.relative(root, file)} -> ${spec}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
+
 describe('SQL has one home: src/main/db/ (the server included)', () => {
   // A statement in a string, a prepared statement, a query through the data layer, or a row cast.
   const sqlText = /(['"`])\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|BEGIN|PRAGMA|WITH)\s[^'"`]*/;
