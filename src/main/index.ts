@@ -17,7 +17,7 @@ import { createLogger } from './log';
 import { appOrigin, hardenSession, hardenWebContents, isTrustedSenderUrl } from './security';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { createMainWindow } from './window';
-import { buildMenuTemplate, menuLanguage } from './menu';
+import { aboutPanelOptions, buildMenuTemplate, menuLanguage } from './menu';
 import { devServerUrlFor, isDevToolsShortcut } from './production';
 
 const log = createLogger();
@@ -79,6 +79,9 @@ void app.whenReady().then(() => {
   hardenSession(session.defaultSession, devServerUrl);
   handleAppProtocol(path.join(here, '../renderer'));
   const lang = menuLanguage(app.getLocale());
+  // Packaged, the icon is an extra resource beside the app's archive (electron-builder.json).
+  const icon = app.isPackaged ? path.join(process.resourcesPath, 'icon.png') : path.join(here, '../../resources/icon.png');
+  app.setAboutPanelOptions(aboutPanelOptions(lang, app.getVersion(), icon));
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(buildMenuTemplate({ lang, isPackaged: app.isPackaged, platform: process.platform })),
   );
@@ -91,6 +94,7 @@ void app.whenReady().then(() => {
     preload: path.join(here, '../preload/index.cjs'),
     url: devServerUrl ?? `${appOrigin}/index.html`,
     title: 'Tandem',
+    icon,
     devTools: !app.isPackaged,
   });
   // Events for this window only, as far as the person signed in on it may see.

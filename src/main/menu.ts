@@ -150,3 +150,19 @@ export function buildMenuTemplate({ lang, isPackaged, platform }: MenuOptions): 
   template.push({ label: l.help, role: 'help', submenu: mac ? [] : [{ role: 'about', label: l.about }] });
   return template;
 }
+
+/** The About box (Help › About Tandem; the app menu on macOS), in the menu's language. */
+export function aboutPanelOptions(lang: Lang, version: string, iconPath: string) {
+  const fr = lang === 'fr';
+  return {
+    applicationName: 'Tandem',
+    applicationVersion: version,
+    // Shown beside the version on macOS; the same on every platform.
+    version: '',
+    copyright: fr ? '© 2026 Les contributeurs et contributrices de Tandem — licence MIT' : '© 2026 Tandem contributors — MIT licence',
+    credits: fr
+      ? 'Publier les messages bilingues des comptes officiels, en anglais et en français, au même moment.'
+      : 'Publish bilingual posts to official accounts, in English and French, at the same time.',
+    iconPath,
+  };
+}

@@ -5,6 +5,8 @@ export interface WindowOptions {
   preload: string;
   url: string;
   title: string;
+  /** The app icon (the taskbar and window on Linux and Windows; macOS takes the bundle's). */
+  icon?: string;
   /** Developer tools: off unless asked for (development only), whatever keys are pressed. */
   devTools?: boolean;
 }
@@ -24,13 +26,14 @@ export const secureWebPreferences = (preload: string, devTools = false) =>
     spellcheck: true,
   }) as const;
 
-export function createMainWindow({ preload, url, title, devTools = false }: WindowOptions): BrowserWindow {
+export function createMainWindow({ preload, url, title, icon, devTools = false }: WindowOptions): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
     minWidth: 900,
     minHeight: 600,
     title,
+    ...(icon ? { icon } : {}),
     show: false,
     webPreferences: secureWebPreferences(preload, devTools),
   });

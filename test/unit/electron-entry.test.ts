@@ -9,6 +9,8 @@ import { tempDir } from '../support';
 
 const electron = vi.hoisted(() => {
   const state = { isPackaged: true, locale: 'en-US', userData: '' };
+  // Where a packaged Electron finds its extra resources (the app icon).
+  (process as { resourcesPath?: string }).resourcesPath = '/opt/Tandem/resources';
   const listeners = new Map<string, ((...args: unknown[]) => void)[]>();
   class FakeBrowserWindow {
     static instances: FakeBrowserWindow[] = [];
@@ -17,7 +19,7 @@ const electron = vi.hoisted(() => {
     readonly once = () => undefined;
     readonly loadURL = vi.fn(() => Promise.resolve());
     readonly isDestroyed = () => false;
-    constructor(readonly options: { webPreferences: Record<string, unknown> }) {
+    constructor(readonly options: { webPreferences: Record<string, unknown>; icon?: string }) {
       FakeBrowserWindow.instances.push(this);
     }
   }
@@ -30,6 +32,8 @@ const electron = vi.hoisted(() => {
         return state.isPackaged;
       },
       getLocale: () => state.locale,
+      getVersion: () => '0.1.0',
+      setAboutPanelOptions: vi.fn(),
       setPath: (_name: string, value: string) => {
         state.userData = value;
       },
@@ -140,6 +144,12 @@ describe('the packaged app', () => {
     expect(menu.map((item) => item.label)).toContain('Édition');
     expect(roles(menu)).not.toContain('toggleDevTools');
     expect(roles(menu)).not.toContain('reload');
+    // The About box in the same language, and the app icon from beside the app's archive.
+    expect(electron.app.setAboutPanelOptions).toHaveBeenLastCalledWith(
+      expect.objectContaining({ applicationName: 'Tandem', applicationVersion: '0.1.0', iconPath: '/opt/Tandem/resources/icon.png' }),
+    );
+    expect(vi.mocked(electron.app.setAboutPanelOptions).mock.lastCall?.[0]).toMatchObject({ credits: expect.stringMatching(/anglais et en français/) });
+    expect(window.options.icon).toBe('/opt/Tandem/resources/icon.png');
 
     // ELECTRON_RENDERER_URL is set, yet a page from it is refused like any other.
     expect(await call('http://localhost:5173/', 'desk.state')).toEqual({

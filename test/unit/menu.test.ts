@@ -2,7 +2,7 @@
 // here without Electron.
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { buildMenuTemplate, menuLanguage } from '../../src/main/menu';
+import { aboutPanelOptions, buildMenuTemplate, menuLanguage } from '../../src/main/menu';
 import { devServerUrlFor, isDevToolsShortcut } from '../../src/main/production';
 
 function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
@@ -114,5 +114,16 @@ describe('a packaged app', () => {
     expect(isDevToolsShortcut(key('c', 'KeyC', { control: true }))).toBe(false);
     expect(isDevToolsShortcut(key('i', 'KeyI', { meta: true }))).toBe(false);
     expect(isDevToolsShortcut(key('I', 'KeyI', { shift: true }))).toBe(false);
+  });
+});
+
+describe('the About box', () => {
+  it('names Tandem, its version and what it is for, in the menu language', () => {
+    const en = aboutPanelOptions('en', '1.2.3', '/icon.png');
+    const fr = aboutPanelOptions('fr', '1.2.3', '/icon.png');
+    expect(en).toMatchObject({ applicationName: 'Tandem', applicationVersion: '1.2.3', iconPath: '/icon.png' });
+    expect(en.credits).toMatch(/English and French/);
+    expect(fr.credits).toMatch(/en anglais et en français/);
+    expect(fr.copyright).toMatch(/licence MIT/);
   });
 });
