@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import type { Channel, ErrorInfo } from '../../../shared/domain';
+import type { Channel, ErrorInfo, Lang } from '../../../shared/domain';
+import { formatDateTime, formatDay, formatTime, zoneName } from '../../../shared/dates';
 
 /** Renders an error from main in the user's language; a `lang` param is shown as a language name. */
 export function useErrorText(): (error: ErrorInfo) => string {
@@ -26,21 +27,33 @@ export function useErrorText(): (error: ErrorInfo) => string {
   };
 }
 
+/** Day and time in the person's language and zone: December 1, 2026 at 9:22 p.m.; 1er décembre 2026 à 21 h 22. */
 export function useDateFormat(): (iso: string) => string {
-  const { i18n } = useTranslation();
-  const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
-  return (iso) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+  const lang = useLang();
+  return (iso) => formatDateTime(iso, lang);
 }
 
 /** A day in words, as the language writes it: December 1, 2026; 1er décembre 2026. */
 export function useDayFormat(): (iso: string) => string {
+  const lang = useLang();
+  return (iso) => formatDay(iso, lang);
+}
+
+/** The time of day: 9:22 p.m.; 21 h 22. */
+export function useTimeFormat(): (iso: string) => string {
+  const lang = useLang();
+  return (iso) => formatTime(iso, lang);
+}
+
+/** The person's time zone in words: Eastern Time; heure de l’Est. */
+export function useZoneName(): string {
+  const lang = useLang();
+  return zoneName(lang, Intl.DateTimeFormat().resolvedOptions().timeZone);
+}
+
+function useLang(): Lang {
   const { i18n } = useTranslation();
-  const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
-  return (iso) => {
-    const day = new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(iso));
-    // French writes the first of the month as an ordinal: le 1er décembre.
-    return locale === 'fr-CA' ? day.replace(/^1 /, '1er ') : day;
-  };
+  return i18n.language === 'fr' ? 'fr' : 'en';
 }
 
 /** An account pair named with its platform, wherever pairs are listed or chosen: Statistics Canada — Bluesky. */
