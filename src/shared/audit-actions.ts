@@ -12,6 +12,8 @@ export const auditActions = [
   'auth.signedOutEverywhere',
   'auth.throttled',
   'channel.added',
+  'channel.renamed',
+  'channel.retired',
   'channel.selfApprovalChanged',
   'checks.blocked',
   'credential.set',
@@ -48,6 +50,8 @@ export const auditActions = [
   'settings.changed',
   'user.created',
   'user.deactivated',
+  'user.passphraseReset',
+  'user.passphraseChanged',
   'workspace.imported',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];

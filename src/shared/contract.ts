@@ -58,6 +58,7 @@ const username = z
 /** Length is checked in main so the user gets the rule in their language. */
 const passphrase = z.string().min(1).max(1_024);
 const isoDate = z.iso.datetime({ offset: true });
+const channelName = z.string().trim().min(1).max(100);
 
 const newUser = z.strictObject({
   username,
@@ -369,18 +370,45 @@ export const contract = {
     output: null as unknown as Grant,
   },
   'roles.revoke': { input: z.strictObject({ grantId: id }), output: null as unknown as Grant },
+  /** Several roles at once, on one account pair (or all) with one end date: all given, or none. */
+  'roles.grantSeveral': {
+    input: z.strictObject({
+      userId: id,
+      roles: z
+        .array(z.enum(roles))
+        .min(1)
+        .max(roles.length)
+        .refine((list) => new Set(list).size === list.length, { message: 'each role once' }),
+      channelId: id.nullable(),
+      expiresAt: isoDate.nullable(),
+    }),
+    output: null as unknown as Grant[],
+  },
+  /** An administrator sets someone's passphrase (forgotten, or handed over): their sessions end. */
+  'users.resetPassphrase': { input: z.strictObject({ userId: id, passphrase }), output: null as unknown as User },
+  /** The person signed in changes their own passphrase, giving the current one: their other sessions end. */
+  'users.changePassphrase': { input: z.strictObject({ current: passphrase, passphrase }), output: null as unknown as User },
   'accounts.list': { input: z.null().optional(), output: null as unknown as Channel[] },
   'accounts.addPair': {
     input: z
       .strictObject({
         platform: z.enum(platforms),
-        name: z.string().trim().min(1).max(100),
+        name: channelName,
+        /** The French name (Statistique Canada); the English one when not given. */
+        nameFr: channelName.optional(),
         en: accountInput,
         fr: accountInput,
       })
       .superRefine(onePlatform),
     output: null as unknown as Channel,
   },
+  /** New names for an account pair, in English and French (administrators; audited). */
+  'accounts.rename': {
+    input: z.strictObject({ channelId: id, name: channelName, nameFr: channelName }),
+    output: null as unknown as Channel,
+  },
+  /** Retires an account pair: its history stays, no new pair may use it (refused while pairs are on their way out). */
+  'accounts.retire': { input: z.strictObject({ channelId: id }), output: null as unknown as Channel },
   'accounts.setSelfApproval': {
     input: z.strictObject({ channelId: id, allowed: z.boolean() }),
     output: null as unknown as Channel,

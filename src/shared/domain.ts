@@ -24,7 +24,12 @@ export interface Account {
 export interface Channel {
   id: string;
   platform: Platform;
+  /** The account pair's name in English (Statistics Canada)… */
   name: string;
+  /** …and in French (Statistique Canada). */
+  nameFr: string;
+  /** When an administrator retired it: kept with its history, offered for no new pair. */
+  retiredAt: string | null;
   en: Account;
   fr: Account;
   /** Whether the author of a pair may also approve it (set by an admin, per account pair). */
@@ -112,6 +117,11 @@ export const errorCodes = [
   'auth.bootstrapLocalOnly',
   'auth.deactivated',
   'user.deactivateSelf',
+  'user.resetSelf',
+  'user.wrongPassphrase',
+  'user.samePassphrase',
+  'channel.retired',
+  'channel.busy',
   'workspace.unreachable',
   'workspace.offline',
   'sync.mutationReused',

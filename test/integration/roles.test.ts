@@ -302,6 +302,24 @@ const matrixCases: MatrixCase[] = [
     },
   }),
   matrixCase({
+    name: 'rename account pair',
+    action: 'account.settings',
+    method: 'accounts.rename',
+    prepare: async () => ({ input: { channelId: matrixChannel, name: 'Matrix', nameFr: 'Matrice' } }),
+    settle: async (_p, channel) => expect([channel.name, channel.nameFr]).toEqual(['Matrix', 'Matrice']),
+  }),
+  matrixCase({
+    name: 'retire account pair',
+    action: 'account.settings',
+    method: 'accounts.retire',
+    prepare: async () => {
+      const n = next();
+      const accounts = { en: fakeAccount(t.fake, `r${n}_en`), fr: fakeAccount(t.fake, `r${n}_fr`) };
+      return { input: { channelId: await t.addChannel(`Retired ${n}`, { accounts }) } };
+    },
+    settle: async (_p, channel) => expect(channel.retiredAt).not.toBeNull(),
+  }),
+  matrixCase({
     name: 'create user',
     action: 'user.manage',
     method: 'users.create',
@@ -314,6 +332,20 @@ const matrixCases: MatrixCase[] = [
     method: 'roles.grant',
     prepare: async () => ({ input: { userId: targetUser.id, role: 'translator', channelId: null, expiresAt: null } }),
     settle: async (_p, grant) => expect([grant.role, grant.grantedBy]).toEqual(['translator', 'only-admin']),
+  }),
+  matrixCase({
+    name: 'grant several roles',
+    action: 'role.manage',
+    method: 'roles.grantSeveral',
+    prepare: async () => ({ input: { userId: targetUser.id, roles: ['translator', 'approver'], channelId: matrixChannel, expiresAt: null } }),
+    settle: async (_p, grants) => expect(grants.map((g) => g.role)).toEqual(['translator', 'approver']),
+  }),
+  matrixCase({
+    name: 'reset a passphrase',
+    action: 'user.manage',
+    method: 'users.resetPassphrase',
+    prepare: async () => ({ input: { userId: targetUser.id, passphrase: 'another long passphrase' } }),
+    settle: async (_p, user) => expect(user.id).toBe(targetUser.id),
   }),
   matrixCase({
     name: 'revoke role',
@@ -442,7 +474,12 @@ describe('authentication', () => {
       'users.deactivate': { userId: admin.id },
       'roles.grant': { userId: admin.id, role: 'drafter', channelId: null, expiresAt: null },
       'roles.revoke': { grantId },
+      'roles.grantSeveral': { userId: admin.id, roles: ['drafter', 'translator'], channelId: null, expiresAt: null },
+      'users.resetPassphrase': { userId: admin.id, passphrase: 'a long enough passphrase' },
+      'users.changePassphrase': { current: passphraseOf('admin'), passphrase: 'a long enough passphrase' },
       'accounts.list': undefined,
+      'accounts.rename': { channelId, name: 'Renamed', nameFr: 'Renommée' },
+      'accounts.retire': { channelId },
       'accounts.addPair': {
         platform: 'x',
         name: 'Intruder',

@@ -21,6 +21,8 @@ interface ChannelRow {
   id: string;
   platform: Platform;
   name: string;
+  name_fr: string;
+  retired_at: number | string | null;
   en_account_id: string;
   fr_account_id: string;
   allow_self_approval: number;
@@ -57,6 +59,8 @@ function toChannel(row: ChannelRow, accounts: ReadonlyMap<string, AccountRow>): 
     id: row.id,
     platform: row.platform,
     name: row.name,
+    nameFr: row.name_fr || row.name,
+    retiredAt: row.retired_at === null ? null : new Date(Number(row.retired_at)).toISOString(),
     en: toAccount(accounts.get(row.en_account_id)!),
     fr: toAccount(accounts.get(row.fr_account_id)!),
     allowSelfApproval: row.allow_self_approval === 1,
@@ -154,6 +158,7 @@ export interface NewChannel {
   id: string;
   platform: Platform;
   name: string;
+  nameFr: string;
   enAccountId: string;
   frAccountId: string;
   at: number;
@@ -161,8 +166,8 @@ export interface NewChannel {
 
 export async function insertChannel(sql: Sql, channel: NewChannel): Promise<void> {
   await sql.run(
-    'INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    [channel.id, channel.platform, channel.name, channel.enAccountId, channel.frAccountId, channel.at],
+    'INSERT INTO channel (id, platform, name, name_fr, en_account_id, fr_account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [channel.id, channel.platform, channel.name, channel.nameFr, channel.enAccountId, channel.frAccountId, channel.at],
   );
 }
 
@@ -192,4 +197,24 @@ export function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof Error) || !('code' in error)) return false;
   const code = String(error.code);
   return code.startsWith('SQLITE_CONSTRAINT') || code === '23505';
+}
+
+/** New names for an account pair; false when there is no such pair. */
+export async function renameChannel(sql: Sql, channelId: string, name: string, nameFr: string): Promise<boolean> {
+  return (await sql.run('UPDATE channel SET name = ?, name_fr = ? WHERE id = ?', [name, nameFr, channelId])) > 0;
+}
+
+/** Retires an account pair (once: a retired pair keeps its first date). */
+export async function retireChannel(sql: Sql, channelId: string, at: number): Promise<boolean> {
+  return (await sql.run('UPDATE channel SET retired_at = ? WHERE id = ? AND retired_at IS NULL', [at, channelId])) > 0;
+}
+
+/** How many pairs on this account pair are on their way out (scheduled or publishing). */
+export async function pairsUnderway(sql: Sql, channelId: string): Promise<number> {
+  const count = await sql.value<number | string>(
+    `SELECT count(*) FROM pair_channel pc JOIN post_pair p ON p.id = pc.pair_id
+      WHERE pc.channel_id = ? AND p.status IN ('scheduled', 'publishing')`,
+    [channelId],
+  );
+  return Number(count ?? 0);
 }

@@ -306,3 +306,8 @@ export async function revokeSessionsOf(sql: Sql, userId: string, at: number, why
   );
   return rows.map((r) => r.id);
 }
+
+/** A new passphrase for a profile; false when there is no such profile. */
+export async function setPassHash(sql: Sql, userId: string, passHash: string): Promise<boolean> {
+  return (await sql.run('UPDATE "user" SET pass_hash = ? WHERE id = ?', [passHash, userId])) > 0;
+}

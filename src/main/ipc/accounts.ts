@@ -3,7 +3,13 @@ import type { HandlersOf } from './handlers';
 import type { Services } from './services';
 import { signedIn } from '../services/context';
 
-type AccountMethods = 'accounts.list' | 'accounts.addPair' | 'accounts.setSelfApproval' | 'accounts.updateCredentials';
+type AccountMethods =
+  | 'accounts.list'
+  | 'accounts.addPair'
+  | 'accounts.rename'
+  | 'accounts.retire'
+  | 'accounts.setSelfApproval'
+  | 'accounts.updateCredentials';
 
 export function accountHandlers({
   accounts,
@@ -20,6 +26,8 @@ export function accountHandlers({
       return (await accounts.list()).filter((channel) => visible === null || visible.has(channel.id));
     },
     'accounts.addPair': async (ctx, input) => accountsChanged(await accounts.addPair(ctx, input)),
+    'accounts.rename': async (ctx, input) => accountsChanged(await accounts.rename(ctx, input)),
+    'accounts.retire': async (ctx, input) => accountsChanged(await accounts.retire(ctx, input.channelId)),
     'accounts.setSelfApproval': async (ctx, input) =>
       accountsChanged(await accounts.setSelfApproval(ctx, input.channelId, input.allowed)),
     'accounts.updateCredentials': async (ctx, input) =>

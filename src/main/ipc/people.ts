@@ -14,7 +14,10 @@ type PeopleMethods =
   | 'users.create'
   | 'users.deactivate'
   | 'roles.grant'
-  | 'roles.revoke';
+  | 'roles.revoke'
+  | 'roles.grantSeveral'
+  | 'users.resetPassphrase'
+  | 'users.changePassphrase';
 
 export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'events'>): HandlersOf<PeopleMethods> {
   /** A change to people or roles may change what anyone signed in may do: every client asks again. */
@@ -55,5 +58,13 @@ export function peopleHandlers({ users, events }: Pick<Services, 'users' | 'even
     'users.deactivate': async (ctx, input) => usersChanged(await users.deactivate(ctx, input.userId)),
     'roles.grant': async (ctx, input) => usersChanged(await users.grant(ctx, input)),
     'roles.revoke': async (ctx, input) => usersChanged(await users.revoke(ctx, input.grantId)),
+    'roles.grantSeveral': async (ctx, input) => usersChanged(await users.grantSeveral(ctx, input)),
+    'users.resetPassphrase': async (ctx, input) => usersChanged(await users.resetPassphrase(ctx, input)),
+    // Told to everyone: the person's other desks and browsers find themselves signed out.
+    'users.changePassphrase': async (ctx, input) => {
+      const user = await users.changePassphrase(ctx, input);
+      events.emit('session.changed', {});
+      return user;
+    },
   };
 }

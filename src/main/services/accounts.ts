@@ -78,6 +78,7 @@ export class AccountService {
           id: channelId,
           platform: input.platform,
           name: input.name,
+          nameFr: input.nameFr ?? input.name,
           enAccountId: ids.en,
           frAccountId: ids.fr,
           at: now,
@@ -148,6 +149,45 @@ export class AccountService {
     await this.sql.tx(async () => {
       await store.setSelfApproval(this.sql, channelId, allowed);
       await this.audit.append(user.username, 'channel.selfApprovalChanged', channelId, { name: channel.name, allowed });
+    });
+    return (await this.get(channelId))!;
+  }
+
+  /** New names in English and French (administrators); audited with the old ones. */
+  async rename(ctx: CallContext, input: ParsedInput<'accounts.rename'>): Promise<Channel> {
+    const user = signedIn(ctx);
+    await this.users.authorize(user, 'account.settings', [], input.channelId);
+    await this.sql.tx(async () => {
+      const channel = await this.get(input.channelId);
+      if (!channel) throw new AppError('channel.unknown', { id: input.channelId });
+      await store.renameChannel(this.sql, input.channelId, input.name, input.nameFr);
+      await this.audit.append(user.username, 'channel.renamed', input.channelId, {
+        fromEn: channel.name,
+        fromFr: channel.nameFr,
+        toEn: input.name,
+        toFr: input.nameFr,
+      });
+    });
+    return (await this.get(input.channelId))!;
+  }
+
+  /**
+   * Retires an account pair (administrators): its accounts, pairs and audit trail stay, and it is
+   * offered for no new pair. Refused while pairs on it are scheduled or being published — they
+   * would go out on an account pair the team has stopped using; the person cancels or moves them
+   * first. Retiring twice keeps the first date.
+   */
+  async retire(ctx: CallContext, channelId: string): Promise<Channel> {
+    const user = signedIn(ctx);
+    await this.users.authorize(user, 'account.settings', [], channelId);
+    await this.sql.tx(async () => {
+      const channel = await this.get(channelId);
+      if (!channel) throw new AppError('channel.unknown', { id: channelId });
+      if (channel.retiredAt !== null) return;
+      const underway = await store.pairsUnderway(this.sql, channelId);
+      if (underway > 0) throw new AppError('channel.busy', { count: underway });
+      await store.retireChannel(this.sql, channelId, this.clock.now());
+      await this.audit.append(user.username, 'channel.retired', channelId, { name: channel.name, nameFr: channel.nameFr });
     });
     return (await this.get(channelId))!;
   }

@@ -111,7 +111,11 @@ export class PairService {
     const user = signedIn(ctx);
     if (input.channelIds.length === 0) throw new AppError('channel.none');
     const channelIds = [...new Set(input.channelIds)];
-    for (const id of channelIds) if (!(await this.accounts.get(id))) throw new AppError('channel.unknown', { id });
+    for (const id of channelIds) {
+      const channel = await this.accounts.get(id);
+      if (!channel) throw new AppError('channel.unknown', { id });
+      if (channel.retiredAt !== null) throw new AppError('channel.retired', { name: channel.name });
+    }
     await this.users.authorize(user, 'pair.create', channelIds, 'pair:new');
     const now = this.clock.now();
     // A desk that drafted the pair offline chose its id; anyone's pair with that id already stops it.
@@ -425,6 +429,8 @@ export class PairService {
       const channel = await this.accounts.get(channelId);
       const adapter = channel && this.adapters.get(channel.platform);
       if (!channel || !adapter) throw new AppError('channel.unknown', { id: channelId });
+      // A pair drafted before its account pair was retired does not go out on it.
+      if (channel.retiredAt !== null) throw new AppError('channel.retired', { name: channel.name });
       for (const lang of ['en', 'fr'] as const) {
         const text = lang === 'en' ? pair.enText : pair.frText;
         const [problem] = adapter.validate(channel[lang].limits, lang, text, sideMedia(pair.media, lang));

@@ -26,6 +26,7 @@ import {
   lockForBootstrap,
   lockRecordedSince,
   revokeGrant,
+  setPassHash,
 } from '../db/people';
 import type { Clock } from '../clock';
 import type { Grant, Role, User } from '../../shared/domain';
@@ -450,6 +451,83 @@ export class UserService {
       throw new AppError('role.lastAdmin');
     }
     return (await getGrant(this.sql, grantId))!.grant;
+  }
+
+  /** Several roles for one person at once (one account pair or all, one end date): all are given, or none. */
+  async grantSeveral(ctx: CallContext, input: ParsedInput<'roles.grantSeveral'>): Promise<Grant[]> {
+    const actor = signedIn(ctx);
+    const ids = await this.sql.tx(async () => {
+      await lockAdminGrants(this.sql);
+      if (!(await this.permits(actor, 'role.manage', []))) return null;
+      const target = await this.get(input.userId);
+      if (!target) throw new AppError('user.unknown');
+      if (input.roles.includes('admin') && input.channelId !== null) throw new AppError('role.invalidScope');
+      if (input.channelId !== null && !(await channelExists(this.sql, input.channelId))) {
+        throw new AppError('channel.unknown', { id: input.channelId });
+      }
+      const expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
+      if (expiresAt !== null && expiresAt <= this.clock.now()) throw new AppError('role.expiryInPast');
+      const added: string[] = [];
+      for (const role of input.roles) {
+        added.push(await this.addGrant(target.id, role, input.channelId, expiresAt, actor.username, target.username));
+      }
+      return added;
+    });
+    if (ids === null) return this.refuse(actor, 'role.manage', [], `user:${input.userId}`);
+    return Promise.all(ids.map(async (id) => (await getGrant(this.sql, id))!.grant));
+  }
+
+  /**
+   * An administrator sets another person's passphrase (forgotten, or a new person's first one
+   * handed over in person): every session of theirs ends, so whoever knew the old one is out.
+   * One's own is changed with the current passphrase instead (`changePassphrase`).
+   */
+  async resetPassphrase(ctx: CallContext, input: ParsedInput<'users.resetPassphrase'>): Promise<User> {
+    const actor = signedIn(ctx);
+    if (input.userId === actor.id) throw new AppError('user.resetSelf');
+    const passHash = await this.hashChecked(input.passphrase);
+    const ended = await this.sql.tx(async () => {
+      if (!(await this.permits(actor, 'user.manage', []))) return null;
+      const target = await this.get(input.userId);
+      if (!target) throw new AppError('user.unknown');
+      await setPassHash(this.sql, target.id, passHash);
+      const ended = await revokeSessionsOf(this.sql, target.id, this.clock.now(), 'passphrase reset');
+      await this.audit.append(actor.username, 'user.passphraseReset', `user:${target.username}`, { sessionsEnded: ended.length });
+      return ended;
+    });
+    if (ended === null) return this.refuse(actor, 'user.manage', [], `user:${input.userId}`);
+    this.forget(ended);
+    return (await this.get(input.userId))!;
+  }
+
+  /**
+   * The person signed in changes their own passphrase, proving it is them with the current one
+   * (a wrong one counts towards the sign-in lock, as a wrong sign-in does). This session stays;
+   * every other one ends.
+   */
+  async changePassphrase(ctx: CallContext, input: ParsedInput<'users.changePassphrase'>): Promise<User> {
+    const user = signedIn(ctx);
+    const subject = `user:${user.username}`;
+    const now = this.clock.now();
+    const since = now - signInWindowMs;
+    const recorded = await failedSignInsSince(this.sql, subject, since);
+    const unrecorded = (this.unrecordedFailures.get(subject) ?? []).filter((at) => at > since);
+    if (recorded + unrecorded.length >= maxFailedSignIns) throw new AppError('auth.locked', { minutes: signInWindowMs / 60_000 });
+    const found = await credentialsFor(this.sql, user.username);
+    if (!found || !(await verifyPassphrase(input.current, found.passHash))) {
+      if (!(await this.recordRefusal(user.username, 'auth.failed', now))) this.rememberFailure(subject, [...unrecorded, now], since);
+      throw new AppError('user.wrongPassphrase');
+    }
+    if (input.current === input.passphrase) throw new AppError('user.samePassphrase');
+    const passHash = await this.hashChecked(input.passphrase);
+    const ended = await this.sql.tx(async () => {
+      await setPassHash(this.sql, user.id, passHash);
+      const ended = await revokeSessionsOf(this.sql, user.id, this.clock.now(), 'passphrase changed', ctx.session);
+      await this.audit.append(user.username, 'user.passphraseChanged', subject, { sessionsEnded: ended.length });
+      return ended;
+    });
+    this.forget(ended);
+    return (await this.get(user.id))!;
   }
 
   /** Account pairs the user may see: null for all (a role for all pairs), else those granted. */

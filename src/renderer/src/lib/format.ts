@@ -56,8 +56,15 @@ function useLang(): Lang {
   return i18n.language === 'fr' ? 'fr' : 'en';
 }
 
-/** An account pair named with its platform, wherever pairs are listed or chosen: Statistics Canada — Bluesky. */
-export function useChannelName(): (channel: Pick<Channel, 'name' | 'platform'>) => string {
-  const { t } = useTranslation();
-  return (channel) => t('accounts.channelName', { name: channel.name, platform: t(`platforms.${channel.platform}`) });
+/**
+ * An account pair named in the reader's language with its platform, wherever pairs are listed or
+ * chosen: Statistics Canada — Bluesky; Statistique Canada — Bluesky.
+ */
+export function useChannelName(): (channel: Pick<Channel, 'name' | 'nameFr' | 'platform'>) => string {
+  const { t, i18n } = useTranslation();
+  return (channel) =>
+    t('accounts.channelName', {
+      name: i18n.language === 'fr' ? channel.nameFr || channel.name : channel.name,
+      platform: t(`platforms.${channel.platform}`),
+    });
 }
