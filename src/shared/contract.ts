@@ -12,6 +12,7 @@ import {
   type DeliveryMetrics,
   type ErrorInfo,
   type Grant,
+  type Lang,
   type MediaFile,
   type Pair,
   type PairMedia,
@@ -21,7 +22,7 @@ import {
   type User,
 } from './domain';
 import { credentialsSchema, handlePatterns, normalizeHandle } from './credentials';
-import type { AuditProblemKind } from './audit-actions';
+import { auditActions, type AuditProblemKind } from './audit-actions';
 
 export type { Credentials, XCredentials } from './credentials';
 
@@ -185,7 +186,21 @@ export interface SessionState {
 export interface AuditPage {
   events: AuditEntry[];
   integrity: AuditIntegrity;
+  /** The cursor of the next (older) page: pass it as `before`; null at the start of the trail. */
+  next: number | null;
+  /** The display name of each actor on the page that is a person, by username. */
+  people: Record<string, string>;
+  /** What each subject on the page is, for a reader (a subject left out is shown as written). */
+  subjects: Record<string, AuditSubject>;
 }
+
+/** An audit event's subject, as a reader knows it. */
+export type AuditSubject =
+  | { kind: 'pair'; en: string; fr: string }
+  | { kind: 'channel'; name: string; nameFr: string; platform: string }
+  | { kind: 'account'; handle: string; platform: string; lang: Lang }
+  | { kind: 'person'; username: string; displayName: string }
+  | { kind: 'grant'; role: string; username: string; displayName: string };
 
 /** What the checks of the trail found; a problem once found stays on show. */
 export interface AuditIntegrity {
@@ -501,11 +516,18 @@ export const contract = {
   'audit.list': {
     input: z
       .strictObject({
+        /** A username's start (any case). */
         actor: z.string().max(100).optional(),
+        /** A person by any part of their name or username, ignoring case and accents. */
+        person: z.string().trim().min(1).max(100).optional(),
+        /** An action's start (`pair.`), or exactly the actions listed (`actions`). */
         action: z.string().max(100).optional(),
+        actions: z.array(z.enum(auditActions)).min(1).max(auditActions.length).optional(),
         subject: z.string().max(100).optional(),
         from: isoDate.optional(),
         to: isoDate.optional(),
+        /** Events older than this one (the `next` of the page before). */
+        before: z.number().int().positive().optional(),
         limit: z.number().int().min(1).max(5_000).default(500),
       })
       .optional(),

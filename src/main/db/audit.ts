@@ -3,7 +3,8 @@
 // What the hashes mean and how the chain is judged is the AuditLog's (services/audit.ts).
 import { auditProblemKinds } from '../../shared/audit-actions';
 import type { AuditProblem } from '../../shared/contract';
-import type { Sql } from './sql';
+import { withJsonList, type Sql } from './sql';
+import type { AuditSubject } from '../../shared/contract';
 
 export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
 
@@ -108,6 +109,12 @@ export async function listEvents(sql: Sql, subject?: string): Promise<AuditEvent
 export interface AuditFilter {
   actor?: string;
   action?: string;
+  /** Exactly these actors (a person found by name); an empty list matches nothing. */
+  actors?: readonly string[];
+  /** Exactly these actions (chosen by their names in the reader's language). */
+  actions?: readonly string[];
+  /** Older than this event: the next page. */
+  before?: number;
   subject?: string;
   from?: number;
   to?: number;
@@ -126,6 +133,19 @@ export async function queryEvents(sql: Sql, filter: AuditFilter): Promise<AuditE
   if (filter.action) {
     where.push("lower(action) LIKE lower(?) ESCAPE '\\'");
     params.push(likePrefix(filter.action));
+  }
+  if (filter.actors !== undefined) {
+    if (filter.actors.length === 0) return [];
+    where.push(`actor IN (${filter.actors.map(() => '?').join(', ')})`);
+    params.push(...filter.actors);
+  }
+  if (filter.actions !== undefined && filter.actions.length > 0) {
+    where.push(`action IN (${filter.actions.map(() => '?').join(', ')})`);
+    params.push(...filter.actions);
+  }
+  if (filter.before !== undefined) {
+    where.push('seq < ?');
+    params.push(Math.floor(filter.before));
   }
   if (filter.subject) {
     where.push('subject = ?');
@@ -268,4 +288,68 @@ export async function restoreAppendOnly(sql: Sql): Promise<boolean> {
     for (const statement of repairs) await sql.run(statement);
     return repairs.length > 0;
   });
+}
+
+// ---- what the trail's subjects are, in words ---------------------------------------------------
+
+const inList = (text: string) => withJsonList(text);
+
+/**
+ * What each subject of a page of events is, for a reader: a pair by its texts, an account pair by
+ * its names, an account by its handle, a person by name, a role by whose and which. Subjects are
+ * ids or `user:<username>` / `grant:<id>`; an id that names nothing (a pair never created, a
+ * refused call's subject) is left out, and the reader sees it as written.
+ */
+export async function subjectLabels(sql: Sql, subjects: readonly string[]): Promise<Record<string, AuditSubject>> {
+  const labels: Record<string, AuditSubject> = {};
+  const ids = [...new Set(subjects.filter((s) => /^[0-9a-f-]{36}$/i.test(s)))];
+  const usernames = [...new Set(subjects.flatMap((s) => (s.startsWith('user:') ? [s.slice(5)] : [])))];
+  const grants = [...new Set(subjects.flatMap((s) => (s.startsWith('grant:') ? [s.slice(6)] : [])))];
+  if (ids.length > 0) {
+    const list = JSON.stringify(ids);
+    for (const row of await sql.all<{ id: string; en_text: string; fr_text: string }>(
+      inList('SELECT id, substr(en_text, 1, 120) AS en_text, substr(fr_text, 1, 120) AS fr_text FROM post_pair WHERE id IN (SELECT value FROM json_each(?))'),
+      [list],
+    )) {
+      labels[row.id] = { kind: 'pair', en: row.en_text, fr: row.fr_text };
+    }
+    for (const row of await sql.all<{ id: string; name: string; name_fr: string; platform: string }>(
+      inList('SELECT id, name, name_fr, platform FROM channel WHERE id IN (SELECT value FROM json_each(?))'),
+      [list],
+    )) {
+      labels[row.id] = { kind: 'channel', name: row.name, nameFr: row.name_fr || row.name, platform: row.platform };
+    }
+    for (const row of await sql.all<{ id: string; handle: string; platform: string; lang: string }>(
+      inList('SELECT id, handle, platform, lang FROM account WHERE id IN (SELECT value FROM json_each(?))'),
+      [list],
+    )) {
+      labels[row.id] = { kind: 'account', handle: row.handle, platform: row.platform, lang: row.lang === 'fr' ? 'fr' : 'en' };
+    }
+  }
+  if (grants.length > 0) {
+    for (const row of await sql.all<{ id: string; role: string; username: string; display_name: string }>(
+      inList(
+        'SELECT g.id, g.role, u.username, u.display_name FROM role_grant g JOIN "user" u ON u.id = g.user_id WHERE g.id IN (SELECT value FROM json_each(?))',
+      ),
+      [JSON.stringify(grants)],
+    )) {
+      labels[`grant:${row.id}`] = { kind: 'grant', role: row.role, username: row.username, displayName: row.display_name };
+    }
+  }
+  if (usernames.length > 0) {
+    for (const [username, displayName] of Object.entries(await displayNames(sql, usernames))) {
+      labels[`user:${username}`] = { kind: 'person', username, displayName };
+    }
+  }
+  return labels;
+}
+
+/** Display names by username, for those that name a person. */
+export async function displayNames(sql: Sql, usernames: readonly string[]): Promise<Record<string, string>> {
+  if (usernames.length === 0) return {};
+  const rows = await sql.all<{ username: string; display_name: string }>(
+    inList('SELECT username, display_name FROM "user" WHERE username IN (SELECT value FROM json_each(?))'),
+    [JSON.stringify([...new Set(usernames)])],
+  );
+  return Object.fromEntries(rows.map((r) => [r.username, r.display_name]));
 }

@@ -2,6 +2,8 @@
 // published together with the approval evidence behind it.
 import type { Sql } from '../db/sql';
 import { publishedPairIds } from '../db/records';
+import { displayNames, subjectLabels } from '../db/audit';
+import { fold } from '../db/search';
 import type { Clock } from '../clock';
 import type { AuditEntry } from '../../shared/domain';
 import type { AuditPage, ExportFile, ParsedInput } from '../../shared/contract';
@@ -49,19 +51,35 @@ export class RecordsService {
     private readonly users: UserService,
   ) {}
 
-  /** One page of the trail, and what the integrity checks found (only events added since the last look are checked). */
+  /**
+   * One page of the trail, newest first, with who each person is and what each subject is, and
+   * what the integrity checks found (only events added since the last look are checked). A person
+   * is found by any part of their name or username, ignoring case and accents ("david chen",
+   * "Lavoie"); pages go back as far as the trail does (`before`).
+   */
   async list(ctx: CallContext, input: ParsedInput<'audit.list'>): Promise<AuditPage> {
     const user = signedIn(ctx);
     await this.users.authorize(user, 'audit.view', [], 'audit');
     const filter = input ?? { limit: 500 };
-    const events = await this.audit.query({
+    let actors: string[] | undefined;
+    if (filter.person !== undefined) {
+      const wanted = fold(filter.person);
+      actors = (await this.users.list())
+        .filter((u) => fold(u.displayName).includes(wanted) || fold(u.username).includes(wanted))
+        .map((u) => u.username);
+    }
+    const found = await this.audit.query({
       actor: filter.actor,
+      actors,
       action: filter.action,
+      actions: filter.actions,
       subject: filter.subject,
       from: filter.from ? Date.parse(filter.from) : undefined,
       to: filter.to ? Date.parse(filter.to) : undefined,
-      limit: filter.limit,
+      before: filter.before,
+      limit: filter.limit + 1,
     });
+    const events = found.slice(0, filter.limit);
     return {
       events: events.map(
         (e): AuditEntry => ({
@@ -75,6 +93,9 @@ export class RecordsService {
         }),
       ),
       integrity: await this.audit.integrity(),
+      next: found.length > filter.limit ? events.at(-1)!.seq : null,
+      people: await displayNames(this.sql, events.map((e) => e.actor)),
+      subjects: await subjectLabels(this.sql, events.map((e) => e.subject)),
     };
   }
 
