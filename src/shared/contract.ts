@@ -194,6 +194,59 @@ export interface AuditPage {
   subjects: Record<string, AuditSubject>;
 }
 
+/** The most events one export of the trail carries: a longer range is refused, to be cut in parts. */
+export const maxAuditExport = 100_000;
+
+interface ExportHead {
+  exportedAt: string;
+  exportedBy: string;
+  /** The range asked for (null: open). */
+  from: string | null;
+  to: string | null;
+}
+
+export interface AuditExport extends ExportHead {
+  /** Oldest first. */
+  events: AuditEntry[];
+  people: Record<string, string>;
+  subjects: Record<string, AuditSubject>;
+}
+
+/** One published pair and the evidence behind it, as the records export carries it. */
+export interface PublishedRecord {
+  pairId: string;
+  status: string;
+  channels: string;
+  enText: string;
+  frText: string;
+  /** The images' alt text on each side, in order, as published (" | " between images). */
+  enAltText: string;
+  frAltText: string;
+  enPosts: string;
+  frPosts: string;
+  enSentAt: string;
+  frSentAt: string;
+  scheduledAt: string;
+  draftedBy: string;
+  /** Everyone other than the drafter who wrote or edited either language. */
+  translatedBy: string;
+  /** Who wrote or edited each language, in the order they first did ("; " between people). */
+  enWrittenBy: string;
+  frWrittenBy: string;
+  approvedBy: string;
+  approvedAt: string;
+  approvalComment: string;
+  approvedVersion: number | null;
+  publishedBy: string;
+  approvalAuditHash: string;
+}
+
+export interface RecordsExport extends ExportHead {
+  records: PublishedRecord[];
+  /** The display name of each person the records name, by username. */
+  people: Record<string, string>;
+}
+
 /** An audit event's subject, as a reader knows it. */
 export type AuditSubject =
   | { kind: 'pair'; en: string; fr: string }
@@ -537,6 +590,13 @@ export const contract = {
     input: z.strictObject({ format: z.enum(['csv', 'json']) }),
     output: null as unknown as ExportFile,
   },
+  /**
+   * The audit trail between two times (either end open), for an export written in the reader's
+   * language by the window; recorded as an export. Refused over `maxAuditExport` events.
+   */
+  'audit.exportTrail': { input: z.strictObject({ from: isoDate.optional(), to: isoDate.optional() }), output: null as unknown as AuditExport },
+  /** What was published between two times (when it was due), with its approval evidence; recorded as an export. */
+  'audit.exportRecords': { input: z.strictObject({ from: isoDate.optional(), to: isoDate.optional() }), output: null as unknown as RecordsExport },
   'startup.problem': { input: z.null().optional(), output: null as unknown as StartupProblem | null },
   'startup.retry': { input: z.null().optional(), output: null as unknown as StartupProblem | null },
   'startup.startOver': {

@@ -122,6 +122,7 @@ export const errorCodes = [
   'user.samePassphrase',
   'channel.retired',
   'channel.busy',
+  'audit.exportTooLarge',
   'workspace.unreachable',
   'workspace.offline',
   'sync.mutationReused',

@@ -51,6 +51,8 @@ export const methods = [
   'pii.dismiss',
   'audit.list',
   'audit.exportPublished',
+  'audit.exportTrail',
+  'audit.exportRecords',
   'startup.problem',
   'startup.retry',
   'startup.startOver',

@@ -1,8 +1,8 @@
 // The audit trail as records staff read it (issue 14, item 4), on both engines: people found by
 // name, actions chosen exactly, pages back to the first event, and each subject said as what it is.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support';
-import type { AuditPage } from '../../src/shared/contract';
+import { startTestApp, waitFor, type TestApp } from '../support';
+import type { AuditExport, AuditPage, RecordsExport } from '../../src/shared/contract';
 import type { Pair, User } from '../../src/shared/domain';
 
 let t: TestApp;
@@ -65,5 +65,36 @@ describe('the audit trail for its readers', () => {
     expect(grant.detail['role']).toBe('translator');
     expect(julie.grants[0]!.role).toBe('translator');
     expect(page.people['admin']).toBe('Admin');
+  });
+
+  it('exports the trail and the published records for a range, oldest first, and records each export', async () => {
+    t = await startTestApp();
+    const channelId = await t.addChannel('Statistics Canada');
+    const early = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Early', frText: 'Tôt', authorTz: tz });
+    await new Promise((r) => setTimeout(r, 20));
+    const from = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const late = await t.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Late', frText: 'Tard', authorTz: tz });
+
+    const trail = await t.call<AuditExport>('audit.exportTrail', { from });
+    expect(trail.from).toBe(from);
+    expect(trail.events.map((e) => e.subject)).toContain(late.id);
+    expect(trail.events.map((e) => e.subject)).not.toContain(early.id);
+    expect(trail.events.map((e) => e.seq)).toEqual([...trail.events.map((e) => e.seq)].sort((a, b) => a - b));
+    expect(trail.subjects[late.id]).toEqual({ kind: 'pair', en: 'Late', fr: 'Tard' });
+    expect(trail.people['admin']).toBe('Admin');
+
+    const published = await t.publish(channelId, 'Out now', 'Publié', new Date(Date.now() + 100));
+    await waitFor(async () => (await t.call<Pair[]>('pairs.list')).find((p) => p.id === published.id)?.status === 'published');
+    const records = await t.call<RecordsExport>('audit.exportRecords', { from: '2000-01-01T00:00:00Z' });
+    expect(records.from).toBe('2000-01-01T00:00:00Z');
+    expect(records.records.map((r) => [r.pairId, r.enText, r.frText])).toEqual([[published.id, 'Out now', 'Publié']]);
+    expect(records.people['admin']).toBe('Admin');
+    // Due before the range: left out.
+    expect((await t.call<RecordsExport>('audit.exportRecords', { from: new Date(Date.now() + 60_000).toISOString() })).records).toEqual([]);
+    const exports = (await t.call<AuditPage>('audit.list', { actions: ['audit.exported'], limit: 10 })).events;
+    expect(exports.map((e) => e.detail['format'])).toEqual(['records', 'records', 'trail']);
+    // A range that ends before it starts is bad input, said as such.
+    expect((await t.tandem.dispatch(t.caller, 'audit.exportTrail', { from, to: '2000-01-01T00:00:00Z' })).ok).toBe(false);
   });
 });

@@ -514,6 +514,8 @@ describe('authentication', () => {
       'pii.dismiss': { requestId: 'any' },
       'audit.list': { limit: 10 },
       'audit.exportPublished': { format: 'csv' },
+      'audit.exportTrail': {},
+      'audit.exportRecords': { from: '2026-01-01T00:00:00Z' },
       'startup.problem': undefined,
       'startup.retry': undefined,
       'startup.startOver': { confirm: 'start over' },

@@ -1,45 +1,19 @@
 // Records management: the audit trail for people who review it, and an export of what was
 // published together with the approval evidence behind it.
 import type { Sql } from '../db/sql';
-import { publishedPairIds } from '../db/records';
+import { countEvents, publishedPairIds } from '../db/records';
+import { AppError } from '../errors';
 import { displayNames, subjectLabels } from '../db/audit';
 import { fold } from '../db/search';
 import type { Clock } from '../clock';
 import type { AuditEntry } from '../../shared/domain';
-import type { AuditPage, ExportFile, ParsedInput } from '../../shared/contract';
+import { maxAuditExport, type AuditExport, type AuditPage, type ExportFile, type ParsedInput, type PublishedRecord, type RecordsExport } from '../../shared/contract';
+export type { PublishedRecord } from '../../shared/contract';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
 import type { PairService } from './pairs';
 import type { UserService } from './users';
 import { signedIn, type CallContext } from './context';
-
-export interface PublishedRecord {
-  pairId: string;
-  status: string;
-  channels: string;
-  enText: string;
-  frText: string;
-  /** The images' alt text on each side, in order, as published (" | " between images). */
-  enAltText: string;
-  frAltText: string;
-  enPosts: string;
-  frPosts: string;
-  enSentAt: string;
-  frSentAt: string;
-  scheduledAt: string;
-  draftedBy: string;
-  /** Everyone other than the drafter who wrote or edited either language. */
-  translatedBy: string;
-  /** Who wrote or edited each language, in the order they first did ("; " between people). */
-  enWrittenBy: string;
-  frWrittenBy: string;
-  approvedBy: string;
-  approvedAt: string;
-  approvalComment: string;
-  approvedVersion: number | null;
-  publishedBy: string;
-  approvalAuditHash: string;
-}
 
 export class RecordsService {
   constructor(
@@ -95,14 +69,54 @@ export class RecordsService {
       integrity: await this.audit.integrity(),
       next: found.length > filter.limit ? events.at(-1)!.seq : null,
       people: await displayNames(this.sql, events.map((e) => e.actor)),
-      subjects: await subjectLabels(this.sql, events.map((e) => e.subject)),
+      subjects: await subjectLabels(this.sql, subjectsOf(events)),
     };
   }
 
-  async published(): Promise<PublishedRecord[]> {
+  /** The trail between two times, oldest first, with names and subjects, for the window to write out; recorded as an export. */
+  async exportTrail(ctx: CallContext, input: ParsedInput<'audit.exportTrail'>): Promise<AuditExport> {
+    const user = signedIn(ctx);
+    await this.users.authorize(user, 'audit.export', [], 'audit');
+    const range = { from: input.from ? Date.parse(input.from) : undefined, to: input.to ? Date.parse(input.to) : undefined };
+    if (range.from !== undefined && range.to !== undefined && range.from > range.to) throw new AppError('input.invalid', { field: 'to' });
+    const count = await countEvents(this.sql, range);
+    if (count > maxAuditExport) throw new AppError('audit.exportTooLarge', { count, max: maxAuditExport });
+    const events = (await this.audit.query({ ...range, limit: maxAuditExport })).reverse();
+    await this.audit.append(user.username, 'audit.exported', 'audit', { format: 'trail', events: events.length, from: input.from ?? null, to: input.to ?? null });
+    return {
+      exportedAt: new Date(this.clock.now()).toISOString(),
+      exportedBy: user.username,
+      from: input.from ?? null,
+      to: input.to ?? null,
+      events: events.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, subject: e.subject, detail: e.detail, hash: e.hash })),
+      people: await displayNames(this.sql, events.map((e) => e.actor)),
+      subjects: await subjectLabels(this.sql, subjectsOf(events)),
+    };
+  }
+
+  /** What was published between two times (when due), with the evidence; recorded as an export. */
+  async exportRecords(ctx: CallContext, input: ParsedInput<'audit.exportRecords'>): Promise<RecordsExport> {
+    const user = signedIn(ctx);
+    await this.users.authorize(user, 'audit.export', [], 'audit');
+    const range = { from: input.from ? Date.parse(input.from) : undefined, to: input.to ? Date.parse(input.to) : undefined };
+    if (range.from !== undefined && range.to !== undefined && range.from > range.to) throw new AppError('input.invalid', { field: 'to' });
+    const records = await this.published(range);
+    await this.audit.append(user.username, 'audit.exported', 'audit', { format: 'records', pairs: records.length, from: input.from ?? null, to: input.to ?? null });
+    const usernames = records.flatMap((r) => [r.draftedBy, r.approvedBy, r.publishedBy, ...r.enWrittenBy.split('; '), ...r.frWrittenBy.split('; ')]);
+    return {
+      exportedAt: new Date(this.clock.now()).toISOString(),
+      exportedBy: user.username,
+      from: input.from ?? null,
+      to: input.to ?? null,
+      records,
+      people: await displayNames(this.sql, usernames.filter(Boolean)),
+    };
+  }
+
+  async published(range: { from?: number; to?: number } = {}): Promise<PublishedRecord[]> {
     const records: PublishedRecord[] = [];
     // One pair at a time, in order, as before: a long export asks one query at a time, never a burst.
-    for (const id of await publishedPairIds(this.sql)) {
+    for (const id of await publishedPairIds(this.sql, range)) {
       const pair = (await this.pairs.get(id))!;
       const side = (lang: 'en' | 'fr') => pair.deliveries.filter((d) => d.lang === lang && d.status === 'sent');
       const approvalEvent = (await this.audit.list(id))
@@ -154,6 +168,20 @@ export class RecordsService {
     }
     return { filename: `tandem-published-${stamp}.csv`, mimeType: 'text/csv', content: toCsv(records), count: records.length };
   }
+}
+
+/** Every subject of the events, and the account pairs and roles their details name (by id). */
+function subjectsOf(events: readonly { subject: string; detail: Record<string, unknown> }[]): string[] {
+  const found = events.map((e) => e.subject);
+  for (const { detail } of events) {
+    for (const key of ['channel', 'channels', 'grant'] as const) {
+      const value = detail[key];
+      for (const id of Array.isArray(value) ? value : [value]) {
+        if (typeof id === 'string') found.push(key === 'grant' ? `grant:${id}` : id);
+      }
+    }
+  }
+  return found;
 }
 
 const columns: (keyof PublishedRecord)[] = [
