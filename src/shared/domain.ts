@@ -123,6 +123,9 @@ export const errorCodes = [
   'channel.retired',
   'channel.busy',
   'audit.exportTooLarge',
+  // Said by the window before anything is asked: an action name that names none, a range upside down.
+  'audit.noSuchAction',
+  'audit.badRange',
   'workspace.unreachable',
   'workspace.offline',
   'sync.mutationReused',

@@ -1,95 +1,127 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { AuditIntegrity, AuditPage, AuditProblem } from '../../../../shared/contract';
+import type { AuditIntegrity, AuditPage, AuditProblem, Input } from '../../../../shared/contract';
 import type { ErrorInfo } from '../../../../shared/domain';
-import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
-import { useDateFormat } from '../../lib/format';
+import { useDateFormat, useZoneName } from '../../lib/format';
+import { call, toErrorInfo } from '../../lib/api';
+import { callKey, useCallMutation } from '../../lib/query';
 import { useCan } from '../../lib/session';
+import { actionName, actionsNamed, detailLines, personName, subjectText, type Describer } from './describe';
+import { recordsFile, trailCsv, type ExportedFile } from './exportFiles';
 
 interface Filters {
-  actor: string;
+  person: string;
   action: string;
   from: string;
   to: string;
 }
-const noFilters: Filters = { actor: '', action: '', from: '', to: '' };
+const noFilters: Filters = { person: '', action: '', from: '', to: '' };
+const pageSize = 100;
 
-/** The append-only trail, with filters, its integrity check, and the records export. */
+/** A local day's start, and the start of the day after (so "to" includes its whole day). */
+const dayStart = (day: string) => new Date(`${day}T00:00:00`).toISOString();
+const dayEnd = (day: string) => {
+  const next = new Date(`${day}T00:00:00`);
+  next.setDate(next.getDate() + 1);
+  return new Date(next.getTime() - 1).toISOString();
+};
+
+/**
+ * The append-only trail as records staff read it: people by name, subjects by what they are,
+ * details in words; filtered by a person's name, an action's name in the reader's language and
+ * days; paged back to the first event; exported for a period. Its integrity check stays on top.
+ */
 export function AuditView() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language === 'fr' ? 'fr' : 'en';
   const can = useCan();
-  const formatDate = useDateFormat();
   const ids = useId();
+  const zone = useZoneName();
   const [filters, setFilters] = useState<Filters>(noFilters);
-  const [page, setPage] = useState<AuditPage | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [exported, setExported] = useState<string | null>(null);
-
-  const applied = useRef<Filters>(noFilters);
-  const load = useCallback((f: Filters) => {
-    applied.current = f;
-    setError(null);
-    call('audit.list', {
-      actor: f.actor || undefined,
-      action: f.action || undefined,
-      from: f.from ? new Date(f.from).toISOString() : undefined,
-      to: f.to ? new Date(f.to).toISOString() : undefined,
-      limit: 500,
-    }).then(setPage, (caught: unknown) => setError(toErrorInfo(caught)));
-  }, []);
-  useEffect(() => load(noFilters), [load]);
-  // While older events are still being re-checked (after a start), look again until it is done.
-  useEffect(() => {
-    if (!page || page.integrity.complete) return;
-    const timer = setTimeout(() => load(applied.current), 2_000);
-    return () => clearTimeout(timer);
-  }, [page, load]);
+  const [applied, setApplied] = useState<Input<'audit.list'>>({ limit: pageSize });
+  const [problem, setProblem] = useState<ErrorInfo | null>(null);
 
   function apply(event: FormEvent) {
     event.preventDefault();
-    load(filters);
-  }
-
-  async function exportAs(format: 'csv' | 'json') {
-    setError(null);
-    setExported(null);
-    try {
-      const file = await call('audit.exportPublished', { format });
-      const url = URL.createObjectURL(new Blob([file.content], { type: `${file.mimeType};charset=utf-8` }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file.filename;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setExported(t('audit.exported', { count: file.count, filename: file.filename }));
-    } catch (caught) {
-      setError(toErrorInfo(caught));
+    setProblem(null);
+    let actions: ReturnType<typeof actionsNamed> | undefined;
+    if (filters.action.trim()) {
+      actions = actionsNamed(t, filters.action);
+      if (actions.length === 0) {
+        setProblem({ code: 'audit.noSuchAction', params: { text: filters.action.trim() } });
+        return;
+      }
     }
+    if (filters.from && filters.to && filters.to < filters.from) {
+      setProblem({ code: 'audit.badRange' });
+      return;
+    }
+    setApplied({
+      limit: pageSize,
+      ...(filters.person.trim() ? { person: filters.person.trim() } : {}),
+      ...(actions ? { actions } : {}),
+      ...(filters.from ? { from: dayStart(filters.from) } : {}),
+      ...(filters.to ? { to: dayEnd(filters.to) } : {}),
+    });
   }
 
-  const field = (name: keyof Filters, type: string) => (
+  // Pages newest first, each asked when the person wants older events; made stale, like every
+  // read, when main says the trail changed.
+  const trail = useInfiniteQuery({
+    queryKey: callKey('audit.list', applied),
+    queryFn: ({ pageParam }) => call('audit.list', pageParam ? { ...applied, before: pageParam } : applied),
+    initialPageParam: 0,
+    getNextPageParam: (last: AuditPage) => last.next ?? undefined,
+  });
+  const first = trail.data?.pages[0];
+  const shown = trail.data?.pages.reduce((n, page) => n + page.events.length, 0) ?? 0;
+  // While older events are still being re-checked (after a start), look again until it is done.
+  const { refetch } = trail;
+  const complete = first?.integrity.complete ?? true;
+  useEffect(() => {
+    if (complete) return;
+    const timer = setTimeout(() => void refetch(), 2_000);
+    return () => clearTimeout(timer);
+  }, [complete, refetch, trail.dataUpdatedAt]);
+
+  const field = (name: keyof Filters, type: string, hint?: string) => (
     <div className="field">
       <label htmlFor={`${ids}-${name}`}>{t(`audit.filter.${name}`)}</label>
+      {hint && (
+        <span className="hint" id={`${ids}-${name}-hint`}>
+          {hint}
+        </span>
+      )}
       <input
         id={`${ids}-${name}`}
         type={type}
-        step={type === 'datetime-local' ? 1 : undefined}
         value={filters[name]}
+        list={name === 'action' ? `${ids}-actions` : undefined}
+        aria-describedby={hint ? `${ids}-${name}-hint` : undefined}
         onChange={(e) => setFilters((f) => ({ ...f, [name]: e.target.value }))}
       />
     </div>
   );
+  const names = [...new Set(actionsNamed(t, '').map((a) => actionName(t, a)))].sort((a, b) => a.localeCompare(b, lang));
 
   return (
     <section className="panel" aria-labelledby="audit-heading">
-      <h1 id="audit-heading">{t('audit.heading')}</h1>
-      {page && <IntegrityReport integrity={page.integrity} />}
+      <h1 id="audit-heading" tabIndex={-1}>
+        {t('audit.heading')}
+      </h1>
+      {first && <IntegrityReport integrity={first.integrity} />}
       <form className="filters" onSubmit={apply} aria-label={t('audit.filtersLabel')}>
-        {field('actor', 'text')}
-        {field('action', 'text')}
-        {field('from', 'datetime-local')}
-        {field('to', 'datetime-local')}
+        {field('person', 'text', t('audit.filter.personHint'))}
+        {field('action', 'text', t('audit.filter.actionHint'))}
+        <datalist id={`${ids}-actions`}>
+          {names.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        {field('from', 'date')}
+        {field('to', 'date')}
         <div className="actions">
           <button type="submit" className="primary">
             {t('audit.apply')}
@@ -98,58 +130,167 @@ export function AuditView() {
             type="button"
             onClick={() => {
               setFilters(noFilters);
-              load(noFilters);
+              setProblem(null);
+              setApplied({ limit: pageSize });
             }}
           >
             {t('audit.clear')}
           </button>
         </div>
       </form>
-      {can('audit.export') && (
-        <div className="actions export">
-          <span>{t('audit.exportLabel')}</span>
-          <button type="button" onClick={() => void exportAs('csv')}>
-            {t('audit.exportCsv')}
+      <ErrorMessage error={problem ?? (trail.error ? toErrorInfo(trail.error) : null)} />
+      {can('audit.export') && <ExportPanel />}
+      <p className="muted">{t('audit.timesIn', { zone })}</p>
+      {trail.isPending ? (
+        <p role="status">{t('audit.loading')}</p>
+      ) : first && first.events.length === 0 ? (
+        <p className="empty">{t('audit.empty')}</p>
+      ) : (
+        first && (
+          <>
+            <table className="data-table">
+              <caption className="visually-hidden">{t('audit.heading')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('audit.col.at')}</th>
+                  <th scope="col">{t('audit.col.actor')}</th>
+                  <th scope="col">{t('audit.col.action')}</th>
+                  <th scope="col">{t('audit.col.subject')}</th>
+                  <th scope="col">{t('audit.col.detail')}</th>
+                </tr>
+              </thead>
+              {(trail.data?.pages ?? []).map((page, i) => (
+                <Rows key={i} page={page} problems={first.integrity.problems} />
+              ))}
+            </table>
+            <div className="actions">
+              <p className="muted" role="status">
+                {trail.isFetchingNextPage ? t('audit.loading') : t('audit.shownCount', { count: shown })}
+              </p>
+              {trail.hasNextPage && (
+                <button type="button" disabled={trail.isFetchingNextPage} onClick={() => void trail.fetchNextPage()}>
+                  {t('audit.older')}
+                </button>
+              )}
+            </div>
+          </>
+        )
+      )}
+    </section>
+  );
+}
+
+/** One page of events as table rows. */
+function Rows({ page, problems }: { page: AuditPage; problems: readonly AuditProblem[] }) {
+  const { t, i18n } = useTranslation();
+  const formatDate = useDateFormat();
+  const d: Describer = { t, lang: i18n.language === 'fr' ? 'fr' : 'en', people: page.people, subjects: page.subjects };
+  return (
+    <tbody>
+      {page.events.map((event) => {
+        const who = personName(d, event.actor);
+        return (
+          <tr key={event.seq} data-testid="audit-event" data-action={event.action} className={isFlagged(problems, event.seq) ? 'broken' : undefined}>
+            <td>{formatDate(event.at)}</td>
+            <td>
+              {who}
+              {who !== event.actor && !event.actor.startsWith('system:') && <span className="muted"> ({event.actor})</span>}
+            </td>
+            <td>{actionName(t, event.action)}</td>
+            <td className="subject">{subjectText(d, event.subject)}</td>
+            <td className="detail">
+              {Object.keys(event.detail).length > 0 && (
+                <ul className="plain-list">
+                  {detailLines(d, event).map((line, i) => (
+                    <li key={i}>{line}</li>
+                  ))}
+                </ul>
+              )}
+            </td>
+          </tr>
+        );
+      })}
+    </tbody>
+  );
+}
+
+/** Export a period's trail or published pairs, written in the reader's language. */
+function ExportPanel() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language === 'fr' ? 'fr' : 'en';
+  const ids = useId();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ErrorInfo | null>(null);
+  const trail = useCallMutation('audit.exportTrail');
+  const records = useCallMutation('audit.exportRecords');
+  const busy = trail.isPending || records.isPending;
+  const range = () => ({ ...(from ? { from: dayStart(from) } : {}), ...(to ? { to: dayEnd(to) } : {}) });
+
+  function save(file: ExportedFile, message: string) {
+    const url = URL.createObjectURL(new Blob([file.content], { type: `${file.mimeType};charset=utf-8` }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.filename;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setDone(message);
+  }
+
+  function start(kind: 'trail' | 'csv' | 'json') {
+    setDone(null);
+    setProblem(null);
+    if (from && to && to < from) {
+      setProblem({ code: 'audit.badRange' });
+      return;
+    }
+    if (kind === 'trail') {
+      trail.mutate(range(), {
+        onSuccess: (data) => {
+          const file = trailCsv(t, lang, data);
+          save(file, t('audit.export.doneTrail', { count: file.count, filename: file.filename }));
+        },
+      });
+    } else {
+      records.mutate(range(), {
+        onSuccess: (data) => {
+          const file = recordsFile(t, data, kind);
+          save(file, t('audit.export.doneRecords', { count: file.count, filename: file.filename }));
+        },
+      });
+    }
+  }
+
+  return (
+    <section className="export" aria-labelledby={`${ids}-h`}>
+      <h2 id={`${ids}-h`}>{t('audit.export.heading')}</h2>
+      <p className="muted">{t('audit.export.intro')}</p>
+      <div className="filters">
+        <div className="field">
+          <label htmlFor={`${ids}-from`}>{t('audit.export.from')}</label>
+          <input id={`${ids}-from`} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${ids}-to`}>{t('audit.export.to')}</label>
+          <input id={`${ids}-to`} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </div>
+        <div className="actions">
+          <button type="button" disabled={busy} onClick={() => start('trail')}>
+            {t('audit.export.trailCsv')}
           </button>
-          <button type="button" onClick={() => void exportAs('json')}>
-            {t('audit.exportJson')}
+          <button type="button" disabled={busy} onClick={() => start('csv')}>
+            {t('audit.export.recordsCsv')}
+          </button>
+          <button type="button" disabled={busy} onClick={() => start('json')}>
+            {t('audit.export.recordsJson')}
           </button>
         </div>
-      )}
-      <div role="status" className="status-line">
-        {exported}
       </div>
-      <ErrorMessage error={error} />
-      {page && (
-        <table className="data-table">
-          <caption className="visually-hidden">{t('audit.heading')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('audit.col.at')}</th>
-              <th scope="col">{t('audit.col.actor')}</th>
-              <th scope="col">{t('audit.col.action')}</th>
-              <th scope="col">{t('audit.col.subject')}</th>
-              <th scope="col">{t('audit.col.detail')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.events.map((event) => (
-              <tr key={event.seq} data-testid="audit-event" data-action={event.action} className={isFlagged(page.integrity.problems, event.seq) ? 'broken' : undefined}>
-                <td>{formatDate(event.at)}</td>
-                <td>{event.actor}</td>
-                <td>
-                  {t(`auditActions.${event.action}`, { defaultValue: event.action })} <code className="muted">{event.action}</code>
-                </td>
-                <td className="subject">{event.subject}</td>
-                <td className="detail">
-                  <code>{JSON.stringify(event.detail)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {page && page.events.length === 0 && <p className="empty">{t('audit.empty')}</p>}
+      <p role="status" className="status-line">
+        {busy ? t('audit.export.working') : done}
+      </p>
+      <ErrorMessage error={problem ?? trail.error?.info ?? records.error?.info ?? null} />
     </section>
   );
 }
@@ -180,7 +321,5 @@ function IntegrityReport({ integrity }: { integrity: AuditIntegrity }) {
 
 /** Whether an event is one of those a problem names (changed, added outside Tandem, without key). */
 function isFlagged(problems: readonly AuditProblem[], seq: number): boolean {
-  return problems.some(
-    (p) => p.count !== undefined && p.seq !== undefined && seq >= p.seq && seq < p.seq + p.count,
-  );
+  return problems.some((p) => p.count !== undefined && p.seq !== undefined && seq >= p.seq && seq < p.seq + p.count);
 }
