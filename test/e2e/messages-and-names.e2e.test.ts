@@ -9,6 +9,7 @@ import type { Pair, User } from '../../src/shared/domain';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { formatDateTime } from '../../src/shared/dates';
 
 let t: TestApp;
 let harness: Harness;
@@ -34,7 +35,7 @@ async function openApp(locale = 'en-CA'): Promise<Page> {
   await context.addCookies([harness.cookieFor(t.caller.client)]);
   const page = await context.newPage();
   await page.goto(harness.url);
-  await page.getByText(/^Signed in as |^Connecté/).waitFor();
+  await page.getByText(/^Signed in as |^Session ouverte/).waitFor();
   return page;
 }
 
@@ -80,7 +81,8 @@ describe('messages that tell the truth', () => {
   });
 
   it('tells a person whose role ended when it ended, and a person with no role that they have none', async () => {
-    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    // Far enough ahead that creating the person (slow on a busy machine) ends before the role does.
+    const expiresAt = new Date(Date.now() + 5_000).toISOString();
     await person('eve', 'Eve Ellis', ['drafter'], expiresAt);
     await person('nora', 'Nora Nadeau', []);
     await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 50));
@@ -152,8 +154,8 @@ describe('messages that tell the truth', () => {
       return found?.deliveries.every((d) => d.sentAt) ? found : null;
     });
     const last = published.deliveries.map((d) => d.sentAt!).sort().at(-1)!;
-    const when = new Intl.DateTimeFormat('en-CA', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'America/Toronto' }).format(new Date(last));
-    expect(await pair.getByTestId('published-at').textContent()).toBe(`Published at ${when}`);
+    const when = formatDateTime(last, 'en', 'America/Toronto');
+    expect(await pair.getByTestId('published-at').textContent()).toBe(`Published on ${when}`);
     expect(await pair.getByText(/^Scheduled for/).count()).toBe(0);
     expect(await pair.getByTestId('people').textContent()).toBe('Drafted by Dana Dubois · published by Paul Pelletier');
     expect(await pair.getByTestId('approval').textContent()).toMatch(/^Approved by Admin on .*“Checked\.”$/);

@@ -184,7 +184,7 @@ describe('from first start to a published bilingual pair', () => {
     expect(await page.getByLabel('Texte anglais').inputValue()).toBe('Only English for now');
 
     await page.getByLabel('Texte français').fill('é'.repeat(281));
-    expect(await page.getByTestId('counter-fr').textContent()).toBe('281 caractères sur 280 · 1 de trop');
+    expect(await page.getByTestId('counter-fr').textContent()).toBe('281 caractères sur 280 · 1\u00a0caractère de trop');
     await page.getByRole('button', { name: 'Soumettre pour révision' }).click();
     const tooLong = 'Le texte en français compte 281 caractères sur X; la limite y est de 280.';
     await page.getByRole('alert').getByText(tooLong).waitFor();
