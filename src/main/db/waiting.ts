@@ -45,7 +45,8 @@ const mine = (me: string) => sql('(p.created_by = ? OR EXISTS (SELECT 1 FROM pai
 
 /** The latest decision on the pair sent it back (the order `pairDetails` reads decisions in). */
 const sentBackDecision = sql(
-  `(SELECT r.decision FROM approval r WHERE r.pair_id = p.id ORDER BY r.at DESC, r.pair_version DESC, r.id DESC LIMIT 1) = 'rejected'`,
+  // coalesce: with no decision at all the comparison must be false, not NULL (NOT NULL is NULL too).
+  `coalesce((SELECT r.decision FROM approval r WHERE r.pair_id = p.id ORDER BY r.at DESC, r.pair_version DESC, r.id DESC LIMIT 1), '') = 'rejected'`,
 );
 
 /** Every account pair of the pair lets a writer approve their own text. */
