@@ -139,6 +139,8 @@ export class OfflineDesk {
           if (from !== undefined && to !== undefined && from > to) return fail({ code: 'input.invalid', params: { field: 'to' } });
           const after = q.after === undefined ? undefined : readCursor(q.after, q.sort);
           if (after === null) return fail({ code: 'input.invalid', params: { field: 'after' } });
+          // Which platform each account pair is on is known from the account pairs as last listed.
+          if (q.platform !== undefined && this.store.answer('accounts.list') === null) return fail(offline);
           return ok(queryAmong(this.copy(), { ...q, from, to, after }, platformsOf(this.channels())));
         }
         case 'pairs.waiting':
