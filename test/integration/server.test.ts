@@ -458,12 +458,8 @@ describe('tandem-server: forged calls are refused, and change nothing', () => {
     const channelId = await t!.addChannel();
     await t!.addUser('dana', ['drafter'], { channelId });
     await t!.addUser('tom', ['translator'], { channelId });
-    const app = fakeApp();
-    const other = await t!.addChannel('Other', { accounts: { en: fakeAccount(t!.fake, 'Other_eng', app), fr: fakeAccount(t!.fake, 'Other_fra', app) } });
-    await t!.addUser('olga', ['drafter', 'approver', 'publisher'], { channelId: other });
     const dana = await signIn(base, 'dana');
     const tom = await signIn(base, 'tom');
-    const olga = await signIn(base, 'olga');
     const key = randomUUID();
     const created = await withKey(base, dana.token, 'pairs.create', { channelIds: [channelId], enText: 'Dana’s draft', frText: 'Ébauche', authorTz: 'America/Toronto' }, key);
     expect(created.status).toBe(200);
@@ -487,6 +483,27 @@ describe('tandem-server: forged calls are refused, and change nothing', () => {
     expect((await callAs(base, tom.token, 'unsent.save', { owner: danaId.user.id, enText: 'Planted', frText: '', channelIds: [], media: [] })).body.ok).toBe(false);
     expect((await callAs(base, tom.token, 'users.deactivate', { userId: danaId.user.id })).body).toMatchObject({ ok: false, error: { code: 'permission.denied' } });
     expect((await callAs(base, dana.token, 'unsent.get')).body).toEqual({ ok: true, value: null });
+    // A revoked session (signed out), and an expired one: 401, as if the token were never given.
+    await request(`${base}/api/session`, 'DELETE', undefined, tom.token);
+    expect((await callAs(base, tom.token, 'pairs.create', { channelIds: [channelId], enText: 'After sign-out', frText: '', authorTz: 'America/Toronto' })).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    expect((await callAs(base, dana.token, 'pairs.update', { id: pair.id, version: pair.version, enText: 'Expired', frText: 'Expirée' })).status).toBe(401);
+    expect(await state()).toBe(before);
+  });
+
+  it('the dashboard’s methods: a translator rescheduling or duplicating, another person’s lists, a pair on account pairs the caller does not see', async () => {
+    const base = await serve({});
+    const channelId = await t!.addChannel();
+    await t!.addUser('dana', ['drafter'], { channelId });
+    await t!.addUser('tom', ['translator'], { channelId });
+    const app = fakeApp();
+    const other = await t!.addChannel('Other', { accounts: { en: fakeAccount(t!.fake, 'Other_eng', app), fr: fakeAccount(t!.fake, 'Other_fra', app) } });
+    await t!.addUser('olga', ['drafter', 'approver', 'publisher'], { channelId: other });
+    const dana = await signIn(base, 'dana');
+    const tom = await signIn(base, 'tom');
+    const olga = await signIn(base, 'olga');
+    const pair = (await callAs(base, dana.token, 'pairs.create', { channelIds: [channelId], enText: 'Dana’s draft', frText: 'Ébauche', authorTz: 'America/Toronto' })).body.value as Pair;
+    const before = await state();
     // The dashboard's methods: a translator rescheduling or duplicating, someone asking about
     // another person's lists or a pair on account pairs they do not see, and inputs that are not.
     expect((await callAs(base, tom.token, 'pairs.reschedule', { id: pair.id, version: pair.version, scheduledAt: new Date(Date.now() + 3_600_000).toISOString() })).body).toEqual({
@@ -505,12 +522,6 @@ describe('tandem-server: forged calls are refused, and change nothing', () => {
       ok: true,
       value: Object.fromEntries(['sentBack', 'translate', 'approve', 'publish', 'problems'].map((kind) => [kind, { count: 0, pairs: [] }])),
     });
-    expect(await state()).toBe(before);
-    // A revoked session (signed out), and an expired one: 401, as if the token were never given.
-    await request(`${base}/api/session`, 'DELETE', undefined, tom.token);
-    expect((await callAs(base, tom.token, 'pairs.create', { channelIds: [channelId], enText: 'After sign-out', frText: '', authorTz: 'America/Toronto' })).status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 1_700));
-    expect((await callAs(base, dana.token, 'pairs.update', { id: pair.id, version: pair.version, enText: 'Expired', frText: 'Expirée' })).status).toBe(401);
     expect(await state()).toBe(before);
   });
 });
