@@ -61,13 +61,16 @@ describe('pairs.waiting', () => {
     const soon = new Date(Date.now() + 60_000).toISOString();
     await t.addUser('gone', ['drafter', 'translator', 'approver', 'publisher'], { channelId: a, expiresAt: soon });
 
-    // The admin gets one approved, one scheduled (on no list), one failed and one held.
+    // Dana drafts a pair X will refuse; the admin gets one approved, one scheduled (on no list),
+    // Dana's failed and one held.
+    await as('dana');
+    const refused = await step('pairs.submitForReview', await create('Refused by X', 'Refusée par X'));
     await as('admin');
     const toPublish = await step('pairs.approve', await step('pairs.submitForReview', await create('Publish me', 'Publiez-moi')), { comment: 'Fine' });
     await t.publish(a, 'Scheduled later', 'Programmée plus tard', new Date(Date.now() + 5 * hour));
     t.fake.failNext(t.en.username, { status: 403, body: JSON.stringify({ title: 'Forbidden', detail: 'Not allowed' }) });
     t.fake.failNext(t.fr.username, { status: 403, body: JSON.stringify({ title: 'Forbidden', detail: 'Not allowed' }) });
-    const failed = await t.publish(a, 'Refused by X', 'Refusée par X');
+    const failed = await step('pairs.schedule', await step('pairs.approve', refused, { comment: 'Fine' }), { when: 'now' });
     await waitFor(async () => (await t.tandem.pairs.get(failed.id))?.status === 'failed', 8_000, 'failed pair');
     const held = await t.publish(a, 'Missed its time', 'A manqué son heure', new Date(Date.now() + hour));
     await setDue(t.tandem.sql, held.id, Date.now() - 2 * hour);
@@ -86,7 +89,8 @@ describe('pairs.waiting', () => {
     sentBack = await step('pairs.reject', sentBack, { comment: 'Fix the French' });
     await as('dana');
     const danas = await waiting();
-    expect(lists(danas)).toEqual({ ...none, sentBack: [1, [sentBack.id]] });
+    // Hers: the draft sent back, and the pair she created whose sides failed.
+    expect(lists(danas)).toEqual({ ...none, sentBack: [1, [sentBack.id]], problems: [1, [failed.id]] });
     expect(danas.sentBack.pairs[0]!.rejection).toMatchObject({ by: 'ava', comment: 'Fix the French' });
     expect(danas.sentBack.pairs[0]!.names).toMatchObject({ dana: 'dana', ava: 'ava' });
 
