@@ -13,7 +13,7 @@ import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
 import { createLogger } from '../../src/main/log';
-import type { Outbox, Result } from '../../src/shared/contract';
+import type { Outbox, PairPage, PairReview, Result, Waiting } from '../../src/shared/contract';
 import type { MediaFile, Pair, User } from '../../src/shared/domain';
 import { fakeAccount, fakeApp } from '../fakes/x-api';
 import { makePng } from '../fakes/images';
@@ -140,6 +140,69 @@ describe('a desk offline', () => {
     );
     expect(there.find((p) => p.id === draft.id)!.media).toMatchObject([{ altEn: 'A chart', altFr: 'Un graphique', en: { id: image.id } }]);
     expect((await t!.call<{ events: { actor: string; action: string }[] }>('audit.list', { limit: 50 })).events.filter((e) => e.actor === 'dana' && e.action === 'pair.created')).toHaveLength(2);
+  });
+
+  it('answers the queue, Waiting for me and one pair from its copy as the workspace did; rescheduling and duplicating need the workspace', async () => {
+    const { port, channelId } = await workspace();
+    const app = fakeApp();
+    const hidden = await t!.addChannel('Hidden', { accounts: { en: fakeAccount(t!.fake, 'Hidden_eng', app), fr: fakeAccount(t!.fake, 'Hidden_fra', app) } });
+    const notHers = await t!.call<Pair>('pairs.create', { channelIds: [hidden], enText: 'General election', frText: 'Élection générale', authorTz: tz });
+    const d = await signedInDesk(`http://127.0.0.1:${port}`);
+    // Dana's draft the approver sends back, a pair to translate, pairs found by search in either language.
+    let back = await call<Pair>(d, 'pairs.create', { channelIds: [channelId], enText: 'Housing starts', frText: 'Mises en chantier', authorTz: tz, media: [] });
+    back = await call<Pair>(d, 'pairs.submitForReview', { id: back.id, version: back.version });
+    back = await t!.call<Pair>('pairs.reject', { id: back.id, version: back.version, comment: 'Say “rose”' });
+    await d.sync();
+    back = await call<Pair>(d, 'pairs.update', { id: back.id, version: back.version, enText: 'Housing starts up', frText: 'Mises en chantier en hausse' });
+    const toTranslate = await t!.call<Pair>('pairs.create', { channelIds: [channelId], enText: 'Election results', frText: '', authorTz: tz });
+    await t!.call('pairs.requestTranslation', { id: toTranslate.id, version: toTranslate.version });
+    await t!.call('pairs.create', { channelIds: [channelId], enText: 'Prices', frText: 'Les résultats de l’ÉLECTION', authorTz: tz });
+    await t!.publish(channelId, 'Scheduled', 'Programmée', new Date(Date.now() + 3_600_000));
+    await d.sync();
+    // As the app does at start: the account pairs (their platforms) are kept for offline use.
+    await call(d, 'accounts.list');
+
+    const questions = [
+      {},
+      { search: 'election' },
+      { search: '  RÉSULTATS  ' },
+      { status: ['translation', 'scheduled'], sort: 'oldest' },
+      { person: 'dana' },
+      { platform: 'x', sort: 'scheduled', limit: 2 },
+      { channelId: hidden },
+    ];
+    const online = [];
+    for (const q of questions) online.push(await call<PairPage>(d, 'pairs.query', q));
+    const secondPage = await call<PairPage>(d, 'pairs.query', { platform: 'x', sort: 'scheduled', limit: 2, after: online[5]!.next });
+    const waitingOnline = await call<Waiting>(d, 'pairs.waiting');
+    const openOnline = await call<PairReview>(d, 'pairs.open', { id: back.id });
+    expect(waitingOnline.sentBack.pairs.map((p) => p.id)).toEqual([back.id]);
+    expect(waitingOnline.translate.pairs.map((p) => p.id)).toEqual([toTranslate.id]);
+    expect(online[1]!.pairs).toHaveLength(2);
+    expect(online[0]!.counts).toMatchObject({ draft: 1, translation: 2, scheduled: 1 });
+    expect(openOnline.previous).toMatchObject({ version: 1, enText: 'Housing starts', decision: 'rejected', by: 'admin' });
+
+    await server!.close();
+    server = undefined;
+    await waitFor(async () => !d.reachable, 10_000, 'offline');
+    for (const [i, q] of questions.entries()) expect({ q, page: await call<PairPage>(d, 'pairs.query', q) }).toEqual({ q, page: online[i] });
+    expect(await call<PairPage>(d, 'pairs.query', { platform: 'x', sort: 'scheduled', limit: 2, after: online[5]!.next })).toEqual(secondPage);
+    expect(await d.dispatch(w, 'pairs.query', { after: 'bm90IGEgY3Vyc29y' })).toEqual({ ok: false, error: { code: 'input.invalid', params: { field: 'after' } } });
+    expect(await call<Waiting>(d, 'pairs.waiting')).toEqual(waitingOnline);
+    // One pair: what changed since the last decision as the workspace said; deciding and duplicating need it.
+    expect(await call<PairReview>(d, 'pairs.open', { id: back.id })).toEqual({ ...openOnline, can: { ...openOnline.can, duplicate: false } });
+    expect(openOnline.can).toMatchObject({ edit: true, duplicate: true });
+    expect(await d.dispatch(w, 'pairs.open', { id: notHers.id })).toEqual({ ok: false, error: { code: 'pair.unknown' } });
+    expect(await d.dispatch(w, 'pairs.duplicate', { id: back.id })).toEqual({ ok: false, error: { code: 'workspace.offline' } });
+    expect(await d.dispatch(w, 'pairs.reschedule', { id: back.id, version: back.version, scheduledAt: new Date(Date.now() + 7_200_000).toISOString() })).toEqual({
+      ok: false,
+      error: { code: 'workspace.offline' },
+    });
+    // An edit made offline shows in the copy's answers at once: the sent-back draft is in review now.
+    const edited = await call<Pair>(d, 'pairs.update', { id: back.id, version: back.version, enText: 'Housing starts rose', frText: 'Les mises en chantier ont augmenté' });
+    await call<Pair>(d, 'pairs.submitForReview', { id: edited.id, version: edited.version });
+    expect((await call<Waiting>(d, 'pairs.waiting')).sentBack).toEqual({ count: 0, pairs: [] });
+    expect((await call<PairPage>(d, 'pairs.query', { search: 'augmenté' })).pairs.map((p) => [p.id, p.status])).toEqual([[back.id, 'review']]);
   });
 
   it('sends a change whose answer was lost once: the retry gets the first answer', async () => {

@@ -490,4 +490,38 @@ describe('tandem-server: forged calls are refused, and change nothing', () => {
     expect((await callAs(base, dana.token, 'pairs.update', { id: pair.id, version: pair.version, enText: 'Expired', frText: 'Expirée' })).status).toBe(401);
     expect(await state()).toBe(before);
   });
+
+  it('the dashboard’s methods: a translator rescheduling or duplicating, another person’s lists, a pair on account pairs the caller does not see', async () => {
+    const base = await serve({});
+    const channelId = await t!.addChannel();
+    await t!.addUser('dana', ['drafter'], { channelId });
+    await t!.addUser('tom', ['translator'], { channelId });
+    const app = fakeApp();
+    const other = await t!.addChannel('Other', { accounts: { en: fakeAccount(t!.fake, 'Other_eng', app), fr: fakeAccount(t!.fake, 'Other_fra', app) } });
+    await t!.addUser('olga', ['drafter', 'approver', 'publisher'], { channelId: other });
+    const dana = await signIn(base, 'dana');
+    const tom = await signIn(base, 'tom');
+    const olga = await signIn(base, 'olga');
+    const pair = (await callAs(base, dana.token, 'pairs.create', { channelIds: [channelId], enText: 'Dana’s draft', frText: 'Ébauche', authorTz: 'America/Toronto' })).body.value as Pair;
+    const before = await state();
+    // The dashboard's methods: a translator rescheduling or duplicating, someone asking about
+    // another person's lists or a pair on account pairs they do not see, and inputs that are not.
+    expect((await callAs(base, tom.token, 'pairs.reschedule', { id: pair.id, version: pair.version, scheduledAt: new Date(Date.now() + 3_600_000).toISOString() })).body).toEqual({
+      ok: false,
+      error: { code: 'permission.denied', params: { action: 'pair.reschedule' } },
+    });
+    expect((await callAs(base, tom.token, 'pairs.duplicate', { id: pair.id })).body).toEqual({ ok: false, error: { code: 'permission.denied', params: { action: 'pair.create' } } });
+    expect((await callAs(base, tom.token, 'pairs.waiting', { username: 'dana' })).body).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
+    expect((await callAs(base, tom.token, 'pairs.open', { id: pair.id, as: 'dana' })).body).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
+    expect((await callAs(base, dana.token, 'pairs.reschedule', { id: pair.id, version: pair.version, scheduledAt: 'tomorrow' })).body).toMatchObject({ ok: false, error: { code: 'input.invalid' } });
+    const unknown = { ok: false, error: { code: 'pair.unknown' } };
+    expect((await callAs(base, olga.token, 'pairs.open', { id: pair.id })).body).toEqual(unknown);
+    expect((await callAs(base, olga.token, 'pairs.open', { id: randomUUID() })).body).toEqual(unknown);
+    expect((await callAs(base, olga.token, 'pairs.duplicate', { id: pair.id })).body).toEqual(unknown);
+    expect((await callAs(base, olga.token, 'pairs.waiting', null)).body).toEqual({
+      ok: true,
+      value: Object.fromEntries(['sentBack', 'translate', 'approve', 'publish', 'problems'].map((kind) => [kind, { count: 0, pairs: [] }])),
+    });
+    expect(await state()).toBe(before);
+  });
 });

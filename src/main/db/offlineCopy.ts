@@ -75,6 +75,11 @@ export class OfflineCopyStore {
     return this.db.prepare('SELECT json FROM pair ORDER BY created_at DESC, id LIMIT ?').pluck().all(limit) as string[];
   }
 
+  /** Every pair of the copy (the person's view: the queue and "Waiting for me" are answered from it offline). */
+  allPairs(): string[] {
+    return this.db.prepare('SELECT json FROM pair ORDER BY id').pluck().all() as string[];
+  }
+
   pairCount(): number {
     return this.db.prepare('SELECT count(*) FROM pair').pluck().get() as number;
   }

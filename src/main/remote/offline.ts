@@ -8,10 +8,14 @@
 // once, in order; the id makes a retry after a lost answer harmless (services/sync.ts). A change
 // someone else overtook (`pair.stale`) waits for the person to choose, theirs or mine, seeing
 // both; a change the workspace refuses keeps its text. Nothing typed is dropped without the
-// person saying so. Approving, scheduling and publishing need the workspace.
+// person saying so. Approving, scheduling, rescheduling, duplicating and publishing need the
+// workspace. The queue (`pairs.query`), "Waiting for me" (`pairs.waiting`) and one pair
+// (`pairs.open`) are answered from the copy by the services' own rules (services/pairMatch.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { type DeskStatus, type OutboxEntry, type ParsedInput, type Result, type SyncPage } from '../../shared/contract';
-import type { ErrorInfo, MediaFile, Pair, PairMedia, User } from '../../shared/domain';
+import type { Channel, ErrorInfo, MediaFile, Pair, PairMedia, User } from '../../shared/domain';
+import type { PairReview } from '../../shared/contract';
+import { abilities, platformsOf, queryAmong, readCursor, waitingAmong } from '../services/pairMatch';
 import type { Method } from '../../shared/methods';
 import { OfflineCopyStore, type OutboxRow } from '../db/offlineCopy';
 import { parseInput } from '../services/input';
@@ -40,7 +44,15 @@ const cachedReads: ReadonlySet<Method> = new Set<Method>([
 ]);
 
 /** What the copy answers for itself offline (beside the cached reads and the queued changes). */
-const localMethods: ReadonlySet<Method> = new Set<Method>(['pairs.list', 'media.read', 'unsent.save', 'unsent.clear']);
+const localMethods: ReadonlySet<Method> = new Set<Method>([
+  'pairs.list',
+  'pairs.query',
+  'pairs.waiting',
+  'pairs.open',
+  'media.read',
+  'unsent.save',
+  'unsent.clear',
+]);
 
 /** One call to the workspace: its answer, or null when it could not be reached. */
 export type Send = (method: Method, input: unknown, mutationId?: string) => Promise<Result<unknown> | null>;
@@ -87,6 +99,11 @@ export class OfflineDesk {
       this.store.putMedia(id, mime, Buffer.from(data, 'base64'));
     }
     if (isPairMethod(method)) this.storePairs([result.value as Pair]);
+    // What changed since the last decision needs the texts decided on, which the copy does not hold.
+    if (method === 'pairs.open') {
+      const review = result.value as PairReview;
+      this.store.setAnswer(`open:${review.pair.id}`, JSON.stringify({ version: review.pair.version, previous: review.previous }));
+    }
   }
 
   /** Signed out here: the copy goes (it is that person's view); their outbox stays for their return. */
@@ -114,6 +131,42 @@ export class OfflineDesk {
         case 'pairs.list': {
           const { limit = 50 } = (input as ParsedInput<'pairs.list'>) ?? {};
           return ok(this.store.pairs(limit).map((json) => JSON.parse(json) as Pair));
+        }
+        case 'pairs.query': {
+          const q = input as ParsedInput<'pairs.query'>;
+          const from = q.from === undefined ? undefined : Date.parse(q.from);
+          const to = q.to === undefined ? undefined : Date.parse(q.to);
+          if (from !== undefined && to !== undefined && from > to) return fail({ code: 'input.invalid', params: { field: 'to' } });
+          const after = q.after === undefined ? undefined : readCursor(q.after, q.sort);
+          if (after === null) return fail({ code: 'input.invalid', params: { field: 'after' } });
+          // Which platform each account pair is on is known from the account pairs as last listed.
+          if (q.platform !== undefined && this.store.answer('accounts.list') === null) return fail(offline);
+          return ok(queryAmong(this.copy(), { ...q, from, to, after }, platformsOf(this.channels())));
+        }
+        case 'pairs.waiting':
+          return ok(waitingAmong(this.copy(), person.username, person.grants, this.now(), this.selfApproval()));
+        case 'pairs.open': {
+          const { id } = input as ParsedInput<'pairs.open'>;
+          // The copy holds exactly the pairs the person may see: any other is unknown, as on the workspace.
+          const json = this.store.pair(id);
+          if (json === null) return fail({ code: 'pair.unknown' });
+          const pair = JSON.parse(json) as Pair;
+          const seen = this.store.answer(`open:${id}`);
+          const last = seen === null ? null : (JSON.parse(seen) as { version: number; previous: PairReview['previous'] });
+          const can = abilities(pair, {
+            grants: person.grants,
+            username: person.username,
+            now: this.now(),
+            selfApproval: this.selfApproval()(pair.channelIds),
+            attempted: false,
+          });
+          // Editing goes on offline (queued); deciding, scheduling and duplicating need the workspace.
+          const review: PairReview = {
+            pair,
+            previous: last !== null && last.version === pair.version ? last.previous : null,
+            can: { ...can, approve: false, schedule: false, reschedule: false, duplicate: false },
+          };
+          return ok(review);
         }
         case 'media.read': {
           const file = this.store.media((input as ParsedInput<'media.read'>).id);
@@ -238,6 +291,23 @@ export class OfflineDesk {
       else missing++;
     }
     return { kept, missing };
+  }
+
+  /** Every pair of the copy. */
+  private copy(): Pair[] {
+    return this.store.allPairs().map((json) => JSON.parse(json) as Pair);
+  }
+
+  /** The account pairs as the workspace last listed them. */
+  private channels(): Channel[] {
+    const json = this.store.answer('accounts.list');
+    return json === null ? [] : (JSON.parse(json) as Channel[]);
+  }
+
+  /** Whether every one of these account pairs lets a writer approve their own text (unknown: no). */
+  private selfApproval(): (channelIds: readonly string[]) => boolean {
+    const allowed = new Map(this.channels().map((c) => [c.id, c.allowSelfApproval]));
+    return (ids) => ids.every((id) => allowed.get(id) === true);
   }
 
   private file(id: string): MediaFile | null {
@@ -432,7 +502,7 @@ function pick(pair: Pair): Pick<Pair, 'enText' | 'frText' | 'media'> {
 }
 
 function isPairMethod(method: Method): boolean {
-  return method === 'pairs.create' || method === 'pairs.update' || method === 'pairs.requestTranslation' || method === 'pairs.submitForReview' || method === 'pairs.approve' || method === 'pairs.reject' || method === 'pairs.schedule' || method === 'pairs.cancel' || method === 'pairs.retry' || method === 'pairs.release';
+  return method === 'pairs.create' || method === 'pairs.update' || method === 'pairs.requestTranslation' || method === 'pairs.submitForReview' || method === 'pairs.approve' || method === 'pairs.reject' || method === 'pairs.schedule' || method === 'pairs.cancel' || method === 'pairs.retry' || method === 'pairs.release' || method === 'pairs.reschedule' || method === 'pairs.duplicate';
 }
 
 const mb = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 10) / 10;

@@ -9,7 +9,8 @@
 // (`workspace.unreachable`), never as a crash.
 //
 // Offline (remote/offline.ts), the desk answers from its copy: drafting and translating go on and
-// are queued; approving, scheduling and publishing say they need the workspace. Back online, the
+// are queued; the queue, "Waiting for me" and one pair are read from the copy; approving,
+// scheduling, rescheduling, duplicating and publishing say they need the workspace. Back online, the
 // queue is sent in order, each change once, then the copy is brought up to date.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -429,7 +430,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Methods that only read: offline, the copy's answer (or "needs the workspace") rather than "cannot reach it". */
 function isRead(method: Method): boolean {
-  return method.endsWith('.list') || method.endsWith('.query') || method.endsWith('.get') || method.endsWith('.current') || method === 'media.read' || method === 'pii.requests' || method === 'storage.problem';
+  return (
+    method.endsWith('.list') ||
+    method.endsWith('.query') ||
+    method.endsWith('.get') ||
+    method.endsWith('.current') ||
+    method === 'pairs.open' ||
+    method === 'pairs.waiting' ||
+    method === 'media.read' ||
+    method === 'pii.requests' ||
+    method === 'storage.problem'
+  );
 }
 
 function fail(error: ErrorInfo): Result<never> {
