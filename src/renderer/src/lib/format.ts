@@ -48,3 +48,24 @@ export function useChannelName(): (channel: Pick<Channel, 'name' | 'platform'>) 
   const { t } = useTranslation();
   return (channel) => t('accounts.channelName', { name: channel.name, platform: t(`platforms.${channel.platform}`) });
 }
+
+/**
+ * A moment in words, in the person's time zone, as the language writes it: December 1, 2026 at
+ * 9:22 p.m.; 1er décembre 2026 à 21 h 22 (sentences put « le » before it, as federal style does).
+ */
+export function useMomentFormat(): (iso: string) => string {
+  const { i18n } = useTranslation();
+  const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
+  return (iso) => {
+    const moment = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+    return locale === 'fr-CA' ? moment.replace(/^1 /, '1er ') : moment;
+  };
+}
+
+/** The person's time zone named in words in their language: Eastern Time, heure de l’Est. */
+export function useTimeZoneName(): string {
+  const { i18n } = useTranslation();
+  const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
+  const parts = new Intl.DateTimeFormat(locale, { timeZoneName: 'longGeneric' }).formatToParts(new Date());
+  return parts.find((part) => part.type === 'timeZoneName')?.value ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
