@@ -115,7 +115,7 @@ export default function CalendarView() {
   /** Why this pair may not be moved by this person now, or null if it may. */
   function refusalFor(pair: Pair): ErrorInfo | null {
     if (pair.status !== 'scheduled') return { code: 'pair.wrongState', params: { status: pair.status } };
-    if (!can('pair.schedule', pair.channelIds)) return { code: 'permission.denied', params: { action: 'pair.schedule' } };
+    if (!can('pair.reschedule', pair.channelIds)) return { code: 'permission.denied', params: { action: 'pair.reschedule' } };
     return null;
   }
 
