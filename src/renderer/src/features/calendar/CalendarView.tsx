@@ -195,11 +195,6 @@ export default function CalendarView() {
     }
   }
 
-  // The pair being moved keeps the focus as it goes from slot to slot (and week to week).
-  useEffect(() => {
-    if (moving) document.querySelector<HTMLElement>(`[data-pair-id="${CSS.escape(moving.pairId)}"]`)?.focus();
-  }, [moving]);
-
   /** Where each pair is drawn: where it is being moved to, where it was dropped, or where it is. */
   const placed = useCallback(
     (pair: Pair): Date => {
@@ -227,7 +222,7 @@ export default function CalendarView() {
     drop(pair, slot(timeOf(pair)));
   }
 
-  const chip = (pair: Pair, withDay: boolean) => {
+  const chip = (pair: Pair, inList: boolean) => {
     const at = placed(pair);
     const movable = refusalFor(pair) === null;
     const isMoving = moving?.pairId === pair.id;
@@ -237,6 +232,9 @@ export default function CalendarView() {
         type="button"
         className={`calendar-pair calendar-pair-${pair.status}${isMoving ? ' calendar-pair-moving' : ''}`}
         data-pair-id={pair.id}
+        // The pair being moved keeps the focus as it goes from slot to slot (and week to week): each
+        // new slot draws it anew.
+        ref={isMoving && !inList ? (element) => element?.focus() : undefined}
         data-testid="calendar-pair"
         data-status={pair.status}
         draggable={movable}
@@ -259,7 +257,7 @@ export default function CalendarView() {
         }}
         onDragEnd={() => setDragging(null)}
       >
-        <span className="calendar-time">{timeLabel(locale, at, withDay)}</span>{' '}
+        <span className="calendar-time">{timeLabel(locale, at)}</span>{' '}
         <span className={`badge badge-${pair.status}`}>{t(`queue.status.${pair.status}`)}</span>{' '}
         <span className="calendar-platforms">{platformsOf(pair).map((p) => t(`platforms.${p}`)).join(', ')}</span>{' '}
         <span className="calendar-snippet" lang={i18n.language === 'fr' ? 'fr' : 'en'}>
@@ -462,7 +460,7 @@ function Slot({
 }
 
 /** Today's pairs, soonest first: what is due, what went, what waits on a person. */
-function DueToday({ chip }: { chip: (pair: Pair, withDay: boolean) => ReactNode }) {
+function DueToday({ chip }: { chip: (pair: Pair, inList: boolean) => ReactNode }) {
   const { t, i18n } = useTranslation();
   const ids = useId();
   const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
@@ -480,7 +478,7 @@ function DueToday({ chip }: { chip: (pair: Pair, withDay: boolean) => ReactNode 
           ) : (
             <ol className="calendar-due-list">
               {pairs.map((pair) => (
-                <li key={pair.id}>{chip(pair, false)}</li>
+                <li key={pair.id}>{chip(pair, true)}</li>
               ))}
             </ol>
           )
@@ -555,6 +553,6 @@ function dayLabel(locale: string, day: Date, width: 'short' | 'long'): string {
   return locale === 'fr-CA' && day.getDate() === 1 ? text.replace(/(^|\s)1(\s)/, '$11er$2') : text;
 }
 
-function timeLabel(locale: string, at: Date, withDay: boolean): string {
-  return new Intl.DateTimeFormat(locale, withDay ? { weekday: 'short', hour: 'numeric', minute: '2-digit' } : { hour: 'numeric', minute: '2-digit' }).format(at);
+function timeLabel(locale: string, at: Date): string {
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(at);
 }
