@@ -2,7 +2,7 @@
 // zone, named in words; a scheduled pair moved to another slot by dragging it, or from the
 // keyboard (Space picks it up, the arrows move it, Enter drops it, Escape puts it back), each step
 // said aloud; a publisher's move keeps the approval. "Due today" beside it.
-import { useCallback, useEffect, useId, useMemo, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PairPage, Input } from '../../../../shared/contract';
 import type { Channel, ErrorInfo, Pair, PairStatus, Platform } from '../../../../shared/domain';
@@ -138,7 +138,11 @@ export default function CalendarView() {
     reschedule.mutate(
       { id: pair.id, version: pair.version, scheduledAt: at.toISOString() },
       {
-        onSuccess: (moved) => setSaid(t('calendar.move.done', { pair: describe(moved), date: formatMoment(moved.scheduledAt!) })),
+        onSuccess: (moved) => {
+          // The pair as it now is, drawn (and picked up again) from this copy until the calendar's own pages are asked again.
+          setDropped({ pairId: moved.id, pair: moved, version: moved.version, from: moved.scheduledAt!, at: new Date(moved.scheduledAt!) });
+          setSaid(t('calendar.move.done', { pair: describe(moved), date: formatMoment(moved.scheduledAt!) }));
+        },
         onError: (error) => {
           // Back where it was, and the refusal said in words.
           setDropped(null);
@@ -153,8 +157,24 @@ export default function CalendarView() {
     if (at < from || at >= to) setAnchor(startOfDay(at));
   }
 
+  // The pair moved from the keyboard keeps the focus when it is drawn anew: in another slot, or in
+  // another week or month as the view follows it (and back, when Escape puts it back).
+  const keepFocus = useRef<string | null>(null);
+
+  const grid = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const id = keepFocus.current;
+    const chip = id ? grid.current?.querySelector<HTMLElement>(`[data-pair-id="${CSS.escape(id)}"]`) : null;
+    if (!chip) return;
+    if (document.activeElement !== chip) chip.focus();
+    keepFocus.current = null;
+  });
+
   function onPairKey(event: KeyboardEvent<HTMLButtonElement>, pair: Pair) {
     const picked = moving?.pairId === pair.id ? moving : null;
+    if (event.key === ' ' || (picked && (event.key === 'Escape' || event.key === 'Enter' || event.key.startsWith('Arrow')))) {
+      keepFocus.current = pair.id;
+    }
     if (!picked) {
       if (event.key !== ' ') return;
       // Space picks the pair up (Enter and a click open it).
@@ -206,8 +226,15 @@ export default function CalendarView() {
     [moving, dropped],
   );
 
-  /** The pairs fetched, with one being moved (or just dropped) from another week or month. */
-  function withMoves(fetched: Pair[]): Pair[] {
+  /**
+   * The pairs fetched, each as the freshest copy known (a move's answer may come before the page is
+   * asked again), with one being moved (or just dropped) from another week or month.
+   */
+  function withMoves(pages: Pair[]): Pair[] {
+    const fetched = pages.map((pair) => {
+      const newer = [moving, dropped].find((move) => move && move.pairId === pair.id && move.pair.version > pair.version);
+      return newer ? newer.pair : pair;
+    });
     const extra = [moving, dropped].flatMap((move) =>
       move && !fetched.some((p) => p.id === move.pairId) && placed(move.pair) >= from && placed(move.pair) < to ? [move.pair] : [],
     );
@@ -232,9 +259,6 @@ export default function CalendarView() {
         type="button"
         className={`calendar-pair calendar-pair-${pair.status}${isMoving ? ' calendar-pair-moving' : ''}`}
         data-pair-id={pair.id}
-        // The pair being moved keeps the focus as it goes from slot to slot (and week to week): each
-        // new slot draws it anew.
-        ref={isMoving && !inList ? (element) => element?.focus() : undefined}
         data-testid="calendar-pair"
         data-status={pair.status}
         draggable={movable}
@@ -282,7 +306,7 @@ export default function CalendarView() {
         {t('calendar.heading')}
       </h1>
       <div className="calendar-layout">
-        <div className="calendar-main">
+        <div className="calendar-main" ref={grid}>
           <div className="calendar-toolbar" role="group" aria-label={t('calendar.toolbar')}>
             <div role="radiogroup" aria-label={t('calendar.view')} className="calendar-modes">
               {(['week', 'month'] as const).map((m) => (
