@@ -311,6 +311,21 @@ describe('actions on a pair', () => {
     await page.context().close();
   });
 
+  it('lists what went out today under "Due today", in the calendar', async () => {
+    await t.signInAs('paul');
+    const page = await openApp();
+    await page.getByRole('navigation').getByRole('button', { name: 'Calendar' }).click();
+    const due = page.getByTestId('due-today');
+    const item = due.getByTestId('calendar-pair').filter({ hasText: 'Gross domestic product, third quarter.' });
+    await item.waitFor();
+    expect(await item.getAttribute('data-status')).toBe('published');
+    expect(await item.textContent()).toContain('Published');
+    // Opening it from there shows it on its own.
+    await item.click();
+    await page.getByTestId('review').getByTestId('published-at').waitFor();
+    await page.context().close();
+  });
+
   it('duplicates a pair as a new draft and opens it to edit', async () => {
     await t.signInAs('admin');
     const page = await openApp();
