@@ -79,12 +79,19 @@ export function hardenWebContents(
 }
 
 /**
- * Every permission is refused except desktop notifications for the app's own pages (published /
- * failed alerts). `devServerUrl` is trusted the same way as for IPC during `npm run dev`.
+ * What the app's own pages may use: desktop notifications (published / failed alerts) and writing
+ * text to the clipboard ("Copy link" of a published post; Chromium asks for it before every
+ * `navigator.clipboard.writeText`). Reading the clipboard and everything else is refused.
+ */
+const appPermissions: ReadonlySet<string> = new Set(['notifications', 'clipboard-sanitized-write']);
+
+/**
+ * Every permission is refused except those above, for the app's own pages only. `devServerUrl`
+ * is trusted the same way as for IPC during `npm run dev`.
  */
 export function hardenSession(target: Session, devServerUrl?: string): void {
   const allowed = (permission: string, url: string | undefined) =>
-    permission === 'notifications' && isTrustedSenderUrl(url, devServerUrl);
+    appPermissions.has(permission) && isTrustedSenderUrl(url, devServerUrl);
   target.setPermissionRequestHandler((_contents, permission, callback, details) =>
     callback(allowed(permission, details.requestingUrl)),
   );

@@ -328,6 +328,22 @@ describe('hardenSession', () => {
     expect(check(null, 'notifications', 'file://', {})).toBe(false);
   });
 
+  it('lets the app write text to the clipboard ("Copy link"), and no other origin, and never read it', () => {
+    const fake = fakeSession();
+    hardenSession(fake.session);
+    const request = fake.request()!;
+    const check = fake.check()!;
+    expect(check(null, 'clipboard-sanitized-write', 'app://tandem', {})).toBe(true);
+    const granted = vi.fn();
+    request(null, 'clipboard-sanitized-write', granted, { requestingUrl: 'app://tandem/index.html' });
+    expect(granted).toHaveBeenCalledWith(true);
+    expect(check(null, 'clipboard-sanitized-write', 'https://evil.example', {})).toBe(false);
+    const refused = vi.fn();
+    request(null, 'clipboard-sanitized-write', refused, { requestingUrl: 'https://evil.example/' });
+    expect(refused).toHaveBeenCalledWith(false);
+    expect(check(null, 'clipboard-read', 'app://tandem', {})).toBe(false);
+  });
+
   it.each(['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'midi', 'pointerLock'])(
     'refuses the %s permission request and check',
     (permission) => {

@@ -30,18 +30,9 @@ export function ChecksPanel({
   const mayAsk = user.grants.some(
     (g) => isGrantActive(g, now) && [...allowedRoles['pair.create'], ...allowedRoles['pair.edit']].includes(g.role),
   );
+  const message = useFindingText();
   if (!texts.en.trim() && !texts.fr.trim() && media.length === 0) return null;
   const findings = runChecks(texts, settings, media);
-  const message = (f: Finding) => {
-    const params: Record<string, string | number> = { ...f.params };
-    if (f.lang) params['lang'] = t(`lang.${f.lang}`);
-    for (const key of ['detected', 'pageLang'] as const) {
-      const value = params[key];
-      if (value === 'en' || value === 'fr') params[key] = t(`lang.${value}`);
-    }
-    if (typeof params['kind'] === 'string') params['kind'] = t(`checks.piiKinds.${params['kind']}`);
-    return t(`checks.messages.${f.check}`, params);
-  };
   return (
     <section className="checks" aria-labelledby="checks-heading" data-testid="checks">
       <h2 id="checks-heading" className="checks-heading">
@@ -74,6 +65,21 @@ export function ChecksPanel({
       )}
     </section>
   );
+}
+
+/** A finding in the person's language: the composer's checks panel and the review screen say it alike. */
+export function useFindingText(): (finding: Finding) => string {
+  const { t } = useTranslation();
+  return (f) => {
+    const params: Record<string, string | number> = { ...f.params };
+    if (f.lang) params['lang'] = t(`lang.${f.lang}`);
+    for (const key of ['detected', 'pageLang'] as const) {
+      const value = params[key];
+      if (value === 'en' || value === 'fr') params[key] = t(`lang.${value}`);
+    }
+    if (typeof params['kind'] === 'string') params['kind'] = t(`checks.piiKinds.${params['kind']}`);
+    return t(`checks.messages.${f.check}`, params);
+  };
 }
 
 /** "This is a public number": asks an administrator to put the flagged text on the allow-list. */
