@@ -162,6 +162,8 @@ export interface PairReview {
     frText: string;
     decision: 'approved' | 'rejected';
     by: string;
+    /** What the decision said (a send-back's reason), so the approver sees it beside what changed. */
+    comment: string;
     at: string;
   } | null;
   /** What the caller may do with it now (the services still check each call). */

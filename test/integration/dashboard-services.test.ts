@@ -198,6 +198,8 @@ describe('pairs.open', () => {
       frText: 'Premiers mots',
       decision: 'rejected',
       by: 'ava',
+      // Her reason, beside what changed since.
+      comment: 'Shorter',
       at: expect.any(String),
     });
     // Ava approves version 2; an edit takes it back to review, Ben sends version 3 back.

@@ -277,6 +277,7 @@ export interface DecisionTexts {
   pair_version: number;
   decision: 'approved' | 'rejected';
   by_user: string;
+  comment: string;
   en_text: string;
   fr_text: string;
   at: number;
@@ -288,7 +289,7 @@ export interface DecisionTexts {
  */
 export async function previousDecision(sql: Sql, pairId: string, version: number, username: string): Promise<DecisionTexts | undefined> {
   return sql.get<DecisionTexts>(
-    `SELECT pair_version, decision, by_user, en_text, fr_text, at FROM approval WHERE pair_id = ? AND pair_version < ?
+    `SELECT pair_version, decision, by_user, comment, en_text, fr_text, at FROM approval WHERE pair_id = ? AND pair_version < ?
      ORDER BY CASE WHEN by_user = ? THEN 0 ELSE 1 END, at DESC, pair_version DESC, id DESC LIMIT 1`,
     [pairId, version, username],
   );

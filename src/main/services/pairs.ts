@@ -433,6 +433,7 @@ export class PairService {
             frText: decision.fr_text,
             decision: decision.decision,
             by: decision.by_user,
+            comment: decision.comment,
             at: new Date(Number(decision.at)).toISOString(),
           }
         : null,

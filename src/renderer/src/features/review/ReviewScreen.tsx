@@ -335,7 +335,7 @@ function Decisions({ pair, previous, nameOf }: { pair: Pair; previous: PairRevie
   const formatMoment = useDateFormat();
   const shown = [
     ...(previous && !(pair.rejection?.at === previous.at || pair.approval?.at === previous.at)
-      ? [{ decision: previous.decision, by: previous.by, at: previous.at, comment: null as string | null, version: previous.version }]
+      ? [{ decision: previous.decision, by: previous.by, at: previous.at, comment: previous.comment as string | null, version: previous.version }]
       : []),
     ...(pair.rejection ? [pair.rejection] : []),
     ...(pair.approval ? [pair.approval] : []),
