@@ -1,15 +1,27 @@
-import { StrictMode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import './i18n';
 import './styles.css';
 import { App } from './App';
+import { createQueryClient, useStaleOnEvents } from './lib/query';
 
 // Earlier versions kept the composer's unsent text here, for whoever opened the composer next.
 // Whose it was cannot be told, so it is removed unread; main now keeps each person's own.
 localStorage.removeItem('tandem.composer.draft');
 
+const client = createQueryClient();
+
+/** The one data layer: every view's reads are kept here and made stale by main's push events. */
+function DataLayer({ client, children }: { client: QueryClient; children: ReactNode }) {
+  useStaleOnEvents(client);
+  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <DataLayer client={client}>
+      <App />
+    </DataLayer>
   </StrictMode>,
 );
