@@ -10,6 +10,7 @@ const table = {
   'pair.approve': ['approver'],
   'pair.reject': ['approver'],
   'pair.schedule': ['publisher'],
+  'pair.reschedule': ['publisher'],
   'pair.cancel': ['drafter', 'publisher'],
   'pair.retry': ['publisher'],
   'pair.release': ['publisher'],

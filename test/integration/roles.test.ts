@@ -216,6 +216,22 @@ const matrixCases: MatrixCase[] = [
     settle: async (_p, pair) => expect([pair.status, pair.deliveries.length]).toEqual(['scheduled', 2]),
   }),
   matrixCase({
+    name: 'reschedule',
+    action: 'pair.reschedule',
+    method: 'pairs.reschedule',
+    prepare: async () => {
+      const approved = await approvedPair();
+      const pair = await api('pairs.schedule', {
+        id: approved.id,
+        version: approved.version,
+        when: 'at',
+        scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+      return { input: { id: pair.id, version: pair.version, scheduledAt: new Date(Date.now() + 7_200_000).toISOString() }, pairId: pair.id };
+    },
+    settle: async (_p, pair) => expect([pair.status, pair.approval?.by, pair.deliveries.length]).toEqual(['scheduled', 'admin', 2]),
+  }),
+  matrixCase({
     name: 'cancel',
     action: 'pair.cancel',
     method: 'pairs.cancel',
@@ -464,6 +480,10 @@ describe('authentication', () => {
       'pairs.release': { id: pair.id, version: pair.version },
       'accounts.updateCredentials': { accountId: 'any', credentials: credentialsOf(t.fr) },
       'pairs.metrics': { id: pair.id },
+      'pairs.open': { id: pair.id },
+      'pairs.waiting': undefined,
+      'pairs.reschedule': { id: pair.id, version: pair.version, scheduledAt: new Date(Date.now() + 7_200_000).toISOString() },
+      'pairs.duplicate': { id: pair.id },
       'media.upload': { data: Buffer.from('GIF89a').toString('base64') },
       'media.read': { id: 'f'.repeat(64) },
       'unsent.get': undefined,

@@ -217,6 +217,83 @@ export async function schedulePair(
   return changed > 0;
 }
 
+/**
+ * Moves a scheduled pair to another time, as a new version (see PairService.reschedule); false
+ * (nothing changed) unless it is still scheduled at the expected version.
+ */
+export async function reschedulePair(
+  sql: Sql,
+  id: string,
+  version: number,
+  scheduledAt: number,
+  by: string,
+  at: number,
+): Promise<boolean> {
+  const changed = await sql.run(
+    "UPDATE post_pair SET scheduled_at = ?, scheduled_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status = 'scheduled'",
+    [Math.floor(scheduledAt), by, at, id, version],
+  );
+  return changed > 0;
+}
+
+/**
+ * The approval of `fromVersion`, recorded again for `toVersion` under a new id: the same approver,
+ * time, comment and evidence (texts and images, unchanged between the two versions). False when
+ * `fromVersion` has no approval.
+ */
+export async function carryApproval(sql: Sql, pairId: string, fromVersion: number, toVersion: number, newId: string): Promise<boolean> {
+  const changed = await sql.run(
+    `INSERT INTO approval (id, pair_id, pair_version, decision, by_user, comment, en_text, fr_text, media, at)
+     SELECT ?, pair_id, ?, decision, by_user, comment, en_text, fr_text, media, at FROM approval
+     WHERE id = (SELECT id FROM approval WHERE pair_id = ? AND pair_version = ? AND decision = 'approved' ORDER BY at DESC, id DESC LIMIT 1)`,
+    [newId, toVersion, pairId, fromVersion],
+  );
+  return changed > 0;
+}
+
+/** The id of the approval in force for this version of the pair, if any. */
+export async function approvalOf(sql: Sql, pairId: string, version: number): Promise<string | undefined> {
+  return sql.value<string>("SELECT id FROM approval WHERE pair_id = ? AND pair_version = ? AND decision = 'approved' ORDER BY at DESC, id DESC LIMIT 1", [
+    pairId,
+    version,
+  ]);
+}
+
+/**
+ * Makes the pair's deliveries due at `dueAt`, if none was ever attempted and the publisher holds
+ * none now (a live lease at `now`); false (nothing changed) otherwise.
+ */
+export async function moveDeliveries(sql: Sql, pairId: string, dueAt: number, now: number): Promise<boolean> {
+  const all = Number(await sql.value<number | string>("SELECT count(*) FROM delivery WHERE pair_id = ? AND status <> 'cancelled'", [pairId]));
+  const moved = await sql.run(
+    `UPDATE delivery SET next_attempt_at = ? WHERE pair_id = ? AND status = 'pending' AND claimed_at IS NULL
+     AND (lease_until IS NULL OR lease_until <= ?)`,
+    [Math.floor(dueAt), pairId, now],
+  );
+  return moved === all;
+}
+
+export interface DecisionTexts {
+  pair_version: number;
+  decision: 'approved' | 'rejected';
+  by_user: string;
+  en_text: string;
+  fr_text: string;
+  at: number;
+}
+
+/**
+ * The last decision on a version before `version`: this person's own if they made one, else
+ * anyone's (newest first in the order `pairDetails` reads decisions). Undefined when none.
+ */
+export async function previousDecision(sql: Sql, pairId: string, version: number, username: string): Promise<DecisionTexts | undefined> {
+  return sql.get<DecisionTexts>(
+    `SELECT pair_version, decision, by_user, en_text, fr_text, at FROM approval WHERE pair_id = ? AND pair_version < ?
+     ORDER BY CASE WHEN by_user = ? THEN 0 ELSE 1 END, at DESC, pair_version DESC, id DESC LIMIT 1`,
+    [pairId, version, username],
+  );
+}
+
 /** Records that this person wrote or edited these languages of the pair (first time kept, last time moved on). */
 export async function recordWriters(sql: Sql, pairId: string, languages: readonly Lang[], username: string, at: number): Promise<void> {
   for (const lang of languages) {

@@ -17,7 +17,11 @@ type PairMethods =
   | 'pairs.cancel'
   | 'pairs.retry'
   | 'pairs.release'
-  | 'pairs.metrics';
+  | 'pairs.metrics'
+  | 'pairs.open'
+  | 'pairs.waiting'
+  | 'pairs.reschedule'
+  | 'pairs.duplicate';
 
 export function pairHandlers({
   pairs,
@@ -45,5 +49,9 @@ export function pairHandlers({
     'pairs.retry': async (ctx, input) => changed(await pairs.retry(ctx, input.id)),
     'pairs.release': async (ctx, input) => changed(await pairs.release(ctx, input)),
     'pairs.metrics': (ctx, input) => metrics.forPair(ctx, input.id),
+    'pairs.open': (ctx, input) => pairs.open(ctx, input.id),
+    'pairs.waiting': (ctx) => pairs.waiting(ctx),
+    'pairs.reschedule': async (ctx, input) => changed(await pairs.reschedule(ctx, input)),
+    'pairs.duplicate': async (ctx, input) => changed(await pairs.duplicate(ctx, input.id)),
   };
 }

@@ -7,7 +7,9 @@ import {
   accountStatus,
   anyDeliveryAttempted,
   anyDeliveryClaimed,
+  approvalOf,
   cancelDeliveries,
+  carryApproval,
   channelsOfPairs,
   deleteDeliveries,
   editPair,
@@ -17,11 +19,14 @@ import {
   insertDeliveries,
   insertPair,
   listPairs,
+  moveDeliveries,
   movePair,
   pairDeliveries,
+  previousDecision,
   pairState,
   recordWriters,
   releaseHeldDeliveries,
+  reschedulePair,
   retryFailedDeliveries,
   schedulePair,
   setPairStatuses,
@@ -30,13 +35,15 @@ import {
 } from '../db/pairs';
 import type { Clock } from '../clock';
 import type { DeliveryStatus, Lang, Pair, PairStatus, Platform, User } from '../../shared/domain';
-import { pairStatuses, type PairPage, type ParsedInput } from '../../shared/contract';
-import { queryPairs, type QueueCursor, type QueueSort } from '../db/queue';
+import { pairStatuses, type PairPage, type PairReview, type ParsedInput, type Waiting } from '../../shared/contract';
+import { queryPairs } from '../db/queue';
+import { waitingLists } from '../db/waiting';
+import { abilities, readCursor, waitingScopes, writeCursor, type QueueSort } from './pairMatch';
 import type { PlatformAdapter } from '../platforms/types';
 import type { MediaService } from './media';
 import { AppError } from '../errors';
 import { signedIn, type CallContext } from './context';
-import type { Action } from '../../shared/permissions';
+import { canPerform, type Action } from '../../shared/permissions';
 import type { AuditLog } from './audit';
 import type { AccountService } from './accounts';
 import type { UserService } from './users';
@@ -319,6 +326,123 @@ export class PairService {
     return (await this.get(pair.id))!;
   }
 
+  /**
+   * A publisher moves a scheduled pair, none of whose sides was attempted yet, to another time.
+   *
+   * The approval stays in force: only the time changed, not what was approved. The time change is
+   * still a new version, so optimistic concurrency stays honest for everyone else: a caller who
+   * read the pair before (another publisher rescheduling it or about to, an editor) gets
+   * `pair.stale` and sees the new time, instead of silently overwriting a move they never saw.
+   * The approval of the version before is therefore carried to the new one: recorded again for it
+   * (db/pairs.ts `carryApproval`) with the same approver, time, comment and evidence — texts and
+   * images, which a reschedule cannot change — and the audit event names both approvals.
+   */
+  async reschedule(ctx: CallContext, input: ParsedInput<'pairs.reschedule'>): Promise<Pair> {
+    const user = signedIn(ctx);
+    const states: PairStatus[] = ['scheduled'];
+    const pair = await this.current(user, 'pair.reschedule', input.id, input.version, states);
+    const now = this.clock.now();
+    const at = Date.parse(input.scheduledAt);
+    if (at < now - pastTolerance) throw new AppError('schedule.inPast');
+    const scheduledAt = Math.max(at, now);
+    await this.sql.tx(async () => {
+      // The pair first: a second reschedule of the same version finds a newer one and changes nothing.
+      if (!(await reschedulePair(this.sql, pair.id, pair.version, scheduledAt, user.username, now))) {
+        throw await this.moved(pair, true, states, (status) => new AppError('pair.wrongState', { status }));
+      }
+      // A side the publisher took up (or holds now) may already be live: it is too late to move.
+      if (!(await moveDeliveries(this.sql, pair.id, scheduledAt, now))) throw new AppError('pair.wrongState', { status: 'publishing' });
+      const approvedAs = await approvalOf(this.sql, pair.id, pair.version);
+      const carried = randomUUID();
+      if (approvedAs === undefined || !(await carryApproval(this.sql, pair.id, pair.version, pair.version + 1, carried))) {
+        throw new AppError('pair.wrongState', { status: pair.status });
+      }
+      await this.audit.append(user.username, 'pair.rescheduled', pair.id, {
+        from: pair.scheduledAt,
+        to: new Date(scheduledAt).toISOString(),
+        version: pair.version + 1,
+        carriedFrom: pair.version,
+        approval: carried,
+        carriedApproval: approvedAs,
+      });
+    });
+    return (await this.get(pair.id))!;
+  }
+
+  /**
+   * A new draft from any pair the caller may see: the same texts, images with their alt text, and
+   * those of its account pairs the caller may still draft for (none: the usual refusal, saying why).
+   * The writers of the source's texts are recorded as writers of the copy: their text stays theirs,
+   * so none of them approves it unless self-approval allows (the rule of `approve`).
+   */
+  async duplicate(ctx: CallContext, id: string): Promise<Pair> {
+    const user = signedIn(ctx);
+    const source = await this.visible(user, id);
+    const grants = await this.users.grantsOf(user.id);
+    const now = this.clock.now();
+    const drafting = source.channelIds.filter((c) => canPerform(grants, 'pair.create', [c], now));
+    if (drafting.length === 0) await this.users.authorize(user, 'pair.create', source.channelIds, 'pair:new');
+    const copy = randomUUID();
+    await this.sql.tx(async () => {
+      await insertPair(this.sql, {
+        id: copy,
+        enText: source.enText,
+        frText: source.frText,
+        authorTz: source.authorTz,
+        createdBy: user.username,
+        channelIds: drafting,
+        at: now,
+      });
+      await this.media.setForPair(copy, pairMediaInput(source));
+      for (const lang of langs) for (const writer of source.writtenBy[lang]) await recordWriters(this.sql, copy, [lang], writer, now);
+      await this.audit.append(user.username, 'pair.duplicated', copy, {
+        from: source.id,
+        fromVersion: source.version,
+        channels: drafting,
+        version: 1,
+        images: source.media.length,
+      });
+    });
+    return (await this.get(copy))!;
+  }
+
+  /**
+   * One pair as the review screen shows it: the pair, the texts at the last decision on an earlier
+   * version (the caller's own if they made one, else anyone's), and what the caller may do now.
+   * A pair the caller may not see is answered as one that does not exist.
+   */
+  async open(ctx: CallContext, id: string): Promise<PairReview> {
+    const user = signedIn(ctx);
+    const pair = await this.visible(user, id);
+    const [grants, decision, selfApproval, attempted] = await Promise.all([
+      this.users.grantsOf(user.id),
+      previousDecision(this.sql, pair.id, pair.version, user.username),
+      this.allAllowSelfApproval(pair.channelIds),
+      anyDeliveryAttempted(this.sql, pair.id),
+    ]);
+    return {
+      pair,
+      previous: decision
+        ? {
+            version: decision.pair_version,
+            enText: decision.en_text,
+            frText: decision.fr_text,
+            decision: decision.decision,
+            by: decision.by_user,
+            at: new Date(Number(decision.at)).toISOString(),
+          }
+        : null,
+      can: abilities(pair, { grants, username: user.username, now: this.clock.now(), selfApproval, attempted }),
+    };
+  }
+
+  /** "Waiting for me": the five lists, each only where the caller holds an active role acting on it (db/waiting.ts). */
+  async waiting(ctx: CallContext): Promise<Waiting> {
+    const user = signedIn(ctx);
+    const scopes = waitingScopes(await this.users.grantsOf(user.id), this.clock.now());
+    return waitingLists(this.sql, user.username, scopes);
+  }
+
   /** Newest first; with `visible`, only pairs whose every account pair is in it. */
   async list(limit = 50, visible: ReadonlySet<string> | null = null): Promise<Pair[]> {
     return listPairs(this.sql, limit, visible);
@@ -335,7 +459,7 @@ export class PairService {
     if (from !== undefined && to !== undefined && from > to) throw new AppError('input.invalid', { field: 'to' });
     const page = await queryPairs(
       this.sql,
-      { ...input, from, to, after: input.after === undefined ? undefined : readCursor(input.after, input.sort) },
+      { ...input, from, to, after: input.after === undefined ? undefined : cursorOf(input.after, input.sort) },
       visible,
     );
     const counts = Object.fromEntries(pairStatuses.map((status) => [status, page.counts.get(status) ?? 0])) as Record<PairStatus, number>;
@@ -384,6 +508,14 @@ export class PairService {
       throw new AppError('pair.unknown');
     }
     await this.users.authorize(user, action, pair.channelIds, pair.id);
+    return pair;
+  }
+
+  /** The pair, once the user is known to see it (every one of its account pairs); else unknown, as one that does not exist. */
+  private async visible(user: User, id: string): Promise<Pair> {
+    const pair = await this.get(id);
+    const visible = await this.users.visibleChannels(user);
+    if (!pair || (visible !== null && !pair.channelIds.every((c) => visible.has(c)))) throw new AppError('pair.unknown');
     return pair;
   }
 
@@ -509,30 +641,9 @@ function mediaEvidence(pair: Pair): string {
   return JSON.stringify(pair.media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr })));
 }
 
-/** A page's end as the caller gets it: opaque (base64url of [sort, key, id]), good only for the same sort. */
-function writeCursor(last: QueueCursor, sort: QueueSort): string {
-  return Buffer.from(JSON.stringify([sort, last.key, last.id])).toString('base64url');
-}
-
-/** The cursor `writeCursor` made for this sort; anything else is refused as bad input. */
-function readCursor(cursor: string, sort: QueueSort): QueueCursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new AppError('input.invalid', { field: 'after' });
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== sort ||
-    typeof parsed[1] !== 'number' ||
-    !Number.isSafeInteger(parsed[1]) ||
-    typeof parsed[2] !== 'string' ||
-    parsed[2].length === 0 ||
-    parsed[2].length > 64
-  ) {
-    throw new AppError('input.invalid', { field: 'after' });
-  }
-  return { key: parsed[1], id: parsed[2] };
+/** The caller's cursor for this sort; anything else is refused as bad input. */
+function cursorOf(cursor: string, sort: QueueSort): { key: number; id: string } {
+  const read = readCursor(cursor, sort);
+  if (read === null) throw new AppError('input.invalid', { field: 'after' });
+  return read;
 }

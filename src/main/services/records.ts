@@ -84,9 +84,14 @@ export class RecordsService {
     for (const id of await publishedPairIds(this.sql)) {
       const pair = (await this.pairs.get(id))!;
       const side = (lang: 'en' | 'fr') => pair.deliveries.filter((d) => d.lang === lang && d.status === 'sent');
-      const approvalEvent = (await this.audit.list(id))
-        .filter((e) => e.action === 'pair.approved' && e.detail['version'] === pair.approval?.version)
-        .at(-1);
+      const events = await this.audit.list(id);
+      // A reschedule carries the approval to the new version (only the time changed): followed
+      // back, newest first, to the version the approver decided on.
+      let approvedVersion: unknown = pair.approval?.version;
+      for (const e of [...events].reverse()) {
+        if (e.action === 'pair.rescheduled' && e.detail['version'] === approvedVersion) approvedVersion = e.detail['carriedFrom'];
+      }
+      const approvalEvent = events.filter((e) => e.action === 'pair.approved' && e.detail['version'] === approvedVersion).at(-1);
       const channels: string[] = [];
       for (const c of pair.channelIds) channels.push((await this.accounts.get(c))?.name ?? c);
       records.push({
