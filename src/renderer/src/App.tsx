@@ -292,25 +292,36 @@ function useOutcomeNotifications(): void {
   }, [data]);
 }
 
-/** After a navigation, moves focus to the first heading of the view once it is on screen. */
+/**
+ * After a navigation, moves focus to the first heading of the view once it is on screen. A view may
+ * draw a loading line first, or replace its heading as its data arrives: until the person moves
+ * focus themself, focus that fell back to the page goes to the heading now shown.
+ */
 function useFocusHeadingAfter(pending: { current: boolean }, place: Place): void {
   useEffect(() => {
     if (!pending.current) return;
+    pending.current = false;
     const main = document.getElementById('main');
     if (!main) return;
-    const tryFocus = (): boolean => {
+    let focused: HTMLElement | null = null;
+    const tryFocus = (): void => {
+      const active = document.activeElement;
+      // The person has moved on (or focus is already where it should be): leave it there.
+      if (focused && active !== document.body && active !== null) return;
       const heading = main.querySelector<HTMLElement>('h1, h2');
-      if (!heading) return false;
-      pending.current = false;
+      if (!heading) return;
       if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
       heading.focus();
-      return true;
+      focused = heading;
     };
-    if (tryFocus()) return;
-    const observer = new MutationObserver(() => {
-      if (tryFocus()) observer.disconnect();
-    });
+    tryFocus();
+    const observer = new MutationObserver(tryFocus);
     observer.observe(main, { childList: true, subtree: true });
-    return () => observer.disconnect();
+    // Only while the view settles.
+    const settle = setTimeout(() => observer.disconnect(), 3_000);
+    return () => {
+      clearTimeout(settle);
+      observer.disconnect();
+    };
   }, [pending, place]);
 }

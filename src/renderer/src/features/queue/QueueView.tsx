@@ -7,6 +7,7 @@ import { platforms, type Pair, type PairStatus, type Platform } from '../../../.
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useChannelName } from '../../lib/format';
 import { useNavigation } from '../../lib/navigation';
+import { useWorkspaceOffline } from '../../lib/outbox';
 import { useCall, usePagedCall } from '../../lib/query';
 import { useUser } from '../../lib/session';
 import { PairItem } from './Queue';
@@ -82,7 +83,20 @@ export default function QueueView() {
   const query = useMemo(() => toQuery(filters, typed), [filters, typed]);
   const channels = useCall('accounts.list').data ?? [];
   const pages = usePagedCall('pairs.query', query, (page) => page.next);
-  const pairs = useMemo(() => pages.data?.pages.flatMap((page) => page.pairs) ?? [], [pages.data]);
+  // A desk whose workspace cannot be reached has no answer to the question, only its own copy:
+  // the queue then shows that copy, newest first, and says the filters wait for the workspace.
+  const offline = pages.error?.info.code === 'workspace.offline';
+  const copy = useCall('pairs.list', { limit: 200 }, { enabled: offline });
+  // Back online: the question is asked of the workspace again.
+  const deskOffline = useWorkspaceOffline();
+  const { refetch } = pages;
+  useEffect(() => {
+    if (!deskOffline && offline) void refetch();
+  }, [deskOffline, offline, refetch]);
+  const pairs = useMemo(
+    () => (offline ? (copy.data ?? []) : (pages.data?.pages.flatMap((page) => page.pairs) ?? [])),
+    [offline, copy.data, pages.data],
+  );
   const counts = pages.data?.pages[0]?.counts;
   const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null;
   const shownCount = counts ? (filters.status.length > 0 ? filters.status.reduce((sum, s) => sum + counts[s], 0) : total) : null;
@@ -191,8 +205,15 @@ export default function QueueView() {
         {shownCount !== null && !pages.isFetching && t('queue.filters.found', { count: shownCount, formatted: number.format(shownCount) })}
         {pages.isFetching && t('app.loading')}
       </p>
-      <ErrorMessage error={pages.error?.info ?? null} />
-      {pages.data === undefined ? null : pairs.length === 0 ? (
+      {offline ? (
+        <p className="alert alert-warning" data-testid="queue-offline">
+          {t('queue.filters.offlineCopy')}
+        </p>
+      ) : (
+        <ErrorMessage error={pages.error?.info ?? null} />
+      )}
+      <ErrorMessage error={copy.error?.info ?? null} />
+      {(offline ? copy.data : pages.data) === undefined ? null : pairs.length === 0 ? (
         <p className="empty">{t(filtered ? 'queue.filters.none' : 'queue.empty')}</p>
       ) : (
         <>
@@ -204,11 +225,11 @@ export default function QueueView() {
                 channels={channels}
                 onEdit={edit}
                 onOpen={offers('pair') ? () => go({ view: 'pair', pairId: pair.id }) : undefined}
-                onChanged={() => void pages.refetch()}
+                onChanged={() => void (offline ? copy.refetch() : pages.refetch())}
               />
             ))}
           </ol>
-          {pages.hasNextPage && (
+          {!offline && pages.hasNextPage && (
             <button type="button" disabled={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>
               {t('queue.showMore')}
             </button>
