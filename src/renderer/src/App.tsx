@@ -308,20 +308,24 @@ function useFocusHeadingAfter(pending: { current: boolean }, place: Place): void
       const active = document.activeElement;
       // The person has moved on (or focus is already where it should be): leave it there.
       if (focused && active !== document.body && active !== null) return;
-      const heading = main.querySelector<HTMLElement>('h1, h2');
+      // The view shown: while a lazy view loads, the one before stays in the page, hidden.
+      const heading = [...main.querySelectorAll<HTMLElement>('h1, h2')].find((h) => h.getClientRects().length > 0);
       if (!heading) return;
       if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
       heading.focus();
-      focused = heading;
+      if (document.activeElement === heading) focused = heading;
     };
     tryFocus();
     const observer = new MutationObserver(tryFocus);
     observer.observe(main, { childList: true, subtree: true });
-    // Only while the view settles.
-    const settle = setTimeout(() => observer.disconnect(), 3_000);
+    // Only until the person acts: from then on, focus is theirs.
+    const stop = () => observer.disconnect();
+    document.addEventListener('pointerdown', stop, { once: true, capture: true });
+    document.addEventListener('keydown', stop, { once: true, capture: true });
     return () => {
-      clearTimeout(settle);
-      observer.disconnect();
+      stop();
+      document.removeEventListener('pointerdown', stop, { capture: true });
+      document.removeEventListener('keydown', stop, { capture: true });
     };
   }, [pending, place]);
 }
