@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditIntegrity, AuditPage, AuditProblem } from '../../../../shared/contract';
 import type { ErrorInfo } from '../../../../shared/domain';
@@ -6,6 +6,7 @@ import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useDateFormat } from '../../lib/format';
 import { useCan } from '../../lib/session';
+import { useCall } from '../../lib/query';
 
 interface Filters {
   actor: string;
@@ -22,29 +23,29 @@ export function AuditView() {
   const formatDate = useDateFormat();
   const ids = useId();
   const [filters, setFilters] = useState<Filters>(noFilters);
-  const [page, setPage] = useState<AuditPage | null>(null);
+  const [applied, setApplied] = useState<Filters>(noFilters);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [exported, setExported] = useState<string | null>(null);
 
-  const applied = useRef<Filters>(noFilters);
-  const load = useCallback((f: Filters) => {
-    applied.current = f;
-    setError(null);
-    call('audit.list', {
-      actor: f.actor || undefined,
-      action: f.action || undefined,
-      from: f.from ? new Date(f.from).toISOString() : undefined,
-      to: f.to ? new Date(f.to).toISOString() : undefined,
+  const read = useCall(
+    'audit.list',
+    {
+      actor: applied.actor || undefined,
+      action: applied.action || undefined,
+      from: applied.from ? new Date(applied.from).toISOString() : undefined,
+      to: applied.to ? new Date(applied.to).toISOString() : undefined,
       limit: 500,
-    }).then(setPage, (caught: unknown) => setError(toErrorInfo(caught)));
-  }, []);
-  useEffect(() => load(noFilters), [load]);
-  // While older events are still being re-checked (after a start), look again until it is done.
-  useEffect(() => {
-    if (!page || page.integrity.complete) return;
-    const timer = setTimeout(() => load(applied.current), 2_000);
-    return () => clearTimeout(timer);
-  }, [page, load]);
+    },
+    // While older events are still being re-checked (after a start), look again until it is done.
+    { refetchInterval: (query) => (query.state.data && !query.state.data.integrity.complete ? 2_000 : false) },
+  );
+  const page: AuditPage | null = read.data ?? null;
+  /** Asks with these filters; the same filters again ask again. */
+  const load = (f: Filters) => {
+    setError(null);
+    if (JSON.stringify(f) === JSON.stringify(applied)) void read.refetch();
+    else setApplied(f);
+  };
 
   function apply(event: FormEvent) {
     event.preventDefault();
@@ -119,7 +120,7 @@ export function AuditView() {
       <div role="status" className="status-line">
         {exported}
       </div>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error ?? read.error?.info ?? null} />
       {page && (
         <table className="data-table">
           <caption className="visually-hidden">{t('audit.heading')}</caption>

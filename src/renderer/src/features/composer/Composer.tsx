@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, ErrorInfo, Grant, Lang, Pair } from '../../../../shared/domain';
 import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
@@ -10,7 +10,7 @@ import { useChannelName, useDayFormat } from '../../lib/format';
 import { isGrantActive } from '../../../../shared/permissions';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
 import { ChecksPanel } from '../../lib/pair/ChecksPanel';
-import { useApiEvent } from '../../lib/useEvent';
+import { useCall } from '../../lib/query';
 import { MediaEditor, newMediaKey, type ComposerMedia } from './MediaEditor';
 import { Previews } from '../../lib/pair/Previews';
 import { useUnsentText, type UnsentContent } from './useUnsentText';
@@ -82,12 +82,8 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     return lines.filter(Boolean).join(' ') || null;
   });
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const [checkSettings, setCheckSettings] = useState<CheckSettings>(defaultCheckSettings);
-  const loadSettings = useCallback(() => {
-    call('settings.get').then((s) => setCheckSettings(s.checks), () => undefined);
-  }, []);
-  useEffect(loadSettings, [loadSettings]);
-  useApiEvent('settings.changed', loadSettings);
+  // The workspace's check settings, asked again when they change; the defaults until known.
+  const checkSettings: CheckSettings = useCall('settings.get').data?.checks ?? defaultCheckSettings;
 
   // Keep only channels that still exist; preselect the only one there is.
   useEffect(() => {
