@@ -14,6 +14,7 @@ import { useCall } from './lib/query';
 import { holdsRole } from './lib/roles';
 import { waitingKindsFor } from './lib/waiting';
 import { createOutcomeNotifier } from './lib/notify';
+import WaitingView from './features/waiting/WaitingView';
 import { signOut } from './lib/signOut';
 import { SignIn } from './features/session/SignIn';
 import { StartupProblem } from './features/startup/StartupProblem';
@@ -44,18 +45,24 @@ export function App() {
   // Set when the person has just chosen (or left): focus goes to what replaces the choice.
   const justChose = useRef(false);
 
-  // First what this desk is (not chosen yet: the choice is all there is to show); then whether
-  // main could open the database at all; only then who is signed in.
+  // What this desk is (not chosen yet: the choice is all there is to show), whether main could
+  // open the database at all, and who is signed in: asked together, used in that order (an
+  // unchosen desk or a start-up problem wins, and the later answers, or refusals, are not used).
   const loadSession = useCallback(() => {
+    const problemAsked = call('startup.problem').then(
+      (found) => ({ found }),
+      (caught: unknown) => ({ caught }),
+    );
+    const sessionAsked = call('session.current').catch(() => null);
     void call('desk.state')
-      .then((found) => {
+      .then(async (found) => {
         setDesk(found);
-        return found.mode === 'unchosen' ? undefined : call('startup.problem');
-      })
-      .then((found) => {
-        if (found === undefined) return null;
-        setProblem(found);
-        return found ? null : call('session.current');
+        if (found.mode === 'unchosen') return null;
+        const asked = await problemAsked;
+        if ('caught' in asked) throw asked.caught;
+        setProblem(asked.found);
+        if (asked.found) return null;
+        return (await sessionAsked) ?? call('session.current');
       })
       .then(
         (state) => state && setSession(state),
@@ -154,11 +161,13 @@ interface ViewEntry<V extends ViewName> {
   /** Listed in the navigation (in this order) under `nav.<view>`; unlisted places are reached from other views. */
   listed: boolean;
   allowed: Allow;
+  /** Drawn once the account pairs are known (the others ask for what they need themselves). */
+  needsChannels?: boolean;
   render: (place: Extract<Place, { view: V }>, shared: Shared) => ReactNode;
 }
 
-// Each view is loaded when first shown, so the first screen's bundle holds only the shell and "Waiting for me".
-const WaitingView = lazy(() => import('./features/waiting/WaitingView'));
+// Each view is loaded when first shown, so the first screen's bundle holds only the shell and "Waiting
+// for me" (everyone's first screen: in the bundle, not a chunk asked for once the session is known).
 const QueueView = lazy(() => import('./features/queue/QueueView'));
 const ComposeView = lazy(() => import('./features/composer/ComposeView'));
 const AccountsView = lazy(() => import('./features/accounts/AccountsView').then((m) => ({ default: m.AccountsView })));
@@ -177,12 +186,14 @@ const views: { [V in ViewName]?: ViewEntry<V> } = {
   // Listed for whoever may draft somewhere; editing a pair (from the queue) opens it for a translator too.
   compose: {
     listed: true,
+    needsChannels: true,
     allowed: (_can, grants) => holdsRole(grants, allowedRoles['pair.create']),
     render: (place, s) => <ComposeView key={place.pair ? `${place.pair.id}:${place.pair.version}` : 'new'} channels={s.channels} editing={place.pair ?? null} />,
   },
-  accounts: { listed: true, allowed: everyone, render: (_p, s) => <AccountsView channels={s.channels} /> },
+  accounts: { listed: true, allowed: everyone, needsChannels: true, render: (_p, s) => <AccountsView channels={s.channels} /> },
   people: {
     listed: true,
+    needsChannels: true,
     allowed: (can) => can('user.manage'),
     render: (_p, s) => (
       <>
@@ -217,7 +228,8 @@ function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
   const status = outbox.outbox?.status ?? null;
   const needsYou = status ? status.conflicts + status.refused : 0;
   const waiting = useWaitingCount();
-  useOutcomeNotifications();
+  // Asked once the first screen has what it needs, so it does not compete with it.
+  useOutcomeNotifications(waiting !== null || place.view !== 'waiting');
 
   const allowed = useCallback(
     (view: ViewName) => {
@@ -241,6 +253,7 @@ function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
 
   // Editing a pair is open to whoever may edit it; anything else the person may not see sends them home.
   const shown: Place = place.view === 'compose' && place.pair ? place : allowed(place.view) ? place : { view: 'waiting' };
+  const view = entry(shown.view)!;
   const listed = navOrder.filter((view) => entry(view)?.listed && allowed(view));
   return (
     <WorkspaceOfflineContext.Provider value={status !== null && status.joined && !status.online}>
@@ -254,10 +267,12 @@ function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
           ))}
         </nav>
         <main id="main" tabIndex={-1}>
-          {channels === null ? (
+          {channels === null && view.needsChannels ? (
             <p>{t('app.loading')}</p>
           ) : (
-            <Suspense fallback={<p>{t('app.loading')}</p>}>{entry(shown.view)!.render(shown, { channels, solo: solo && can('workspace.settings'), onMoved, outbox })}</Suspense>
+            <Suspense fallback={<p>{t('app.loading')}</p>}>
+              {view.render(shown, { channels: channels ?? [], solo: solo && can('workspace.settings'), onMoved, outbox })}
+            </Suspense>
           )}
         </main>
       </NavigationContext.Provider>
@@ -277,7 +292,7 @@ function useWaitingCount(): number | null {
 }
 
 /** A desktop notification when a pair reaches a notable outcome, wherever the person is in Tandem. */
-function useOutcomeNotifications(): void {
+function useOutcomeNotifications(enabled: boolean): void {
   const { t, i18n } = useTranslation();
   const language = useRef(i18n.language);
   language.current = i18n.language;
@@ -286,7 +301,7 @@ function useOutcomeNotifications(): void {
     (status) => t(`notify.${status}`),
     (pair) => (language.current === 'fr' ? pair.frText : pair.enText),
   );
-  const { data } = useCall('pairs.list', { limit: 100 });
+  const { data } = useCall('pairs.list', { limit: 100 }, { enabled });
   useEffect(() => {
     if (data) notify.current?.(data);
   }, [data]);

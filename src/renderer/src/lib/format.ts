@@ -26,10 +26,19 @@ export function useErrorText(): (error: ErrorInfo) => string {
   };
 }
 
+/** One formatter per locale and style: building an Intl formatter costs far more than using one (a list of pairs formats many dates). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) formatters.set(key, (found = new Intl.DateTimeFormat(locale, options)));
+  return found;
+}
+
 export function useDateFormat(): (iso: string) => string {
   const { i18n } = useTranslation();
   const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
-  return (iso) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+  return (iso) => formatter(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 }
 
 /** A day in words, as the language writes it: December 1, 2026; 1er décembre 2026. */
@@ -37,7 +46,7 @@ export function useDayFormat(): (iso: string) => string {
   const { i18n } = useTranslation();
   const locale = i18n.language === 'fr' ? 'fr-CA' : 'en-CA';
   return (iso) => {
-    const day = new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(iso));
+    const day = formatter(locale, { dateStyle: 'long' }).format(new Date(iso));
     // French writes the first of the month as an ordinal: le 1er décembre.
     return locale === 'fr-CA' ? day.replace(/^1 /, '1er ') : day;
   };
