@@ -10,6 +10,7 @@ import { useNavigation } from '../../lib/navigation';
 import { useWorkspaceOffline } from '../../lib/outbox';
 import { useCall, usePagedCall } from '../../lib/query';
 import { useUser } from '../../lib/session';
+import { onBeforeSignOut } from '../../lib/signOut';
 import { PairItem } from './Queue';
 
 type Sort = 'newest' | 'oldest' | 'scheduled';
@@ -29,6 +30,8 @@ interface Filters {
 
 const noFilters: Filters = { status: [], channelId: '', platform: '', person: '', from: '', to: '', search: '', sort: 'newest' };
 const kept = new Map<string, Filters>();
+// Signing out forgets them: what was searched is not left in the window for anyone.
+onBeforeSignOut(async () => kept.clear());
 
 const pageSize = 50;
 const usernamePattern = /^[a-z0-9._-]{2,40}$/;
