@@ -33,6 +33,8 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
     build: {
+      // electron-vite leaves the renderer unminified; the first screen's bundle is read and parsed on every start.
+      minify: 'esbuild',
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
     },
     plugins: [react(), devCsp()],

@@ -5,6 +5,15 @@ import type { Lang } from './domain';
 
 const locales: Record<Lang, string> = { en: 'en-CA', fr: 'fr-CA' };
 
+/** One formatter per locale and options: making an Intl formatter costs far more than using one (a list formats many dates). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) formatters.set(key, (found = new Intl.DateTimeFormat(locale, options)));
+  return found;
+}
+
 /**
  * French writes the first of the month as an ordinal (1er décembre, and only the first) and the
  * hour without a leading zero (9 h 05, not 09 h 05).
@@ -17,19 +26,19 @@ const frenchHours = (text: string) => text.replace(/(^|\D)0(\d)\u00a0?( h )/gu, 
 
 /** Day and time: December 1, 2026 at 9:22 p.m.; 1er décembre 2026 à 21 h 22. */
 export function formatDateTime(iso: string | number | Date, lang: Lang, timeZone?: string): string {
-  const format = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) });
+  const format = formatter(locales[lang], { dateStyle: 'long', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) });
   return ordinalFirst(format.format(new Date(iso)), lang);
 }
 
 /** The day alone: December 1, 2026; 1er décembre 2026. */
 export function formatDay(iso: string | number | Date, lang: Lang, timeZone?: string): string {
-  const format = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', ...(timeZone ? { timeZone } : {}) });
+  const format = formatter(locales[lang], { dateStyle: 'long', ...(timeZone ? { timeZone } : {}) });
   return ordinalFirst(format.format(new Date(iso)), lang);
 }
 
 /** The time alone: 9:22 p.m.; 21 h 22. */
 export function formatTime(iso: string | number | Date, lang: Lang, timeZone?: string): string {
-  const text = new Intl.DateTimeFormat(locales[lang], { timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(new Date(iso));
+  const text = formatter(locales[lang], { timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(new Date(iso));
   return lang === 'fr' ? frenchHours(text) : text;
 }
 

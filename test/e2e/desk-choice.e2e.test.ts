@@ -107,7 +107,7 @@ describe('a desk’s first start', () => {
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByRole('heading', { name: 'Waiting for me' }).waitFor();
     expect(await keytar.findCredentials(tokenService)).toHaveLength(1);
 
     // Escape cancels, and focus returns to the button.
@@ -119,7 +119,7 @@ describe('a desk’s first start', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await focused(page)).toBe('Leave this workspace');
-    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByRole('heading', { name: 'Waiting for me' }).waitFor();
 
     // Confirmed by keyboard alone: open with Enter, move to "Leave the workspace", press Enter.
     await page.keyboard.press('Enter');

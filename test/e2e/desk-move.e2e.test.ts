@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, tempDir, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { createTandem } from '../../src/main/app';
 import { DeskShell } from '../../src/main/desk';
@@ -178,6 +179,7 @@ describe('moving a solo desk into a team workspace', () => {
     await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('Signed in as Alex Admin').waitFor();
+    await goTo(page, 'Queue');
     await page.getByText('Offices open Monday').first().waitFor();
     // Nothing to move from a workspace desk.
     await page.getByRole('button', { name: 'People and roles' }).click();

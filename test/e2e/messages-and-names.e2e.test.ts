@@ -10,6 +10,7 @@ import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
 import { formatDateTime } from '../../src/shared/dates';
+import { goTo } from './steps';
 
 let t: TestApp;
 let harness: Harness;
@@ -61,6 +62,7 @@ describe('messages that tell the truth', () => {
     await person('dana', 'Dana Dubois', ['drafter']);
     await t.signInAs('dana');
     const page = await openApp();
+    await goTo(page, 'Compose');
     const box = page.getByRole('checkbox', { name: `Statistics Canada — X: @${t.en.username} and @${t.fr.username}` });
     // The only account pair there is: chosen already, or chosen now.
     await box.check();
@@ -117,6 +119,7 @@ describe('messages that tell the truth', () => {
     await approvedPair('dana', 'Building permits, September.', 'Permis de bâtir, septembre.');
     await t.signInAs('paul');
     const page = await openApp();
+    await goTo(page, 'Queue');
     const pair = page.getByTestId('pair').first();
     await pair.getByLabel('At a set time').check();
     const field = pair.getByLabel(/^Publish at/);
@@ -146,6 +149,7 @@ describe('messages that tell the truth', () => {
     const [approved] = await t.tandem.pairs.list();
     await t.signInAs('paul');
     const page = await openApp();
+    await goTo(page, 'Queue');
     const pair = page.getByTestId('pair').first();
     await pair.getByRole('button', { name: 'Publish both now' }).click();
     await pair.and(page.locator('[data-status="published"]')).waitFor({ timeout: 15_000 });

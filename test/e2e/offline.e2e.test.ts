@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
@@ -101,14 +102,18 @@ const danasPairs = async () =>
   (await t!.call<Pair[]>('pairs.list', { limit: 100 })).filter((p) => p.createdBy === 'dana');
 
 async function draft(page: Page, en: string, fr: string): Promise<void> {
+  await goTo(page, 'Compose');
   await page.getByLabel('English text').fill(en);
   await page.getByLabel('French text').fill(fr);
   await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.getByRole('status').getByText('Draft saved.').waitFor();
+  await goTo(page, 'Queue');
   await page.getByTestId('pair').filter({ hasText: en }).waitFor();
 }
 
 /** Edits a pair from the queue through the composer, as a person does. */
 async function edit(page: Page, from: string, en: string, fr: string): Promise<void> {
+  if ((await page.locator('nav button[aria-current="page"]').innerText()) !== 'Queue') await goTo(page, 'Queue');
   await page.getByTestId('pair').filter({ hasText: from }).getByRole('button', { name: 'Edit' }).click();
   await page.getByRole('button', { name: 'Save changes' }).waitFor();
   await page.getByLabel('English text').fill(en);
@@ -222,7 +227,7 @@ describe('a drafter’s desk offline', () => {
     await page.getByText(/^Nothing left to settle/).waitFor({ timeout: 10_000 });
     await banner.waitFor({ state: 'detached', timeout: 10_000 });
 
-    await page.getByRole('navigation').getByRole('button', { name: 'Compose and queue' }).click();
+    await goTo(page, 'Queue');
     const pair = page.getByTestId('pair').filter({ hasText: 'Labour Force Survey, May: theirs' });
     await pair.waitFor();
     expect(await pair.innerText()).toContain('Enquête sur la population active, mai : la leur');

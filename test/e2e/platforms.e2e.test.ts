@@ -14,7 +14,7 @@ import { makePng } from '../fakes/images';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, testCaller as caller, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
-import { addXPair, createFirstAdmin } from './steps';
+import { addXPair, createFirstAdmin, goTo } from './steps';
 
 let t: TestApp;
 let tandem: Tandem;
@@ -141,6 +141,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
 
   it('composes one pair with two images for both platforms, previews each card, and publishes it everywhere', async () => {
     const page = await openApp();
+    await goTo(page, 'Compose');
     await page.getByRole('heading', { name: 'Draft a bilingual pair' }).waitFor();
     await page.getByRole('checkbox', { name: `StatCan on X — X: @${t.en.username} and @${t.fr.username}` }).check();
     await page.getByRole('checkbox', { name: `StatCan on Mastodon — Mastodon: @${mastodonHandle(mEn)} and @${mastodonHandle(mFr)}` }).check();
@@ -216,6 +217,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     await page.getByRole('status').getByText('Submitted for review.').waitFor();
     expect(await page.getByTestId('media-item').count()).toBe(0);
 
+    await goTo(page, 'Queue');
     const queued = page.getByTestId('pair').first();
     await queued.getByLabel(/^Comment/).fill('Alt text checked in both languages.');
     await queued.getByRole('button', { name: 'Approve both languages' }).click();
@@ -283,6 +285,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     Object.assign(frStatus!, { favourites: 21, reblogs: 0, replies: 1 });
 
     const page = await openApp();
+    await goTo(page, 'Queue');
     const pair = page.getByTestId('pair').first();
     await pair.and(page.locator('[data-status="published"]')).waitFor();
     await pair.getByRole('button', { name: 'Show engagement' }).click();
@@ -307,6 +310,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
   it('in French, says in French with French typography that X and Mastodon take four images', async () => {
     const page = await openApp();
     await page.getByRole('button', { name: 'Français' }).click();
+    await goTo(page, 'Rédiger');
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     await page.getByRole('checkbox', { name: `StatCan on X — X\u00a0: @${t.en.username} et @${t.fr.username}` }).check();
     await page.getByRole('checkbox', { name: `StatCan on Mastodon — Mastodon\u00a0: @${mastodonHandle(mEn)} et @${mastodonHandle(mFr)}` }).check();
@@ -389,6 +393,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
       ],
     });
     const page = await openApp();
+    await goTo(page, 'Compose');
     await page.getByText('1 image of your unsaved draft is no longer available; add it again.').waitFor();
     await waitFor(async () => (await page.getByTestId('media-item').count()) === 1, 5_000, 'one image left');
     expect(await page.getByLabel('Alt text in English, image 1').inputValue()).toBe('Kept');

@@ -9,6 +9,7 @@ import type { BlueskyCredentials } from '../../src/shared/credentials';
 import { startHarness, type Harness } from '../harness/server';
 import { startTestApp, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 
 /** Bluesky without a PDS: only the previews are under test, and they never reach the network. */
 class OfflineBluesky extends BlueskyAdapter {
@@ -57,6 +58,7 @@ async function openComposer(locale: string): Promise<Page> {
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   await page.goto(harness.url);
   // The browser shares the test's client: the admin is already signed in.
+  await goTo(page, locale.startsWith('fr') ? 'Rédiger' : 'Compose');
   await page.getByRole('checkbox', { name: /^StatCan on Bluesky/ }).waitFor();
   return page;
 }

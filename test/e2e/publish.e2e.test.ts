@@ -8,7 +8,7 @@ import type { Pair, User } from '../../src/shared/domain';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
-import { addXPair } from './steps';
+import { addXPair, goTo } from './steps';
 
 let t: TestApp;
 let harness: Harness;
@@ -126,7 +126,7 @@ describe('from first start to a published bilingual pair', () => {
     expect(JSON.parse((await t.tandem.sql.value<string>("SELECT value FROM setting WHERE key = 'graceMinutes'"))!)).toBe(20);
 
     // Compose both languages side by side; the counters follow X's weighted length.
-    await nav(page, 'Compose and queue');
+    await goTo(page, 'Compose');
     const enText = `Canada's population estimates, third quarter: https://www150.statcan.gc.ca/n1/daily-quotidien/en`;
     const frText = `Estimations de la population du Canada, troisième trimestre : https://www150.statcan.gc.ca/n1/daily-quotidien/fr`;
     await page.getByLabel('English text').fill(enText);
@@ -136,6 +136,7 @@ describe('from first start to a published bilingual pair', () => {
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.getByRole('status').getByText('Submitted for review.').waitFor();
 
+    await goTo(page, 'Queue');
     const queued = page.getByTestId('pair').first();
     await queued.getByLabel(/^Comment/).fill('Figures checked against The Daily.');
     await queued.getByRole('button', { name: 'Approve both languages' }).click();
@@ -173,6 +174,7 @@ describe('from first start to a published bilingual pair', () => {
   it('in French, shows errors in French and keeps the text when the FR side is empty or too long', async () => {
     const page = await openApp('en-CA');
     await page.getByRole('button', { name: 'Français' }).click();
+    await goTo(page, 'Rédiger');
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
 
@@ -208,6 +210,7 @@ describe('from first start to a published bilingual pair', () => {
       return kept?.frText === 'Attention\u00a0: nouvelle publication!';
     }, 5_000, 'unsent text kept by main');
     await page.reload();
+    await goTo(page, 'Rédiger');
     await page.getByRole('heading', { name: 'Rédiger une paire bilingue' }).waitFor();
     expect(await page.getByLabel('Texte anglais').inputValue()).toBe('Only English for now');
     expect(await t.tandem.pairs.list()).toHaveLength(1);
@@ -217,6 +220,7 @@ describe('from first start to a published bilingual pair', () => {
     await page.getByLabel('Texte français').fill('Seulement une ébauche pour l’instant');
     await page.getByRole('button', { name: 'Enregistrer l’ébauche' }).click();
     await page.getByRole('status').getByText('Ébauche enregistrée.').waitFor();
+    await goTo(page, 'File d’attente');
     const draft = page.getByTestId('pair').first();
     await draft.and(page.locator('[data-status="draft"]')).waitFor();
     await draft.getByRole('button', { name: 'Annuler', exact: true }).click();
@@ -225,6 +229,7 @@ describe('from first start to a published bilingual pair', () => {
     await draft.getByRole('button', { name: 'Annuler', exact: true }).click();
     await draft.getByRole('button', { name: 'Oui, annuler cette paire' }).click();
     await page.getByTestId('pair').first().and(page.locator('[data-status="cancelled"]')).waitFor();
+    await goTo(page, 'Rédiger');
     await page.getByLabel('Texte anglais').fill('');
     await page.getByLabel('Texte français').fill('');
     expect(consoleErrors).toEqual([]);
@@ -253,10 +258,12 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     // Dana drafts the English and sends it for translation.
     await signIn(page, 'dana');
     expect(await page.getByText(/^Signed in as /).textContent()).toBe('Signed in as Dana');
+    await goTo(page, 'Compose');
     await page.getByLabel('English text').fill(enText);
     expect(await page.getByRole('button', { name: 'Submit for review' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Send for translation' }).click();
     await page.getByRole('status').getByText('Sent for translation.').waitFor();
+    await goTo(page, 'Queue');
     const pair = page.getByTestId('pair').first();
     await pair.and(page.locator('[data-status="translation"]')).waitFor();
     expect(await pair.getByRole('button', { name: 'Approve both languages' }).count()).toBe(0);
@@ -264,11 +271,13 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
 
     // Theo translates and submits for review.
     await signIn(page, 'theo');
+    await goTo(page, 'Queue');
     await pair.getByRole('button', { name: 'Translate' }).click();
     await page.getByRole('heading', { name: 'Edit the pair' }).waitFor();
     await page.getByLabel('French text').fill(frText);
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('heading', { name: 'Draft a bilingual pair' }).waitFor();
+    // Saved, back to the queue.
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
     await pair.getByRole('button', { name: 'Submit for review' }).click();
     await pair.and(page.locator('[data-status="review"]')).waitFor();
     await signOut(page);
@@ -276,6 +285,7 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
     // Alice approves, with a comment kept as evidence.
     await signIn(page, 'alice');
     expect(await page.getByRole('navigation').getByRole('button', { name: 'Audit trail' }).count()).toBe(1);
+    await goTo(page, 'Queue');
     await pair.getByLabel(/^Comment/).fill('Approved for release at 8:30.');
     await pair.getByRole('button', { name: 'Approve both languages' }).click();
     await pair.and(page.locator('[data-status="approved"]')).waitFor();
@@ -284,6 +294,7 @@ describe('a pair passes from drafter to translator to approver to publisher', ()
 
     // Paul publishes both now.
     await signIn(page, 'paul');
+    await goTo(page, 'Queue');
     await pair.getByRole('button', { name: 'Publish both now' }).click();
     await pair.and(page.locator('[data-status="published"]')).waitFor({ timeout: 15_000 });
     expect(await pair.getByTestId('people').textContent()).toBe('Drafted by Dana · translated by Theo · published by Paul');

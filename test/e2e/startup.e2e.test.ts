@@ -18,6 +18,7 @@ import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, testCaller as caller, tempDir, waitFor } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 
 let dir: string;
 let dbFile: string;
@@ -178,6 +179,7 @@ describe('a damaged database at start', () => {
     await page.getByLabel('Passphrase').fill(passphraseOf('admin'));
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('Signed in as Alex Admin').waitFor();
+    await goTo(page, 'Queue');
     await page.getByText('Census results are out today').first().waitFor();
 
     // An administrator finds the backups in the app: the two, and today's, taken when the

@@ -34,3 +34,15 @@ export async function createFirstAdmin(page: Page, passphrase: string): Promise<
   await page.getByRole('button', { name: 'Create administrator and sign in' }).click();
   await page.getByText('Signed in as Alex Admin').waitFor();
 }
+
+/**
+ * Goes to a place of the dashboard through its navigation (`name`: the item's label, in the page's
+ * language; an item with a count, "Waiting for me (3)", matches by its start) and waits until the
+ * view is drawn and its heading has the focus.
+ */
+export async function goTo(page: Page, name: string): Promise<void> {
+  const item = page.getByRole('navigation').getByRole('button', { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(\\d+\\))?$`) });
+  await item.click({ timeout: 10_000 });
+  await page.locator('nav button[aria-current="page"]').filter({ hasText: name }).waitFor({ timeout: 10_000 });
+  await page.locator('main :is(h1, h2):focus').waitFor({ timeout: 10_000 });
+}

@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { engine, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
@@ -152,11 +153,16 @@ describe(`a working day on one workspace (${engine})`, () => {
     const dana = await openDesk('dana');
     const tom = await openDesk('tom');
     const alice = await openDesk('alice');
+    await goTo(tom.page, 'Queue');
+    await goTo(alice.page, 'Queue');
 
     // Dana's laptop loses its network. She drafts anyway and sends the pair for translation.
     dana.network.cut();
+    await goTo(dana.page, 'Compose');
     await dana.page.getByLabel('English text').fill(english);
     await dana.page.getByRole('button', { name: 'Send for translation' }).click();
+    await dana.page.getByRole('status').getByText('Sent for translation.').waitFor();
+    await goTo(dana.page, 'Queue');
     const danaPair = dana.page.getByTestId('pair').first();
     await danaPair.and(dana.page.locator('[data-status="translation"]')).waitFor();
     await dana.page.getByText(english).first().waitFor();

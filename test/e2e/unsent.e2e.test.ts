@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 
 let t: TestApp;
 let harness: Harness;
@@ -60,12 +61,14 @@ describe('unsent text on a shared computer', () => {
 
     // Officer A types and signs out at once, without saving.
     await signIn(page, 'avery');
+    await goTo(page, 'Compose');
     await page.getByLabel('English text').fill(secret);
     await signOut(page);
     expect(await page.locator('body').textContent()).not.toContain('embargoed');
 
     // Officer B, same browser: an empty composer, and nothing restored.
     await signIn(page, 'blake');
+    await goTo(page, 'Compose');
     expect(await page.getByLabel('English text').inputValue()).toBe('');
     expect(await page.getByLabel('French text').inputValue()).toBe('');
     // The composer says "restored" as it opens, with the text: never here.
@@ -77,6 +80,7 @@ describe('unsent text on a shared computer', () => {
 
     // Officer A again: the text is back, and the composer says so.
     await signIn(page, 'avery');
+    await goTo(page, 'Compose');
     await page.getByText('Your unsent text was restored.').waitFor();
     expect(await page.getByLabel('English text').inputValue()).toBe(secret);
 
@@ -86,6 +90,7 @@ describe('unsent text on a shared computer', () => {
     await page.getByText('Draft saved.').waitFor();
     await signOut(page);
     await signIn(page, 'avery');
+    await goTo(page, 'Compose');
     expect(await page.getByLabel('English text').inputValue()).toBe('');
     expect(await page.getByText('Your unsent text was restored.').count()).toBe(0);
     expect(consoleErrors).toEqual([]);

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { goTo } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import { keychainTokenStore, WorkspaceDesk } from '../../src/main/remote/workspace';
@@ -70,10 +71,14 @@ describe('two desks joined to one workspace', () => {
     const approver = await openDesk('alice');
     await signIn(drafter, 'dana');
     await signIn(approver, 'alice');
+    await goTo(approver, 'Queue');
 
+    await goTo(drafter, 'Compose');
     await drafter.getByLabel('English text').fill('Consumer Price Index, October: prices rose 2.4%.');
     await drafter.getByLabel('French text').fill('Indice des prix à la consommation, octobre : les prix ont augmenté de 2,4 %.');
     await drafter.getByRole('button', { name: 'Submit for review' }).click();
+    await drafter.getByRole('status').getByText('Submitted for review.').waitFor();
+    await goTo(drafter, 'Queue');
     await drafter.getByTestId('pair').first().and(drafter.locator('[data-status="review"]')).waitFor();
 
     // On the other computer, told by the server's stream: no reload.
@@ -111,10 +116,14 @@ describe('two desks joined to one workspace', () => {
     await signIn(page, 'dana');
     await server.close();
     const desk = desks.at(-1)!.desk;
+    await goTo(page, 'Compose');
     await page.getByLabel('English text').fill('Typed while the server was away.');
     await page.getByLabel('French text').fill('Saisi pendant l’absence du serveur.');
     await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByRole('status').getByText('Submitted for review.').waitFor();
     // Kept on her desk, in her queue, to be sent when the workspace is back.
+    await goTo(page, 'Queue');
+    await page.getByTestId('queue-offline').waitFor();
     await page.getByTestId('pair').first().and(page.locator('[data-status="review"]')).waitFor();
     await page.getByTestId('pair').first().getByText('Typed while the server was away.').waitFor();
     expect(desk.reachable).toBe(false);

@@ -1,56 +1,74 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, Pair } from '../../shared/domain';
+import { useQueryClient } from '@tanstack/react-query';
+import type { Channel, Grant, Pair } from '../../shared/domain';
+import { allowedRoles } from '../../shared/permissions';
 import type { DeskState, SessionState, StartupProblem as Problem } from '../../shared/contract';
 import { setLanguage } from './i18n';
 import { call } from './lib/api';
 import { useApiEvent } from './lib/useEvent';
 import { StorageBanner } from './lib/StorageBanner';
-import { SessionContext, useCan } from './lib/session';
+import { SessionContext, useCan, useUser } from './lib/session';
+import { NavigationContext, type Place, type ViewName } from './lib/navigation';
+import { useCall } from './lib/query';
+import { holdsRole } from './lib/roles';
+import { waitingKindsFor } from './lib/waiting';
+import { createOutcomeNotifier } from './lib/notify';
+import WaitingView from './features/waiting/WaitingView';
 import { signOut } from './lib/signOut';
 import { SignIn } from './features/session/SignIn';
-import { AccountsView } from './features/accounts/AccountsView';
-import { Composer } from './features/composer/Composer';
-import { Queue } from './features/queue/Queue';
-import { PeopleView } from './features/people/PeopleView';
-import { AuditView } from './features/audit/AuditView';
 import { StartupProblem } from './features/startup/StartupProblem';
-import { BackupsView } from './features/backups/BackupsView';
 import { DeskChoice } from './features/desk/DeskChoice';
 import { LeaveWorkspace } from './features/desk/LeaveWorkspace';
 import { WorkspaceBanner } from './features/outbox/WorkspaceBanner';
-import { OutboxPanel } from './features/outbox/OutboxPanel';
 import { useOutbox, WorkspaceOfflineContext } from './lib/outbox';
-import { MoveToWorkspace } from './features/desk/MoveToWorkspace';
-
-type View = 'publish' | 'accounts' | 'people' | 'audit' | 'backups' | 'outbox';
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const [session, setSession] = useState<SessionState | null>(null);
+  const [session, setSessionState] = useState<SessionState | null>(null);
+  const queryClient = useQueryClient();
+  // What one person read is never shown to the next: a change of person empties the data layer.
+  const signedIn = useRef<string | null>(null);
+  const setSession = useCallback(
+    (next: SessionState | null) => {
+      const id = next?.user?.id ?? null;
+      if (next !== null && id !== signedIn.current) {
+        queryClient.clear();
+        signedIn.current = id;
+      }
+      setSessionState(next);
+    },
+    [queryClient],
+  );
   const [problem, setProblem] = useState<Problem | null>(null);
   const [desk, setDesk] = useState<DeskState | null>(null);
   // Set when the person has just chosen (or left): focus goes to what replaces the choice.
   const justChose = useRef(false);
 
-  // First what this desk is (not chosen yet: the choice is all there is to show); then whether
-  // main could open the database at all; only then who is signed in.
+  // What this desk is (not chosen yet: the choice is all there is to show), whether main could
+  // open the database at all, and who is signed in: asked together, used in that order (an
+  // unchosen desk or a start-up problem wins, and the later answers, or refusals, are not used).
   const loadSession = useCallback(() => {
+    const problemAsked = call('startup.problem').then(
+      (found) => ({ found }),
+      (caught: unknown) => ({ caught }),
+    );
+    const sessionAsked = call('session.current').catch(() => null);
     void call('desk.state')
-      .then((found) => {
+      .then(async (found) => {
         setDesk(found);
-        return found.mode === 'unchosen' ? undefined : call('startup.problem');
-      })
-      .then((found) => {
-        if (found === undefined) return null;
-        setProblem(found);
-        return found ? null : call('session.current');
+        if (found.mode === 'unchosen') return null;
+        const asked = await problemAsked;
+        if ('caught' in asked) throw asked.caught;
+        setProblem(asked.found);
+        if (asked.found) return null;
+        return (await sessionAsked) ?? call('session.current');
       })
       .then(
         (state) => state && setSession(state),
         () => setSession({ user: null, needsBootstrap: false }),
       );
-  }, []);
+  }, [setSession]);
   useEffect(loadSession, [loadSession]);
   useApiEvent('session.changed', loadSession);
 
@@ -58,7 +76,7 @@ export function App() {
     justChose.current = true;
     setSession(null);
     loadSession();
-  }, [loadSession]);
+  }, [loadSession, setSession]);
   useEffect(() => {
     if (!justChose.current || desk?.mode === 'unchosen' || (session === null && problem === null)) return;
     justChose.current = false;
@@ -129,72 +147,205 @@ export function App() {
   );
 }
 
+/** What every view may need from the shell. */
+interface Shared {
+  channels: Channel[];
+  solo: boolean;
+  onMoved: () => void;
+  outbox: ReturnType<typeof useOutbox>;
+}
+
+type Can = ReturnType<typeof useCan>;
+type Allow = (can: Can, grants: readonly Grant[]) => boolean;
+interface ViewEntry<V extends ViewName> {
+  /** Listed in the navigation (in this order) under `nav.<view>`; unlisted places are reached from other views. */
+  listed: boolean;
+  allowed: Allow;
+  /** Drawn once the account pairs are known (the others ask for what they need themselves). */
+  needsChannels?: boolean;
+  render: (place: Extract<Place, { view: V }>, shared: Shared) => ReactNode;
+}
+
+// Each view is loaded when first shown, so the first screen's bundle holds only the shell and "Waiting
+// for me" (everyone's first screen: in the bundle, not a chunk asked for once the session is known).
+const CalendarView = lazy(() => import('./features/calendar/CalendarView'));
+const ReviewScreen = lazy(() => import('./features/review/ReviewScreen'));
+const QueueView = lazy(() => import('./features/queue/QueueView'));
+const ComposeView = lazy(() => import('./features/composer/ComposeView'));
+const AccountsView = lazy(() => import('./features/accounts/AccountsView').then((m) => ({ default: m.AccountsView })));
+const PeopleView = lazy(() => import('./features/people/PeopleView').then((m) => ({ default: m.PeopleView })));
+const MoveToWorkspace = lazy(() => import('./features/desk/MoveToWorkspace').then((m) => ({ default: m.MoveToWorkspace })));
+const AuditView = lazy(() => import('./features/audit/AuditView').then((m) => ({ default: m.AuditView })));
+const BackupsView = lazy(() => import('./features/backups/BackupsView').then((m) => ({ default: m.BackupsView })));
+const OutboxPanel = lazy(() => import('./features/outbox/OutboxPanel').then((m) => ({ default: m.OutboxPanel })));
+
+const everyone: Allow = () => true;
+
+/** The shell's one table of places: what each shows and who is offered it. */
+const views: { [V in ViewName]?: ViewEntry<V> } = {
+  waiting: { listed: true, allowed: everyone, render: () => <WaitingView /> },
+  calendar: { listed: true, allowed: everyone, render: () => <CalendarView /> },
+  // One pair on its own, from Waiting for me, the queue or the calendar: read-only where the person may not act.
+  pair: { listed: false, allowed: everyone, render: (place) => <ReviewScreen key={place.pairId} pairId={place.pairId} /> },
+  queue: { listed: true, allowed: everyone, render: () => <QueueView /> },
+  // Listed for whoever may draft somewhere; editing a pair (from the queue) opens it for a translator too.
+  compose: {
+    listed: true,
+    needsChannels: true,
+    allowed: (_can, grants) => holdsRole(grants, allowedRoles['pair.create']),
+    render: (place, s) => <ComposeView key={place.pair ? `${place.pair.id}:${place.pair.version}` : 'new'} channels={s.channels} editing={place.pair ?? null} />,
+  },
+  accounts: { listed: true, allowed: everyone, needsChannels: true, render: (_p, s) => <AccountsView channels={s.channels} /> },
+  people: {
+    listed: true,
+    needsChannels: true,
+    allowed: (can) => can('user.manage'),
+    render: (_p, s) => (
+      <>
+        <PeopleView channels={s.channels} />
+        {/* Everyone here moves with the desk: offered where its administrator manages them. */}
+        {s.solo && <MoveToWorkspace onMoved={s.onMoved} />}
+      </>
+    ),
+  },
+  audit: { listed: true, allowed: (can) => can('audit.view'), render: () => <AuditView /> },
+  backups: { listed: true, allowed: (can) => can('workspace.settings'), render: () => <BackupsView /> },
+  outbox: {
+    listed: true,
+    allowed: everyone,
+    render: (_p, s) => <OutboxPanel outbox={s.outbox.outbox} onChange={s.outbox.replace} />,
+  },
+};
+
+function entry(view: ViewName): ViewEntry<ViewName> | undefined {
+  return views[view] as ViewEntry<ViewName> | undefined;
+}
+
 /** `solo`: Tandem on this computer alone, which its administrator may move into a workspace (then `onMoved`). */
 function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
   const { t } = useTranslation();
   const can = useCan();
-  const [view, setView] = useState<View>('publish');
-  const [channels, setChannels] = useState<Channel[] | null>(null);
-  const [editing, setEditing] = useState<Pair | null>(null);
-
-  const loadChannels = useCallback(() => {
-    void call('accounts.list').then(setChannels, () => setChannels([]));
-  }, []);
-  useEffect(loadChannels, [loadChannels]);
-  useApiEvent('accounts.changed', loadChannels);
-  const { outbox, replace: setOutbox } = useOutbox();
-  const status = outbox?.status ?? null;
+  const user = useUser();
+  const [place, setPlace] = useState<Place>({ view: 'waiting' });
+  const channelsQuery = useCall('accounts.list');
+  const channels = channelsQuery.data ?? (channelsQuery.isError ? [] : null);
+  const outbox = useOutbox();
+  const status = outbox.outbox?.status ?? null;
   const needsYou = status ? status.conflicts + status.refused : 0;
+  const waiting = useWaitingCount();
+  // Asked once the first screen has what it needs, so it does not compete with it.
+  useOutcomeNotifications(waiting !== null || place.view !== 'waiting');
 
-  const views: View[] = [
-    'publish',
-    'accounts',
-    ...(can('user.manage') ? (['people'] as const) : []),
-    ...(can('audit.view') ? (['audit'] as const) : []),
-    ...(can('workspace.settings') ? (['backups'] as const) : []),
-    // Shown while changes made offline need the person (and while they are settling them).
-    ...(status?.joined && (needsYou > 0 || view === 'outbox') ? (['outbox'] as const) : []),
-  ];
+  const allowed = useCallback(
+    (view: ViewName) => {
+      const found = entry(view);
+      if (!found || !found.allowed(can, user.grants)) return false;
+      // Changes made offline: listed while they need the person (and while they are settling them).
+      if (view === 'outbox') return Boolean(status?.joined && (needsYou > 0 || place.view === 'outbox'));
+      return true;
+    },
+    [can, user.grants, status, needsYou, place.view],
+  );
+  // Focus goes to the new view's heading once it is drawn (a lazy view may first show its loading line).
+  const focusPending = useRef(false);
+  const go = useCallback((next: Place) => {
+    focusPending.current = true;
+    setPlace(next);
+  }, []);
+  const offers = useCallback((view: ViewName) => (view === 'compose' ? entry(view) !== undefined : allowed(view)), [allowed]);
+  const navigation = useMemo(() => ({ place, go, offers }), [place, go, offers]);
+  useFocusHeadingAfter(focusPending, place);
+
+  // Editing a pair is open to whoever may edit it; anything else the person may not see sends them home.
+  const shown: Place = place.view === 'compose' && place.pair ? place : allowed(place.view) ? place : { view: 'waiting' };
+  const view = entry(shown.view)!;
+  const listed = navOrder.filter((view) => entry(view)?.listed && allowed(view));
   return (
     <WorkspaceOfflineContext.Provider value={status !== null && status.joined && !status.online}>
-      <WorkspaceBanner status={status} onOpen={() => setView('outbox')} />
-      <nav className="app-nav" aria-label={t('nav.label')}>
-        {views.map((name) => (
-          <button key={name} type="button" aria-current={view === name ? 'page' : undefined} onClick={() => setView(name)}>
-            {t(`nav.${name}`)}
-          </button>
-        ))}
-      </nav>
-      <main id="main" tabIndex={-1}>
-        {channels === null ? (
-          <p>{t('app.loading')}</p>
-        ) : view === 'publish' ? (
-          <div className="publish-layout">
-            <Composer
-              key={editing ? `${editing.id}:${editing.version}` : 'new'}
-              channels={channels}
-              editing={editing}
-              onDoneEditing={() => setEditing(null)}
-              onAddAccounts={() => setView('accounts')}
-            />
-            <Queue channels={channels} onEdit={setEditing} />
-          </div>
-        ) : view === 'accounts' ? (
-          <AccountsView channels={channels} />
-        ) : view === 'people' ? (
-          <>
-            <PeopleView channels={channels} />
-            {/* Everyone here moves with the desk: offered where its administrator manages them. */}
-            {solo && can('workspace.settings') && <MoveToWorkspace onMoved={onMoved} />}
-          </>
-        ) : view === 'backups' ? (
-          <BackupsView />
-        ) : view === 'outbox' ? (
-          <OutboxPanel outbox={outbox} onChange={setOutbox} />
-        ) : (
-          <AuditView />
-        )}
-      </main>
+      <NavigationContext.Provider value={navigation}>
+        <WorkspaceBanner status={status} onOpen={() => go({ view: 'outbox' })} />
+        <nav className="app-nav" aria-label={t('nav.label')}>
+          {listed.map((name) => (
+            <button key={name} type="button" aria-current={shown.view === name ? 'page' : undefined} onClick={() => go({ view: name } as Place)}>
+              {name === 'waiting' && waiting !== null ? t('nav.waitingCount', { count: waiting }) : t(`nav.${name}`)}
+            </button>
+          ))}
+        </nav>
+        <main id="main" tabIndex={-1}>
+          {channels === null && view.needsChannels ? (
+            <p>{t('app.loading')}</p>
+          ) : (
+            <Suspense fallback={<p>{t('app.loading')}</p>}>
+              {view.render(shown, { channels: channels ?? [], solo: solo && can('workspace.settings'), onMoved, outbox })}
+            </Suspense>
+          )}
+        </main>
+      </NavigationContext.Provider>
     </WorkspaceOfflineContext.Provider>
   );
+}
+
+/** The navigation's order; a view missing from the table (not built on this branch) is skipped. */
+const navOrder: ViewName[] = ['waiting', 'calendar', 'queue', 'compose', 'accounts', 'people', 'audit', 'backups', 'outbox'];
+
+/** How many pairs wait for the person, across the lists their roles give (null until known). */
+function useWaitingCount(): number | null {
+  const user = useUser();
+  const { data } = useCall('pairs.waiting', undefined);
+  if (!data) return null;
+  return waitingKindsFor(user.grants).reduce((sum, kind) => sum + data[kind].count, 0);
+}
+
+/** A desktop notification when a pair reaches a notable outcome, wherever the person is in Tandem. */
+function useOutcomeNotifications(enabled: boolean): void {
+  const { t, i18n } = useTranslation();
+  const language = useRef(i18n.language);
+  language.current = i18n.language;
+  const notify = useRef<((pairs: Pair[]) => void) | null>(null);
+  notify.current ??= createOutcomeNotifier(
+    (status) => t(`notify.${status}`),
+    (pair) => (language.current === 'fr' ? pair.frText : pair.enText),
+  );
+  const { data } = useCall('pairs.list', { limit: 100 }, { enabled });
+  useEffect(() => {
+    if (data) notify.current?.(data);
+  }, [data]);
+}
+
+/**
+ * After a navigation, moves focus to the first heading of the view once it is on screen. A view may
+ * draw a loading line first, or replace its heading as its data arrives: until the person moves
+ * focus themself, focus that fell back to the page goes to the heading now shown.
+ */
+function useFocusHeadingAfter(pending: { current: boolean }, place: Place): void {
+  useEffect(() => {
+    if (!pending.current) return;
+    pending.current = false;
+    const main = document.getElementById('main');
+    if (!main) return;
+    let focused: HTMLElement | null = null;
+    const tryFocus = (): void => {
+      const active = document.activeElement;
+      // The person has moved on (or focus is already where it should be): leave it there.
+      if (focused && active !== document.body && active !== null) return;
+      // The view shown: while a lazy view loads, the one before stays in the page, hidden.
+      const heading = [...main.querySelectorAll<HTMLElement>('h1, h2')].find((h) => h.getClientRects().length > 0);
+      if (!heading) return;
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus();
+      if (document.activeElement === heading) focused = heading;
+    };
+    tryFocus();
+    const observer = new MutationObserver(tryFocus);
+    observer.observe(main, { childList: true, subtree: true });
+    // Only until the person acts: from then on, focus is theirs.
+    const stop = () => observer.disconnect();
+    document.addEventListener('pointerdown', stop, { once: true, capture: true });
+    document.addEventListener('keydown', stop, { once: true, capture: true });
+    return () => {
+      stop();
+      document.removeEventListener('pointerdown', stop, { capture: true });
+      document.removeEventListener('keydown', stop, { capture: true });
+    };
+  }, [pending, place]);
 }

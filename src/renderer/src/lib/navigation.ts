@@ -23,11 +23,14 @@ export type ViewName = Place['view'];
 export interface Navigation {
   place: Place;
   go: (place: Place) => void;
+  /** Whether the shell can show this kind of place to this person (e.g. before a view exists on a branch, or a role allows it). */
+  offers: (view: ViewName) => boolean;
 }
 
 export const NavigationContext = createContext<Navigation>({
   place: { view: 'waiting' },
   go: () => undefined,
+  offers: () => false,
 });
 
 export function useNavigation(): Navigation {

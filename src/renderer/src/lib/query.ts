@@ -2,7 +2,7 @@
 // input, every change a mutation; main's push events mark the reads they touch as stale, so each
 // view on screen is asked again once and the others when they are next shown.
 import { useEffect } from 'react';
-import { QueryClient, useMutation, useQuery, type UseMutationOptions, type UseQueryOptions } from '@tanstack/react-query';
+import { QueryClient, useInfiniteQuery, type InfiniteData, useMutation, useQuery, type UseMutationOptions, type UseQueryOptions } from '@tanstack/react-query';
 import type { Input, Output } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/domain';
 import type { EventName, Method } from '../../../shared/methods';
@@ -86,4 +86,21 @@ export function useStaleOnEvents(client: QueryClient): void {
     );
     return () => offs.forEach((off) => off());
   }, [client]);
+}
+
+/**
+ * Reads `method` page by page: `input` is the question, each further page asks it again with the
+ * previous page's `next` cursor as `after`. Kept and made stale like `useCall`.
+ */
+export function usePagedCall<M extends Method>(
+  method: M,
+  input: Input<M>,
+  nextOf: (page: Output<M>) => string | null,
+) {
+  return useInfiniteQuery<Output<M>, CallError, InfiniteData<Output<M>>, readonly [M, Input<M> | null], string | null>({
+    queryKey: callKey(method, input),
+    queryFn: ({ pageParam }) => run(method, (pageParam === null ? input : { ...input, after: pageParam }) as Input<M>),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page: Output<M>) => nextOf(page),
+  });
 }

@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { platforms, type Account, type Channel, type Lang, type Platform } from '../../../../shared/domain';
 import { credentialFields, initialValues, toCredentials, type FieldSpec, type FieldValues } from './credentialFields';
 import { checkIds, frenchStyles, severities, type CheckSettings, type FrenchStyle, type Severity } from '../../../../shared/checks';
 import { piiKey } from '../../../../shared/pii';
 import type { PiiAllowRequest } from '../../../../shared/contract';
-import { useApiEvent } from '../../lib/useEvent';
-import { call, toErrorInfo } from '../../lib/api';
+import { useCall } from '../../lib/query';
+import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
 import { useDateFormat } from '../../lib/format';
@@ -77,18 +77,16 @@ function ChecksSettingsForm() {
   const [settings, setSettings] = useState<CheckSettings | null>(null);
   const [allowList, setAllowList] = useState('');
   const [terms, setTerms] = useState('');
-  const { busy, error, done, run, setError } = useAction();
+  const { busy, error, done, run } = useAction();
+  const read = useCall('settings.get');
+  // The form starts from the settings as first read; what the person types is theirs from then on.
   useEffect(() => {
-    call('settings.get').then(
-      (s) => {
-        setSettings(s.checks);
-        setAllowList(s.checks.piiAllowList.join('\n'));
-        setTerms(s.checks.flaggedTerms.join('\n'));
-      },
-      (caught: unknown) => setError(toErrorInfo(caught)),
-    );
-  }, []);
-  if (!settings) return <ErrorMessage error={error} />;
+    if (!read.data || settings) return;
+    setSettings(read.data.checks);
+    setAllowList(read.data.checks.piiAllowList.join('\n'));
+    setTerms(read.data.checks.flaggedTerms.join('\n'));
+  }, [read.data, settings]);
+  if (!settings) return <ErrorMessage error={error ?? read.error?.info ?? null} />;
   const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -177,13 +175,11 @@ function PiiRequests({ onAllowed }: { onAllowed: (match: string) => void }) {
   const { t } = useTranslation();
   const ids = useId();
   const formatDate = useDateFormat();
-  const [requests, setRequests] = useState<PiiAllowRequest[]>([]);
-  const { busy, error, done, run, setError } = useAction();
-  const load = useCallback(() => {
-    call('pii.requests').then(setRequests, (caught: unknown) => setError(toErrorInfo(caught)));
-  }, [setError]);
-  useEffect(load, [load]);
-  useApiEvent('settings.changed', load);
+  // Asked again when main says settings changed; one decided here goes from the list at once.
+  const read = useCall('pii.requests');
+  const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
+  const requests: PiiAllowRequest[] = (read.data ?? []).filter((r) => !decided.has(r.id));
+  const { busy, error, done, run } = useAction();
   const decide = (request: PiiAllowRequest, decision: 'allow' | 'dismiss') =>
     void run(async () => {
       if (decision === 'allow') {
@@ -192,7 +188,7 @@ function PiiRequests({ onAllowed }: { onAllowed: (match: string) => void }) {
       } else {
         await call('pii.dismiss', { requestId: request.id });
       }
-      setRequests((list) => list.filter((r) => r.id !== request.id));
+      setDecided((ids) => new Set([...ids, request.id]));
       return decision === 'allow' ? t('checks.settings.requests.allowed', { match: request.match }) : t('checks.settings.requests.dismissed');
     });
   return (
@@ -223,7 +219,7 @@ function PiiRequests({ onAllowed }: { onAllowed: (match: string) => void }) {
         </section>
       )}
       {done && <p role="status">{done}</p>}
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error ?? read.error?.info ?? null} />
     </>
   );
 }
@@ -231,15 +227,15 @@ function PiiRequests({ onAllowed }: { onAllowed: (match: string) => void }) {
 function WorkspaceSettingsForm() {
   const { t } = useTranslation();
   const ids = useId();
-  const [grace, setGrace] = useState<string>('');
-  const { busy, error, done, run, setError } = useAction();
-  useEffect(() => {
-    call('settings.get').then((s) => setGrace(String(s.graceMinutes)), (caught: unknown) => setError(toErrorInfo(caught)));
-  }, []);
+  const [grace, setGrace] = useState<string | null>(null);
+  const { busy, error, done, run } = useAction();
+  const read = useCall('settings.get');
+  // The field starts from the setting as first read; what the person types is theirs from then on.
+  const shown = grace ?? (read.data ? String(read.data.graceMinutes) : '');
   function submit(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      const saved = await call('settings.update', { graceMinutes: Number(grace) });
+      const saved = await call('settings.update', { graceMinutes: Number(shown) });
       setGrace(String(saved.graceMinutes));
       return t('settings.saved');
     });
@@ -259,12 +255,12 @@ function WorkspaceSettingsForm() {
           max={10080}
           step={1}
           required
-          value={grace}
+          value={shown}
           aria-describedby={`${ids}-hint`}
           onChange={(e) => setGrace(e.target.value)}
         />
       </div>
-      <FormFooter error={error} status={done} busy={busy} label={t('settings.save')} />
+      <FormFooter error={error ?? read.error?.info ?? null} status={done} busy={busy} label={t('settings.save')} />
     </form>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, Channel, ErrorInfo, Grant, Lang, Pair } from '../../../../shared/domain';
 import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
@@ -10,7 +10,7 @@ import { useChannelName, useDayFormat } from '../../lib/format';
 import { isGrantActive } from '../../../../shared/permissions';
 import { defaultCheckSettings, type CheckSettings } from '../../../../shared/checks';
 import { ChecksPanel } from '../../lib/pair/ChecksPanel';
-import { useApiEvent } from '../../lib/useEvent';
+import { useCall } from '../../lib/query';
 import { MediaEditor, newMediaKey, type ComposerMedia } from './MediaEditor';
 import { Previews } from '../../lib/pair/Previews';
 import { useUnsentText, type UnsentContent } from './useUnsentText';
@@ -61,7 +61,6 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
   const user = useUser();
   const owner = user.id;
   const formatDay = useDayFormat();
-  const channelName = useChannelName();
   const ids = useId();
   const [enText, setEnText] = useState(editing?.enText ?? restored?.enText ?? '');
   const [frText, setFrText] = useState(editing?.frText ?? restored?.frText ?? '');
@@ -82,12 +81,8 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     return lines.filter(Boolean).join(' ') || null;
   });
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const [checkSettings, setCheckSettings] = useState<CheckSettings>(defaultCheckSettings);
-  const loadSettings = useCallback(() => {
-    call('settings.get').then((s) => setCheckSettings(s.checks), () => undefined);
-  }, []);
-  useEffect(loadSettings, [loadSettings]);
-  useApiEvent('settings.changed', loadSettings);
+  // The workspace's check settings, asked again when they change; the defaults until known.
+  const checkSettings: CheckSettings = useCall('settings.get').data?.checks ?? defaultCheckSettings;
 
   // Keep only channels that still exist; preselect the only one there is.
   useEffect(() => {
@@ -101,8 +96,20 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
 
   const selected = useMemo(() => channels.filter((c) => channelIds.includes(c.id)), [channels, channelIds]);
   /** Every account each side goes to; with none selected yet, X's limits as a guide. */
-  const accountsFor = (lang: Lang): Account[] =>
-    selected.length > 0 ? selected.map((c) => c[lang]) : [{ limits: defaultLimits.x, platform: 'x' } as Account];
+  const accounts = useMemo(
+    () =>
+      Object.fromEntries(
+        (['en', 'fr'] as const).map((lang) => [lang, selected.length > 0 ? selected.map((c) => c[lang]) : [{ limits: defaultLimits.x, platform: 'x' } as Account]]),
+      ) as Record<Lang, Account[]>,
+    [selected],
+  );
+  const accountsFor = (lang: Lang): Account[] => accounts[lang];
+  // What is typed shows at once; the previews and the checks (five platforms' cards, language
+  // detection) follow the text a moment later, in a render a new keystroke may interrupt.
+  const deferredEn = useDeferredValue(enText);
+  const deferredFr = useDeferredValue(frText);
+  const deferredTexts = useMemo(() => ({ en: deferredEn, fr: deferredFr }), [deferredEn, deferredFr]);
+  const fix = useCallback((lang: Lang, text: string) => (lang === 'en' ? setEnText(text) : setFrText(text)), []);
   const strictest = (pick: (a: Account) => number) => Math.min(...(['en', 'fr'] as const).flatMap((lang) => accountsFor(lang).map(pick)));
   const mediaInput = media.map((m) => ({ en: m.en.id, fr: m.fr.id, altEn: m.altEn, altFr: m.altFr }));
   // Unsent text survives a crash or a closed window, for the person who typed it only.
@@ -199,30 +206,12 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
   return (
     <form className="panel composer" onSubmit={save} aria-labelledby={`${ids}-heading`} aria-busy={busy}>
       <h1 id={`${ids}-heading`}>{t(editing ? 'composer.editHeading' : 'composer.heading')}</h1>
-      <fieldset disabled={editing !== null}>
-        <legend>{t('composer.channels')}</legend>
-        {channels.map((channel) => (
-          <label key={channel.id} className="check">
-            <input
-              type="checkbox"
-              name="channel"
-              value={channel.id}
-              checked={channelIds.includes(channel.id)}
-              onChange={(e) =>
-                setChannelIds((current) =>
-                  e.target.checked ? [...current, channel.id] : current.filter((id) => id !== channel.id),
-                )
-              }
-            />
-            {t('accounts.channelLabel', { name: channelName(channel), en: `@${channel.en.handle}`, fr: `@${channel.fr.handle}` })}
-          </label>
-        ))}
-      </fieldset>
+      <ChannelChoice channels={channels} channelIds={channelIds} onChange={setChannelIds} disabled={editing !== null} />
       <div className="two-columns texts">
         <TextSide lang="en" text={enText} onChange={setEnText} accounts={accountsFor('en')} />
         <TextSide lang="fr" text={frText} onChange={setFrText} accounts={accountsFor('fr')} />
       </div>
-      <MediaEditor
+      <MemoMediaEditor
         media={media}
         onChange={setMedia}
         onUploading={setUploading}
@@ -230,14 +219,8 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
         maxAltLength={strictest((a) => a.limits.maxAltLength)}
         maxImages={strictest((a) => a.limits.maxImages)}
       />
-      <Previews channels={selected} texts={{ en: enText, fr: frText }} media={media} />
-      <ChecksPanel
-        texts={{ en: enText, fr: frText }}
-        media={media}
-        settings={checkSettings}
-        pairId={editing?.id}
-        onFix={(lang, text) => (lang === 'en' ? setEnText(text) : setFrText(text))}
-      />
+      <MemoPreviews channels={selected} texts={deferredTexts} media={media} />
+      <MemoChecksPanel texts={deferredTexts} media={media} settings={checkSettings} pairId={editing?.id} onFix={fix} />
       {backToReview && <p className="alert alert-warning">{t('composer.backToReview')}</p>}
       <ErrorMessage error={textProblem ?? error} />
       <div role="status" className="status-line">
@@ -293,7 +276,44 @@ function unsentContent(restored: UnsentText, owner: string): UnsentContent {
   return { owner, enText, frText, channelIds, media };
 }
 
-function TextSide({
+/** The account pairs to publish to (not drawn again as the person types). */
+const ChannelChoice = memo(function ChannelChoice({
+  channels,
+  channelIds,
+  onChange,
+  disabled,
+}: {
+  channels: Channel[];
+  channelIds: string[];
+  onChange: (update: (current: string[]) => string[]) => void;
+  disabled: boolean;
+}) {
+  const { t } = useTranslation();
+  const channelName = useChannelName();
+  return (
+    <fieldset disabled={disabled}>
+      <legend>{t('composer.channels')}</legend>
+      {channels.map((channel) => (
+        <label key={channel.id} className="check">
+          <input
+            type="checkbox"
+            name="channel"
+            value={channel.id}
+            checked={channelIds.includes(channel.id)}
+            onChange={(e) => onChange((current) => (e.target.checked ? [...current, channel.id] : current.filter((id) => id !== channel.id)))}
+          />
+          {t('accounts.channelLabel', { name: channelName(channel), en: `@${channel.en.handle}`, fr: `@${channel.fr.handle}` })}
+        </label>
+      ))}
+    </fieldset>
+  );
+});
+
+// Drawn again only when what they show changes (not on every keystroke of the other side).
+const MemoMediaEditor = memo(MediaEditor);
+const MemoPreviews = memo(Previews);
+const MemoChecksPanel = memo(ChecksPanel);
+const TextSide = memo(function TextSide({
   lang,
   text,
   onChange,
@@ -330,4 +350,4 @@ function TextSide({
       </span>
     </div>
   );
-}
+});

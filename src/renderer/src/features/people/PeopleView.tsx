@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roles, type Channel, type ErrorInfo, type Grant, type Role, type User } from '../../../../shared/domain';
 import { isGrantActive } from '../../../../shared/permissions';
@@ -6,30 +6,27 @@ import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
 import { useChannelName, useDateFormat } from '../../lib/format';
-import { useApiEvent } from '../../lib/useEvent';
+import { useCall } from '../../lib/query';
 import { useAction } from '../../lib/useAction';
 
 /** Admins manage who works in Tandem and which role each person holds, where, until when. */
 export function PeopleView({ channels }: { channels: Channel[] }) {
   const { t } = useTranslation();
-  const [users, setUsers] = useState<User[] | null>(null);
+  // Asked again when main says people changed (the data layer's push events).
+  const usersRead = useCall('users.list');
+  const users = usersRead.data ?? null;
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (status) statusRef.current?.focus();
   }, [status]);
-  const load = useCallback(() => {
-    call('users.list').then(setUsers, (caught: unknown) => setError(toErrorInfo(caught)));
-  }, []);
-  useEffect(load, [load]);
-  useApiEvent('users.changed', load);
 
   return (
     <section className="panel" aria-labelledby="people-heading">
       <h1 id="people-heading">{t('people.heading')}</h1>
       <p>{t('people.intro')}</p>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error ?? usersRead.error?.info ?? null} />
       <p role="status" tabIndex={-1} ref={statusRef} className={status ? 'status' : 'visually-hidden'}>
         {status}
       </p>

@@ -1,77 +1,13 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, Delivery, DeliveryMetrics, ErrorInfo, Pair } from '../../../../shared/domain';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useChannelName, useDateFormat, useErrorText } from '../../lib/format';
-import { useApiEvent } from '../../lib/useEvent';
 import { useCan } from '../../lib/session';
 import { useWorkspaceOffline } from '../../lib/outbox';
-import { createOutcomeNotifier } from '../../lib/notify';
 import { useAction } from '../../lib/useAction';
 import { Thumbnail } from '../../lib/pair/media';
-
-interface Props {
-  channels: Channel[];
-  onEdit: (pair: Pair) => void;
-}
-
-export function Queue({ channels, onEdit }: Props) {
-  const { t } = useTranslation();
-  const [pairs, setPairs] = useState<Pair[] | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-
-  const { i18n } = useTranslation();
-  const language = useRef(i18n.language);
-  language.current = i18n.language;
-  const notify = useRef(
-    createOutcomeNotifier(
-      (status) => t(`notify.${status}`),
-      (pair) => (language.current === 'fr' ? pair.frText : pair.enText),
-    ),
-  );
-  const [limit, setLimit] = useState(pageSize);
-  const load = useCallback(() => {
-    call('pairs.list', { limit }).then(
-      (list) => {
-        notify.current(list);
-        setPairs(list);
-        setError(null);
-      },
-      (caught: unknown) => setError(toErrorInfo(caught)),
-    );
-  }, [limit]);
-  useEffect(load, [load]);
-  useApiEvent('pairs.changed', load);
-
-  return (
-    <section className="panel queue" aria-labelledby="queue-heading">
-      <h2 id="queue-heading">{t('queue.heading')}</h2>
-      <ErrorMessage error={error} />
-      {pairs === null ? (
-        <p>{t('app.loading')}</p>
-      ) : pairs.length === 0 ? (
-        <p className="empty">{t('queue.empty')}</p>
-      ) : (
-        <>
-          <ol className="queue-list">
-            {pairs.map((pair) => (
-              <PairItem key={`${pair.id}:${pair.version}:${pair.status}`} pair={pair} channels={channels} onEdit={onEdit} onChanged={load} />
-            ))}
-          </ol>
-          {pairs.length === limit && limit < maxPage && (
-            <button type="button" onClick={() => setLimit((l) => Math.min(maxPage, l + pageSize))}>
-              {t('queue.showMore')}
-            </button>
-          )}
-        </>
-      )}
-    </section>
-  );
-}
-
-const pageSize = 100;
-const maxPage = 500;
 
 /** `datetime-local` value (local wall time, to the second). */
 function localInputValue(date: Date): string {
@@ -93,7 +29,20 @@ function scheduledInstant(local: string): { iso: string } | { problem: 'schedule
   return { iso: date.toISOString() };
 }
 
-function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels: Channel[]; onEdit: (pair: Pair) => void; onChanged: () => void }) {
+/** One pair in the queue, with what the person may do with it; `onOpen` opens it on its own. */
+export function PairItem({
+  pair,
+  channels,
+  onEdit,
+  onOpen,
+  onChanged,
+}: {
+  pair: Pair;
+  channels: Channel[];
+  onEdit: (pair: Pair) => void;
+  onOpen?: () => void;
+  onChanged: () => void;
+}) {
   const { t } = useTranslation();
   const can = useCan();
   const ids = useId();
@@ -295,6 +244,11 @@ function PairItem({ pair, channels, onEdit, onChanged }: { pair: Pair; channels:
       )}
 
       <div className="pair-actions">
+        {onOpen && (
+          <button type="button" onClick={onOpen}>
+            {t('queue.open')}
+          </button>
+        )}
         {editable && can('pair.edit', scope) && (
           <button type="button" disabled={busy} onClick={() => onEdit(pair)}>
             {t(pair.status === 'translation' ? 'queue.translate' : 'queue.edit')}

@@ -1,0 +1,244 @@
+// The queue (issue 13, item 2): every pair the person may see, asked of the services page by page
+// with the filters chosen here (pairs.query), so it stays fast however many pairs there are.
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { pairStatuses, type Input } from '../../../../shared/contract';
+import { platforms, type Pair, type PairStatus, type Platform } from '../../../../shared/domain';
+import { ErrorMessage } from '../../lib/ErrorMessage';
+import { useChannelName } from '../../lib/format';
+import { useNavigation } from '../../lib/navigation';
+import { useWorkspaceOffline } from '../../lib/outbox';
+import { useCall, usePagedCall } from '../../lib/query';
+import { useUser } from '../../lib/session';
+import { onBeforeSignOut } from '../../lib/signOut';
+import { PairItem } from './Queue';
+
+type Sort = 'newest' | 'oldest' | 'scheduled';
+
+/** What the person chose; kept while they go elsewhere and come back (per person, for this window). */
+interface Filters {
+  status: PairStatus[];
+  channelId: string;
+  platform: Platform | '';
+  person: string;
+  /** Local days, `yyyy-mm-dd` (both included). */
+  from: string;
+  to: string;
+  search: string;
+  sort: Sort;
+}
+
+const noFilters: Filters = { status: [], channelId: '', platform: '', person: '', from: '', to: '', search: '', sort: 'newest' };
+const kept = new Map<string, Filters>();
+// Signing out forgets them: what was searched is not left in the window for anyone.
+onBeforeSignOut(async () => kept.clear());
+
+const pageSize = 50;
+const usernamePattern = /^[a-z0-9._-]{2,40}$/;
+
+/** The start of a local day as an instant; `nextDay` gives the start of the day after (an end bound). */
+export function localDayStart(day: string, nextDay = false): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return undefined;
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + (nextDay ? 1 : 0));
+  return Number.isNaN(date.getTime()) || date.getFullYear() > 9999 ? undefined : date.toISOString();
+}
+
+/** The question the filters ask; text fields count once the person pauses typing. */
+function toQuery(filters: Filters, typed: { search: string; person: string }): Input<'pairs.query'> {
+  const person = typed.person.trim().toLowerCase();
+  const search = typed.search.trim();
+  return {
+    ...(filters.status.length > 0 ? { status: filters.status } : {}),
+    ...(filters.channelId ? { channelId: filters.channelId } : {}),
+    ...(filters.platform ? { platform: filters.platform } : {}),
+    ...(usernamePattern.test(person) ? { person } : {}),
+    ...(localDayStart(filters.from) ? { from: localDayStart(filters.from) } : {}),
+    ...(localDayStart(filters.to, true) ? { to: localDayStart(filters.to, true) } : {}),
+    ...(search ? { search: search.slice(0, 200) } : {}),
+    sort: filters.sort,
+    limit: pageSize,
+  };
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+export default function QueueView() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const ids = useId();
+  const { go, offers } = useNavigation();
+  const channelName = useChannelName();
+  const [filters, setFilters] = useState<Filters>(() => kept.get(user.id) ?? noFilters);
+  useEffect(() => {
+    kept.set(user.id, filters);
+  }, [user.id, filters]);
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((current) => ({ ...current, [key]: value }));
+
+  const typed = useDebounced({ search: filters.search, person: filters.person }, 300);
+  const query = useMemo(() => toQuery(filters, typed), [filters, typed]);
+  const channels = useCall('accounts.list').data ?? [];
+  const pages = usePagedCall('pairs.query', query, (page) => page.next);
+  // A desk whose workspace cannot be reached has no answer to the question, only its own copy:
+  // the queue then shows that copy, newest first, and says the filters wait for the workspace.
+  const offline = pages.error?.info.code === 'workspace.offline';
+  const copy = useCall('pairs.list', { limit: 200 }, { enabled: offline });
+  // Back online: the question is asked of the workspace again.
+  const deskOffline = useWorkspaceOffline();
+  const { refetch } = pages;
+  useEffect(() => {
+    if (!deskOffline && offline) void refetch();
+  }, [deskOffline, offline, refetch]);
+  const pairs = useMemo(
+    () => (offline ? (copy.data ?? []) : (pages.data?.pages.flatMap((page) => page.pairs) ?? [])),
+    [offline, copy.data, pages.data],
+  );
+  const counts = pages.data?.pages[0]?.counts;
+  const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null;
+  const shownCount = counts ? (filters.status.length > 0 ? filters.status.reduce((sum, s) => sum + counts[s], 0) : total) : null;
+
+  // Names of the people the pairs name, offered when filtering by person.
+  const people = useRef(new Map<string, string>());
+  for (const pair of pairs) for (const [username, name] of Object.entries(pair.names ?? {})) people.current.set(username, name);
+
+  const number = new Intl.NumberFormat(i18n.language === 'fr' ? 'fr-CA' : 'en-CA');
+  const filtered = JSON.stringify(filters) !== JSON.stringify(noFilters);
+  const edit = (pair: Pair) => go({ view: 'compose', pair });
+
+  return (
+    <section className="panel queue" aria-labelledby={`${ids}-heading`}>
+      <h1 id={`${ids}-heading`}>{t('queue.heading')}</h1>
+      <form className="queue-filters" role="search" aria-label={t('queue.filters.label')} onSubmit={(e) => e.preventDefault()}>
+        <fieldset className="status-filter">
+          <legend>{t('queue.filters.status')}</legend>
+          {pairStatuses.map((status) => (
+            <label key={status} className="check">
+              <input
+                type="checkbox"
+                checked={filters.status.includes(status)}
+                onChange={(e) => set('status', e.target.checked ? [...filters.status, status] : filters.status.filter((s) => s !== status))}
+              />
+              {t('queue.filters.statusCount', { status: t(`queue.status.${status}`), count: counts?.[status] ?? 0, formatted: number.format(counts?.[status] ?? 0) })}
+            </label>
+          ))}
+        </fieldset>
+        <div className="filter-row">
+          <div className="field">
+            <label htmlFor={`${ids}-search`}>{t('queue.filters.search')}</label>
+            <input id={`${ids}-search`} type="search" value={filters.search} maxLength={200} onChange={(e) => set('search', e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-channel`}>{t('queue.filters.channel')}</label>
+            <select id={`${ids}-channel`} value={filters.channelId} onChange={(e) => set('channelId', e.target.value)}>
+              <option value="">{t('queue.filters.any')}</option>
+              {channels.map((channel) => (
+                <option key={channel.id} value={channel.id}>
+                  {channelName(channel)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-platform`}>{t('queue.filters.platform')}</label>
+            <select id={`${ids}-platform`} value={filters.platform} onChange={(e) => set('platform', e.target.value as Platform | '')}>
+              <option value="">{t('queue.filters.any')}</option>
+              {platforms.map((platform) => (
+                <option key={platform} value={platform}>
+                  {t(`platforms.${platform}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-person`}>{t('queue.filters.person')}</label>
+            <input
+              id={`${ids}-person`}
+              list={`${ids}-people`}
+              value={filters.person}
+              maxLength={40}
+              aria-describedby={`${ids}-person-hint`}
+              onChange={(e) => set('person', e.target.value)}
+            />
+            <datalist id={`${ids}-people`}>
+              {[...people.current].map(([username, name]) => (
+                <option key={username} value={username}>
+                  {name}
+                </option>
+              ))}
+            </datalist>
+            <span id={`${ids}-person-hint`} className="muted hint">
+              {filters.person.trim() && !usernamePattern.test(filters.person.trim().toLowerCase())
+                ? t('queue.filters.personInvalid')
+                : t('queue.filters.personHint')}
+            </span>
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-from`}>{t('queue.filters.from')}</label>
+            <input id={`${ids}-from`} type="date" value={filters.from} onChange={(e) => set('from', e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-to`}>{t('queue.filters.to')}</label>
+            <input id={`${ids}-to`} type="date" value={filters.to} onChange={(e) => set('to', e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-sort`}>{t('queue.filters.sort')}</label>
+            <select id={`${ids}-sort`} value={filters.sort} onChange={(e) => set('sort', e.target.value as Sort)}>
+              {(['newest', 'oldest', 'scheduled'] as const).map((sort) => (
+                <option key={sort} value={sort}>
+                  {t(`queue.filters.sorts.${sort}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        {filtered && (
+          <button type="button" className="link-button" onClick={() => setFilters(noFilters)}>
+            {t('queue.filters.clear')}
+          </button>
+        )}
+      </form>
+      <p role="status" className="status-line" data-testid="queue-count">
+        {shownCount !== null && !pages.isFetching && t('queue.filters.found', { count: shownCount, formatted: number.format(shownCount) })}
+        {pages.isFetching && t('app.loading')}
+      </p>
+      {offline ? (
+        <p className="alert alert-warning" data-testid="queue-offline">
+          {t('queue.filters.offlineCopy')}
+        </p>
+      ) : (
+        <ErrorMessage error={pages.error?.info ?? null} />
+      )}
+      <ErrorMessage error={copy.error?.info ?? null} />
+      {(offline ? copy.data : pages.data) === undefined ? null : pairs.length === 0 ? (
+        <p className="empty">{t(filtered ? 'queue.filters.none' : 'queue.empty')}</p>
+      ) : (
+        <>
+          <ol className="queue-list">
+            {pairs.map((pair) => (
+              <PairItem
+                key={`${pair.id}:${pair.version}:${pair.status}`}
+                pair={pair}
+                channels={channels}
+                onEdit={edit}
+                onOpen={offers('pair') ? () => go({ view: 'pair', pairId: pair.id }) : undefined}
+                onChanged={() => void (offline ? copy.refetch() : pages.refetch())}
+              />
+            ))}
+          </ol>
+          {!offline && pages.hasNextPage && (
+            <button type="button" disabled={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>
+              {t('queue.showMore')}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
