@@ -14,6 +14,7 @@ import { migration011 } from './migrations/011-delivery-lease';
 import { migration012 } from './migrations/012-workspace';
 import { migration013 } from './migrations/013-sync';
 import { migration014 } from './migrations/014-queue';
+import { migration015 } from './migrations/015-search-index';
 
 export type Db = Database.Database;
 
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

@@ -16,7 +16,7 @@
 // over `search_text` (db/search.ts): a scan of the rows the other filters leave.
 import type { Pair, PairStatus, Platform } from '../../shared/domain';
 import { pairsOfRows, type PairRow } from './pairs';
-import { containsPattern } from './search';
+import { searchCondition } from './search';
 import { withJsonList, type Engine, type Param, type Sql } from './sql';
 
 export type QueueSort = 'newest' | 'oldest' | 'scheduled';
@@ -63,32 +63,52 @@ const orders: { readonly [S in QueueSort]: { key: string; order: string; after: 
   scheduled: { key: queueTime, order: `${queueTime}, p.id`, after: `(${queueTime} > ? OR (${queueTime} = ? AND p.id > ?))` },
 };
 
+/**
+ * The account pairs the caller may not see, or null when none is hidden (then no pair is): asked
+ * first, of the channel table (a few rows), so the pairs' condition names them and the planner
+ * sees how few they are — and skips the condition entirely for a person who sees every account pair.
+ */
+async function hiddenChannels(sql: Sql, visible: ReadonlySet<string> | null): Promise<string[] | null> {
+  if (visible === null) return null;
+  const hidden = await sql.all<{ id: string }>(withJsonList('SELECT id FROM channel WHERE id NOT IN (SELECT value FROM json_each(?)) ORDER BY id'), [
+    JSON.stringify([...visible]),
+  ]);
+  return hidden.length === 0 ? null : hidden.map((row) => row.id);
+}
+
 /** The conditions every pair read must meet (the status filter aside), with their parameters in order. */
-function filters(f: QueueFilter, visible: ReadonlySet<string> | null, engine: Engine): { where: string[]; params: Param[] } {
+function filters(
+  f: QueueFilter,
+  hidden: readonly string[] | null,
+  search: { where: string; params: Param[] } | null,
+  engine: Engine,
+): { where: string[]; params: Param[] } {
   const where: string[] = [];
   const params: Param[] = [];
-  if (visible !== null) {
-    // The same rule written for each engine's planner: SQLite builds the set of pairs with a hidden
-    // account pair once and probes it (three to four times faster at 100,000 pairs than a lookup per
-    // pair); PostgreSQL makes NOT EXISTS a hashed anti-join, where NOT IN over a large set could not be.
+  if (hidden !== null) {
+    // Visible: no account pair of the pair is hidden. SQLite builds the set of pairs on a hidden
+    // account pair once (from pair_channel_channel) and probes it; PostgreSQL hashes it (anti-join).
     where.push(
       engine === 'sqlite'
-        ? 'p.id NOT IN (SELECT vc.pair_id FROM pair_channel vc WHERE vc.channel_id NOT IN (SELECT value FROM json_each(?)))'
-        : `NOT EXISTS (SELECT 1 FROM pair_channel vc WHERE vc.pair_id = p.id
-            AND vc.channel_id NOT IN (SELECT value FROM json_each(?)))`,
+        ? 'p.id NOT IN (SELECT vc.pair_id FROM pair_channel vc WHERE vc.channel_id IN (SELECT value FROM json_each(?)))'
+        : 'NOT EXISTS (SELECT 1 FROM pair_channel vc WHERE vc.pair_id = p.id AND vc.channel_id IN (SELECT value FROM json_each(?)))',
     );
-    params.push(JSON.stringify([...visible]));
+    params.push(JSON.stringify(hidden));
   }
+  // A pair among a set of pairs: SQLite builds the set once and probes it for each pair it reads
+  // in the order or the index it chose (`+p.id`: never read the pairs through the set, one lookup
+  // each, which cost seconds when the set holds most of them); PostgreSQL makes it a hashed semi-join.
+  const among = engine === 'sqlite' ? '+p.id IN' : 'p.id IN';
   if (f.channelId !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM pair_channel cc WHERE cc.pair_id = p.id AND cc.channel_id = ?)');
+    where.push(`${among} (SELECT cc.pair_id FROM pair_channel cc WHERE cc.channel_id = ?)`);
     params.push(f.channelId);
   }
   if (f.platform !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM pair_channel pc JOIN channel c ON c.id = pc.channel_id WHERE pc.pair_id = p.id AND c.platform = ?)');
+    where.push(`${among} (SELECT pc.pair_id FROM pair_channel pc JOIN channel c ON c.id = pc.channel_id WHERE c.platform = ?)`);
     params.push(f.platform);
   }
   if (f.person !== undefined) {
-    where.push('(p.created_by = ? OR EXISTS (SELECT 1 FROM pair_author pa WHERE pa.pair_id = p.id AND pa.username = ?))');
+    where.push(`(p.created_by = ? OR ${among} (SELECT pa.pair_id FROM pair_author pa WHERE pa.username = ?))`);
     params.push(f.person, f.person);
   }
   if (f.from !== undefined) {
@@ -99,9 +119,9 @@ function filters(f: QueueFilter, visible: ReadonlySet<string> | null, engine: En
     where.push(`${queueTime} < ?`);
     params.push(Math.floor(f.to));
   }
-  if (f.search !== undefined) {
-    where.push("p.search_text LIKE ? ESCAPE '\\'");
-    params.push(containsPattern(f.search));
+  if (search !== null) {
+    where.push(search.where);
+    params.push(...search.params);
   }
   return { where, params };
 }
@@ -110,7 +130,8 @@ const whereClause = (where: readonly string[]) => (where.length > 0 ? `WHERE ${w
 
 /** One page of the queue and the counts per status of everything matching (status filter aside), among visible pairs. */
 export async function queryPairs(sql: Sql, q: QueueQuery, visible: ReadonlySet<string> | null): Promise<QueuePage> {
-  const base = filters(q, visible, sql.engine);
+  const search = q.search === undefined ? null : await searchCondition(sql, q.search);
+  const base = filters(q, await hiddenChannels(sql, visible), search, sql.engine);
   const sort = orders[q.sort];
 
   const where = [...base.where];
