@@ -6,6 +6,7 @@ import { engine, passphraseOf, startTestApp, type TestApp } from '../support';
 import { fakeAccount, fakeApp } from '../fakes/x-api';
 import type { PairPage } from '../../src/shared/contract';
 import type { Pair, PairStatus } from '../../src/shared/domain';
+import { searchText } from '../../src/main/db/search';
 
 const tz = 'America/Toronto';
 const day = 86_400_000;
@@ -161,6 +162,54 @@ describe('pairs.query search at work', () => {
     expect(ids(await query({ search: 'population active' }))).toEqual(of('labour'));
     expect(ids(await query({ search: 'election results' }))).toEqual([]);
     expect(ids(await query({ search: 'election generale' }))).toEqual([edited.id]);
+  });
+});
+
+describe('pairs.query search over many matches', () => {
+  it('a word in more than a thousand pairs is found, paged and counted as a rare one is', async () => {
+    // 1,050 drafts on A, written straight to the database as the app writes them (both texts folded).
+    const start = Date.now() - 10 * day;
+    const made: string[] = [];
+    await t.tandem.sql.tx(async () => {
+      for (let i = 0; i < 1050; i++) {
+        const id = `bulk-${String(i).padStart(4, '0')}`;
+        const en = `Bulk notice ${i}`;
+        const fr = `Avis groupé ${i}`;
+        await t.tandem.sql.run(
+          `INSERT INTO post_pair (id, en_text, fr_text, search_text, status, author_tz, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'draft', ?, 'admin', ?, ?)`,
+          [id, en, fr, searchText(en, fr), tz, start + i * 60_000, start + i * 60_000],
+        );
+        await t.tandem.sql.run('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)', [id, a]);
+        made.push(id);
+      }
+    });
+    const newestFirst = [...made].reverse();
+    const wide = await query({ search: 'BULK notice' });
+    expect(wide.counts).toEqual({ ...zero, draft: 1050 });
+    expect(wide.pairs.map((x) => x.id)).toEqual(newestFirst.slice(0, 50));
+    // Every one of them once, page after page.
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: PairPage = await query({ search: 'avis groupe', limit: 200, ...(after ? { after } : {}) });
+      paged.push(...page.pairs.map((x) => x.id));
+      after = page.next;
+    } while (after);
+    expect(paged).toEqual(newestFirst);
+    expect((await query({ search: 'avis groupe', sort: 'oldest', limit: 3 })).pairs.map((x) => x.id)).toEqual(made.slice(0, 3));
+    // With the other filters.
+    expect((await query({ search: 'bulk notice', channelId: a, status: ['review'] })).counts).toEqual({ ...zero, draft: 1050 });
+    expect(ids(await query({ search: 'bulk notice', channelId: b }))).toEqual([]);
+    expect((await query({ search: 'bulk', platform: 'x', to: new Date(start + 5 * 60_000).toISOString() })).counts).toEqual({ ...zero, draft: 5 });
+    expect(ids(await query({ search: 'bulk notice 1049' }))).toEqual(['bulk-1049']);
+    expect(ids(await query({ search: 'bulk notice 104' }))).toEqual(['bulk-0104', 'bulk-1040', 'bulk-1041', 'bulk-1042', 'bulk-1043', 'bulk-1044', 'bulk-1045', 'bulk-1046', 'bulk-1047', 'bulk-1048', 'bulk-1049']);
+    // Someone who sees only B learns nothing of them.
+    await t.addUser('onB', ['drafter'], { channelId: b });
+    await t.signInAs('onB');
+    const hidden = await query({ search: 'bulk notice' });
+    expect(hidden.pairs).toEqual([]);
+    expect(hidden.counts).toEqual(zero);
   });
 });
 

@@ -32,28 +32,51 @@ export function containsPattern(needle: string): string {
   return `%${fold(needle).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** How many matches make SQLite read the pairs in the page's order and probe the search's set, rather than follow the set. */
-const fewMatches = 2_000;
+/**
+ * Up to how many matching pairs a search counts as narrow (the page is then read through them):
+ * alone, 1,000 (beyond, walking the page's order finds 50 sooner than sorting them all); beside a
+ * filter on a set of pairs (account pair, platform, person, visibility), which only the pairs
+ * read are checked against, 20,000 (walking the order may then read every pair for a few matches).
+ */
+export const fewMatches = { alone: 1_000, combined: 20_000 };
+
+export interface SearchCondition {
+  /** A condition on post_pair `p`, and its parameters. */
+  where: string;
+  params: Param[];
+  /**
+   * Whether at most `fewMatches` pairs match (known for three characters or more): the page is
+   * best read through those pairs and sorted, not by walking the page's order until enough match
+   * (which reads every pair when the other filters leave few of them — the planners cannot know).
+   */
+  narrow: boolean;
+}
 
 /**
- * A search's condition on post_pair `p`, and its parameters: the same pairs on both engines.
- * SQLite: at three characters or more, the pairs whose folded text holds the needle, from the
- * trigram index (pair_search). With few of them, the pairs are read through that set (a lookup
- * each, then sorted); with many, the set is probed as the index of the page's order or of the
- * counts is read (`+p.rowid`), so a common word costs one pass, not a lookup per pair.
+ * A search's condition: the same pairs on both engines, found through the trigram index from
+ * three characters. SQLite: the pairs of pair_search; a narrow search is followed pair by pair (a
+ * lookup each), a wide one probed as the index of the page's order or of the counts is read
+ * (`+p.rowid`), so a common word costs one pass, not a lookup per pair. PostgreSQL: the LIKE,
+ * which the planner answers from the GIN index; how narrow it is, the caller uses for the page.
  */
-export async function searchCondition(sql: Sql, needle: string): Promise<{ where: string; params: Param[] }> {
+export async function searchCondition(sql: Sql, needle: string, combined: boolean): Promise<SearchCondition> {
   const folded = fold(needle);
-  if (sql.engine === 'sqlite' && [...folded].length >= 3) {
+  const few = combined ? fewMatches.combined : fewMatches.alone;
+  const indexed = [...folded].length >= 3;
+  const like = "p.search_text LIKE ? ESCAPE '\\'";
+  if (sql.engine === 'sqlite' && indexed) {
     // An FTS5 string: the text between double quotes, its own double quotes doubled. With the
     // trigram tokenizer (case-sensitive: the text is folded already, as the LIKE compares it) it
     // matches exactly where the text holds it — what the LIKE finds.
     const match = `"${folded.replace(/"/g, '""')}"`;
-    const many = await sql.value<number>('SELECT count(*) FROM (SELECT 1 FROM pair_search WHERE pair_search MATCH ? LIMIT ?)', [match, fewMatches]);
-    const among = (many ?? 0) < fewMatches ? 'p.rowid IN' : '+p.rowid IN';
-    return { where: `${among} (SELECT rowid FROM pair_search WHERE pair_search MATCH ?)`, params: [match] };
+    const found = await sql.value<number>('SELECT count(*) FROM (SELECT 1 FROM pair_search WHERE pair_search MATCH ? LIMIT ?)', [match, few + 1]);
+    const narrow = (found ?? 0) <= few;
+    return { where: `${narrow ? 'p.rowid IN' : '+p.rowid IN'} (SELECT rowid FROM pair_search WHERE pair_search MATCH ?)`, params: [match], narrow };
   }
-  return { where: "p.search_text LIKE ? ESCAPE '\\'", params: [containsPattern(needle)] };
+  const pattern = containsPattern(needle);
+  if (!indexed) return { where: like, params: [pattern], narrow: false };
+  const found = await sql.value<number>(`SELECT count(*) FROM (SELECT 1 FROM post_pair p WHERE ${like} LIMIT ?) AS found`, [pattern, few + 1]);
+  return { where: like, params: [pattern], narrow: (found ?? 0) <= few };
 }
 
 /** French (and common Latin) accented letters and their plain letters, for folding in SQL (migration 014). */
