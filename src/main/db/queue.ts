@@ -1,5 +1,6 @@
 // The queue's question answered by the database (issue 13, item 2): filters, search, sort, counts
-// per status and keyset paging, in three statements whatever the number of pairs — the page, the
+// per status and keyset paging, in a fixed number of statements whatever the number of pairs — the
+// account pairs hidden from the caller, how narrow a search is (from its index), the page, the
 // counts, and the page's details (db/pairDetails.ts). Nothing is filtered or sorted in JavaScript.
 //
 // Only pairs the caller may see are ever read, counts included: a pair is visible when every one of
@@ -12,8 +13,10 @@
 //
 // Indexes (migration 014): post_pair_created for newest/oldest, post_pair_status for a status
 // filter, post_pair_when for the 'scheduled' order and a date range, post_pair_creator and
-// pair_author_person for a person, pair_channel_channel for an account pair. Search is a LIKE
-// over `search_text` (db/search.ts): a scan of the rows the other filters leave.
+// pair_author_person for a person, pair_channel_channel for an account pair; (migration 015)
+// post_pair_status_when for the counts under a date range, and the search's trigram index
+// (db/search.ts). At 100,000 pairs every filter alone or combined answers within 100 ms on both
+// engines (README, Measurements), a search of one or two characters aside (it reads every pair).
 import type { Pair, PairStatus, Platform } from '../../shared/domain';
 import { pairsOfRows, type PairRow } from './pairs';
 import { searchCondition, type SearchCondition } from './search';
