@@ -80,6 +80,8 @@ const big = {
   createdEveryMs: 10 * 60_000,
   /** Pairs written per multi-row INSERT while seeding (each with its link, approval and two deliveries). */
   seedBatch: 500,
+  /** Four account pairs, five people, twenty topics (bench/seed.ts): what the queue's filters choose among. */
+  spread: true,
   warmup: 20,
   runs: 200,
 };
@@ -433,6 +435,44 @@ const queries: Record<string, { file?: string; text: Text; params: Param[] }> = 
   pageMedia: { text: withJsonList(pairDetailsSql.media), params: [JSON.stringify(['x', 'y'])] },
 };
 
+/**
+ * The queue's questions (pairs.query, issue 13 item 2), each answered as the services answer the
+ * screen: a page of 50 full pairs with their details, the next page's cursor and the counts per
+ * status of everything matching. As an administrator (every account pair visible) unless the
+ * name says "scoped": a person who sees three of the four account pairs.
+ */
+async function benchQueue(tandem: Tandem, seeded: Seeded): Promise<Record<string, Summary>> {
+  const day = 86_400_000;
+  const now = Date.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const scoped = new Set(Object.entries(seeded.channels).filter(([platform]) => platform !== 'linkedin').map(([, id]) => id));
+  const ask = (input: Record<string, unknown>, visible: ReadonlySet<string> | null = null) =>
+    tandem.pairs.query(contract['pairs.query'].input.parse(input), visible);
+  const second = (await ask({})).next ?? undefined;
+  const questions: Record<string, [Record<string, unknown>, ReadonlySet<string> | null]> = {
+    'pairs.query: newest': [{}, null],
+    'pairs.query: page 2 (cursor)': [{ after: second }, null],
+    'pairs.query: status scheduled': [{ status: ['scheduled'] }, null],
+    'pairs.query: by schedule, from now': [{ sort: 'scheduled', from: iso(now) }, null],
+    'pairs.query: search FR, 1 match': [{ search: '12345 : nos' }, null],
+    'pairs.query: search a topic (5,000)': [{ search: 'mises en chantier' }, null],
+    'pairs.query: search a word in all': [{ search: 'bureaux' }, null],
+    'pairs.query: search 2 characters': [{ search: 't3' }, null],
+    'pairs.query: platform (Bluesky)': [{ platform: 'bluesky' }, null],
+    'pairs.query: person': [{ person: 'amelie' }, null],
+    'pairs.query: last 30 days': [{ from: iso(now - 30 * day), to: iso(now) }, null],
+    'pairs.query: account pair + search': [{ channelId: seeded.channelId, search: 'passeports' }, null],
+    'pairs.query: platform+status+dates': [{ platform: 'mastodon', status: ['published'], from: iso(now - 90 * day), to: iso(now) }, null],
+    'pairs.query: scoped, newest': [{}, scoped],
+    'pairs.query: scoped, search topic': [{ search: 'passeports' }, scoped],
+  };
+  const queueMs: Record<string, Summary> = {};
+  for (const [name, [input, visible]] of Object.entries(questions)) {
+    queueMs[name] = roundSummary(summarize(await timeRuns(() => ask(input, visible), 2, Math.min(big.runs, 20))));
+  }
+  return queueMs;
+}
+
 async function benchQueries(tandem: Tandem, seeded: Seeded): Promise<QueryResult> {
   const engine = tandem.sql.engine;
   const nextDue = await tandem.publisher.nextDueAt();
@@ -440,20 +480,7 @@ async function benchQueries(tandem: Tandem, seeded: Seeded): Promise<QueryResult
   const list50Ms = roundSummary(summarize(await timeRuns(() => tandem.pairs.list(50), big.warmup, big.runs)));
   const list100Ms = roundSummary(summarize(await timeRuns(() => tandem.pairs.list(100), big.warmup, big.runs)));
   const recoverQueryMs = roundSummary(summarize(await timeRuns(() => tandem.sql.all(deliverySql.allSendingPairs), 3, 20)));
-  // The queue's questions, each a page of 50 with counts per status (all pairs visible).
-  const ask = (input: Record<string, unknown>) => tandem.pairs.query(contract['pairs.query'].input.parse(input), null);
-  const second = (await ask({})).next ?? undefined;
-  const questions: Record<string, Record<string, unknown>> = {
-    'pairs.query: newest': {},
-    'pairs.query: page 2 (cursor)': { after: second },
-    'pairs.query: status scheduled': { status: ['scheduled'] },
-    'pairs.query: by schedule, from now': { sort: 'scheduled', from: new Date().toISOString() },
-    'pairs.query: search FR, 1 match': { search: '12345 : nos' },
-  };
-  const queueMs: Record<string, Summary> = {};
-  for (const [name, input] of Object.entries(questions)) {
-    queueMs[name] = roundSummary(summarize(await timeRuns(() => ask(input), 2, Math.min(big.runs, 20))));
-  }
+  const queueMs = await benchQueue(tandem, seeded);
   const plans: QueryResult['plans'] = {};
   for (const [name, q] of Object.entries(queries)) {
     const text = textOf(q.text, engine);
@@ -539,6 +566,27 @@ async function main(): Promise<void> {
       return;
     }
 
+    // BENCH_ONLY=queue: the 100,000 pairs and the queue's questions alone, one line each.
+    if (process.env['BENCH_ONLY'] === 'queue') {
+      const store = await engine.store('big');
+      const seedSql = await openSql(store);
+      let seeded: Seeded;
+      try {
+        seeded = await seedPairs(seedSql, big);
+        if (seedSql.engine === 'postgres') await seedSql.run('VACUUM ANALYZE');
+      } finally {
+        await seedSql.close();
+      }
+      const { log } = capturingLogger();
+      const only = createTandem({ ...store, secrets: new MemorySecretStore(), adapters: [new XAdapter({ apiBase: fake.url })], log });
+      opened.push(only);
+      await only.ready;
+      console.log(`${await engineVersion(only.sql)}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      for (const [name, ms] of Object.entries(await benchQueue(only, seeded))) console.log(`${name}: median ${ms.p50} ms, p99 ${ms.p99} ms`);
+      console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      return;
+    }
+
     // Part 1: paced, then the burst (unless the paced run already was one).
     const part1 = await benchPublishing(await engine.store('publish'), publish.pairsPerTick, 'part 1');
     const burst =
@@ -554,8 +602,10 @@ async function main(): Promise<void> {
     try {
       seeded = await seedPairs(seedSql, big);
       if (seedSql.engine === 'postgres') {
-        // What autovacuum would do shortly after such a load: statistics for the planner.
-        await seedSql.run('ANALYZE');
+        // What autovacuum would do shortly after such a load: statistics for the planner, and the
+        // visibility map that lets counts read an index alone (autovacuum vacuums after many
+        // inserts too, since PostgreSQL 13).
+        await seedSql.run('VACUUM ANALYZE');
         seeded.fileMb = round(((await seedSql.value<number>('SELECT pg_database_size(current_database())')) ?? 0) / 2 ** 20, 1);
       }
     } finally {
@@ -677,9 +727,9 @@ function report(
   out.push('', `== 2. Queries over ${big.pairs.toLocaleString('en')} pairs [${db.engine}] (${big.warmup} warm-up, ${big.runs} runs) ==`);
   out.push(
     `seeded: ${p2.seeded.published} published (2 'sent' deliveries each), ${p2.seeded.scheduled} scheduled ahead ('pending'), ` +
-      `+ pair_channel and one approval per pair; insert ${p2.seeded.insertMs.toFixed(0)} ms in one transaction ` +
+      `on 4 account pairs (X, Bluesky, Mastodon, LinkedIn; 1 in 5 on two), by 5 people, on 20 topics, + pair_channel, pair_author and one approval per pair; insert ${p2.seeded.insertMs.toFixed(0)} ms in one transaction ` +
       `(${big.seedBatch} pairs per multi-row INSERT); ` +
-      (db.engine === 'sqlite' ? `file ${p2.seeded.fileMb} MB` : `database ${p2.seeded.fileMb} MB (pg_database_size, after ANALYZE)`),
+      (db.engine === 'sqlite' ? `file ${p2.seeded.fileMb} MB` : `database ${p2.seeded.fileMb} MB (pg_database_size, after VACUUM ANALYZE)`),
   );
   out.push('');
   const qrow = (name: string, s: Summary): (string | number)[] => [name, String(s.n), s.p50, s.p99, s.max];

@@ -11,8 +11,10 @@ const fillerFr =
   'Nos bureaux seront fermés lundi pour le congé. Les services en ligne restent accessibles en tout temps. Merci de votre patience.';
 
 export interface Seeded {
-  /** The account pair the pairs are on (its accounts have no credentials). */
+  /** The account pair the pairs are on (its accounts have no credentials); with `spread`, the X one. */
   channelId: string;
+  /** With `spread`: every account pair, by platform. */
+  channels: Record<string, string>;
   scheduled: number;
   published: number;
   earliestDue: number;
@@ -52,7 +54,45 @@ export interface SeedSize {
   createdEveryMs: number;
   /** Pairs written per multi-row INSERT (each with its link, approval and two deliveries). */
   seedBatch: number;
+  /**
+   * As a department's queue is (the queue's filters, issue 13): pairs on four account pairs (X 40%,
+   * Bluesky 30%, Mastodon 20%, LinkedIn 10%; one pair in five on the next one too, without its
+   * deliveries), made by five people (each also wrote the other's French now and then), on twenty
+   * topics. Without it: one X account pair, one person, one text (but the number).
+   */
+  spread?: boolean;
 }
+
+/** The twenty topics of `spread`: each pair's text starts with one, in both languages. */
+export const topics: readonly (readonly [string, string])[] = [
+  ['Housing starts rose', 'Les mises en chantier ont augmenté'],
+  ['Consumer prices', 'Les prix à la consommation'],
+  ['Labour force survey', 'Enquête sur la population active'],
+  ['Wildfire season update', 'Mise à jour sur la saison des feux de forêt'],
+  ['Passport service hours', 'Heures du service des passeports'],
+  ['Tax filing deadline', 'Date limite de production des déclarations'],
+  ['Public health advisory', 'Avis de santé publique'],
+  ['Weather warning for the coast', 'Avertissement météo pour la côte'],
+  ['New grant program', 'Nouveau programme de subventions'],
+  ['Road closure downtown', 'Fermeture de route au centre-ville'],
+  ['Census results', 'Résultats du recensement'],
+  ['Job fair this week', 'Salon de l’emploi cette semaine'],
+  ['Museum exhibit opens', 'Ouverture d’une exposition au musée'],
+  ['Fisheries notice', 'Avis sur les pêches'],
+  ['Border wait times', 'Temps d’attente à la frontière'],
+  ['Student loan changes', 'Changements aux prêts étudiants'],
+  ['Veterans week', 'Semaine des anciens combattants'],
+  ['Energy efficiency tips', 'Conseils d’efficacité énergétique'],
+  ['Immigration levels plan', 'Plan des niveaux d’immigration'],
+  ['Trade statistics', 'Statistiques sur le commerce'],
+];
+
+/** The people of `spread`. */
+export const seedPeople = ['drafter', 'amelie', 'bruno', 'chantal', 'dev'] as const;
+
+const spreadPlatforms = ['x', 'bluesky', 'mastodon', 'linkedin'] as const;
+/** Of ten pairs, the account pair (index in spreadPlatforms) of each. */
+const spreadShare = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3];
 
 /**
  * Fills a migrated database with SQL only, through the data layer, in one transaction: the same
@@ -66,26 +106,33 @@ export async function seedPairs(sql: Sql, big: SeedSize): Promise<Seeded> {
   const t0 = performance.now();
   let scheduled = 0;
   let earliestDue = Number.POSITIVE_INFINITY;
+  const lines: { platform: string; channel: string; en: string; fr: string; handle: string }[] = [];
   await sql.tx(async () => {
     const longAgo = now - (big.pairs + 10) * big.createdEveryMs;
-    await sql.run(
-      `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
-       VALUES (?, 'x', ?, ?, ?, 'active', ?, ?, ?), (?, 'x', ?, ?, ?, 'active', ?, ?, ?)`,
-      [enAccount, 'en', 'Big_eng', 'Big Department', longAgo, longAgo, '9001', frAccount, 'fr', 'Big_fra', 'Grand ministère', longAgo, longAgo, '9002'],
-    );
-    await sql.run(
-      `INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at, allow_self_approval)
-       VALUES (?, 'x', 'Big Department', ?, ?, ?, 0)`,
-      [channel, enAccount, frAccount, longAgo],
-    );
+    // One account pair per platform of `spread` (the first is X, as without it).
+    for (const [n, platform] of (big.spread ? spreadPlatforms : spreadPlatforms.slice(0, 1)).entries()) {
+      const line = n === 0 ? { platform, channel, en: enAccount, fr: frAccount, handle: 'Big' } : { platform, channel: randomUUID(), en: randomUUID(), fr: randomUUID(), handle: `Big${n}` };
+      lines.push(line);
+      await sql.run(
+        `INSERT INTO account (id, platform, lang, handle, display_name, status, credential_set_at, created_at, remote_user_id)
+         VALUES (?, ?, 'en', ?, ?, 'active', ?, ?, ?), (?, ?, 'fr', ?, ?, 'active', ?, ?, ?)`,
+        [line.en, platform, `${line.handle}_eng`, 'Big Department', longAgo, longAgo, String(9001 + 2 * n), line.fr, platform, `${line.handle}_fra`, 'Grand ministère', longAgo, longAgo, String(9002 + 2 * n)],
+      );
+      await sql.run(
+        `INSERT INTO channel (id, platform, name, en_account_id, fr_account_id, created_at, allow_self_approval)
+         VALUES (?, ?, 'Big Department', ?, ?, ?, 0)`,
+        [line.channel, platform, line.en, line.fr, longAgo],
+      );
+    }
 
     // In the order the foreign keys need.
     const pair = new Rows(
       sql,
       `INSERT INTO post_pair (id, en_text, fr_text, status, scheduled_at, author_tz, version, created_by, created_at,
        updated_at, translated_by, scheduled_by, search_text)`,
-      "(?, ?, ?, ?, ?, 'America/Toronto', 1, 'drafter', ?, ?, NULL, 'publisher', ?)",
+      "(?, ?, ?, ?, ?, 'America/Toronto', 1, ?, ?, ?, NULL, 'publisher', ?)",
     );
+    const author = new Rows(sql, 'INSERT INTO pair_author (pair_id, lang, username, first_at, last_at)', '(?, ?, ?, ?, ?)');
     const link = new Rows(sql, 'INSERT INTO pair_channel (pair_id, channel_id)', '(?, ?)');
     const approval = new Rows(
       sql,
@@ -98,35 +145,44 @@ export async function seedPairs(sql: Sql, big: SeedSize): Promise<Seeded> {
        last_error, claimed_at)`,
       '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)',
     );
-    const tables = [pair, link, approval, delivery];
+    const tables = [pair, link, author, approval, delivery];
     let remote = 1_700_000_000_000_000_000n;
     for (let i = 0; i < big.pairs; i++) {
       const id = randomUUID();
       const createdAt = now - (big.pairs - i) * big.createdEveryMs + Math.floor(Math.random() * 60_000);
       const recent = big.pairs - i <= big.recentPool;
       const ahead = recent && (big.pairs - i) % big.every === 0;
-      const enText = `${i}: ${filler}`;
-      const frText = `${i} : ${fillerFr}`;
+      const topic = big.spread ? topics[i % topics.length]! : null;
+      const enText = topic ? `${i}: ${topic[0]}. ${filler}` : `${i}: ${filler}`;
+      const frText = topic ? `${i} : ${topic[1]}. ${fillerFr}` : `${i} : ${fillerFr}`;
+      const line = lines[big.spread ? spreadShare[i % spreadShare.length]! : 0]!;
+      const also = big.spread && i % 5 === 0 ? lines[(lines.indexOf(line) + 1) % lines.length]! : null;
+      const by = big.spread ? seedPeople[i % seedPeople.length]! : 'drafter';
       const approvedAt = createdAt + 5 * 60_000;
+      link.add(id, line.channel);
+      if (also) link.add(id, also.channel);
+      if (big.spread) {
+        author.add(id, 'en', by, createdAt, createdAt);
+        // The next person wrote the French of one pair in seven.
+        author.add(id, 'fr', i % 7 === 0 ? seedPeople[(i + 1) % seedPeople.length]! : by, createdAt, createdAt);
+      }
       if (ahead) {
         // Scheduled: between one hour and ~3 weeks from now, 30 minutes apart.
         const at = now + 60 * 60_000 + scheduled * 30 * 60_000;
         scheduled++;
         earliestDue = Math.min(earliestDue, at);
-        pair.add(id, enText, frText, 'scheduled', at, createdAt, approvedAt, searchText(enText, frText));
-        link.add(id, channel);
+        pair.add(id, enText, frText, 'scheduled', at, by, createdAt, approvedAt, searchText(enText, frText));
         approval.add(randomUUID(), id, enText, frText, approvedAt);
-        delivery.add(randomUUID(), id, enAccount, 'en', 'pending', 0, at, null, null, null, null);
-        delivery.add(randomUUID(), id, frAccount, 'fr', 'pending', 0, at, null, null, null, null);
+        delivery.add(randomUUID(), id, line.en, 'en', 'pending', 0, at, null, null, null, null);
+        delivery.add(randomUUID(), id, line.fr, 'fr', 'pending', 0, at, null, null, null, null);
       } else {
         const at = createdAt + 30 * 60_000;
         const sentAt = at + 150 + Math.floor(Math.random() * 400);
-        pair.add(id, enText, frText, 'published', at, createdAt, sentAt, searchText(enText, frText));
-        link.add(id, channel);
+        pair.add(id, enText, frText, 'published', at, by, createdAt, sentAt, searchText(enText, frText));
         approval.add(randomUUID(), id, enText, frText, approvedAt);
         for (const [lang, accountId, handle] of [
-          ['en', enAccount, 'Big_eng'],
-          ['fr', frAccount, 'Big_fra'],
+          ['en', line.en, `${line.handle}_eng`],
+          ['fr', line.fr, `${line.handle}_fra`],
         ] as const) {
           const remoteId = String(remote++);
           delivery.add(randomUUID(), id, accountId, lang, 'sent', 1, null, remoteId, `https://x.com/${handle}/status/${remoteId}`,
@@ -139,6 +195,6 @@ export async function seedPairs(sql: Sql, big: SeedSize): Promise<Seeded> {
     }
   });
   const insertMs = performance.now() - t0;
-  return { channelId: channel, scheduled, published: big.pairs - scheduled, earliestDue, insertMs: round(insertMs), fileMb: 0 };
+  return { channelId: channel, channels: Object.fromEntries(lines.map((l) => [l.platform, l.channel])), scheduled, published: big.pairs - scheduled, earliestDue, insertMs: round(insertMs), fileMb: 0 };
 }
 

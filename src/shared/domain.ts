@@ -126,6 +126,7 @@ export const errorCodes = [
   // Said by the window before anything is asked: an action name that names none, a range upside down.
   'audit.noSuchAction',
   'audit.badRange',
+  'role.noneChosen',
   'workspace.unreachable',
   'workspace.offline',
   'sync.mutationReused',

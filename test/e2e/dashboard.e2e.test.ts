@@ -81,7 +81,7 @@ describe('Waiting for me, for each role', () => {
     await page.getByRole('heading', { name: `Waiting for me (${total})`, level: 1 }).waitFor();
     expect(await sections(page)).toEqual(lists);
     const nav = await navItems(page);
-    expect(nav).toEqual([`Waiting for me (${total})`, 'Queue', ...(extra.includes('Compose' as never) ? ['Compose'] : []), 'Accounts', ...extra.filter((e) => e !== 'Compose')]);
+    expect(nav).toEqual([`Waiting for me (${total})`, 'Calendar', 'Queue', ...(extra.includes('Compose' as never) ? ['Compose'] : []), 'Accounts', ...extra.filter((e) => e !== 'Compose')]);
     expect(await page.locator('nav button[aria-current="page"]').innerText()).toBe(`Waiting for me (${total})`);
     // Each pair shows both languages, the account pair with its platform, who and since when.
     const first = page.getByTestId('waiting-pair').first();
@@ -95,7 +95,7 @@ describe('Waiting for me, for each role', () => {
     const page = await openAs('tom', 'fr-CA');
     await page.getByRole('heading', { name: 'Ce qui m’attend (35)', level: 1 }).waitFor();
     expect(await sections(page)).toEqual(['Renvoyées pour modification (0)', 'À traduire (35)']);
-    expect(await navItems(page)).toEqual(['Ce qui m’attend (35)', 'File d’attente', 'Comptes']);
+    expect(await navItems(page)).toEqual(['Ce qui m’attend (35)', 'Calendrier', 'File d’attente', 'Comptes']);
     await page.getByText('Aucune ébauche ne vous a été renvoyée.').waitFor();
     // More wait than are shown: said, with the way to the queue.
     await page.getByText('et 15 autres.').waitFor();
@@ -107,7 +107,7 @@ describe('Waiting for me, for each role', () => {
     await page.getByRole('heading', { name: 'Waiting for me (0)', level: 1 }).waitFor();
     await page.getByTestId('nothing-waiting').waitFor();
     expect(await sections(page)).toEqual([]);
-    expect(await navItems(page)).toEqual(['Waiting for me (0)', 'Queue', 'Accounts', 'People and roles', 'Audit trail', 'Backups']);
+    expect(await navItems(page)).toEqual(['Waiting for me (0)', 'Calendar', 'Queue', 'Accounts', 'People and roles', 'Audit trail', 'Backups']);
     await page.context().close();
   });
 });

@@ -86,11 +86,10 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     await createFirstAdmin(page, passphraseOf('admin'));
 
     await nav(page, 'People and roles');
-    for (const role of ['Drafter', 'Translator', 'Approver', 'Publisher']) {
-      await page.getByLabel('Role', { exact: true }).selectOption({ label: role });
-      await page.getByRole('button', { name: 'Give role' }).click();
-      await page.getByText(`Alex Admin is now ${role}.`).waitFor();
-    }
+    // Several roles at once.
+    for (const role of ['Drafter', 'Translator', 'Approver', 'Publisher']) await page.getByRole('checkbox', { name: role, exact: true }).check();
+    await page.getByRole('button', { name: 'Give the roles' }).click();
+    await page.getByText('Alex Admin now holds the roles Drafter, Translator, Approver and Publisher.').waitFor();
 
     // Mastodon: an instance address and an access token per account; handles are user@instance.
     await nav(page, 'Accounts');

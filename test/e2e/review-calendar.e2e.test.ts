@@ -292,7 +292,7 @@ describe('actions on a pair', () => {
     let page = await openApp();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.url });
     await openFromQueue(page, 'Gross domestic product, third quarter.');
-    expect(await page.getByTestId('published-at').textContent()).toMatch(/^Published at /);
+    expect(await page.getByTestId('published-at').textContent()).toMatch(/^Published on /);
     await page.getByRole('button', { name: `Copy the link to the English post on X (@${t.en.username})` }).click();
     await page.getByTestId('post-links').getByText('Link copied.').waitFor();
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(enUrl);

@@ -2,10 +2,11 @@
 // status and keyset paging, answered by the database — the same on SQLite and PostgreSQL — and
 // only ever about pairs the caller may see.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support';
+import { engine, passphraseOf, startTestApp, type TestApp } from '../support';
 import { fakeAccount, fakeApp } from '../fakes/x-api';
 import type { PairPage } from '../../src/shared/contract';
 import type { Pair, PairStatus } from '../../src/shared/domain';
+import { searchText } from '../../src/main/db/search';
 
 const tz = 'America/Toronto';
 const day = 86_400_000;
@@ -106,6 +107,153 @@ describe('pairs.query filters', () => {
   });
 });
 
+describe('pairs.query search at work', () => {
+  it('finds one and two characters too, as typed, in either language', async () => {
+    const gdp = await create(a, 'Q3 GDP up 1.5%', 'PIB du T3 : hausse de 1,5\u00a0%');
+    expect(ids(await query({ search: 'q3' }))).toEqual([gdp.id]);
+    expect(ids(await query({ search: 'T3' }))).toEqual([gdp.id]);
+    expect(ids(await query({ search: 'Q' }))).toEqual([gdp.id, p.labour!.id, p.review!.id].sort());
+    // The no-break space is white space like any other.
+    expect(ids(await query({ search: '5 %' }))).toEqual([gdp.id]);
+    // One character in both texts of several pairs, counted like the rest.
+    const withB = await query({ search: 'b' });
+    expect(ids(withB)).toEqual([gdp.id, p.labour!.id, p.secret!.id, p.secretLater!.id, p.written!.id].sort());
+    expect(withB.counts).toEqual({ ...zero, draft: 3, scheduled: 2 });
+    // A letter with an accent is its plain letter (“survey”, “by”); nothing matches a letter no pair has.
+    expect(ids(await query({ search: 'Ÿ' }))).toEqual(of('labour', 'written'));
+    expect(ids(await query({ search: 'z' }))).toEqual([]);
+    expect(ids(await query({ search: 'q3 gdp' }))).toEqual([gdp.id]);
+  });
+
+  it('ignores case and accents both ways: accented text found plain, plain text found accented', async () => {
+    // Text with accents and capitals, searched without.
+    expect(ids(await query({ search: 'resultats de l’election' }))).toEqual(of('election'));
+    expect(ids(await query({ search: 'ECRIT PAR LA REDACTRICE' }))).toEqual(of('written'));
+    // Text without accents, searched with them (and capitals).
+    expect(ids(await query({ search: 'HÔUSÏNG STÀRTS' }))).toEqual(of('housing'));
+    expect(ids(await query({ search: 'Sécrét' }))).toEqual(of('secret', 'secretLater'));
+    // Ligatures fold to their letters, in the text and in the search.
+    const oeuvre = await create(a, 'Art works', 'Les Œuvres d’art');
+    expect(ids(await query({ search: 'oeuvres' }))).toEqual([oeuvre.id]);
+    expect(ids(await query({ search: 'œuvre' }))).toEqual([oeuvre.id]);
+  });
+
+  it('finds a word that is only in the French text, and one only in the English', async () => {
+    expect(ids(await query({ search: 'chantier' }))).toEqual(of('housing'));
+    expect(ids(await query({ search: 'rédactrice' }))).toEqual(of('written'));
+    expect(ids(await query({ search: 'planifié' }))).toEqual(of('secretLater'));
+    expect(ids(await query({ search: 'starts rose' }))).toEqual(of('housing'));
+    expect(ids(await query({ search: 'survey' }))).toEqual(of('labour'));
+  });
+
+  it('a pair edited stops matching its old text and starts matching its new one, counts included', async () => {
+    const before = await query({ search: 'population active' });
+    expect(ids(before)).toEqual(of('labour'));
+    expect(before.counts).toEqual({ ...zero, scheduled: 1 });
+    const draft = p.election!;
+    const edited = await t.call<Pair>('pairs.update', { id: draft.id, version: draft.version, enText: 'By-election results', frText: 'Population active : résultats' });
+    const after = await query({ search: 'population active' });
+    expect(ids(after)).toEqual([edited.id, p.labour!.id].sort());
+    expect(after.counts).toEqual({ ...zero, draft: 1, scheduled: 1 });
+    expect(ids(await query({ search: 'montréal' }))).toEqual([]);
+    expect(ids(await query({ search: 'by' }))).toEqual([edited.id, p.written!.id].sort());
+    // And back.
+    await t.call<Pair>('pairs.update', { id: edited.id, version: edited.version, enText: 'General election', frText: 'Élection générale' });
+    expect(ids(await query({ search: 'population active' }))).toEqual(of('labour'));
+    expect(ids(await query({ search: 'election results' }))).toEqual([]);
+    expect(ids(await query({ search: 'election generale' }))).toEqual([edited.id]);
+  });
+});
+
+describe('pairs.query search over many matches', () => {
+  it('a word in more than a thousand pairs is found, paged and counted as a rare one is', async () => {
+    // 1,050 drafts on A, written straight to the database as the app writes them (both texts folded).
+    const start = Date.now() - 10 * day;
+    const made: string[] = [];
+    await t.tandem.sql.tx(async () => {
+      for (let i = 0; i < 1050; i++) {
+        const id = `bulk-${String(i).padStart(4, '0')}`;
+        const en = `Bulk notice ${i}`;
+        const fr = `Avis groupé ${i}`;
+        await t.tandem.sql.run(
+          `INSERT INTO post_pair (id, en_text, fr_text, search_text, status, author_tz, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'draft', ?, 'admin', ?, ?)`,
+          [id, en, fr, searchText(en, fr), tz, start + i * 60_000, start + i * 60_000],
+        );
+        await t.tandem.sql.run('INSERT INTO pair_channel (pair_id, channel_id) VALUES (?, ?)', [id, a]);
+        made.push(id);
+      }
+    });
+    const newestFirst = [...made].reverse();
+    const wide = await query({ search: 'BULK notice' });
+    expect(wide.counts).toEqual({ ...zero, draft: 1050 });
+    expect(wide.pairs.map((x) => x.id)).toEqual(newestFirst.slice(0, 50));
+    // Every one of them once, page after page.
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: PairPage = await query({ search: 'avis groupe', limit: 200, ...(after ? { after } : {}) });
+      paged.push(...page.pairs.map((x) => x.id));
+      after = page.next;
+    } while (after);
+    expect(paged).toEqual(newestFirst);
+    expect((await query({ search: 'avis groupe', sort: 'oldest', limit: 3 })).pairs.map((x) => x.id)).toEqual(made.slice(0, 3));
+    // With the other filters.
+    expect((await query({ search: 'bulk notice', channelId: a, status: ['review'] })).counts).toEqual({ ...zero, draft: 1050 });
+    expect(ids(await query({ search: 'bulk notice', channelId: b }))).toEqual([]);
+    expect((await query({ search: 'bulk', platform: 'x', to: new Date(start + 5 * 60_000).toISOString() })).counts).toEqual({ ...zero, draft: 5 });
+    expect(ids(await query({ search: 'bulk notice 1049' }))).toEqual(['bulk-1049']);
+    expect(ids(await query({ search: 'bulk notice 104' }))).toEqual(['bulk-0104', 'bulk-1040', 'bulk-1041', 'bulk-1042', 'bulk-1043', 'bulk-1044', 'bulk-1045', 'bulk-1046', 'bulk-1047', 'bulk-1048', 'bulk-1049']);
+    // Someone who sees only B learns nothing of them.
+    await t.addUser('onB', ['drafter'], { channelId: b });
+    await t.signInAs('onB');
+    const hidden = await query({ search: 'bulk notice' });
+    expect(hidden.pairs).toEqual([]);
+    expect(hidden.counts).toEqual(zero);
+  });
+});
+
+describe('pairs.query filters combined', () => {
+  it('account pair and search together', async () => {
+    expect(ids(await query({ channelId: b, search: 'secret' }))).toEqual(of('secret', 'secretLater'));
+    expect(ids(await query({ channelId: a, search: 'secret' }))).toEqual([]);
+    expect(ids(await query({ channelId: a, search: 'résultats' }))).toEqual(of('election'));
+    expect(ids(await query({ channelId: b, search: 'sur' }))).toEqual(of('secret', 'secretLater'));
+    expect(ids(await query({ channelId: a, search: 'sur' }))).toEqual(of('labour'));
+    expect((await query({ channelId: b, search: 'secret', status: ['draft'] })).counts).toEqual({ ...zero, draft: 1, scheduled: 1 });
+  });
+
+  it('platform, status and date range together', async () => {
+    const from = new Date(Date.now() + day).toISOString();
+    const to = new Date(Date.now() + 2.5 * day).toISOString();
+    const both = await query({ platform: 'x', status: ['scheduled'], from, to });
+    expect(ids(both)).toEqual(of('labour'));
+    // Counts: everything on X in that range, whatever its status.
+    expect(both.counts).toEqual({ ...zero, scheduled: 1 });
+    expect(ids(await query({ platform: 'x', status: ['draft'], from, to }))).toEqual([]);
+    expect(ids(await query({ platform: 'x', status: ['scheduled'], from }))).toEqual(of('labour', 'secretLater'));
+    expect(ids(await query({ platform: 'bluesky', status: ['scheduled'], from, to }))).toEqual([]);
+    expect(ids(await query({ platform: 'x', status: ['draft', 'review'], to: from, search: 'les' }))).toEqual(of('housing', 'review'));
+  });
+
+  it('counts per status follow every filter but the status one', async () => {
+    expect((await query({ person: 'writer', status: ['scheduled'] })).counts).toEqual({ ...zero, draft: 1 });
+    expect((await query({ person: 'admin', channelId: b })).counts).toEqual({ ...zero, draft: 1, scheduled: 1 });
+    expect((await query({ from: new Date(Date.now() + day).toISOString(), status: ['draft'] })).counts).toEqual({ ...zero, scheduled: 2 });
+    expect((await query({ search: 'les', status: ['scheduled'] })).counts).toEqual({ ...zero, draft: 1, review: 1 });
+    expect((await query({ search: 'zzz' })).counts).toEqual(zero);
+  });
+
+  it('a person scoped to one account pair combines filters only over what they may see', async () => {
+    await t.addUser('scoped', ['drafter'], { channelId: a });
+    await t.signInAs('scoped');
+    expect(ids(await query({ search: 'sur' }))).toEqual(of('labour'));
+    expect((await query({ search: 'sur' })).counts).toEqual({ ...zero, scheduled: 1 });
+    expect(ids(await query({ platform: 'x', status: ['scheduled'] }))).toEqual(of('labour'));
+    expect(ids(await query({ search: 'b', from: new Date(Date.now() + day).toISOString() }))).toEqual(of('labour'));
+  });
+});
+
 describe('pairs.query order and paging', () => {
   it('sorts newest, oldest, and by queue time', async () => {
     const all = Object.values(p);
@@ -149,6 +297,79 @@ describe('pairs.query order and paging', () => {
     // The last page says there is no next.
     expect((await query({ limit: 30 })).next).toBeNull();
     expect((await query({ limit: 29 })).next).not.toBeNull();
+  });
+});
+
+describe('pairs.query paging while pairs arrive', () => {
+  it('the next pages neither repeat nor skip a pair when new ones are made meanwhile', async () => {
+    for (let i = 0; i < 5; i++) await create(i % 2 ? a : b, `Batch ${i}`, `Lot ${i}`);
+    for (const [sort, filter] of [
+      ['newest', {}],
+      ['oldest', {}],
+      ['scheduled', {}],
+      ['newest', { search: 'lot' }],
+      ['oldest', { status: ['draft'] }],
+    ] as const) {
+      const whole = (await query({ ...filter, sort, limit: 200 })).pairs.map((x) => x.id);
+      const first = await query({ ...filter, sort, limit: 3 });
+      // Two pairs arrive after the first page was read (they match every filter above).
+      const arrived = [await create(a, `Lot arrived ${sort}`, `Lot arrivé ${sort}`), await create(b, `Lot late ${sort}`, `Lot tardif ${sort}`)];
+      const rest: string[] = [];
+      let after = first.next;
+      while (after) {
+        const page: PairPage = await query({ ...filter, sort, limit: 3, after });
+        rest.push(...page.pairs.map((x) => x.id));
+        after = page.next;
+      }
+      const seen = [...first.pairs.map((x) => x.id), ...rest];
+      const fresh = arrived.map((x) => x.id);
+      // The pairs there before, each once, in their order.
+      expect(seen.filter((id) => !fresh.includes(id))).toEqual(whole);
+      expect(new Set(seen).size).toBe(seen.length);
+      // Newest first, the new pairs come before the first page: later pages never show them.
+      // Oldest first they come at the end; by queue time, among the drafts (before the scheduled pairs).
+      if (sort === 'newest') expect(seen.filter((id) => fresh.includes(id))).toEqual([]);
+      else expect(seen.filter((id) => fresh.includes(id)).sort()).toEqual([...fresh].sort());
+      if (sort === 'oldest') expect(seen.slice(-2).sort()).toEqual([...fresh].sort());
+      // A first page read now starts with them, newest first.
+      if (sort === 'newest') expect((await query({ ...filter, sort, limit: 2 })).pairs.map((x) => x.id).sort()).toEqual([...fresh].sort());
+    }
+  });
+});
+
+describe('pairs.query on pairs written before the search index (migration 15)', () => {
+  it('finds them once the database is brought up to date', async () => {
+    await t.whileClosed(async (sql) => {
+      if (engine === 'sqlite') {
+        for (const trigger of ['pair_search_inserted', 'pair_search_deleted', 'pair_search_changed']) await sql.run(`DROP TRIGGER ${trigger}`);
+        await sql.run('DROP TABLE pair_search');
+        await sql.run('DROP INDEX post_pair_status_when');
+        await sql.run('PRAGMA user_version = 14');
+      } else {
+        await sql.run('DROP INDEX post_pair_search');
+        await sql.run('DROP INDEX post_pair_status_when');
+        await sql.run('UPDATE tandem_schema SET version = 14');
+      }
+      // A pair written by the version before, without the index.
+      await sql.run("UPDATE post_pair SET en_text = 'Old housing text', search_text = ? WHERE id = ?", ['old housing text\nles mises en chantier ont augmente en mars', p.housing!.id]);
+    });
+    const again = t.reopen();
+    await again.ready;
+    expect((await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
+    const ask = async (input: Record<string, unknown>) => {
+      const result = await again.dispatch(t.caller, 'pairs.query', input);
+      if (!result.ok) throw new Error(result.error.code);
+      return result.value as PairPage;
+    };
+    expect(ids(await ask({ search: 'old housing' }))).toEqual(of('housing'));
+    expect(ids(await ask({ search: 'chantier' }))).toEqual(of('housing'));
+    expect(ids(await ask({ search: 'montréal' }))).toEqual(of('election'));
+    expect((await ask({ search: 'secret' })).counts).toEqual({ ...zero, draft: 1, scheduled: 1 });
+    expect((await ask({ from: new Date(Date.now() + day).toISOString() })).counts).toEqual({ ...zero, scheduled: 2 });
+    // And it stays in step with what is written after.
+    const made = await again.dispatch(t.caller, 'pairs.create', { channelIds: [a], enText: 'After the upgrade', frText: 'Après la mise à jour', authorTz: tz });
+    expect(made.ok).toBe(true);
+    expect((await ask({ search: 'apres la mise' })).pairs.map((x) => x.enText)).toEqual(['After the upgrade']);
   });
 });
 

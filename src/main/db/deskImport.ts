@@ -47,9 +47,16 @@ export function deskAccountIds(desk: Database.Database): string[] {
   return (desk.prepare('SELECT id FROM account ORDER BY id').pluck().all() as string[]).slice();
 }
 
-/** Every table of a SQLite database, by name (its own sqlite_* tables left out). */
+/**
+ * Every table of a SQLite database, by name: ordinary tables only — its own sqlite_* tables, and
+ * virtual tables with their shadow tables (the search index, migration 015: the engine's own,
+ * made again by the target from the pairs it receives), left out.
+ */
 export function sqliteTableNames(desk: Database.Database): string[] {
-  return desk.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[];
+  return desk
+    .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+    .pluck()
+    .all() as string[];
 }
 
 /**

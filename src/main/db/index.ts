@@ -14,7 +14,8 @@ import { migration011 } from './migrations/011-delivery-lease';
 import { migration012 } from './migrations/012-workspace';
 import { migration013 } from './migrations/013-sync';
 import { migration014 } from './migrations/014-queue';
-import { migration017 } from './migrations/017-housekeeping';
+import { migration015 } from './migrations/015-search-index';
+import { migration016 } from './migrations/016-housekeeping';
 
 export type Db = Database.Database;
 
@@ -40,7 +41,8 @@ export const migrations: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
-  migration017,
+  migration015,
+  migration016,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

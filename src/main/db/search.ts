@@ -1,7 +1,14 @@
 // How the queue's search compares text, the same on both engines: both sides folded — lower case,
 // accents removed, white space made single spaces — and the folded texts kept with the pair
-// (post_pair.search_text), so a search is a LIKE over one column and neither engine needs an
-// extension (PostgreSQL's unaccent) or a function of its own (SQLite has none for accents).
+// (post_pair.search_text), so a search is a LIKE over one column and neither engine needs
+// PostgreSQL's unaccent or a function of its own (SQLite has none for accents).
+//
+// What makes it fast is an index of the folded text's trigrams (migration 015): on PostgreSQL a
+// GIN index (pg_trgm) that the planner uses for the LIKE itself; on SQLite an FTS5 table with the
+// trigram tokenizer (pair_search, kept in step by triggers) that gives the candidate pairs, which
+// the same LIKE then checks. A search shorter than three characters has no trigram: both engines
+// read the LIKE over every pair the other filters leave — the same answer, only slower.
+import type { Param, Sql } from './sql';
 
 /** Lower case, without accents (é → e, Ç → c, œ → oe), every run of white space one space, trimmed. */
 export function fold(text: string): string {
@@ -23,6 +30,53 @@ export function searchText(enText: string, frText: string): string {
 /** A LIKE pattern finding `needle` anywhere, its own `%`, `_` and `\` taken literally (ESCAPE '\'). */
 export function containsPattern(needle: string): string {
   return `%${fold(needle).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Up to how many matching pairs a search counts as narrow (the page is then read through them):
+ * alone, 1,000 (beyond, walking the page's order finds 50 sooner than sorting them all); beside a
+ * filter on a set of pairs (account pair, platform, person, visibility), which only the pairs
+ * read are checked against, 20,000 (walking the order may then read every pair for a few matches).
+ */
+export const fewMatches = { alone: 1_000, combined: 20_000 };
+
+export interface SearchCondition {
+  /** A condition on post_pair `p`, and its parameters. */
+  where: string;
+  params: Param[];
+  /**
+   * Whether at most `fewMatches` pairs match (known for three characters or more): the page is
+   * best read through those pairs and sorted, not by walking the page's order until enough match
+   * (which reads every pair when the other filters leave few of them — the planners cannot know).
+   */
+  narrow: boolean;
+}
+
+/**
+ * A search's condition: the same pairs on both engines, found through the trigram index from
+ * three characters. SQLite: the pairs of pair_search; a narrow search is followed pair by pair (a
+ * lookup each), a wide one probed as the index of the page's order or of the counts is read
+ * (`+p.rowid`), so a common word costs one pass, not a lookup per pair. PostgreSQL: the LIKE,
+ * which the planner answers from the GIN index; how narrow it is, the caller uses for the page.
+ */
+export async function searchCondition(sql: Sql, needle: string, combined: boolean): Promise<SearchCondition> {
+  const folded = fold(needle);
+  const few = combined ? fewMatches.combined : fewMatches.alone;
+  const indexed = [...folded].length >= 3;
+  const like = "p.search_text LIKE ? ESCAPE '\\'";
+  if (sql.engine === 'sqlite' && indexed) {
+    // An FTS5 string: the text between double quotes, its own double quotes doubled. With the
+    // trigram tokenizer (case-sensitive: the text is folded already, as the LIKE compares it) it
+    // matches exactly where the text holds it — what the LIKE finds.
+    const match = `"${folded.replace(/"/g, '""')}"`;
+    const found = await sql.value<number>('SELECT count(*) FROM (SELECT 1 FROM pair_search WHERE pair_search MATCH ? LIMIT ?)', [match, few + 1]);
+    const narrow = (found ?? 0) <= few;
+    return { where: `${narrow ? 'p.rowid IN' : '+p.rowid IN'} (SELECT rowid FROM pair_search WHERE pair_search MATCH ?)`, params: [match], narrow };
+  }
+  const pattern = containsPattern(needle);
+  if (!indexed) return { where: like, params: [pattern], narrow: false };
+  const found = await sql.value<number>(`SELECT count(*) FROM (SELECT 1 FROM post_pair p WHERE ${like} LIMIT ?) AS found`, [pattern, few + 1]);
+  return { where: like, params: [pattern], narrow: (found ?? 0) <= few };
 }
 
 /** French (and common Latin) accented letters and their plain letters, for folding in SQL (migration 014). */

@@ -6,7 +6,9 @@ import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
 import { useChannelName, useDateFormat } from '../../lib/format';
-import { useCall } from '../../lib/query';
+import { useCall, useCallMutation } from '../../lib/query';
+import { ConfirmDialog, useConfirm } from '../../lib/ConfirmDialog';
+import { useUser } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
 
 /** Admins manage who works in Tandem and which role each person holds, where, until when. */
@@ -14,6 +16,7 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
   const { t } = useTranslation();
   // Asked again when main says people changed (the data layer's push events).
   const usersRead = useCall('users.list');
+  const me = useUser();
   const users = usersRead.data ?? null;
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -46,6 +49,7 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
                   {user.displayName}
                   <div className="muted">{user.username}</div>
                   <Deactivation user={user} onError={setError} onDone={(name) => setStatus(t('people.deactivatedDone', { name }))} />
+                  {user.deactivatedAt === null && user.id !== me.id && <ResetPassphrase user={user} onDone={setStatus} />}
                 </th>
                 <td>
                   <GrantList user={user} channels={channels} onError={setError} />
@@ -144,21 +148,123 @@ function GrantList({ user, channels, onError }: { user: User; channels: Channel[
               · <span className="badge badge-failed">{t(`people.state.${state(grant)}`)}</span>
             </>
           )}
-          {state(grant) === 'active' && (
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                onError(null);
-                call('roles.revoke', { grantId: grant.id }).catch((caught: unknown) => onError(toErrorInfo(caught)));
-              }}
-            >
-              {t('people.revoke', { role: t(`roles.${grant.role}`), user: user.displayName })}
-            </button>
-          )}
+          {state(grant) === 'active' && <Revoke grant={grant} user={user} onError={onError} />}
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * Revoking a role asks first, saying what it does: the person's sessions end on every computer
+ * and the role stops working at once. Focus goes back to the button when nothing was revoked.
+ */
+function Revoke({ grant, user, onError }: { grant: Grant; user: User; onError: (e: ErrorInfo | null) => void }) {
+  const { t } = useTranslation();
+  const confirm = useConfirm();
+  const opener = useRef<HTMLButtonElement>(null);
+  const revoke = useCallMutation('roles.revoke');
+  const role = t(`roles.${grant.role}`);
+  return (
+    <>
+      <button
+        type="button"
+        className="link-button"
+        ref={opener}
+        onClick={() => {
+          onError(null);
+          confirm.open();
+        }}
+      >
+        {t('people.revoke', { role, user: user.displayName })}
+      </button>
+      <ConfirmDialog
+        confirm={confirm}
+        title={t('people.revokeTitle', { role, user: user.displayName })}
+        body={t('people.revokeBody', { role, user: user.displayName })}
+        confirmLabel={t('people.revokeConfirm')}
+        cancelLabel={t('people.cancel')}
+        busy={revoke.isPending}
+        onConfirm={() =>
+          revoke.mutate(
+            { grantId: grant.id },
+            {
+              onError: (caught) => onError(caught.info),
+              onSettled: () => confirm.close(),
+            },
+          )
+        }
+        onClose={() => {
+          if (!revoke.isSuccess) opener.current?.focus();
+        }}
+      />
+    </>
+  );
+}
+
+/**
+ * An administrator sets another person's passphrase (forgotten, or handed over in person): every
+ * session of theirs ends. Not offered for oneself: one's own is changed with the current one.
+ */
+function ResetPassphrase({ user, onDone }: { user: User; onDone: (message: string) => void }) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [open, setOpen] = useState(false);
+  const [passphrase, setPassphrase] = useState('');
+  const reset = useCallMutation('users.resetPassphrase');
+  const field = useRef<HTMLInputElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (open) field.current?.focus();
+  }, [open]);
+  if (!open) {
+    return (
+      <button type="button" className="link-button" ref={opener} onClick={() => setOpen(true)}>
+        {t('people.reset.open', { name: user.displayName })}
+      </button>
+    );
+  }
+  const close = () => {
+    setOpen(false);
+    setPassphrase('');
+    reset.reset();
+    requestAnimationFrame(() => opener.current?.focus());
+  };
+  return (
+    <form
+      className="inline-form"
+      aria-labelledby={`${ids}-h`}
+      onKeyDown={(e) => e.key === 'Escape' && close()}
+      onSubmit={(event) => {
+        event.preventDefault();
+        reset.mutate(
+          { userId: user.id, passphrase },
+          {
+            onSuccess: () => {
+              close();
+              onDone(t('people.reset.done', { name: user.displayName }));
+            },
+          },
+        );
+      }}
+    >
+      <h3 id={`${ids}-h`}>{t('people.reset.heading', { name: user.displayName })}</h3>
+      <p className="hint">{t('people.reset.explain')}</p>
+      <div className="field">
+        <label htmlFor={`${ids}-p`}>{t('people.reset.passphrase')}</label>
+        <span className="hint">{t('session.passphraseHint', { min: 12 })}</span>
+        <input id={`${ids}-p`} ref={field} type="password" autoComplete="new-password" required value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+      </div>
+      <ErrorMessage error={reset.error?.info ?? null} />
+      <div className="button-row">
+        <button type="submit" className="primary" disabled={reset.isPending}>
+          {t('people.reset.submit')}
+        </button>
+        <button type="button" onClick={close}>
+          {t('people.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -205,21 +311,31 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
   const ids = useId();
   const channelName = useChannelName();
   const [userId, setUserId] = useState(users[0]!.id);
-  const [role, setRole] = useState<Role>('drafter');
+  const [chosen, setChosen] = useState<Role[]>(['drafter']);
   const [scope, setScope] = useState<string>('all');
   const [expires, setExpires] = useState('');
-  const { busy, error, done, run } = useAction();
+  const { busy, error, done, run, setError } = useAction();
   function submit(event: FormEvent) {
     event.preventDefault();
+    if (chosen.length === 0) {
+      setError({ code: 'role.noneChosen' });
+      return;
+    }
     void run(async () => {
-      await call('roles.grant', {
+      // In the order the list shows them, all given or none.
+      const list = roles.filter((r) => chosen.includes(r));
+      await call('roles.grantSeveral', {
         userId,
-        role,
+        roles: list,
         channelId: scope === 'all' ? null : scope,
         expiresAt: expires ? new Date(expires).toISOString() : null,
       });
       const user = users.find((u) => u.id === userId);
-      return t('people.granted', { role: t(`roles.${role}`), user: user?.displayName ?? '' });
+      return t('people.grantedSeveral', {
+        count: list.length,
+        roles: new Intl.ListFormat(t('people.listLocale'), { type: 'conjunction' }).format(list.map((r) => t(`roles.${r}`))),
+        user: user?.displayName ?? '',
+      });
     });
   }
   return (
@@ -235,25 +351,31 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor={`${ids}-r`}>{t('people.role')}</label>
-        <select id={`${ids}-r`} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {t(`roles.${r}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <fieldset className="field choices">
+        <legend>{t('people.rolesToGive')}</legend>
+        <span className="hint">{t('people.rolesHint')}</span>
+        {roles.map((r) => (
+          <label key={r} className="choice">
+            <input
+              type="checkbox"
+              checked={chosen.includes(r)}
+              onChange={(e) => setChosen((list) => (e.target.checked ? [...list, r] : list.filter((x) => x !== r)))}
+            />{' '}
+            {t(`roles.${r}`)}
+          </label>
+        ))}
+      </fieldset>
       <div className="field">
         <label htmlFor={`${ids}-s`}>{t('people.scope')}</label>
         <select id={`${ids}-s`} value={scope} onChange={(e) => setScope(e.target.value)}>
           <option value="all">{t('people.allPairs')}</option>
-          {channels.map((c) => (
-            <option key={c.id} value={c.id}>
-              {channelName(c)}
-            </option>
-          ))}
+          {channels
+            .filter((c) => c.retiredAt === null)
+            .map((c) => (
+              <option key={c.id} value={c.id}>
+                {channelName(c)}
+              </option>
+            ))}
         </select>
       </div>
       <div className="field">
@@ -261,7 +383,7 @@ function GrantRole({ users, channels }: { users: User[]; channels: Channel[] }) 
         <span className="hint">{t('people.expiresHint')}</span>
         <input id={`${ids}-e`} type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
       </div>
-      <FormFooter error={error} status={done} busy={busy} label={t('people.grant')} />
+      <FormFooter error={error} status={done} busy={busy} label={t('people.grantSeveral', { count: chosen.length })} />
     </form>
   );
 }

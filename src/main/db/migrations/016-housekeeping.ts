@@ -2,8 +2,8 @@
 // (Statistique Canada, Statistics Canada), may be renamed, and may be retired — kept with its
 // history, no longer offered for new pairs. `name` stays the English name; pairs written before
 // this version get their English name in French too until an administrator renames them.
-export const migration017 = {
-  version: 17,
+export const migration016 = {
+  version: 16,
   name: 'housekeeping',
   sql: `
 ALTER TABLE channel ADD COLUMN name_fr TEXT NOT NULL DEFAULT '';
