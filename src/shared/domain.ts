@@ -127,6 +127,7 @@ export const errorCodes = [
   'audit.noSuchAction',
   'audit.badRange',
   'role.noneChosen',
+  'user.passphrasesDiffer',
   'workspace.unreachable',
   'workspace.offline',
   'sync.mutationReused',

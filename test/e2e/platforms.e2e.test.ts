@@ -95,7 +95,7 @@ describe('an X pair and a Mastodon pair, from first start to engagement', () => 
     await nav(page, 'Accounts');
     await page.getByLabel('Platform').selectOption({ label: 'Mastodon' });
     await page.getByText('Credentials are checked with Mastodon').waitFor();
-    await page.getByLabel('Pair name').fill('StatCan on Mastodon');
+    await page.getByLabel('Pair name (English)').fill('StatCan on Mastodon');
     for (const [group, account, name] of [
       ['English account', mEn, 'Statistics Canada'],
       ['French account', mFr, 'Statistique Canada'],

@@ -8,7 +8,7 @@ import type { FakeXAccount } from '../fakes/x-api';
  */
 export async function addXPair(page: Page, name: string, accounts: { en: FakeXAccount; fr: FakeXAccount }): Promise<void> {
   await page.getByLabel('Platform').selectOption({ label: 'X' });
-  await page.getByLabel('Pair name').fill(name);
+  await page.getByLabel('Pair name (English)').fill(name);
   await page.getByLabel('API key', { exact: true }).fill(accounts.en.appKey);
   await page.getByLabel('API key secret').fill(accounts.en.appSecret);
   const en = page.getByRole('group', { name: 'English account' });

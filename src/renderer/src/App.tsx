@@ -8,6 +8,7 @@ import { setLanguage } from './i18n';
 import { call } from './lib/api';
 import { useApiEvent } from './lib/useEvent';
 import { StorageBanner } from './lib/StorageBanner';
+import { ChangePassphrase } from './features/profile/ChangePassphrase';
 import { SessionContext, useCan, useUser } from './lib/session';
 import { NavigationContext, type Place, type ViewName } from './lib/navigation';
 import { useCall } from './lib/query';
@@ -108,6 +109,7 @@ export function App() {
           {desk?.mode !== 'unchosen' && session?.user && (
             <>
               <span className="muted">{t('session.signedInAs', { name: session.user.displayName })}</span>
+              <ChangePassphrase />
               <button type="button" className="link-button" onClick={() => void signOut().then(loadSession)}>
                 {t('session.signOut')}
               </button>

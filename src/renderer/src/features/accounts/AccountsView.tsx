@@ -1,11 +1,12 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { platforms, type Account, type Channel, type Lang, type Platform } from '../../../../shared/domain';
 import { credentialFields, initialValues, toCredentials, type FieldSpec, type FieldValues } from './credentialFields';
 import { checkIds, frenchStyles, severities, type CheckSettings, type FrenchStyle, type Severity } from '../../../../shared/checks';
 import { piiKey } from '../../../../shared/pii';
 import type { PiiAllowRequest } from '../../../../shared/contract';
-import { useCall } from '../../lib/query';
+import { useCall, useCallMutation } from '../../lib/query';
+import { ConfirmDialog, useConfirm } from '../../lib/ConfirmDialog';
 import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
@@ -34,7 +35,19 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
         <ul className="channel-list">
           {channels.map((channel) => (
             <li key={channel.id} data-testid="channel">
-              <strong>{channel.name}</strong> <span className="badge">{t(`platforms.${channel.platform}`)}</span>
+              <strong lang="en">{channel.name}</strong>
+              {channel.nameFr !== channel.name && (
+                <>
+                  {' · '}
+                  <strong lang="fr">{channel.nameFr}</strong>
+                </>
+              )}{' '}
+              <span className="badge">{t(`platforms.${channel.platform}`)}</span>
+              {channel.retiredAt && (
+                <span className="badge badge-cancelled" data-testid="retired">
+                  {t('accounts.retired', { date: formatDate(channel.retiredAt) })}
+                </span>
+              )}
               {(['en', 'fr'] as const).map((lang) => {
                 const account = channel[lang];
                 return (
@@ -51,7 +64,8 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
                   </div>
                 );
               })}
-              <SelfApproval channel={channel} editable={can('account.settings')} />
+              <SelfApproval channel={channel} editable={can('account.settings') && channel.retiredAt === null} />
+              {can('account.settings') && channel.retiredAt === null && <RenameAndRetire channel={channel} />}
             </li>
           ))}
         </ul>
@@ -365,10 +379,114 @@ interface Side {
 }
 const emptySide = (platform: Platform): Side => ({ handle: '', displayName: '', fields: initialValues(platform, false) });
 
+/**
+ * An administrator renames an account pair in English and French, or retires it: its history
+ * stays and it is offered for no new pair. Retiring asks first; a pair with posts on their way
+ * out is refused, saying how many.
+ */
+function RenameAndRetire({ channel }: { channel: Channel }) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(channel.name);
+  const [nameFr, setNameFr] = useState(channel.nameFr);
+  const [done, setDone] = useState<string | null>(null);
+  const rename = useCallMutation('accounts.rename');
+  const retire = useCallMutation('accounts.retire');
+  const confirm = useConfirm();
+  const retireButton = useRef<HTMLButtonElement>(null);
+  const first = useRef<HTMLInputElement>(null);
+  const status = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (editing) first.current?.focus();
+  }, [editing]);
+  useEffect(() => {
+    if (done) status.current?.focus();
+  }, [done]);
+  return (
+    <div className="channel-admin">
+      {editing ? (
+        <form
+          className="inline-form"
+          aria-labelledby={`${ids}-h`}
+          onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
+          onSubmit={(event) => {
+            event.preventDefault();
+            rename.mutate(
+              { channelId: channel.id, name, nameFr },
+              {
+                onSuccess: (renamed) => {
+                  setEditing(false);
+                  setDone(t('accounts.rename.done', { name: renamed.name, nameFr: renamed.nameFr }));
+                },
+              },
+            );
+          }}
+        >
+          <h3 id={`${ids}-h`}>{t('accounts.rename.heading', { name: channel.name })}</h3>
+          <div className="two-columns">
+            <div className="field">
+              <label htmlFor={`${ids}-en`}>{t('accounts.add.name')}</label>
+              <input id={`${ids}-en`} ref={first} lang="en" required value={name} onChange={(e) => setName(e.target.value)} />
+            </div>
+            <div className="field">
+              <label htmlFor={`${ids}-fr`}>{t('accounts.add.nameFr')}</label>
+              <input id={`${ids}-fr`} lang="fr" required value={nameFr} onChange={(e) => setNameFr(e.target.value)} />
+            </div>
+          </div>
+          <ErrorMessage error={rename.error?.info ?? null} />
+          <div className="button-row">
+            <button type="submit" className="primary" disabled={rename.isPending}>
+              {t('accounts.rename.submit')}
+            </button>
+            <button type="button" onClick={() => setEditing(false)}>
+              {t('accounts.rename.cancel')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div className="button-row">
+          <button type="button" className="link-button" onClick={() => setEditing(true)}>
+            {t('accounts.rename.open', { name: channel.name })}
+          </button>
+          <button type="button" className="link-button" ref={retireButton} onClick={confirm.open}>
+            {t('accounts.retire.open', { name: channel.name })}
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={retire.error?.info ?? null} />
+      <p role="status" tabIndex={-1} ref={status} className={done ? 'status' : 'visually-hidden'}>
+        {done}
+      </p>
+      <ConfirmDialog
+        confirm={confirm}
+        title={t('accounts.retire.title', { name: channel.name })}
+        body={t('accounts.retire.body')}
+        confirmLabel={t('accounts.retire.confirm')}
+        cancelLabel={t('accounts.rename.cancel')}
+        busy={retire.isPending}
+        onConfirm={() =>
+          retire.mutate(
+            { channelId: channel.id },
+            {
+              onSuccess: () => setDone(t('accounts.retire.done', { name: channel.name })),
+              onSettled: () => confirm.close(),
+            },
+          )
+        }
+        onClose={() => {
+          if (!retire.isSuccess) retireButton.current?.focus();
+        }}
+      />
+    </div>
+  );
+}
+
 function AddPairForm() {
   const { t } = useTranslation();
   const [platform, setPlatform] = useState<Platform>('x');
   const [name, setName] = useState('');
+  const [nameFr, setNameFr] = useState('');
   const [shared, setShared] = useState<FieldValues>(() => initialValues('x', true));
   const [sides, setSides] = useState<Record<Lang, Side>>({ en: emptySide('x'), fr: emptySide('x') });
   const { busy, error, done, run } = useAction();
@@ -394,8 +512,9 @@ function AddPairForm() {
       credentials: toCredentials(platform, { ...shared, ...sides[lang].fields }, sides[lang].handle),
     });
     void run(async () => {
-      const channel = await call('accounts.addPair', { platform, name, en: side('en'), fr: side('fr') });
+      const channel = await call('accounts.addPair', { platform, name, ...(nameFr.trim() ? { nameFr } : {}), en: side('en'), fr: side('fr') });
       setName('');
+      setNameFr('');
       setShared(initialValues(platform, true));
       setSides({ en: emptySide(platform), fr: emptySide(platform) });
       return t('accounts.add.done', { name: channel.name });
@@ -443,6 +562,7 @@ function AddPairForm() {
         {t(`accounts.platformHint.${platform}`)}
       </p>
       {text('name', t('accounts.add.name'), name, setName, t('accounts.add.nameHint'))}
+      {text('nameFr', t('accounts.add.nameFr'), nameFr, setNameFr, t('accounts.add.nameFrHint'))}
       {sharedSpecs.length > 0 && (
         <div className="two-columns">
           {sharedSpecs.map((spec) => (
