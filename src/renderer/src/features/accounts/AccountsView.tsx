@@ -65,7 +65,8 @@ export function AccountsView({ channels }: { channels: Channel[] }) {
                 );
               })}
               <SelfApproval channel={channel} editable={can('account.settings') && channel.retiredAt === null} />
-              {can('account.settings') && channel.retiredAt === null && <RenameAndRetire channel={channel} />}
+              {/* Kept once retired: it says so, where the person acted. */}
+              {can('account.settings') && <RenameAndRetire channel={channel} />}
             </li>
           ))}
         </ul>
@@ -444,7 +445,7 @@ function RenameAndRetire({ channel }: { channel: Channel }) {
             </button>
           </div>
         </form>
-      ) : (
+      ) : channel.retiredAt !== null ? null : (
         <div className="button-row">
           <button type="button" className="link-button" onClick={() => setEditing(true)}>
             {t('accounts.rename.open', { name: channel.name })}
@@ -521,7 +522,7 @@ function AddPairForm() {
     });
   }
 
-  const text = (id: string, label: string, value: string, onChange: (v: string) => void, hint?: string) => (
+  const text = (id: string, label: string, value: string, onChange: (v: string) => void, hint?: string, optional = false) => (
     <div className="field">
       <label htmlFor={`${ids}-${id}`}>{label}</label>
       {hint && (
@@ -535,7 +536,7 @@ function AddPairForm() {
         type="text"
         autoComplete="off"
         spellCheck={false}
-        required
+        required={!optional}
         value={value}
         aria-describedby={hint ? `${ids}-${id}-hint` : undefined}
         onChange={(e) => onChange(e.target.value)}
@@ -562,7 +563,7 @@ function AddPairForm() {
         {t(`accounts.platformHint.${platform}`)}
       </p>
       {text('name', t('accounts.add.name'), name, setName, t('accounts.add.nameHint'))}
-      {text('nameFr', t('accounts.add.nameFr'), nameFr, setNameFr, t('accounts.add.nameFrHint'))}
+      {text('nameFr', t('accounts.add.nameFr'), nameFr, setNameFr, t('accounts.add.nameFrHint'), true)}
       {sharedSpecs.length > 0 && (
         <div className="two-columns">
           {sharedSpecs.map((spec) => (
