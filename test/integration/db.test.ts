@@ -113,15 +113,18 @@ describe('upgrading a database from version 5 (X only, no images)', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     for (const [table, rows] of Object.entries(snapshot)) {
       // New delivery columns start empty: no key until the first claim, no failed look-ups, no lease.
-      // A pair's search text (migration 14) is folded from its two texts as it upgrades.
+      // A pair's search text (migration 14) is folded from its two texts as it upgrades; an account
+      // pair's French name (migration 16) starts as its name, and it is not retired.
       const added =
         table === 'delivery'
           ? { idem_key: null, lookups: 0, lease_until: null, lease_owner: null, fence: 0 }
           : table === 'post_pair'
             ? (row: { en_text: string; fr_text: string }) => ({ search_text: `${row.en_text.toLowerCase()}\n${row.fr_text.toLowerCase()}` })
-            : {};
+            : table === 'channel'
+              ? (row: { name?: string }) => ({ name_fr: row.name, retired_at: null })
+              : {};
       expect(before(table, db)).toEqual(
-        (rows as { en_text: string; fr_text: string }[]).map((row) => ({ ...row, ...(typeof added === 'function' ? added(row) : added) })),
+        (rows as { en_text: string; fr_text: string; name?: string }[]).map((row) => ({ ...row, ...(typeof added === 'function' ? added(row) : added) })),
       );
     }
     expect(before('account', db)).toEqual(accounts.map((row) => ({ ...(row as object), limits: null })));

@@ -37,6 +37,12 @@ function sqliteShape(): Shape {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .pluck()
       .all() as string[];
+    // SQLite's search index (migration 015) is an FTS5 table and its shadow tables; PostgreSQL's is
+    // an index on post_pair (pg_trgm), not a table. Both engines' search is tested in queue-query.
+    const searchIndex = new Set(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND (sql LIKE 'CREATE VIRTUAL TABLE%' OR name LIKE 'pair\\_search\\_%' ESCAPE '\\')").pluck().all() as string[],
+    );
+    tables.splice(0, tables.length, ...tables.filter((t) => !searchIndex.has(t)));
     const shape: Shape = {};
     for (const table of tables) {
       const columns: Shape[string]['columns'] = {};
