@@ -35,6 +35,8 @@ export default defineConfig({
     build: {
       // electron-vite leaves the renderer unminified; the first screen's bundle is read and parsed on every start.
       minify: 'esbuild',
+      // Every font and image as a file of the app's own: the CSP allows fonts from 'self' only, not data: URLs.
+      assetsInlineLimit: 0,
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
     },
     plugins: [react(), devCsp()],

@@ -75,7 +75,7 @@ describe('an administrator’s housekeeping', () => {
     await retire.click();
     const dialog = page.getByRole('dialog', { name: 'Retire Campaign 2025?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(await retire.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Retire Campaign 2025');
     expect((await t.call<{ id: string; retiredAt: string | null }[]>('accounts.list')).find((c) => c.id === spare)!.retiredAt).toBeNull();
     await retire.click();
     await dialog.getByRole('button', { name: 'Retire the account pair' }).click();
@@ -151,7 +151,7 @@ describe('the audit trail for records staff', () => {
     await page.getByRole('button', { name: 'Filtrer', exact: true }).click();
     const rows = page.getByTestId('audit-event');
     await rows.first().waitFor();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="audit-event"]')].every((r) => r.getAttribute('data-action') === 'pair.approved'));
+    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="audit-event"]')].every((r) => r.getAttribute('data-action') === 'pair.approved')`);
     const row = rows.first();
     expect(await row.locator('td').nth(1).textContent()).toBe('David Chen (dchen)');
     expect(await row.locator('td').nth(3).textContent()).toBe('la paire «\u00a0Le recensement commence aujourd’hui.\u00a0»');

@@ -7,6 +7,7 @@ import type { Channel, Grant, Pair, PairStatus, Platform, Role } from '../../sha
 import { allowedRoles, isGrantActive, type Action } from '../../shared/permissions';
 import { pairStatuses, waitingKinds, waitingShown, type PairPage, type PairReview, type Waiting, type WaitingKind } from '../../shared/contract';
 import { fold, searchText } from '../db/search';
+import type { QueueCursor, QueueQuery, QueueSort } from '../db/queue';
 
 // ------------------------------------------------------------------------------ roles
 
@@ -157,26 +158,10 @@ export function waitingAmong(
 
 // ------------------------------------------------------------------------------ queue
 
-export type QueueSort = 'newest' | 'oldest' | 'scheduled';
-
+// The queue's question and cursor are the database's own (db/queue.ts): one shape for both answers.
+export type { QueueCursor, QueueSort };
 /** The queue's question, its dates as ms (the contract's `pairQuery` once parsed). */
-export interface QueueQuestion {
-  status?: readonly PairStatus[];
-  channelId?: string;
-  platform?: Platform;
-  person?: string;
-  from?: number;
-  to?: number;
-  search?: string;
-  sort: QueueSort;
-  after?: QueueCursor;
-  limit: number;
-}
-
-export interface QueueCursor {
-  key: number;
-  id: string;
-}
+export type QueueQuestion = QueueQuery;
 
 /** Ids compare byte by byte, as both databases compare them (ASCII: code units are bytes). */
 function compareIds(a: string, b: string): number {

@@ -8,6 +8,10 @@ import { setLanguage } from './i18n';
 import { call } from './lib/api';
 import { useApiEvent } from './lib/useEvent';
 import { StorageBanner } from './lib/StorageBanner';
+import signatureEn from './assets/gc/sig-blk-en.svg';
+import signatureFr from './assets/gc/sig-blk-fr.svg';
+import wordmarkEn from './assets/gc/wmms-spl-en.svg';
+import wordmarkFr from './assets/gc/wmms-spl-fr.svg';
 import { ChangePassphrase } from './features/profile/ChangePassphrase';
 import { SessionContext, useCan, useUser } from './lib/session';
 import { NavigationContext, type Place, type ViewName } from './lib/navigation';
@@ -95,7 +99,9 @@ export function App() {
         {t('app.skipToContent')}
       </a>
       <header className="app-header">
-        <div>
+        {/* The Government of Canada signature, as the GC Design System shows it (its own title names it). */}
+        <img className="gc-signature" src={i18n.language === 'fr' ? signatureFr : signatureEn} alt={t('app.signature')} />
+        <div className="app-brand">
           <span className="app-title">{t('app.title')}</span>
           <span className="app-tagline">{t('app.tagline')}</span>
         </div>
@@ -145,6 +151,9 @@ export function App() {
           <SignIn bootstrap={session.needsBootstrap} onDone={loadSession} />
         </main>
       )}
+      <footer className="app-footer">
+        <img className="gc-wordmark" src={i18n.language === 'fr' ? wordmarkFr : wordmarkEn} alt={t('app.wordmark')} />
+      </footer>
     </>
   );
 }

@@ -1,6 +1,12 @@
 import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+// The GC Design System's tokens and its two typefaces, bundled: nothing is fetched from the internet.
+import '@cdssnc/gcds-tokens/build/web/css/tokens.css';
+import '@fontsource/lato/400.css';
+import '@fontsource/lato/700.css';
+import '@fontsource/noto-sans/400.css';
+import '@fontsource/noto-sans/700.css';
 import './i18n';
 import './styles.css';
 import { App } from './App';

@@ -1,28 +1,31 @@
 import { useCallback, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
 import type { ErrorInfo } from '../../../shared/domain';
 import { toErrorInfo } from './api';
 
 /**
- * The state every form shares: busy while a call runs, the error main returned, or the success
- * message. `run` resolves to whether the work succeeded.
+ * The state every form and action shares, on the data layer's mutations (lib/query.ts): busy
+ * while the work runs, the error main returned (or one the window found first: `setError`), or
+ * the success message. `run` resolves to whether the work succeeded. The reads it changes are
+ * made stale by main's push events, as every read is.
  */
 export function useAction() {
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const run = useCallback(async (work: () => Promise<string | null>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      setDone(await work());
-      return true;
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  return { busy, error, done, run, setError };
+  const { mutateAsync, isPending } = useMutation({ mutationFn: (work: () => Promise<string | null>) => work() });
+  const run = useCallback(
+    async (work: () => Promise<string | null>): Promise<boolean> => {
+      setError(null);
+      setDone(null);
+      try {
+        setDone(await mutateAsync(work));
+        return true;
+      } catch (caught) {
+        setError(toErrorInfo(caught));
+        return false;
+      }
+    },
+    [mutateAsync],
+  );
+  return { busy: isPending, error, done, run, setError };
 }

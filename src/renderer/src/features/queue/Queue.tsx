@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, Delivery, DeliveryMetrics, ErrorInfo, Pair } from '../../../../shared/domain';
-import { call, toErrorInfo } from '../../lib/api';
+import type { Channel, Delivery, DeliveryMetrics, Pair } from '../../../../shared/domain';
+import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useChannelName, useDateFormat, useErrorText } from '../../lib/format';
 import { useCan } from '../../lib/session';
@@ -62,8 +62,7 @@ export function PairItem({
       {t('queue.needsWorkspace')}
     </p>
   );
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run, setError } = useAction();
   const [comment, setComment] = useState('');
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [when, setWhen] = useState<'now' | 'at'>('now');
@@ -88,17 +87,15 @@ export function PairItem({
   const scope = pair.channelIds;
 
   async function act(work: () => Promise<unknown>, done?: string) {
-    setBusy(true);
-    setError(null);
     setSaid(null);
-    try {
-      await work();
+    if (
+      await run(async () => {
+        await work();
+        return null;
+      })
+    ) {
       if (done) setSaid(done);
       onChanged();
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    } finally {
-      setBusy(false);
     }
   }
 
