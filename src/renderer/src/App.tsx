@@ -258,7 +258,8 @@ function Workspace({ solo, onMoved }: { solo: boolean; onMoved: () => void }) {
     [can, user.grants, status, needsYou, place.view],
   );
   // Focus goes to the new view's heading once it is drawn (a lazy view may first show its loading line).
-  const focusPending = useRef(false);
+  // The first view too: after signing in, the form that had the focus is gone.
+  const focusPending = useRef(true);
   const go = useCallback((next: Place) => {
     focusPending.current = true;
     setPlace(next);

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, Delivery, DeliveryMetrics, Pair } from '../../../../shared/domain';
 import { call } from '../../lib/api';
@@ -36,12 +36,17 @@ export function PairItem({
   onEdit,
   onOpen,
   onChanged,
+  said = null,
+  onSaid,
 }: {
   pair: Pair;
   channels: Channel[];
   onEdit: (pair: Pair) => void;
   onOpen?: () => void;
   onChanged: () => void;
+  /** What publishing or scheduling this pair did (kept by the list: the item is drawn anew once the pair changes). */
+  said?: string | null;
+  onSaid?: (text: string | null) => void;
 }) {
   const { t } = useTranslation();
   const can = useCan();
@@ -61,6 +66,13 @@ export function PairItem({
   const [comment, setComment] = useState('');
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [when, setWhen] = useState<'now' | 'at'>('now');
+  // What publishing or scheduling did, said where it was done; focus moves to it, since the
+  // controls that had the focus go once the pair is no longer approved.
+  const setSaid = (text: string | null) => onSaid?.(text);
+  const saidRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (said) saidRef.current?.focus();
+  }, [said]);
   const [scheduledLocal, setScheduledLocal] = useState(() => localInputValue(new Date(Date.now() + 60 * 60_000)));
   const ref = { id: pair.id, version: pair.version };
   // A message about the date follows the date: it goes once the date is whole and real again.
@@ -74,14 +86,17 @@ export function PairItem({
   }
   const scope = pair.channelIds;
 
-  async function act(work: () => Promise<unknown>) {
+  async function act(work: () => Promise<unknown>, done?: string) {
+    setSaid(null);
     if (
       await run(async () => {
         await work();
         return null;
       })
-    )
+    ) {
+      if (done) setSaid(done);
       onChanged();
+    }
   }
 
   const names = pair.channelIds
@@ -227,16 +242,25 @@ export function PairItem({
             disabled={busy}
             aria-describedby={needsWorkspace}
             onClick={() => {
-              if (when === 'now') return void act(() => call('pairs.schedule', { ...ref, when }));
+              if (when === 'now') return void act(() => call('pairs.schedule', { ...ref, when }), t('queue.said.now'));
               // Said here, in words, before anything is sent; the field keeps what was typed.
               const scheduledAt = scheduledInstant(scheduledLocal);
               if ('problem' in scheduledAt) return setError({ code: scheduledAt.problem });
-              return void act(() => call('pairs.schedule', { ...ref, when, scheduledAt: scheduledAt.iso }));
+              return void act(
+                () => call('pairs.schedule', { ...ref, when, scheduledAt: scheduledAt.iso }),
+                t('queue.said.at', { date: formatDate(scheduledAt.iso) }),
+              );
             }}
           >
             {t(when === 'now' ? 'queue.publishBothNow' : 'queue.scheduleBoth')}
           </button>
         </fieldset>
+      )}
+
+      {said && (
+        <p role="status" className="status-line" data-testid="pair-said" tabIndex={-1} ref={saidRef}>
+          {said}
+        </p>
       )}
 
       <div className="pair-actions">

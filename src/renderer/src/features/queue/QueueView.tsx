@@ -77,6 +77,8 @@ export default function QueueView() {
   const { go, offers } = useNavigation();
   const channelName = useChannelName();
   const [filters, setFilters] = useState<Filters>(() => kept.get(user.id) ?? noFilters);
+  // What publishing or scheduling a pair did: kept here, since its item is drawn anew once it changes.
+  const [said, setSaid] = useState<{ pairId: string; text: string } | null>(null);
   useEffect(() => {
     kept.set(user.id, filters);
   }, [user.id, filters]);
@@ -229,6 +231,8 @@ export default function QueueView() {
                 onEdit={edit}
                 onOpen={offers('pair') ? () => go({ view: 'pair', pairId: pair.id }) : undefined}
                 onChanged={() => void (offline ? copy.refetch() : pages.refetch())}
+                said={said?.pairId === pair.id ? said.text : null}
+                onSaid={(text) => setSaid(text === null ? null : { pairId: pair.id, text })}
               />
             ))}
           </ol>
