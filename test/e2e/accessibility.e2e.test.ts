@@ -179,6 +179,46 @@ describe('focus after actions', () => {
   }, 60_000);
 });
 
+/** WCAG's contrast ratio of two sRGB colours given as rgb()/rgba() strings. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+describe('focus indicators', () => {
+  it('stand out at least 3:1 against what surrounds them: on white, and on the navy navigation bar (WCAG 1.4.11)', async () => {
+    const page = await open('en-CA');
+    await signIn(page, 'kim', false);
+    await page.locator('main :is(h1, h2):focus').waitFor({ timeout: 10_000 });
+    // From the keyboard, so the browser shows the focus ring (:focus-visible).
+    const ring = async (selector: string) => {
+      await page.locator(selector).first().focus();
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Tab');
+      return page.evaluate(`(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        const around = getComputedStyle(el.parentElement);
+        return { outline: style.outlineColor, width: parseFloat(style.outlineWidth), around: around.backgroundColor, label: el.textContent };
+      })()`) as Promise<{ outline: string; width: number; around: string; label: string }>;
+    };
+    const onNav = await ring('nav button:not([aria-current])');
+    expect(onNav.width).toBeGreaterThanOrEqual(2);
+    expect(contrast(onNav.outline, onNav.around), `${onNav.label}: ${onNav.outline} on ${onNav.around}`).toBeGreaterThanOrEqual(3);
+    const onPage = await ring('main button');
+    const white = 'rgb(255, 255, 255)';
+    expect(contrast(onPage.outline, white), `${onPage.label}: ${onPage.outline} on white`).toBeGreaterThanOrEqual(3);
+    await page.context().close();
+  }, 60_000);
+});
+
 describe('the keyboard alone', () => {
   /** Tab (or Shift+Tab) until the focused element matches; fails after `limit` presses. */
   async function tabTo(page: Page, matches: string, limit = 80, key = 'Tab'): Promise<void> {
