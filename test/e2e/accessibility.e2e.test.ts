@@ -1,8 +1,6 @@
 // WCAG 2.1 AA in real Chromium (issue 14, item 2): axe-core finds nothing on every view in both
 // languages; focus moves to the new content after signing in, approving and publishing; and one
 // whole workflow — sign in, compose, submit, approve — is done with the keyboard alone.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -11,11 +9,7 @@ import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, type TestApp } from '../support';
 import { launchBrowser } from './browser';
 import { goTo } from './steps';
-
-const require = createRequire(import.meta.url);
-// The app's CSP allows no injected <script>; evaluating axe's source through the DevTools protocol
-// needs no exception to it (the page under test keeps its own policy).
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { axeViolations } from './axe';
 
 let t: TestApp;
 let harness: Harness;
@@ -73,27 +67,6 @@ async function signIn(page: Page, username: string, fr: boolean): Promise<void> 
   await page.getByLabel(fr ? 'Phrase de passe' : 'Passphrase').fill(passphraseOf(username));
   await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in', exact: true }).click();
   await page.getByRole('navigation').waitFor();
-}
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
-/** axe on the whole document, WCAG 2.0 and 2.1, A and AA; the violations in words a person can act on. */
-async function axeViolations(page: Page, where: string): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(axeSource);
-  const { passed, violations } = await page.evaluate<{ passed: string[]; violations: Violation[] }>(`
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => ({
-      passed: r.passes.map((p) => p.id),
-      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.map(String), failureSummary: n.failureSummary })) })),
-    }))
-  `);
-  // axe did look: every view has a language, a title and text whose contrast it measured.
-  expect(passed, where).toEqual(expect.arrayContaining(['html-has-lang', 'document-title', 'color-contrast']));
-  return violations.flatMap((v) => v.nodes.map((n) => `${where}: ${v.id} (${v.impact}) at ${n.target.join(' ')} — ${v.help}; ${n.failureSummary ?? ''}`));
 }
 
 const names = {

@@ -13,6 +13,7 @@ import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, tempDir, type TestApp } from '../support';
 import { createFirstAdmin } from './steps';
 import { launchBrowser } from './browser';
+import { axeViolations } from './axe';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { createTandem } from '../../src/main/app';
 import { DeskShell } from '../../src/main/desk';
@@ -85,6 +86,8 @@ describe('a desk’s first start', () => {
     const { page, dir } = await firstStart();
     await page.getByRole('heading', { name: 'How will Tandem be used on this computer?' }).waitFor();
     await expect.poll(() => focused(page)).toBe('How will Tandem be used on this computer?');
+    // WCAG 2.1 AA (issue 14): the first-start choice, as axe-core reads it.
+    expect(await axeViolations(page, 'first-start choice')).toEqual([]);
     await page.getByRole('button', { name: 'Join a team workspace' }).click();
     await expect.poll(() => focused(page)).toBe('Join a team workspace');
 

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
+import { axeViolations } from './axe';
 import { goTo } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
@@ -167,6 +168,8 @@ async function openPanel(page: Page) {
   const heading = page.getByRole('heading', { name: 'Changes made offline', level: 2 });
   await heading.waitFor();
   await waitFor(async () => (await focused(page)) === 'Changes made offline', 5_000, 'focus on the panel');
+  // WCAG 2.1 AA (issue 14): the changes made offline, as axe-core reads them.
+  expect(await axeViolations(page, 'changes made offline')).toEqual([]);
   const entry = page.getByRole('article', { name: 'Changes to a pair' });
   // Side by side, in both languages, once the workspace's version has been pulled.
   for (const text of [

@@ -18,6 +18,7 @@ import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, testCaller as caller, tempDir, waitFor } from '../support';
 import { launchBrowser } from './browser';
+import { axeViolations } from './axe';
 import { goTo } from './steps';
 
 let dir: string;
@@ -139,6 +140,8 @@ describe('a damaged database at start', () => {
     await page.getByText(`La base de données ${dbFile} est illisible`).waitFor();
     await page.getByRole('heading', { name: 'Restaurer une sauvegarde' }).waitFor();
     await page.getByRole('heading', { name: 'Recommencer avec une base de données vide' }).waitFor();
+    // WCAG 2.1 AA (issue 14): the start-up problem screen, in French, as axe-core reads it.
+    expect(await axeViolations(page, 'start-up problem (fr)')).toEqual([]);
     // Starting over is behind a checkbox: the button does nothing until it is ticked.
     await expect(
       page.getByRole('button', { name: 'Mettre le fichier de côté et recommencer' }).isDisabled(),
