@@ -226,16 +226,21 @@ describe('the keyboard alone', () => {
     // The account pair: a checkbox, ticked with Space.
     await tabToNamed(page, 'input[type="checkbox"]', /.*/);
     if (!(await page.evaluate<boolean>('document.activeElement.checked'))) await page.keyboard.press('Space');
+    await expect.poll(() => page.evaluate<boolean>('document.activeElement.checked')).toBe(true);
     await tabTo(page, 'textarea');
     await page.keyboard.type('Typed with the keyboard alone.');
     await page.keyboard.press('Tab');
     await tabTo(page, 'textarea');
     await page.keyboard.type('Écrit au clavier seulement.');
+    await expect.poll(() => page.getByLabel('French text').inputValue()).toBe('Écrit au clavier seulement.');
     await tabToNamed(page, 'button', /^Submit for review$/);
     await page.keyboard.press('Enter');
+    // What the composer said (a busy machine can take a while): the confirmation, or the refusal shown.
+    await page.getByRole('status').getByText('Submitted for review.').or(page.getByRole('alert')).first().waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('alert').allTextContents()).toEqual([]);
 
     const pair = async () => (await t.tandem.pairs.list()).find((p) => p.enText === 'Typed with the keyboard alone.');
-    await expect.poll(async () => (await pair())?.status, { timeout: 10_000 }).toBe('review');
+    await expect.poll(async () => (await pair())?.status, { timeout: 30_000 }).toBe('review');
     expect((await pair())!.frText).toBe('Écrit au clavier seulement.');
 
     await tabToNamed(page, 'nav button', /^Waiting for me/);
