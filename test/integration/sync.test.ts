@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Pair } from '../../src/shared/domain';
 import type { Result, SyncPage } from '../../src/shared/contract';
 import { syncPageSize } from '../../src/main/services/sync';
-import { startTestApp, type TestApp } from '../support';
+import { engine, startTestApp, type TestApp } from '../support';
 import { fakeAccount, fakeApp } from '../fakes/x-api';
 
 let t: TestApp | undefined;
@@ -40,14 +40,22 @@ describe('sync.pull: a desk’s copy of what its person may see', () => {
     expect(first.pages[0]!.reset).toBe(true);
     expect(first.pairs.map((p) => p.id).sort()).toEqual([a.id, b.id].sort());
 
-    expect((await pullAll(first)).pairs).toEqual([]);
+    // Nothing changed: nothing new comes. (On PostgreSQL the cursor is the oldest transaction still
+    // open in the whole cluster, which the test files running beside this one hold back now and
+    // then: a pair may then come again, as it was — at least once, never a change missed.)
+    // SQLite's marks are a counter of its own: there, nothing at all comes again.
+    const unchanged = (pairs: Pair[], held: Pair[]) =>
+      engine === 'sqlite'
+        ? pairs.length === 0
+        : pairs.every((p) => held.some((h) => h.id === p.id && h.version === p.version && h.updatedAt === p.updatedAt));
+    expect(unchanged((await pullAll(first)).pairs, first.pairs)).toBe(true);
     const edited = await t.call<Pair>('pairs.update', { id: a.id, version: a.version, enText: 'First, edited', frText: 'Premier' });
     const c = await draft(channelId, 'Third');
     const next = await pullAll(first);
     expect(next.pages[0]!.reset).toBe(false);
     expect(next.pairs.map((p) => p.id).sort()).toEqual([a.id, c.id].sort());
     expect(next.pairs.find((p) => p.id === a.id)).toMatchObject({ enText: 'First, edited', frText: 'Premier', version: edited.version });
-    expect((await pullAll(next)).pairs).toEqual([]);
+    expect(unchanged((await pullAll(next)).pairs, [...first.pairs.filter((p) => p.id !== a.id), ...next.pairs])).toBe(true);
   });
 
   it('shows a person only the pairs of their account pairs, and everything again when their roles change', async () => {
