@@ -7,7 +7,8 @@ import fr from '../../src/renderer/src/i18n/fr.json';
 import { auditActions } from '../../src/shared/audit-actions';
 import type { AuditExport, RecordsExport } from '../../src/shared/contract';
 import { actionsNamed, detailLines, personName, subjectText, type Describer } from '../../src/renderer/src/features/audit/describe';
-import { csv, recordsFile, trailCsv } from '../../src/renderer/src/features/audit/exportFiles';
+import { recordsFile, trailCsv } from '../../src/renderer/src/features/audit/exportFiles';
+import { csv } from '../../src/shared/csv';
 
 const tr: Record<'en' | 'fr', TFunction> = {} as Record<'en' | 'fr', TFunction>;
 beforeAll(async () => {

@@ -9,18 +9,9 @@
 // the same LIKE then checks. A search shorter than three characters has no trigram: both engines
 // read the LIKE over every pair the other filters leave — the same answer, only slower.
 import type { Param, Sql } from './sql';
+import { fold } from '../../shared/fold';
 
-/** Lower case, without accents (é → e, Ç → c, œ → oe), every run of white space one space, trimmed. */
-export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/œ/giu, 'oe')
-    .replace(/æ/giu, 'ae')
-    .toLowerCase()
-    .replace(/\s+/gu, ' ')
-    .trim();
-}
+export { fold };
 
 /** What a pair keeps for search: its EN text, a line break (never in a folded search), its FR text. */
 export function searchText(enText: string, frText: string): string {

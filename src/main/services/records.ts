@@ -5,6 +5,7 @@ import { countEvents, publishedPairIds } from '../db/records';
 import { AppError } from '../errors';
 import { displayNames, subjectLabels } from '../db/audit';
 import { fold } from '../db/search';
+import { csv } from '../../shared/csv';
 import type { Clock } from '../clock';
 import type { AuditEntry } from '../../shared/domain';
 import { maxAuditExport, type AuditExport, type AuditPage, type ExportFile, type ParsedInput, type PublishedRecord, type RecordsExport } from '../../shared/contract';
@@ -195,16 +196,7 @@ const columns: (keyof PublishedRecord)[] = [
   'approvalAuditHash',
 ];
 
-/**
- * RFC 4180 CSV with a BOM so spreadsheet programs read UTF-8 accents right. A cell that a
- * spreadsheet would run as a formula (= + - @ tab CR at the start) is prefixed with an apostrophe.
- */
+/** The published records as CSV, one column per field (shared/csv.ts). */
 export function toCsv(records: PublishedRecord[]): string {
-  const cell = (value: unknown) => {
-    let text = value === null || value === undefined ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const lines = [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))];
-  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+  return csv([columns, ...records.map((r) => columns.map((c) => r[c]))]);
 }

@@ -5,17 +5,13 @@ import type { AuditSubject } from '../../../../shared/contract';
 import { auditActions } from '../../../../shared/audit-actions';
 import type { AuditEntry, Lang } from '../../../../shared/domain';
 import { formatDateTime } from '../../../../shared/dates';
+import { fold } from '../../../../shared/fold';
 
 export interface Describer {
   t: TFunction;
   lang: Lang;
   people: Record<string, string>;
   subjects: Record<string, AuditSubject>;
-}
-
-/** Lower case, without accents: how a typed action or name is compared with the words shown. */
-export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 /** An action's name in the reader's language ("Pair approved"; « Paire approuvée »). */

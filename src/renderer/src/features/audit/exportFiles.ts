@@ -3,6 +3,7 @@
 import type { TFunction } from 'i18next';
 import type { AuditExport, PublishedRecord, RecordsExport } from '../../../../shared/contract';
 import { localWithOffset, utcText } from '../../../../shared/dates';
+import { csv } from '../../../../shared/csv';
 import { actionName, detailLines, personName, subjectText, type Describer } from './describe';
 
 export interface ExportedFile {
@@ -10,19 +11,6 @@ export interface ExportedFile {
   mimeType: string;
   content: string;
   count: number;
-}
-
-/**
- * RFC 4180 CSV with a BOM so spreadsheet programs read accents right. A cell that a spreadsheet
- * would run as a formula (= + - @ tab CR at the start) is prefixed with an apostrophe.
- */
-export function csv(rows: readonly (readonly unknown[])[]): string {
-  const cell = (value: unknown) => {
-    let text = value === null || value === undefined ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return '\uFEFF' + rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
