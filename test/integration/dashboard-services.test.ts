@@ -34,8 +34,12 @@ const selfApproval = async (allowed: boolean) => {
   await t.call('accounts.setSelfApproval', { channelId: a, allowed });
 };
 const as = async (username: string) => t.signInAs(username);
-const create = (enText: string, frText: string, channelIds = [a]) => t.call<Pair>('pairs.create', { channelIds, enText, frText, authorTz: tz });
-const step = (method: string, pair: Pair, more: Record<string, unknown> = {}) => t.call<Pair>(method, { id: pair.id, version: pair.version, ...more });
+/** Two milliseconds on before each change, so that no two changes share a time and "oldest first" has one answer. */
+const later = () => {
+  offset += 2;
+};
+const create = (enText: string, frText: string, channelIds = [a]) => (later(), t.call<Pair>('pairs.create', { channelIds, enText, frText, authorTz: tz }));
+const step = (method: string, pair: Pair, more: Record<string, unknown> = {}) => (later(), t.call<Pair>(method, { id: pair.id, version: pair.version, ...more }));
 const waiting = () => t.call<Waiting>('pairs.waiting');
 const open = (id: string) => t.call<PairReview>('pairs.open', { id });
 const failure = async (run: Promise<unknown>) => {
