@@ -458,6 +458,7 @@ async function benchQueue(tandem: Tandem, seeded: Seeded): Promise<Record<string
     'pairs.query: search a topic (5,000)': [{ search: 'mises en chantier' }, null],
     'pairs.query: search a word in all': [{ search: 'bureaux' }, null],
     'pairs.query: search 2 characters': [{ search: 't3' }, null],
+    'pairs.query: search 2 characters, in most': [{ search: 'ur' }, null],
     'pairs.query: platform (Bluesky)': [{ platform: 'bluesky' }, null],
     'pairs.query: person': [{ person: 'amelie' }, null],
     'pairs.query: last 30 days': [{ from: iso(now - 30 * day), to: iso(now) }, null],

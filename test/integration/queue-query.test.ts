@@ -2,7 +2,8 @@
 // status and keyset paging, answered by the database — the same on SQLite and PostgreSQL — and
 // only ever about pairs the caller may see.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { engine, passphraseOf, startTestApp, type TestApp } from '../support';
+import { engine, passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
+import type { Sql } from '../../src/main/db/sql';
 import { fakeAccount, fakeApp } from '../fakes/x-api';
 import type { PairPage } from '../../src/shared/contract';
 import type { Pair, PairStatus } from '../../src/shared/domain';
@@ -340,7 +341,8 @@ describe('pairs.query paging while pairs arrive', () => {
 describe('pairs.query on pairs written before the search index (migration 15)', () => {
   it('finds them once the database is brought up to date', async () => {
     await t.whileClosed(async (sql) => {
-      // Back to version 14: what migration 16 added goes too, so it can be applied again.
+      // Back to version 14: what migrations 16 and 17 added goes too, so they can be applied again.
+      await dropFacets(sql);
       await sql.run('ALTER TABLE channel DROP COLUMN name_fr');
       await sql.run('ALTER TABLE channel DROP COLUMN retired_at');
       if (engine === 'sqlite') {
@@ -373,6 +375,72 @@ describe('pairs.query on pairs written before the search index (migration 15)', 
     const made = await again.dispatch(t.caller, 'pairs.create', { channelIds: [a], enText: 'After the upgrade', frText: 'Après la mise à jour', authorTz: tz });
     expect(made.ok).toBe(true);
     expect((await ask({ search: 'apres la mise' })).pairs.map((x) => x.enText)).toEqual(['After the upgrade']);
+  });
+});
+
+/** Migration 17 undone: the facets' table and the triggers that keep it. */
+async function dropFacets(sql: Sql): Promise<void> {
+  const triggers = {
+    pair_facet_pair_inserted: 'post_pair',
+    pair_facet_status: 'post_pair',
+    pair_facet_pair_deleted: 'post_pair',
+    pair_facet_writer: 'pair_author',
+    pair_facet_channel_added: 'pair_channel',
+    pair_facet_channel_removed: 'pair_channel',
+  };
+  for (const [trigger, table] of Object.entries(triggers)) {
+    await sql.run(engine === 'sqlite' ? `DROP TRIGGER ${trigger}` : `DROP TRIGGER ${trigger} ON ${table}`);
+    if (engine === 'postgres') await sql.run(`DROP FUNCTION ${trigger}()`);
+  }
+  await sql.run('DROP TABLE pair_facet');
+}
+
+describe('pairs.query counts under a person, a platform or an account pair (migration 17)', () => {
+  const countsOf = async (input: Record<string, unknown>) => (await query(input)).counts;
+
+  it('follow each pair as it moves on, is written by someone else, or is cancelled', async () => {
+    expect(await countsOf({ person: 'writer' })).toEqual({ ...zero, draft: 1 });
+    expect(await countsOf({ platform: 'x' })).toEqual({ ...zero, draft: 4, review: 1, scheduled: 2 });
+    expect(await countsOf({ channelId: b })).toEqual({ ...zero, draft: 1, scheduled: 1 });
+    // The writer finishes the French of the admin's draft: it is now theirs too, counted as it moves on.
+    await t.signInAs('writer');
+    let housing = await t.call<Pair>('pairs.update', { id: p.housing!.id, version: p.housing!.version, enText: 'Housing starts rose in March', frText: 'Les mises en chantier ont augmenté en mars.' });
+    housing = await t.call<Pair>('pairs.submitForReview', { id: housing.id, version: housing.version });
+    expect(await countsOf({ person: 'writer' })).toEqual({ ...zero, draft: 1, review: 1 });
+    expect(ids(await query({ person: 'writer' }))).toEqual(of('housing', 'written'));
+    await t.signInAs('admin');
+    housing = await t.call<Pair>('pairs.approve', { id: housing.id, version: housing.version, comment: 'OK' });
+    housing = await t.call<Pair>('pairs.schedule', { id: housing.id, version: housing.version, when: 'at', scheduledAt: new Date(Date.now() + 4 * day).toISOString() });
+    expect(await countsOf({ person: 'writer' })).toEqual({ ...zero, draft: 1, scheduled: 1 });
+    expect(await countsOf({ person: 'admin' })).toEqual({ ...zero, draft: 2, review: 1, scheduled: 3 });
+    await t.call('pairs.cancel', { id: p.secretLater!.id });
+    expect(await countsOf({ channelId: b })).toEqual({ ...zero, draft: 1, cancelled: 1 });
+    // Published: every side sent, the pair and its counts move on together.
+    const now = await t.publish(a, 'Out now', 'Publié maintenant');
+    await waitFor(async () => (await t.tandem.pairs.get(now.id))?.status === 'published', 8_000, 'published pair');
+    expect(await countsOf({ platform: 'x' })).toMatchObject({ published: 1, scheduled: 2, cancelled: 1 });
+    expect(await countsOf({ platform: 'bluesky' })).toEqual(zero);
+    // The same numbers as counting each pair (a date range keeps the query off the facets).
+    for (const input of [{ person: 'writer' }, { person: 'admin' }, { platform: 'x' }, { channelId: a }, { channelId: b }]) {
+      expect(await countsOf(input)).toEqual(await countsOf({ ...input, from: new Date(0).toISOString() }));
+    }
+  });
+
+  it('are the same once a database from before them is brought up to date', async () => {
+    const before = await Promise.all([{ person: 'admin' }, { person: 'writer' }, { platform: 'x' }, { channelId: b }].map(countsOf));
+    await t.whileClosed(async (sql) => {
+      await dropFacets(sql);
+      await sql.run(engine === 'sqlite' ? 'PRAGMA user_version = 16' : 'UPDATE tandem_schema SET version = 16');
+    });
+    const again = t.reopen();
+    await again.ready;
+    expect((await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
+    const ask = async (input: Record<string, unknown>) => {
+      const result = await again.dispatch(t.caller, 'pairs.query', input);
+      if (!result.ok) throw new Error(result.error.code);
+      return (result.value as PairPage).counts;
+    };
+    expect(await Promise.all([{ person: 'admin' }, { person: 'writer' }, { platform: 'x' }, { channelId: b }].map(ask))).toEqual(before);
   });
 });
 

@@ -21,6 +21,9 @@ export const deskOnlyTables: Readonly<Record<string, string>> = {
   pair_sync: 'change marks, made again by the server as pairs are copied',
   // Changes desks sent to a workspace with their own ids: a solo desk has none.
   client_mutation: "a workspace's record of desks' changes",
+  // What the queue filters and counts by (migration 017): the server's own triggers make it as
+  // pairs, their writers and their account pairs are copied in.
+  pair_facet: "the queue's facets, made again by the server as pairs are copied",
 };
 
 /** Tables the server fills itself before anything is imported, whose row is replaced by the desk's. */

@@ -16,6 +16,7 @@ import { migration013 } from './migrations/013-sync';
 import { migration014 } from './migrations/014-queue';
 import { migration015 } from './migrations/015-search-index';
 import { migration016 } from './migrations/016-housekeeping';
+import { migration017 } from './migrations/017-queue-facets';
 
 export type Db = Database.Database;
 
@@ -43,6 +44,7 @@ export const migrations: readonly Migration[] = [
   migration014,
   migration015,
   migration016,
+  migration017,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
@@ -66,6 +68,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // The queue's counts and searches read tens of MiB of a 100,000-pair database. Mapped into
+    // memory (up to 256 MiB), its pages are read where the OS keeps them instead of being copied
+    // into SQLite's own cache first (2 MiB by default), which took a third of such a search's time.
+    // (The cost SQLite's documentation names: a disk that fails under a mapped page stops the
+    // process instead of failing the statement. The database is a local file in the person's own
+    // profile; a failing disk loses no committed write either way: WAL keeps those.)
+    db.pragma('mmap_size = 268435456');
     // Waiting for a lock blocks the main thread (better-sqlite3 is synchronous). Tandem's own
     // transactions hold the lock for milliseconds, so 200 ms rides out any of them; a lock held
     // longer belongs to another program (a second copy, a backup or sync tool) and is reported
@@ -99,5 +108,12 @@ export function migrate(db: Db): void {
     }
   } finally {
     db.pragma('foreign_keys = ON');
+    // The queue's counts and searches read tens of MiB of a 100,000-pair database. Mapped into
+    // memory (up to 256 MiB), its pages are read where the OS keeps them instead of being copied
+    // into SQLite's own cache first (2 MiB by default), which took a third of such a search's time.
+    // (The cost SQLite's documentation names: a disk that fails under a mapped page stops the
+    // process instead of failing the statement. The database is a local file in the person's own
+    // profile; a failing disk loses no committed write either way: WAL keeps those.)
+    db.pragma('mmap_size = 268435456');
   }
 }

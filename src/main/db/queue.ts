@@ -12,11 +12,12 @@
 // byte by byte on both engines (SQLite's BINARY, PostgreSQL databases made with the C locale).
 //
 // Indexes (migration 014): post_pair_created for newest/oldest, post_pair_status for a status
-// filter, post_pair_when for the 'scheduled' order and a date range, post_pair_creator and
-// pair_author_person for a person, pair_channel_channel for an account pair; (migration 015)
+// filter, post_pair_when for the 'scheduled' order and a date range; (migration 015)
 // post_pair_status_when for the counts under a date range, and the search's trigram index
-// (db/search.ts). At 100,000 pairs every filter alone or combined answers within 100 ms on both
-// engines (README, Measurements), a search of one or two characters aside (it reads every pair).
+// (db/search.ts); (migration 017) pair_facet, the pairs of a person, an account pair or a
+// platform with their status, so those filters are one set each and their counts one range of an
+// index. At 100,000 pairs every filter alone or combined answers within 100 ms on both engines
+// (README, Measurements).
 import type { Pair, PairStatus, Platform } from '../../shared/domain';
 import { pairsOfRows, type PairRow } from './pairs';
 import { searchCondition, type SearchCondition } from './search';
@@ -121,30 +122,30 @@ function filters(
     );
     params.push(engine === 'sqlite' ? JSON.stringify(hidden) : textArray(hidden));
   }
-  // A pair among a set of pairs: SQLite builds the set once and probes it for each pair it reads
-  // in the order or the index it chose (`+p.id`: never read the pairs through the set, one lookup
-  // each, which cost seconds when the set holds most of them); PostgreSQL makes it a hashed semi-join.
-  const among = (set: string, each: string) => (eachPair ? `EXISTS (${each})` : `${engine === 'sqlite' ? '+p.id' : 'p.id'} IN (${set})`);
-  if (f.channelId !== undefined) {
-    where.push(among('SELECT cc.pair_id FROM pair_channel cc WHERE cc.channel_id = ?', 'SELECT 1 FROM pair_channel cc WHERE cc.pair_id = p.id AND cc.channel_id = ?'));
-    params.push(f.channelId);
-  }
-  if (f.platform !== undefined) {
+  // A pair among the pairs of one facet (migration 017: a person, an account pair, a platform).
+  // SQLite builds the set once from the facet's range of pair_facet and probes it for each pair it
+  // reads in the order or the index it chose (`+p.id`: never read the pairs through the set, one
+  // lookup each, which cost seconds when the set holds most of them); PostgreSQL makes it a hashed
+  // semi-join. A narrow search's few pairs are each looked up instead (pair_facet_pair).
+  for (const facet of facetsOf(f)) {
     where.push(
-      among(
-        'SELECT pc.pair_id FROM pair_channel pc JOIN channel c ON c.id = pc.channel_id WHERE c.platform = ?',
-        'SELECT 1 FROM pair_channel pc JOIN channel c ON c.id = pc.channel_id WHERE pc.pair_id = p.id AND c.platform = ?',
-      ),
+      eachPair
+        ? 'EXISTS (SELECT 1 FROM pair_facet ef WHERE ef.pair_id = p.id AND ef.facet = ?)'
+        : `${engine === 'sqlite' ? '+p.id' : 'p.id'} IN (SELECT sf.pair_id FROM pair_facet sf WHERE sf.facet = ?)`,
     );
-    params.push(f.platform);
-  }
-  if (f.person !== undefined) {
-    where.push(
-      `(p.created_by = ? OR ${among('SELECT pa.pair_id FROM pair_author pa WHERE pa.username = ?', 'SELECT 1 FROM pair_author pa WHERE pa.pair_id = p.id AND pa.username = ?')})`,
-    );
-    params.push(f.person, f.person);
+    params.push(facet);
   }
   return { where, params };
+}
+
+/** The facets the filter names (pair_facet's keys): an account pair, a platform, a person. */
+function facetsOf(f: QueueFilter): string[] {
+  const facets: string[] = [];
+  if (f.channelId !== undefined) facets.push(`channel:${f.channelId}`);
+  if (f.platform !== undefined) facets.push(`platform:${f.platform}`);
+  // Pairs they created, or of which they wrote or edited either language.
+  if (f.person !== undefined) facets.push(`person:${f.person}`);
+  return facets;
 }
 
 const whereClause = (where: readonly string[]) => (where.length > 0 ? `WHERE ${where.join(' AND ')}` : '');
@@ -176,9 +177,15 @@ export async function queryPairs(sql: Sql, q: QueueQuery, visible: ReadonlySet<s
     withJsonList(fenced ? `SELECT * FROM (${matching} OFFSET 0) AS p ORDER BY ${sort.order} LIMIT ?` : `${matching} ORDER BY ${sort.order} LIMIT ?`),
     [...params, limit + 1],
   );
+  // Counts under one facet and nothing else (every account pair visible, no search, no dates):
+  // one range of pair_facet's primary key, whatever the number of pairs. Otherwise each matching pair.
+  const facets = facetsOf(q);
+  const facetOnly = facets.length === 1 && hidden === null && search === null && q.from === undefined && q.to === undefined;
   const counted = await sql.all<{ status: PairStatus; n: number }>(
-    withJsonList(`SELECT p.status AS status, count(*) AS n FROM post_pair p ${whereClause(base.where)} GROUP BY p.status`),
-    base.params,
+    facetOnly
+      ? 'SELECT f.status AS status, count(*) AS n FROM pair_facet f WHERE f.facet = ? GROUP BY f.status'
+      : withJsonList(`SELECT p.status AS status, count(*) AS n FROM post_pair p ${whereClause(base.where)} GROUP BY p.status`),
+    facetOnly ? facets : base.params,
   );
 
   const page = rows.slice(0, limit);

@@ -7,7 +7,7 @@
 // GIN index (pg_trgm) that the planner uses for the LIKE itself; on SQLite an FTS5 table with the
 // trigram tokenizer (pair_search, kept in step by triggers) that gives the candidate pairs, which
 // the same LIKE then checks. A search shorter than three characters has no trigram: both engines
-// read the LIKE over every pair the other filters leave — the same answer, only slower.
+// read the LIKE over every pair once to find the first few that match (searchCondition).
 import type { Param, Sql } from './sql';
 import { fold } from '../../shared/fold';
 
@@ -65,7 +65,16 @@ export async function searchCondition(sql: Sql, needle: string, combined: boolea
     return { where: `${narrow ? 'p.rowid IN' : '+p.rowid IN'} (SELECT rowid FROM pair_search WHERE pair_search MATCH ?)`, params: [match], narrow };
   }
   const pattern = containsPattern(needle);
-  if (!indexed) return { where: like, params: [pattern], narrow: false };
+  if (!indexed) {
+    // No trigram to look up: the LIKE reads every pair's text once, here, keeping the first few
+    // that match. When that is all of them (a rare pair of letters, "T3"), the page and the counts
+    // read those pairs alone; when more match, walking the page's order finds a page soon, and only
+    // the counts read every pair again. (Before, a rare one was read in full twice: 110–200 ms.)
+    const key = sql.engine === 'sqlite' ? 'p.rowid' : 'p.id';
+    const found = await sql.all<{ key: number | string }>(`SELECT ${key} AS key FROM post_pair p WHERE ${like} LIMIT ?`, [pattern, few + 1]);
+    if (found.length > few) return { where: like, params: [pattern], narrow: false };
+    return { where: `${key} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(found.map((row) => row.key))], narrow: true };
+  }
   const found = await sql.value<number>(`SELECT count(*) FROM (SELECT 1 FROM post_pair p WHERE ${like} LIMIT ?) AS found`, [pattern, few + 1]);
   return { where: like, params: [pattern], narrow: (found ?? 0) <= few };
 }
