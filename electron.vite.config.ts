@@ -34,7 +34,7 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     build: {
       // electron-vite leaves the renderer unminified; the first screen's bundle is read and parsed on every start.
-      minify: 'esbuild',
+      minify: process.env['TANDEM_NO_MINIFY'] ? false : 'esbuild',
       // Every font and image as a file of the app's own: the CSP allows fonts from 'self' only, not data: URLs.
       assetsInlineLimit: 0,
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },

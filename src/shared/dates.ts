@@ -14,6 +14,16 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.Da
   return found;
 }
 
+/** Numbers as each language writes them (3,000; 3 000), one formatter per language and options, as for dates. */
+const numberFormatters = new Map<string, Intl.NumberFormat>();
+export function numberFormat(lang: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const locale = lang === 'fr' ? locales.fr : locales.en;
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let found = numberFormatters.get(key);
+  if (!found) numberFormatters.set(key, (found = new Intl.NumberFormat(locale, options)));
+  return found;
+}
+
 /**
  * French writes the first of the month as an ordinal (1er décembre, and only the first) and the
  * hour without a leading zero (9 h 05, not 09 h 05).

@@ -31,4 +31,15 @@ void i18next.use(initReactI18next).init({
   returnNull: false,
 });
 
+// `{{n, number}}` (the only format the catalogues use) with one Intl formatter per language: the
+// built-in one makes a formatter per call, and its cache keys each formatter by the call's values
+// too (a new one for every count), while the composer's counters format two numbers a keystroke.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+i18next.services.formatter?.add('number', (value: unknown, lng: string | undefined) => {
+  const key = lng ?? 'en';
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(key)));
+  return typeof value === 'number' ? format.format(value) : String(value);
+});
+
 export default i18next;

@@ -1,12 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import type { Channel, ErrorInfo, Lang } from '../../../shared/domain';
-import { formatDateTime, formatDay, formatTime, zoneName } from '../../../shared/dates';
+import { formatDateTime, formatDay, formatTime, numberFormat, zoneName } from '../../../shared/dates';
 
 /** Renders an error from main in the user's language; a `lang` param is shown as a language name. */
 export function useErrorText(): (error: ErrorInfo) => string {
   const { t, i18n } = useTranslation();
   const formatDay = useDayFormat();
-  const number = new Intl.NumberFormat(i18n.language === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 1 });
+  const number = numberFormat(i18n.language, { maximumFractionDigits: 1 });
   return (error) => {
     const params: Record<string, string | number> = { ...error.params };
     // Numbers as the language writes them: 1.5 MB, 1,5 Mo; 3,000 bytes, 3 000 octets.

@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import type { AuditSubject } from '../../../../shared/contract';
 import { auditActions } from '../../../../shared/audit-actions';
 import type { AuditEntry, Lang } from '../../../../shared/domain';
-import { formatDateTime } from '../../../../shared/dates';
+import { formatDateTime, numberFormat } from '../../../../shared/dates';
 import { fold } from '../../../../shared/fold';
 
 export interface Describer {
@@ -64,7 +64,7 @@ function valueText(d: Describer, key: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return t('audit.none');
   if (Array.isArray(value)) return value.length === 0 ? t('audit.none') : value.map((v) => valueText(d, key, v)).join(', ');
   if (typeof value === 'boolean') return t(value ? 'audit.yes' : 'audit.no');
-  if (typeof value === 'number') return new Intl.NumberFormat(lang === 'fr' ? 'fr-CA' : 'en-CA').format(value);
+  if (typeof value === 'number') return numberFormat(lang).format(value);
   if (typeof value !== 'string') return JSON.stringify(value);
   if (isoMoment.test(value)) return formatDateTime(value, lang);
   switch (key) {

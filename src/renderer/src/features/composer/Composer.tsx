@@ -80,7 +80,6 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     ];
     return lines.filter(Boolean).join(' ') || null;
   });
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   // The workspace's check settings, asked again when they change; the defaults until known.
   const checkSettings: CheckSettings = useCall('settings.get').data?.checks ?? defaultCheckSettings;
 
@@ -159,7 +158,9 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     }
     setRefusedForText(false);
     return run(async () => {
-      let pair = await call('pairs.create', { channelIds, enText, frText, media: mediaInput, authorTz: timeZone });
+      // The zone the person is in now (asked here, not on every keystroke's render: it costs a formatter).
+      const authorTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      let pair = await call('pairs.create', { channelIds, enText, frText, media: mediaInput, authorTz });
       // The draft is saved from here on: clear the composer even if the next step is refused.
       setEnText('');
       setFrText('');

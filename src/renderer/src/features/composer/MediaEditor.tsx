@@ -6,6 +6,7 @@ import { maxUploadBytes } from '../../../../shared/contract';
 import { call, toErrorInfo } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { rememberPickedFile, Thumbnail } from '../../lib/pair/media';
+import { numberFormat } from '../../../../shared/dates';
 
 /** One image as the composer holds it: its EN and FR file (the same by default) and alt text. */
 export interface ComposerMedia {
@@ -47,7 +48,7 @@ interface Props {
 /** 850 KB, 1.2 MB; 850 ko, 1,2 Mo. */
 function fileSize(bytes: number, language: string): string {
   const fr = language === 'fr';
-  const format = new Intl.NumberFormat(fr ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 1 });
+  const format = numberFormat(language, { maximumFractionDigits: 1 });
   const nbsp = '\u00a0';
   if (bytes < 1024 * 1024) return `${format.format(Math.max(1, Math.round(bytes / 1024)))}${nbsp}${fr ? 'ko' : 'KB'}`;
   return `${format.format(bytes / 1024 / 1024)}${nbsp}${fr ? 'Mo' : 'MB'}`;

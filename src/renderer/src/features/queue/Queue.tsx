@@ -8,6 +8,7 @@ import { useCan } from '../../lib/session';
 import { useWorkspaceOffline } from '../../lib/outbox';
 import { useAction } from '../../lib/useAction';
 import { Thumbnail } from '../../lib/pair/media';
+import { numberFormat } from '../../../../shared/dates';
 
 /** `datetime-local` value (local wall time, to the second). */
 function localInputValue(date: Date): string {
@@ -325,7 +326,7 @@ function Engagement({ pairId }: { pairId: string }) {
   const [rows, setRows] = useState<DeliveryMetrics[] | null>(null);
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useAction();
-  const number = new Intl.NumberFormat(i18n.language === 'fr' ? 'fr-CA' : 'en-CA');
+  const number = numberFormat(i18n.language);
   const cell = (value: number | null) => (value === null ? <span className="muted">{t('queue.metrics.notReported')}</span> : number.format(value));
   async function show() {
     setOpen(true);

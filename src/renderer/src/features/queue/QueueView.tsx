@@ -12,6 +12,7 @@ import { useCall, usePagedCall } from '../../lib/query';
 import { useUser } from '../../lib/session';
 import { onBeforeSignOut } from '../../lib/signOut';
 import { PairItem } from './Queue';
+import { numberFormat } from '../../../../shared/dates';
 
 type Sort = 'newest' | 'oldest' | 'scheduled';
 
@@ -110,7 +111,7 @@ export default function QueueView() {
   const people = useRef(new Map<string, string>());
   for (const pair of pairs) for (const [username, name] of Object.entries(pair.names ?? {})) people.current.set(username, name);
 
-  const number = new Intl.NumberFormat(i18n.language === 'fr' ? 'fr-CA' : 'en-CA');
+  const number = numberFormat(i18n.language);
   const filtered = JSON.stringify(filters) !== JSON.stringify(noFilters);
   const edit = (pair: Pair) => go({ view: 'compose', pair });
 
