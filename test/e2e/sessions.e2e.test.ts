@@ -67,12 +67,17 @@ describe('sign out everywhere', () => {
     const open = admin.getByRole('button', { name: 'Deactivate blake' });
     await open.focus();
     await admin.keyboard.press('Enter');
-    // The confirmation says what will happen and takes the focus; Escape gives it back.
-    await admin.getByText('Deactivate blake? Their sessions end at once on every computer').waitFor();
-    expect(await admin.evaluate('document.activeElement?.textContent')).toBe('Deactivate');
+    // The confirmation says what will happen and takes the focus, on the safe answer: Enter there
+    // changes nothing. Escape gives the focus back.
+    const dialog = admin.getByRole('dialog', { name: 'Deactivate blake' });
+    await dialog.getByText('Deactivate blake? Their sessions end at once on every computer').waitFor();
+    expect(await admin.evaluate('document.activeElement?.textContent')).toBe('Cancel');
     await admin.keyboard.press('Escape');
     await waitFor(async () => (await admin.evaluate('document.activeElement?.textContent')) === 'Deactivate blake', 2_000, 'focus back');
     await admin.keyboard.press('Enter');
+    await dialog.waitFor();
+    await admin.keyboard.press('Shift+Tab');
+    expect(await admin.evaluate('document.activeElement?.textContent')).toBe('Deactivate');
     await admin.keyboard.press('Enter');
     await admin.getByRole('status').getByText('blake is deactivated.').waitFor();
     await admin.locator('[data-username="blake"]').getByText(/^Deactivated on /).waitFor();

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roles, type Channel, type ErrorInfo, type Grant, type Role, type User } from '../../../../shared/domain';
 import { isGrantActive } from '../../../../shared/permissions';
-import { call, toErrorInfo } from '../../lib/api';
+import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { FormFooter } from '../../lib/FormFooter';
 import { useChannelName, useDateFormat } from '../../lib/format';
@@ -71,58 +71,53 @@ export function PeopleView({ channels }: { channels: Channel[] }) {
 
 /**
  * Deactivating a person, behind a confirmation that says what it does: their sessions end at once
- * on every computer and they cannot sign in again; their history stays. Keyboard first: the
- * confirmation takes the focus, Escape or Cancel gives it back.
+ * on every computer and they cannot sign in again; their history stays. The confirmation opens
+ * with the focus on Cancel (as every other one); Escape or Cancel gives the focus back.
  */
 function Deactivation({ user, onError, onDone }: { user: User; onError: (e: ErrorInfo | null) => void; onDone: (name: string) => void }) {
   const { t } = useTranslation();
   const formatDate = useDateFormat();
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const openRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-  }, [confirming]);
+  const confirm = useConfirm();
+  const opener = useRef<HTMLButtonElement>(null);
+  const deactivate = useCallMutation('users.deactivate');
   if (user.deactivatedAt !== null) {
     return <div className="badge badge-failed">{t('people.deactivatedOn', { date: formatDate(user.deactivatedAt) })}</div>;
   }
-  const cancel = () => {
-    setConfirming(false);
-    requestAnimationFrame(() => openRef.current?.focus());
-  };
-  if (!confirming) {
-    return (
-      <button ref={openRef} type="button" className="link-button" onClick={() => setConfirming(true)}>
-        {t('people.deactivate', { name: user.displayName })}
-      </button>
-    );
-  }
   return (
-    <div role="group" aria-label={t('people.deactivate', { name: user.displayName })} onKeyDown={(e) => e.key === 'Escape' && cancel()}>
-      <p>{t('people.confirmDeactivate', { name: user.displayName })}</p>
+    <>
       <button
-        ref={confirmRef}
+        ref={opener}
         type="button"
-        disabled={busy}
+        className="link-button"
         onClick={() => {
           onError(null);
-          setBusy(true);
-          call('users.deactivate', { userId: user.id })
-            .then(() => onDone(user.displayName))
-            .catch((caught: unknown) => onError(toErrorInfo(caught)))
-            .finally(() => {
-              setBusy(false);
-              setConfirming(false);
-            });
+          confirm.open();
         }}
       >
-        {t('people.confirm')}
-      </button>{' '}
-      <button type="button" className="link-button" onClick={cancel}>
-        {t('people.cancel')}
+        {t('people.deactivate', { name: user.displayName })}
       </button>
-    </div>
+      <ConfirmDialog
+        confirm={confirm}
+        title={t('people.deactivate', { name: user.displayName })}
+        body={t('people.confirmDeactivate', { name: user.displayName })}
+        confirmLabel={t('people.confirm')}
+        cancelLabel={t('people.cancel')}
+        busy={deactivate.isPending}
+        onConfirm={() =>
+          deactivate.mutate(
+            { userId: user.id },
+            {
+              onSuccess: () => onDone(user.displayName),
+              onError: (caught) => onError(caught.info),
+              onSettled: () => confirm.close(),
+            },
+          )
+        }
+        onClose={() => {
+          if (!deactivate.isSuccess) opener.current?.focus();
+        }}
+      />
+    </>
   );
 }
 
