@@ -12,6 +12,8 @@
 //     text, é or ’) to just after the next frame is painted
 //     (requestAnimationFrame, then a message posted from it runs once that frame is done), at a
 //     fast typist's pace (a key every 50 ms after the previous key's frame).
+// (c) The Queue at 100,000 pairs (bench/seed.ts): each filter chosen on a fresh page, from the
+//     change's event to the frame painted with the new count and list (BENCH_QUEUE pages each).
 //
 // Timings are printed, never asserted. Other processes share this machine: say so with the numbers.
 import path from 'node:path';
@@ -27,9 +29,12 @@ import { startHarness } from '../test/harness/server';
 import { launchBrowser } from '../test/e2e/browser';
 import { startTestApp } from '../test/support';
 import { summarize } from './stats';
+import { seedPairs } from './seed';
 
 const loads = Number(process.env['BENCH_LOADS'] ?? 15);
 const keystrokes = Number(process.env['BENCH_KEYS'] ?? 300);
+/** Fresh pages per Queue filter in (c); 0 skips the 100,000 pairs. */
+const queueSamples = Number(process.env['BENCH_QUEUE'] ?? 10);
 
 // Only the previews are measured: account pairs are added without asking any platform.
 class QuietBluesky extends BlueskyAdapter {
@@ -238,6 +243,60 @@ try {
   console.log(`  keydown → next frame painted: p50 ${k.p50.toFixed(1)} ms, p99 ${k.p99.toFixed(1)} ms, max ${k.max.toFixed(1)} ms (frames come every 16.7 ms)`);
   console.log(`  keydown → main thread free again (the keystroke's own work): p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, max ${w.max.toFixed(1)} ms`);
   await page.context().close();
+
+  // ---------------------------------------------------------------- (c) the Queue at 100,000 pairs
+  if (queueSamples > 0) {
+    console.log('Seeding 100,000 pairs for the Queue (bench/seed.ts, spread over four account pairs and five people)…');
+    await seedPairs(t.tandem.sql, { pairs: 100_000, recentPool: 3_000, every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500, spread: true });
+    // Each filter is chosen on a fresh page (nothing cached: the window keeps each answer), on the
+    // Queue's first screen, and timed from the change's event to the frame painted after the
+    // count of matching pairs and the list are in. A typed filter is asked once typing pauses
+    // (300 ms): that pause is taken off its figure.
+    const filters: { name: string; pause: number; apply: (page: Page) => Promise<void> }[] = [
+      { name: 'platform (Bluesky, 30,000 pairs)', pause: 0, apply: (page) => page.getByLabel('Platform').selectOption({ label: 'Bluesky' }).then(() => undefined) },
+      { name: 'status: Scheduled', pause: 0, apply: (page) => page.getByRole('checkbox', { name: /^Scheduled/ }).check() },
+      { name: 'person (typed, 20,000 pairs)', pause: 300, apply: (page) => page.getByLabel('Person', { exact: true }).fill('amelie') },
+      { name: 'search, a topic (typed)', pause: 300, apply: (page) => page.getByLabel('Search English and French text').fill('mises en chantier') },
+      { name: 'search, 2 characters (typed)', pause: 300, apply: (page) => page.getByLabel('Search English and French text').fill('t3') },
+    ];
+    console.log(`The Queue at 100,000 pairs, end to end in Chromium (${queueSamples} fresh pages each): the filter's event → the frame painted with the new count and list:`);
+    for (const filter of filters) {
+      const times: number[] = [];
+      for (let i = 0; i < queueSamples + 1; i++) {
+        const page = await newPage();
+        await page.goto(harness.url);
+        await page.getByRole('navigation').getByRole('button', { name: 'Queue' }).click();
+        await page.getByTestId('queue-count').getByText(/^[\d,]+ pairs?$/).waitFor();
+        await page.evaluate(`
+          window.__queueDone = null;
+          window.__queueStart = null;
+          for (const type of ['change', 'input']) document.addEventListener(type, (event) => { window.__queueStart ??= event.timeStamp; }, { capture: true });
+          const count = document.querySelector('[data-testid="queue-count"]');
+          const before = count.textContent;
+          new MutationObserver(() => {
+            const text = count.textContent;
+            if (window.__queueStart === null || window.__queueDone !== null || text === before || !/^[\\d,]+ pairs?$/.test(text)) return;
+            window.__queueDone = 0;
+            requestAnimationFrame(() => {
+              const channel = new MessageChannel();
+              channel.port1.onmessage = () => { window.__queueDone = performance.now() - window.__queueStart; };
+              channel.port2.postMessage(null);
+            });
+          }).observe(count, { childList: true, subtree: true, characterData: true });
+        `);
+        await filter.apply(page);
+        await until(page, 'window.__queueDone !== null && window.__queueDone > 0');
+        // The first page warms the services' statements for this question: left out.
+        if (i > 0) times.push(((await page.evaluate('window.__queueDone')) as number) - filter.pause);
+        if (process.env['BENCH_QUEUE_TRACE']) {
+          console.log(JSON.stringify(await page.evaluate("[window.__queueStart, performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/call')).slice(-3).map((e) => [Math.round(e.startTime), Math.round(e.responseStart), Math.round(e.responseEnd), e.transferSize])]")));
+        }
+        await page.context().close();
+      }
+      const q = summarize(times);
+      console.log(`  ${filter.name}: median ${q.p50.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
+    }
+  }
 } finally {
   await close();
   await harness.close();

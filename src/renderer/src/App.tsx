@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './lib/translation';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Channel, Grant, Pair } from '../../shared/domain';
 import { allowedRoles } from '../../shared/permissions';

@@ -11,6 +11,7 @@ import './i18n';
 import './styles.css';
 import { App } from './App';
 import { createQueryClient, useStaleOnEvents } from './lib/query';
+import { TranslationProvider } from './lib/translation';
 
 // Earlier versions kept the composer's unsent text here, for whoever opened the composer next.
 // Whose it was cannot be told, so it is removed unread; main now keeps each person's own.
@@ -26,8 +27,10 @@ function DataLayer({ client, children }: { client: QueryClient; children: ReactN
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <DataLayer client={client}>
-      <App />
-    </DataLayer>
+    <TranslationProvider>
+      <DataLayer client={client}>
+        <App />
+      </DataLayer>
+    </TranslationProvider>
   </StrictMode>,
 );

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './translation';
 import type { BackupInfo, StartupProblem } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/domain';
 import { call, toErrorInfo } from './api';

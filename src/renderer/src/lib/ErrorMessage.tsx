@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './translation';
 import type { ErrorInfo } from '../../../shared/domain';
 import { useErrorText } from './format';
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './translation';
 import type { StorageProblem } from '../../../shared/contract';
 import { call } from './api';
 import { useApiEvent } from './useEvent';

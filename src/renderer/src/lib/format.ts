@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './translation';
 import type { Channel, ErrorInfo, Lang } from '../../../shared/domain';
 import { formatDateTime, formatDay, formatTime, numberFormat, zoneName } from '../../../shared/dates';
 

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import { platforms, type Account, type Channel, type Lang, type Platform } from '../../../../shared/domain';
 import { credentialFields, initialValues, toCredentials, type FieldSpec, type FieldValues } from './credentialFields';
 import { checkIds, frenchStyles, severities, type CheckSettings, type FrenchStyle, type Severity } from '../../../../shared/checks';

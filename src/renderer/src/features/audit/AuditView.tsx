@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { AuditIntegrity, AuditPage, AuditProblem, Input } from '../../../../shared/contract';
 import type { ErrorInfo } from '../../../../shared/domain';
 import { ErrorMessage } from '../../lib/ErrorMessage';

@@ -3,7 +3,7 @@
 // keyboard (Space picks it up, the arrows move it, Enter drops it, Escape puts it back), each step
 // said aloud; a publisher's move keeps the approval. "Due today" beside it.
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { PairPage, Input } from '../../../../shared/contract';
 import type { Channel, ErrorInfo, Pair, PairStatus, Platform } from '../../../../shared/domain';
 import { ErrorMessage } from '../../lib/ErrorMessage';

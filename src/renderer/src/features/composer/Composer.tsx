@@ -1,5 +1,5 @@
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { Account, Channel, ErrorInfo, Grant, Lang, Pair } from '../../../../shared/domain';
 import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
 import type { UnsentText } from '../../../../shared/contract';

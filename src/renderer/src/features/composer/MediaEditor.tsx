@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type Dispatch, type SetStateAction } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { ErrorInfo, Lang, MediaFile } from '../../../../shared/domain';
 import { countGraphemes } from '../../../../shared/limits';
 import { maxUploadBytes } from '../../../../shared/contract';

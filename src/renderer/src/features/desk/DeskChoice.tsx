@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useAction } from '../../lib/useAction';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { Outbox, OutboxEntry } from '../../../../shared/contract';
 import type { PairMedia } from '../../../../shared/domain';
 import { call } from '../../lib/api';

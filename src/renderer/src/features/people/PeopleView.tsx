@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import { roles, type Channel, type ErrorInfo, type Grant, type Role, type User } from '../../../../shared/domain';
 import { isGrantActive } from '../../../../shared/permissions';
 import { call } from '../../lib/api';

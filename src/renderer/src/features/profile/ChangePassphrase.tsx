@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { ErrorInfo } from '../../../../shared/domain';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useCallMutation } from '../../lib/query';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { Channel, Delivery, DeliveryMetrics, Pair } from '../../../../shared/domain';
 import { call } from '../../lib/api';
 import { ErrorMessage } from '../../lib/ErrorMessage';

@@ -1,7 +1,7 @@
 // The queue (issue 13, item 2): every pair the person may see, asked of the services page by page
 // with the filters chosen here (pairs.query), so it stays fast however many pairs there are.
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import { pairStatuses, type Input } from '../../../../shared/contract';
 import { platforms, type Pair, type PairStatus, type Platform } from '../../../../shared/domain';
 import { ErrorMessage } from '../../lib/ErrorMessage';

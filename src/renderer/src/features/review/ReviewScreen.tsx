@@ -4,7 +4,7 @@
 // do with it (approve or send back, with shortcuts; edit; reschedule; duplicate; copy a post's
 // link). Read-only, with the reason said, where the person may not act.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { PairReview } from '../../../../shared/contract';
 import type { Channel, Delivery, ErrorInfo, Lang, Pair } from '../../../../shared/domain';
 import { checkIds, defaultCheckSettings, runChecks, type CheckSettings } from '../../../../shared/checks';

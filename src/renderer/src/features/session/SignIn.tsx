@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import { call } from '../../lib/api';
 import { useAction } from '../../lib/useAction';
 import { ErrorMessage } from '../../lib/ErrorMessage';

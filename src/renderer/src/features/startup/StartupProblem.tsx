@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { StartupProblem as Problem, StartupProblemKind } from '../../../../shared/contract';
 import { call } from '../../lib/api';
 import { BackupList } from '../../lib/BackupList';

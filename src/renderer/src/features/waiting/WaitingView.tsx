@@ -2,7 +2,7 @@
 // roles give — sent back, to translate, to approve, to publish, problems — each with its count and
 // the oldest pairs first; each pair opens on its own.
 import { useId } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../lib/translation';
 import type { WaitingKind } from '../../../../shared/contract';
 import type { Channel, Pair } from '../../../../shared/domain';
 import { ErrorMessage } from '../../lib/ErrorMessage';

@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../translation';
 import type { Lang } from '../../../../shared/domain';
 import { runChecks, type CheckSettings, type Finding, type MediaAlt } from '../../../../shared/checks';
 import { piiAddressKinds, type PiiKind } from '../../../../shared/pii';

@@ -1,5 +1,5 @@
 import { Fragment, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../translation';
 import type { Account, Channel, Lang } from '../../../../shared/domain';
 import { entities, type Entity, type EntityKind } from '../../../../shared/entities';
 import { measureMedia, measureText, sideMedia } from '../../../../shared/limits';
