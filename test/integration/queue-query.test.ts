@@ -358,14 +358,7 @@ describe('pairs.query on pairs written before the search index (migration 15)', 
       // A pair written by the version before, without the index.
       await sql.run("UPDATE post_pair SET en_text = 'Old housing text', search_text = ? WHERE id = ?", ['old housing text\nles mises en chantier ont augmente en mars', p.housing!.id]);
     });
-    const again = t.reopen();
-    await again.ready;
-    expect((await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
-    const ask = async (input: Record<string, unknown>) => {
-      const result = await again.dispatch(t.caller, 'pairs.query', input);
-      if (!result.ok) throw new Error(result.error.code);
-      return result.value as PairPage;
-    };
+    const { again, ask } = await reopenedQuery();
     expect(ids(await ask({ search: 'old housing' }))).toEqual(of('housing'));
     expect(ids(await ask({ search: 'chantier' }))).toEqual(of('housing'));
     expect(ids(await ask({ search: 'montréal' }))).toEqual(of('election'));
@@ -377,6 +370,19 @@ describe('pairs.query on pairs written before the search index (migration 15)', 
     expect((await ask({ search: 'apres la mise' })).pairs.map((x) => x.enText)).toEqual(['After the upgrade']);
   });
 });
+
+/** The app opened again on its files (migrating them), the admin signed in: its pairs.query. */
+async function reopenedQuery() {
+  const again = t.reopen();
+  await again.ready;
+  expect((await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
+  const ask = async (input: Record<string, unknown>) => {
+    const result = await again.dispatch(t.caller, 'pairs.query', input);
+    if (!result.ok) throw new Error(result.error.code);
+    return result.value as PairPage;
+  };
+  return { again, ask };
+}
 
 /** Migration 17 undone: the facets' table and the triggers that keep it. */
 async function dropFacets(sql: Sql): Promise<void> {
@@ -432,15 +438,8 @@ describe('pairs.query counts under a person, a platform or an account pair (migr
       await dropFacets(sql);
       await sql.run(engine === 'sqlite' ? 'PRAGMA user_version = 16' : 'UPDATE tandem_schema SET version = 16');
     });
-    const again = t.reopen();
-    await again.ready;
-    expect((await again.dispatch(t.caller, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).ok).toBe(true);
-    const ask = async (input: Record<string, unknown>) => {
-      const result = await again.dispatch(t.caller, 'pairs.query', input);
-      if (!result.ok) throw new Error(result.error.code);
-      return (result.value as PairPage).counts;
-    };
-    expect(await Promise.all([{ person: 'admin' }, { person: 'writer' }, { platform: 'x' }, { channelId: b }].map(ask))).toEqual(before);
+    const { ask } = await reopenedQuery();
+    expect(await Promise.all([{ person: 'admin' }, { person: 'writer' }, { platform: 'x' }, { channelId: b }].map(async (input) => (await ask(input)).counts))).toEqual(before);
   });
 });
 
