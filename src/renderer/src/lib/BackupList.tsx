@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from './translation';
 import type { BackupInfo, StartupProblem } from '../../../shared/contract';
-import type { ErrorInfo } from '../../../shared/domain';
-import { call, toErrorInfo } from './api';
+import { call } from './api';
+import { useCall } from './query';
 import { ErrorMessage } from './ErrorMessage';
 import { useAction } from './useAction';
 
@@ -13,8 +13,10 @@ import { useAction } from './useAction';
 export function BackupList({ onRestored }: { onRestored: (problem: StartupProblem | null) => void }) {
   const { t, i18n } = useTranslation();
   const ids = useId();
-  const [backups, setBackups] = useState<BackupInfo[] | null>(null);
-  const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
+  // Read through the data layer, and asked again each time the list is shown: main makes backups
+  // on its own (daily, before a migration) and says nothing of it.
+  const listed = useCall('backups.list', undefined, { staleTime: 0 });
+  const backups = listed.data ?? null;
   const [chosen, setChosen] = useState<BackupInfo | null>(null);
   const { busy, error, run } = useAction();
   const confirmHeading = useRef<HTMLHeadingElement>(null);
@@ -30,10 +32,6 @@ export function BackupList({ onRestored }: { onRestored: (problem: StartupProble
           bytes / (1024 * 1024),
         );
 
-  const load = useCallback(() => {
-    call('backups.list').then(setBackups, (caught: unknown) => setLoadError(toErrorInfo(caught)));
-  }, []);
-  useEffect(load, [load]);
   useEffect(() => {
     if (chosen) confirmHeading.current?.focus();
   }, [chosen]);
@@ -48,7 +46,7 @@ export function BackupList({ onRestored }: { onRestored: (problem: StartupProble
   return (
     <section aria-labelledby={`${ids}-h`}>
       <h2 id={`${ids}-h`}>{t('backups.restoreHeading')}</h2>
-      <ErrorMessage error={loadError} />
+      <ErrorMessage error={listed.error?.info ?? null} />
       {backups && backups.length === 0 && <p className="empty">{t('backups.none')}</p>}
       {backups && backups.length > 0 && (
         <table className="data-table">

@@ -1,34 +1,24 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from './translation';
 import type { StorageProblem } from '../../../shared/contract';
-import { call } from './api';
+import { callKey, useCall } from './query';
 import { useApiEvent } from './useEvent';
 import { useDateFormat } from './format';
 
 /**
  * While Tandem cannot write its database (disk full, read-only, held by another program, failing
- * disk), says so at the top of every screen, until it can again. Publishing waits meanwhile.
+ * disk), says so at the top of every screen, until it can again. Publishing waits meanwhile. Read
+ * through the data layer; main's event says what the problem is now, shown at once (and the read
+ * is asked again, lib/query.ts). Main not answering is shown where the call was made: this banner
+ * only reports storage.
  */
 export function StorageBanner() {
   const { t } = useTranslation();
   const date = useDateFormat();
-  const [problem, setProblem] = useState<StorageProblem | null>(null);
-  // An event that arrives before the first answer is newer than that answer.
-  const heard = useRef(false);
-
-  useEffect(() => {
-    void call('storage.problem').then(
-      (current) => {
-        if (!heard.current) setProblem(current);
-      },
-      // Main not answering is shown where the call was made; this banner only reports storage.
-      () => undefined,
-    );
-  }, []);
-  const onProblem = useCallback((next: StorageProblem) => {
-    heard.current = true;
-    setProblem(next);
-  }, []);
+  const client = useQueryClient();
+  const problem = useCall('storage.problem').data ?? null;
+  const onProblem = useCallback((next: StorageProblem) => client.setQueryData(callKey('storage.problem'), next), [client]);
   useApiEvent('storage.problem', onProblem);
 
   if (!problem?.code) return null;

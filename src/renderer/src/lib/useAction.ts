@@ -27,5 +27,10 @@ export function useAction() {
     },
     [mutateAsync],
   );
-  return { busy: isPending, error, done, run, setError };
+  /** Forgets the last refusal and what was done (the person moved on). */
+  const clear = useCallback(() => {
+    setError(null);
+    setDone(null);
+  }, []);
+  return { busy: isPending, error, done, run, setError, clear };
 }

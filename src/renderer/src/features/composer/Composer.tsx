@@ -3,7 +3,8 @@ import { useTranslation } from '../../lib/translation';
 import type { Account, Channel, ErrorInfo, Grant, Lang, Pair } from '../../../../shared/domain';
 import { defaultLimits, measureText, sideMedia, validateSide } from '../../../../shared/limits';
 import type { UnsentText } from '../../../../shared/contract';
-import { call, toErrorInfo } from '../../lib/api';
+import { call } from '../../lib/api';
+import { useAction } from '../../lib/useAction';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useCan, useUser } from '../../lib/session';
 import { useChannelName, useDayFormat } from '../../lib/format';
@@ -69,8 +70,9 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     (editing?.media ?? restored?.media ?? []).map((m) => ({ ...m, key: newMediaKey() })),
   );
   const [uploading, setUploading] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  // Creating, sending on and saving run as the data layer's mutations: busy, the refusal, what was done.
+  const action = useAction();
+  const { busy, error } = action;
   // Restored text says so; images of it Tandem no longer has were left out, and that is said too.
   const [status, setStatus] = useState<string | null>(() => {
     if (!restored) return null;
@@ -117,17 +119,10 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     editing || !restored ? null : unsentContent(restored, owner),
   );
 
-  async function run(work: () => Promise<string>) {
-    setBusy(true);
-    setError(null);
+  /** Runs one of the composer's actions; what it did is said in the status line (the restored note goes). */
+  function run(work: () => Promise<string>) {
     setStatus(null);
-    try {
-      setStatus(await work());
-    } catch (caught) {
-      setError(toErrorInfo(caught));
-    } finally {
-      setBusy(false);
-    }
+    return action.run(work);
   }
 
   /** The same check main makes before review: the first problem with the text as it is now. */
@@ -152,7 +147,7 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
     if (next === 'review' && reviewProblem()) {
       // Not saved half-way: a pair that cannot go to review stays in the composer.
       setStatus(null);
-      setError(null);
+      action.clear();
       setRefusedForText(true);
       return;
     }
@@ -225,7 +220,7 @@ function ComposerForm(props: Props & { restored: UnsentText | null }) {
       {backToReview && <p className="alert alert-warning">{t('composer.backToReview')}</p>}
       <ErrorMessage error={textProblem ?? error} />
       <div role="status" className="status-line">
-        {busy ? t('composer.working') : status}
+        {busy ? t('composer.working') : (action.done ?? status)}
       </div>
       <div className="actions">
         {editing ? (
