@@ -1,22 +1,17 @@
 // WCAG 2.1 AA in real Chromium (issue 14, item 2): axe-core finds nothing on every view in both
 // languages; focus moves to the new content after signing in, approving and publishing; and one
 // whole workflow — sign in, compose, submit, approve — is done with the keyboard alone.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Pair } from '../../src/shared/domain';
-import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, type TestApp } from '../support';
-import { launchBrowser } from './browser';
+import { startWindows, type Windows } from './windows';
 import { goTo } from './steps';
 import { axeViolations } from './axe';
 
 let t: TestApp;
-let harness: Harness;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
+let windows: Windows;
 const zone = 'America/Toronto';
-const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -42,24 +37,15 @@ beforeAll(async () => {
   await t.call('pairs.approve', { id: approvable.id, version: approvable.version, comment: 'Checked.' });
   await t.publish(channel, 'Scheduled for later.', 'Prévue pour plus tard.', new Date(Date.now() + 2 * 86_400_000));
   await t.call('session.signOut');
-  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  windows = await startWindows(t);
 }, 120_000);
 afterAll(async () => {
-  await closeBrowser?.();
-  await harness?.close();
+  await windows?.close();
   await t?.cleanup();
 });
 
 async function open(locale: string): Promise<Page> {
-  const context = await browser.newContext({ locale, timezoneId: zone });
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await page.goto(harness.url);
-  return page;
+  return windows.open({ locale, timezoneId: zone, signedIn: false });
 }
 
 async function signIn(page: Page, username: string, fr: boolean): Promise<void> {
@@ -265,6 +251,6 @@ describe('the keyboard alone', () => {
 
 describe('console', () => {
   it('had no errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(windows.consoleErrors).toEqual([]);
   });
 });

@@ -4,22 +4,17 @@
 // passphrase set by the administrator and one changed by its owner; the trail filtered by a name
 // and by an action named in French, subjects and details in words, and exported in French.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Pair, User } from '../../src/shared/domain';
-import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, type TestApp } from '../support';
-import { launchBrowser } from './browser';
+import { startWindows, type Windows } from './windows';
 import { goTo } from './steps';
 import { fakeAccount } from '../fakes/x-api';
 
 let t: TestApp;
-let harness: Harness;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
+let windows: Windows;
 let channel: string;
-const consoleErrors: string[] = [];
 const tz = 'America/Toronto';
 
 beforeAll(async () => {
@@ -37,24 +32,16 @@ beforeAll(async () => {
   pair = await t.call<Pair>('pairs.submitForReview', { id: pair.id, version: pair.version });
   await t.signInAs('dchen');
   await t.call('pairs.approve', { id: pair.id, version: pair.version, comment: 'Figures checked.' });
-  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  windows = await startWindows(t);
 }, 60_000);
 afterAll(async () => {
-  await closeBrowser?.();
-  await harness?.close();
+  await windows?.close();
   await t?.cleanup();
 });
 
 async function openAs(username: string, locale = 'en-CA'): Promise<Page> {
   await t.signInAs(username);
-  const context = await browser.newContext({ locale, timezoneId: tz, acceptDownloads: true });
-  await context.addCookies([harness.cookieFor(t.caller.client)]);
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  await page.goto(harness.url);
+  const page = await windows.open({ locale, timezoneId: tz, acceptDownloads: true });
   await page.getByRole('navigation').waitFor();
   return page;
 }
@@ -168,7 +155,7 @@ describe('the audit trail for records staff', () => {
     const approved = lines.find((l) => l.includes(',pair.approved,'))!;
     expect(approved).toMatch(/,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d -0[45]:00,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC,David Chen,dchen,Approuvée/);
     await page.getByText(/^\d+\u00a0événements? exportés? dans tandem-audit-all\.csv\.$/).waitFor();
-    expect(consoleErrors).toEqual([]);
+    expect(windows.consoleErrors).toEqual([]);
     await page.context().close();
   });
 });

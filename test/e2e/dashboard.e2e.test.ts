@@ -2,20 +2,15 @@
 // its own lists and counts, and the navigation offers only what the role can use; with 300 pairs
 // the publisher reaches the 20 approved ones with one filter; a French word finds its pair; the
 // queue's filters are still there after going elsewhere and coming back.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Pair } from '../../src/shared/domain';
-import { startHarness, type Harness } from '../harness/server';
 import { startTestApp, type TestApp } from '../support';
-import { launchBrowser } from './browser';
+import { startWindows, type Windows } from './windows';
 import { goTo } from './steps';
 
 let t: TestApp;
-let harness: Harness;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-const consoleErrors: string[] = [];
+let windows: Windows;
 const harvest = 'Harvest outlook for the Prairies, 2026.';
 const récolte = 'Perspectives de récolte : la moissonneuse reprend du service dans les Prairies.';
 
@@ -44,27 +39,17 @@ beforeAll(async () => {
   for (const pair of inReview.slice(20, 25)) await t.call('pairs.reject', { id: pair.id, version: pair.version, comment: 'Check the figure.' });
   await t.call('session.signOut');
 
-  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  windows = await startWindows(t);
 }, 120_000);
 afterAll(async () => {
-  await closeBrowser?.();
-  await harness?.close();
+  await windows?.close();
   await t?.cleanup();
 });
 
 /** Signs `username` in from the test's client and opens the app in Chromium as them. */
 async function openAs(username: string, locale = 'en-CA'): Promise<Page> {
   await t.signInAs(username);
-  const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
-  await context.addCookies([harness.cookieFor(t.caller.client)]);
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await page.goto(harness.url);
-  return page;
+  return windows.open({ locale });
 }
 
 const navItems = (page: Page) => page.getByRole('navigation').getByRole('button').allInnerTexts();
@@ -158,7 +143,7 @@ describe('the queue with 300 pairs', () => {
     // Cleared, the whole queue again.
     await page.getByRole('button', { name: 'Clear all filters' }).click();
     await count.getByText('300 pairs').waitFor();
-    expect(consoleErrors).toEqual([]);
+    expect(windows.consoleErrors).toEqual([]);
     await page.context().close();
   }, 60_000);
 

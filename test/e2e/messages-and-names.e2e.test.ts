@@ -2,40 +2,31 @@
 // its cause is fixed; a person with nothing to publish to is told why; a bad schedule date is said
 // in words and keeps what was typed; a published pair says when it went out; account pairs show
 // their platform; people are named by their display name.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Pair, User } from '../../src/shared/domain';
-import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
-import { launchBrowser } from './browser';
+import { startWindows, type Windows } from './windows';
 import { formatDateTime } from '../../src/shared/dates';
 import { goTo } from './steps';
 
 let t: TestApp;
-let harness: Harness;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
+let windows: Windows;
 let channel: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   channel = await t.addChannel('Statistics Canada');
-  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  windows = await startWindows(t);
 });
 afterAll(async () => {
-  await closeBrowser?.();
-  await harness?.close();
+  await windows?.close();
   await t?.cleanup();
 });
 
 /** The app in Chromium as the test's own client: signed in as whoever the test signed in last. */
 async function openApp(locale = 'en-CA'): Promise<Page> {
-  const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
-  await context.addCookies([harness.cookieFor(t.caller.client)]);
-  const page = await context.newPage();
-  await page.goto(harness.url);
+  const page = await windows.open({ locale });
   await page.getByText(/^Signed in as |^Session ouverte/).waitFor();
   return page;
 }

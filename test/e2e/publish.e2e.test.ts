@@ -8,7 +8,7 @@ import type { Pair, User } from '../../src/shared/domain';
 import { startHarness, type Harness } from '../harness/server';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
-import { addXPair, goTo } from './steps';
+import { addXPair, goTo, torontoLocal } from './steps';
 
 let t: TestApp;
 let harness: Harness;
@@ -62,22 +62,6 @@ async function signOut(page: Page) {
 }
 
 const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('button', { name }).click();
-
-/** `datetime-local` value for a moment, in the page's time zone (America/Toronto). */
-function torontoLocal(date: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/Toronto',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
-}
 
 describe('from first start to a published bilingual pair', () => {
   it('creates the admin, registers an EN/FR account pair, and publishes a scheduled pair to both accounts', async () => {

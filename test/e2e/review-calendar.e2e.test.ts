@@ -3,21 +3,17 @@
 // it back, and approves with the keyboard shortcut; a publisher moves a scheduled pair by dragging
 // it and from the keyboard, the approval stays and the audit trail says so; someone who may not
 // move it is told why; a pair is duplicated as a new draft; a published post's link is copied.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { AuditPage } from '../../src/shared/contract';
 import { checkIds } from '../../src/shared/checks';
 import type { Pair, User } from '../../src/shared/domain';
-import { startHarness, type Harness } from '../harness/server';
 import { makePng } from '../fakes/images';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
-import { launchBrowser } from './browser';
+import { startWindows, type Windows } from './windows';
 
 let t: TestApp;
-let harness: Harness;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
+let windows: Windows;
 let channel: string;
 const zone = 'America/Toronto';
 
@@ -27,12 +23,10 @@ beforeAll(async () => {
   await person('dana', 'Dana Dubois', ['drafter']);
   await person('april', 'April Arsenault', ['approver']);
   await person('paul', 'Paul Pelletier', ['publisher']);
-  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  windows = await startWindows(t);
 });
 afterAll(async () => {
-  await closeBrowser?.();
-  await harness?.close();
+  await windows?.close();
   await t?.cleanup();
 });
 
@@ -46,11 +40,7 @@ async function person(username: string, displayName: string, roles: string[]): P
 /** The app in Chromium as whoever the test signed in last, in Toronto. */
 /** `init`: a script run in the page before the app (as a string: these tests have no DOM types). */
 async function openApp(locale = 'en-CA', init?: string): Promise<Page> {
-  const context = await browser.newContext({ locale, timezoneId: zone });
-  await context.addCookies([harness.cookieFor(t.caller.client)]);
-  const page = await context.newPage();
-  if (init) await page.addInitScript({ content: init });
-  await page.goto(harness.url);
+  const page = await windows.open({ locale, timezoneId: zone, ...(init ? { init } : {}) });
   await page.getByText(/^Signed in as |^Connecté/).waitFor();
   return page;
 }
@@ -290,7 +280,7 @@ describe('actions on a pair', () => {
     const enUrl = published.deliveries.find((d) => d.lang === 'en')!.remoteUrl!;
 
     let page = await openApp();
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.url });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: windows.url });
     await openFromQueue(page, 'Gross domestic product, third quarter.');
     expect(await page.getByTestId('published-at').textContent()).toMatch(/^Published on /);
     await page.getByRole('button', { name: `Copy the link to the English post on X (@${t.en.username})` }).click();

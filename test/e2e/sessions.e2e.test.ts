@@ -1,16 +1,12 @@
 // "Sign out everywhere", as a person would use it: signed in on two computers (two browsers), they
 // press it on one, and both are back at the sign-in screen; a colleague signed in elsewhere stays.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../harness/server';
+import type { Page } from 'playwright-core';
 import { passphraseOf, startTestApp, waitFor, type TestApp } from '../support';
-import { launchBrowser } from './browser';
+import { startWindows, type Windows } from './windows';
 
 let t: TestApp;
-let harness: Harness;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
+let windows: Windows;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -18,19 +14,15 @@ beforeAll(async () => {
   await t.addUser('avery', ['drafter']);
   await t.addUser('blake', ['drafter']);
   await t.call('session.signOut');
-  harness = await startHarness(t.tandem, path.resolve('out/renderer'));
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  windows = await startWindows(t);
 });
 afterAll(async () => {
-  await closeBrowser?.();
-  await harness?.close();
+  await windows?.close();
   await t?.cleanup();
 });
 
 async function openSignedIn(username: string, locale = 'en-CA'): Promise<Page> {
-  const context = await browser.newContext({ locale, timezoneId: 'America/Toronto' });
-  const page = await context.newPage();
-  await page.goto(harness.url);
+  const page = await windows.open({ locale, signedIn: false });
   const fr = locale.startsWith('fr');
   await page.getByLabel(fr ? 'Nom d’utilisateur' : 'Username').fill(username);
   await page.getByLabel(fr ? 'Phrase de passe' : 'Passphrase').fill(passphraseOf(username));

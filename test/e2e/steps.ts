@@ -46,3 +46,18 @@ export async function goTo(page: Page, name: string): Promise<void> {
   await page.locator('nav button[aria-current="page"]').filter({ hasText: name }).waitFor({ timeout: 10_000 });
   await page.locator('main :is(h1, h2):focus').waitFor({ timeout: 10_000 });
 }
+
+/**
+ * A moment as a `datetime-local` field in America/Toronto holds it, to the second. Whole minutes
+ * without seconds: Chromium keeps "05:28" for "05:28:00" (a field with step="1" included), and
+ * Playwright's fill refuses a value the field does not keep as given ("Malformed value").
+ */
+export function torontoLocal(at: Date): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const seconds = parts['second'] === '00' ? '' : `:${parts['second']}`;
+  return `${parts['year']}-${parts['month']}-${parts['day']}T${parts['hour']}:${parts['minute']}${seconds}`;
+}

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
 import { engine, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
-import { goTo } from './steps';
+import { goTo, torontoLocal } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
 import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
@@ -133,16 +133,6 @@ async function closeLaptop(d: Desk): Promise<void> {
   await d.desk.shutdown();
   await d.network.stop();
   fs.rmSync(d.folder, { recursive: true, force: true });
-}
-
-/** A time a few seconds ahead, as the publisher types it in Toronto (datetime-local, to the second). */
-function torontoLocal(at: Date): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts['year']}-${parts['month']}-${parts['day']}T${parts['hour']}:${parts['minute']}:${parts['second']}`;
 }
 
 const english = 'Labour Force Survey, November: employment rose by 54,000.';
