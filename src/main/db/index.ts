@@ -108,12 +108,5 @@ export function migrate(db: Db): void {
     }
   } finally {
     db.pragma('foreign_keys = ON');
-    // The queue's counts and searches read tens of MiB of a 100,000-pair database. Mapped into
-    // memory (up to 256 MiB), its pages are read where the OS keeps them instead of being copied
-    // into SQLite's own cache first (2 MiB by default), which took a third of such a search's time.
-    // (The cost SQLite's documentation names: a disk that fails under a mapped page stops the
-    // process instead of failing the statement. The database is a local file in the person's own
-    // profile; a failing disk loses no committed write either way: WAL keeps those.)
-    db.pragma('mmap_size = 268435456');
   }
 }
