@@ -1,25 +1,41 @@
-import { createContext, useCallback, useContext } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { DeskStatus, Outbox } from '../../../shared/contract';
-import { callKey, useCall } from './query';
+import { call } from './api';
 import { useApiEvent } from './useEvent';
 
 /**
- * The changes this desk made offline and whether its workspace answers, read through the data
- * layer: asked again when pairs change (a change sent or settled) or the desk's status does
- * (lib/query.ts), the status itself shown at once. On a solo desk it says `joined: false` and
- * holds nothing. (A desk that cannot answer is said where a call was made; this only reports.)
+ * The changes this desk made offline and whether its workspace answers: asked on mount, told by
+ * `desk.status`, and asked again when pairs change (a change sent or settled). On a solo desk it
+ * says `joined: false` and holds nothing.
  */
 export function useOutbox(): { outbox: Outbox | null; replace: (next: Outbox) => void } {
-  const client = useQueryClient();
-  const outbox = useCall('outbox.list').data ?? null;
+  const [outbox, setOutbox] = useState<Outbox | null>(null);
+  // Answers can cross: only the latest question's answer is kept.
+  const asked = useRef(0);
+  const load = useCallback(() => {
+    const n = ++asked.current;
+    void call('outbox.list').then(
+      (found) => {
+        if (n === asked.current) setOutbox(found);
+      },
+      // A desk that cannot answer is said where a call was made; the banner only reports the outbox.
+      () => undefined,
+    );
+  }, []);
+  useEffect(load, [load]);
   const onStatus = useCallback(
-    (status: DeskStatus) => client.setQueryData<Outbox>(callKey('outbox.list'), (previous) => (previous ? { ...previous, status } : previous)),
-    [client],
+    (status: DeskStatus) => {
+      setOutbox((previous) => (previous ? { ...previous, status } : previous));
+      load();
+    },
+    [load],
   );
   useApiEvent('desk.status', onStatus);
-  /** What a call answered with the outbox as it now is (a change kept or discarded). */
-  const replace = useCallback((next: Outbox) => client.setQueryData(callKey('outbox.list'), next), [client]);
+  useApiEvent('pairs.changed', load);
+  const replace = useCallback((next: Outbox) => {
+    asked.current++;
+    setOutbox(next);
+  }, []);
   return { outbox, replace };
 }
 
