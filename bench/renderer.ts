@@ -117,13 +117,52 @@ const firstScreenProbe = `
   }).observe(document, { childList: true, subtree: true, characterData: true });
 `;
 
-/** Waits until an expression is true in the page (polled: the page's CSP forbids the evaluated predicates of waitForFunction). */
+/**
+ * Waits until an expression is true in the page. Checked in the page itself (every 4 ms), not
+ * asked over the DevTools protocol: each question would run on the page's main thread and in this
+ * process, which also runs the services being timed. (The page's CSP forbids the evaluated
+ * predicates of waitForFunction; this expression is compiled with the evaluated script instead.)
+ */
 async function until(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${expression}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+  await page.evaluate(`new Promise((resolve, reject) => {
+    const end = performance.now() + ${timeoutMs};
+    const check = () => {
+      if (${expression}) resolve(true);
+      else if (performance.now() > end) reject(new Error('Timed out waiting for ' + ${JSON.stringify(JSON.stringify(expression))}));
+      else setTimeout(check, 4);
+    };
+    check();
+  })`);
+}
+
+/** What `Profiler.stop` answers (the parts read here). */
+type Profile = { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples?: number[]; timeDeltas?: number[] } };
+
+/** A CPU profile's self time per function (ms), added to `into` (several profiles make one figure). */
+function self({ profile }: Profile, into = new Map<string, number>()): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  (profile.samples ?? []).forEach((id, i) => {
+    const frame = byId.get(id)!.callFrame;
+    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}:${frame.columnNumber}`;
+    into.set(key, (into.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  return into;
+}
+
+/** A trace's main-thread time (ms) per timeline event, added to `into` (nested events count in each). */
+function mainThreadWork(trace: Buffer, into: Map<string, number>): void {
+  type Event = { name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } };
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: Event[] }).traceEvents;
+  const main = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`);
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined || !main.includes(`${e.pid}:${e.tid}`)) continue;
+    into.set(e.name, (into.get(e.name) ?? 0) + e.dur / 1000);
   }
+}
+
+function printTop(times: Map<string, number>, divisor = 1): void {
+  const top = [...times].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.log(top.map(([k, ms]) => `  ${(ms / divisor).toFixed(1).padStart(7)} ms  ${k}`).join('\n'));
 }
 
 async function newPage(): Promise<Page> {
@@ -223,18 +262,7 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  if (cdp) {
-    const { profile } = await cdp.send('Profiler.stop');
-    const self = new Map<string, number>();
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    (profile.samples ?? []).forEach((id, i) => {
-      const frame = byId.get(id)!.callFrame;
-      const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}:${frame.columnNumber}`;
-      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
-    });
-    const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 30);
-    console.log(top.map(([k, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${k}`).join('\n'));
-  }
+  if (cdp) printTop(self(await cdp.send('Profiler.stop')));
   const latencies = (await page.evaluate('window.__latencies')) as number[];
   const work = (await page.evaluate('window.__work')) as number[];
   const k = summarize(latencies);
@@ -265,6 +293,10 @@ try {
     console.log(`The Queue at 100,000 pairs, end to end in Chromium (${queueSamples} fresh pages each): the filter's event → the frame painted with the new count and list:`);
     for (const filter of filters) {
       const times: number[] = [];
+      // BENCH_QUEUE_PROFILE=1: where each filter's time goes in the page (self time per change).
+      const profiled = process.env['BENCH_QUEUE_PROFILE'] ? new Map<string, number>() : null;
+      // BENCH_QUEUE_TIMELINE=1: the page's main thread per kind of work (script, style, layout, paint…), per change.
+      const timeline = process.env['BENCH_QUEUE_TIMELINE'] ? new Map<string, number>() : null;
       for (let i = 0; i < queueSamples + 1; i++) {
         const page = await newPage();
         await page.goto(harness.url);
@@ -287,8 +319,20 @@ try {
             });
           }).observe(count, { childList: true, subtree: true, characterData: true });
         `);
+        const cdp = profiled ? await page.context().newCDPSession(page) : null;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+          await cdp.send('Profiler.start');
+        }
+        if (timeline) await browser.startTracing(page, { categories: ['devtools.timeline'] });
         await filter.apply(page);
         await until(page, 'window.__queueDone !== null && window.__queueDone > 0');
+        if (cdp && profiled && i > 0) self(await cdp.send('Profiler.stop'), profiled);
+        if (timeline) {
+          const trace = await browser.stopTracing();
+          if (i > 0) mainThreadWork(trace, timeline);
+        }
         // The first page warms the services' statements for this question: left out.
         if (i > 0) times.push(((await page.evaluate('window.__queueDone')) as number) - filter.pause);
         if (process.env['BENCH_QUEUE_TRACE']) {
@@ -298,6 +342,8 @@ try {
       }
       const q = summarize(times);
       console.log(`  ${filter.name}: median ${q.p50.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
+      if (profiled) printTop(profiled, queueSamples);
+      if (timeline) printTop(timeline, queueSamples);
     }
   }
 } finally {

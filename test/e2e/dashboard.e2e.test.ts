@@ -103,8 +103,8 @@ describe('the queue with 300 pairs', () => {
     await goTo(page, 'Queue');
     const count = page.getByTestId('queue-count');
     await count.getByText('300 pairs').waitFor();
-    // A page at a time, newest first; the next page on request.
-    expect(await page.getByTestId('pair').count()).toBe(25);
+    // A page at a time, newest first (its first screen drawn with the count, the rest right after); the next page on request.
+    await expect.poll(() => page.getByTestId('pair').count()).toBe(25);
     await page.getByRole('button', { name: 'Show older pairs' }).click();
     await expect.poll(() => page.getByTestId('pair').count()).toBe(50);
 
@@ -127,7 +127,8 @@ describe('the queue with 300 pairs', () => {
     await page.getByLabel('Search English and French text').fill('MOISSONNEUSE');
     await count.getByText('1 pair', { exact: true }).waitFor();
     await expect.poll(() => page.getByTestId('pair').count()).toBe(1);
-    expect(await page.getByTestId('pair').innerText()).toContain(harvest);
+    // Read once drawn: an item's text is laid out only once the window has placed it on screen (content-visibility).
+    await expect.poll(() => page.getByTestId('pair').innerText()).toContain(harvest);
 
     // Elsewhere and back: the search and a status filter are as she left them.
     await page.getByRole('checkbox', { name: 'Draft (1)' }).check();
@@ -138,7 +139,7 @@ describe('the queue with 300 pairs', () => {
     expect(await page.getByLabel('Search English and French text').inputValue()).toBe('MOISSONNEUSE');
     expect(await page.getByRole('checkbox', { name: 'Draft (1)' }).isChecked()).toBe(true);
     await count.getByText('1 pair', { exact: true }).waitFor();
-    expect(await page.getByTestId('pair').innerText()).toContain(récolte);
+    await expect.poll(() => page.getByTestId('pair').innerText()).toContain(récolte);
 
     // Cleared, the whole queue again.
     await page.getByRole('button', { name: 'Clear all filters' }).click();

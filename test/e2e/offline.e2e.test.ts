@@ -233,7 +233,8 @@ describe('a drafter’s desk offline', () => {
     await goTo(page, 'Queue');
     const pair = page.getByTestId('pair').filter({ hasText: 'Labour Force Survey, May: theirs' });
     await pair.waitFor();
-    expect(await pair.innerText()).toContain('Enquête sur la population active, mai : la leur');
+    // Read once drawn: an item's text is laid out only once the window has placed it on screen (content-visibility).
+    await expect.poll(() => pair.innerText()).toContain('Enquête sur la population active, mai : la leur');
     expect(await page.getByTestId('pair').filter({ hasText: 'Labour Force Survey, May: mine' }).count()).toBe(0);
     const stored = (await danasPairs()).find((p) => p.id === online.id);
     expect(stored).toMatchObject({ enText: 'Labour Force Survey, May: theirs', version: 2 });

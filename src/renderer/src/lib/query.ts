@@ -2,7 +2,17 @@
 // input, every change a mutation; main's push events mark the reads they touch as stale, so each
 // view on screen is asked again once and the others when they are next shown.
 import { useEffect } from 'react';
-import { QueryClient, useInfiniteQuery, type InfiniteData, useMutation, useQuery, type UseMutationOptions, type UseQueryOptions } from '@tanstack/react-query';
+import {
+  QueryClient,
+  infiniteQueryOptions,
+  keepPreviousData,
+  useInfiniteQuery,
+  type InfiniteData,
+  useMutation,
+  useQuery,
+  type UseMutationOptions,
+  type UseQueryOptions,
+} from '@tanstack/react-query';
 import type { Input, Output } from '../../../shared/contract';
 import type { ErrorInfo } from '../../../shared/domain';
 import type { EventName, Method } from '../../../shared/methods';
@@ -88,19 +98,31 @@ export function useStaleOnEvents(client: QueryClient): void {
   }, [client]);
 }
 
-/**
- * Reads `method` page by page: `input` is the question, each further page asks it again with the
- * previous page's `next` cursor as `after`. Kept and made stale like `useCall`.
- */
-export function usePagedCall<M extends Method>(
-  method: M,
-  input: Input<M>,
-  nextOf: (page: Output<M>) => string | null,
-) {
-  return useInfiniteQuery<Output<M>, CallError, InfiniteData<Output<M>>, readonly [M, Input<M> | null], string | null>({
+/** How a paged read is asked and kept: shared by the hook that shows it and by `askPaged`. */
+function pagedOptions<M extends Method>(method: M, input: Input<M>, nextOf: (page: Output<M>) => string | null) {
+  return infiniteQueryOptions<Output<M>, CallError, InfiniteData<Output<M>>, readonly [M, Input<M> | null], string | null>({
     queryKey: callKey(method, input),
     queryFn: ({ pageParam }) => run(method, (pageParam === null ? input : { ...input, after: pageParam }) as Input<M>),
-    initialPageParam: null as string | null,
+    initialPageParam: null,
     getNextPageParam: (page: Output<M>) => nextOf(page),
   });
+}
+
+/**
+ * Reads `method` page by page: `input` is the question, each further page asks it again with the
+ * previous page's `next` cursor as `after`. Kept and made stale like `useCall`. While a new question
+ * is asked, the last answer stays on screen (`isPlaceholderData`) rather than an empty list.
+ */
+export function usePagedCall<M extends Method>(method: M, input: Input<M>, nextOf: (page: Output<M>) => string | null) {
+  return useInfiniteQuery({ ...pagedOptions(method, input, nextOf), placeholderData: keepPreviousData });
+}
+
+/**
+ * Asks the first page of a paged read now, from the event that changed the question: the answer is
+ * on its way while the view draws itself again, and `usePagedCall` then finds it (or its request)
+ * under the same key instead of asking once the new view is on screen. An answer kept and not
+ * stale is not asked again.
+ */
+export function askPaged<M extends Method>(client: QueryClient, method: M, input: Input<M>, nextOf: (page: Output<M>) => string | null): void {
+  void client.prefetchInfiniteQuery(pagedOptions(method, input, nextOf));
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from '../../lib/translation';
 import type { Channel, Delivery, DeliveryMetrics, Pair } from '../../../../shared/domain';
 import { call } from '../../lib/api';
@@ -30,8 +30,12 @@ function scheduledInstant(local: string): { iso: string } | { problem: 'schedule
   return { iso: date.toISOString() };
 }
 
-/** One pair in the queue, with what the person may do with it; `onOpen` opens it on its own. */
-export function PairItem({
+/**
+ * One pair in the queue, with what the person may do with it; `onOpen` opens it on its own. Drawn
+ * again only when its own props change: the callbacks take the pair's id so the list can give every
+ * item the same ones, and typing in the filters or a new page does not redraw the pairs already shown.
+ */
+export const PairItem = memo(function PairItem({
   pair,
   channels,
   onEdit,
@@ -43,11 +47,11 @@ export function PairItem({
   pair: Pair;
   channels: Channel[];
   onEdit: (pair: Pair) => void;
-  onOpen?: () => void;
+  onOpen?: (pairId: string) => void;
   onChanged: () => void;
   /** What publishing or scheduling this pair did (kept by the list: the item is drawn anew once the pair changes). */
   said?: string | null;
-  onSaid?: (text: string | null) => void;
+  onSaid?: (pairId: string, text: string | null) => void;
 }) {
   const { t } = useTranslation();
   const can = useCan();
@@ -69,7 +73,7 @@ export function PairItem({
   const [when, setWhen] = useState<'now' | 'at'>('now');
   // What publishing or scheduling did, said where it was done; focus moves to it, since the
   // controls that had the focus go once the pair is no longer approved.
-  const setSaid = (text: string | null) => onSaid?.(text);
+  const setSaid = (text: string | null) => onSaid?.(pair.id, text);
   const saidRef = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (said) saidRef.current?.focus();
@@ -266,7 +270,7 @@ export function PairItem({
 
       <div className="pair-actions">
         {onOpen && (
-          <button type="button" onClick={onOpen}>
+          <button type="button" onClick={() => onOpen(pair.id)}>
             {t('queue.open')}
           </button>
         )}
@@ -317,7 +321,7 @@ export function PairItem({
       </div>
     </li>
   );
-}
+});
 
 /** Likes, shares, replies and impressions of each published side, fetched when asked. */
 function Engagement({ pairId }: { pairId: string }) {

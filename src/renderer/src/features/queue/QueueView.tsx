@@ -1,14 +1,15 @@
 // The queue (issue 13, item 2): every pair the person may see, asked of the services page by page
 // with the filters chosen here (pairs.query), so it stays fast however many pairs there are.
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from '../../lib/translation';
-import { pairStatuses, type Input } from '../../../../shared/contract';
-import { platforms, type Pair, type PairStatus, type Platform } from '../../../../shared/domain';
+import { pairStatuses, type Input, type Output } from '../../../../shared/contract';
+import { platforms, type Channel, type Pair, type PairStatus, type Platform } from '../../../../shared/domain';
 import { ErrorMessage } from '../../lib/ErrorMessage';
 import { useChannelName } from '../../lib/format';
 import { useNavigation } from '../../lib/navigation';
 import { useWorkspaceOffline } from '../../lib/outbox';
-import { useCall, usePagedCall } from '../../lib/query';
+import { askPaged, useCall, usePagedCall } from '../../lib/query';
 import { useUser } from '../../lib/session';
 import { onBeforeSignOut } from '../../lib/signOut';
 import { PairItem } from './Queue';
@@ -37,6 +38,10 @@ onBeforeSignOut(async () => kept.clear());
 // Pairs a page: several screens of them, and what the window draws when a filter changes (each
 // pair is a few dozen elements): at 50, drawing the page was most of a filter's time at 100,000 pairs.
 const pageSize = 25;
+/** Before the account pairs are in: the same empty list each time (the items compare it). */
+const noChannels: Channel[] = [];
+/** Pairs drawn with a new answer's count; the rest of its page follows (below). */
+const firstScreen = 6;
 const usernamePattern = /^[a-z0-9._-]{2,40}$/;
 
 /** The start of a local day as an instant; `nextDay` gives the start of the day after (an end bound). */
@@ -64,14 +69,14 @@ function toQuery(filters: Filters, typed: { search: string; person: string }): I
   };
 }
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
+/** The typed fields as they count: what was typed once typing pauses (300 ms). */
+interface Typed {
+  search: string;
+  person: string;
 }
+
+const typingPause = 300;
+const nextOfPage = (page: Output<'pairs.query'>) => page.next;
 
 export default function QueueView() {
   const { t, i18n } = useTranslation();
@@ -85,12 +90,33 @@ export default function QueueView() {
   useEffect(() => {
     kept.set(user.id, filters);
   }, [user.id, filters]);
-  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((current) => ({ ...current, [key]: value }));
-
-  const typed = useDebounced({ search: filters.search, person: filters.person }, 300);
+  // Each change asks its question at once, from the event: the answer is on its way while the
+  // window draws the change (the list below finds it under the same key).
+  const client = useQueryClient();
+  const [typed, setTyped] = useState<Typed>(() => ({ search: filters.search, person: filters.person }));
+  const ask = (next: Filters, nextTyped: Typed) => askPaged(client, 'pairs.query', toQuery(next, nextTyped), nextOfPage);
+  const change = (next: Filters, nextTyped = typed) => {
+    setFilters(next);
+    if (nextTyped !== typed) setTyped(nextTyped);
+    ask(next, nextTyped);
+  };
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => change({ ...filters, [key]: value });
+  // Text counts once typing pauses; another key starts the pause again.
+  const latest = useRef(filters);
+  latest.current = filters;
+  useEffect(() => {
+    if (filters.search === typed.search && filters.person === typed.person) return;
+    const timer = setTimeout(() => {
+      const next = { search: latest.current.search, person: latest.current.person };
+      ask(latest.current, next);
+      setTyped(next);
+    }, typingPause);
+    return () => clearTimeout(timer);
+    // Only the typed fields start the pause: any other change is asked at once, above.
+  }, [filters.search, filters.person, typed]);
   const query = useMemo(() => toQuery(filters, typed), [filters, typed]);
-  const channels = useCall('accounts.list').data ?? [];
-  const pages = usePagedCall('pairs.query', query, (page) => page.next);
+  const channels = useCall('accounts.list').data ?? noChannels;
+  const pages = usePagedCall('pairs.query', query, nextOfPage);
   // A desk whose workspace cannot be reached has no answer to the question, only its own copy:
   // the queue then shows that copy, newest first, and says the filters wait for the workspace.
   const offline = pages.error?.info.code === 'workspace.offline';
@@ -105,6 +131,17 @@ export default function QueueView() {
     () => (offline ? (copy.data ?? []) : (pages.data?.pages.flatMap((page) => page.pairs) ?? [])),
     [offline, copy.data, pages.data],
   );
+  // A new answer draws its first screen of pairs with the count, and the rest of its page right
+  // after, as a transition the window may interrupt: what the person sees comes a frame sooner
+  // (each pair is a few dozen elements). The same question answered again (a change pushed, the
+  // next page) is drawn whole at once, so no pair on screen is taken away and drawn anew.
+  const answered = pages.isPlaceholderData ? null : `${offline}:${JSON.stringify(query)}`;
+  const [drawnWhole, setDrawnWhole] = useState<string | null>(null);
+  const drawingFirst = answered !== null && answered !== drawnWhole;
+  useEffect(() => {
+    if (drawingFirst) startTransition(() => setDrawnWhole(answered));
+  }, [drawingFirst, answered]);
+  const shown = drawingFirst ? pairs.slice(0, firstScreen) : pairs;
   const counts = pages.data?.pages[0]?.counts;
   const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null;
   const shownCount = counts ? (filters.status.length > 0 ? filters.status.reduce((sum, s) => sum + counts[s], 0) : total) : null;
@@ -115,7 +152,12 @@ export default function QueueView() {
 
   const number = numberFormat(i18n.language);
   const filtered = JSON.stringify(filters) !== JSON.stringify(noFilters);
-  const edit = (pair: Pair) => go({ view: 'compose', pair });
+  // The same callbacks for every item and every drawing, so an item is drawn again only when its pair changes.
+  const edit = useCallback((pair: Pair) => go({ view: 'compose', pair }), [go]);
+  const open = useCallback((pairId: string) => go({ view: 'pair', pairId }), [go]);
+  const { refetch: refetchCopy } = copy;
+  const changed = useCallback(() => void (offline ? refetchCopy() : refetch()), [offline, refetchCopy, refetch]);
+  const onSaid = useCallback((pairId: string, text: string | null) => setSaid(text === null ? null : { pairId, text }), []);
 
   return (
     <section className="panel queue" aria-labelledby={`${ids}-heading`}>
@@ -204,7 +246,7 @@ export default function QueueView() {
           </div>
         </div>
         {filtered && (
-          <button type="button" className="link-button" onClick={() => setFilters(noFilters)}>
+          <button type="button" className="link-button" onClick={() => change(noFilters, { search: '', person: '' })}>
             {t('queue.filters.clear')}
           </button>
         )}
@@ -225,22 +267,22 @@ export default function QueueView() {
         <p className="empty">{t(filtered ? 'queue.filters.none' : 'queue.empty')}</p>
       ) : (
         <>
-          <ol className="queue-list">
-            {pairs.map((pair) => (
+          <ol className="queue-list" aria-busy={pages.isPlaceholderData}>
+            {shown.map((pair) => (
               <PairItem
                 key={`${pair.id}:${pair.version}:${pair.status}`}
                 pair={pair}
                 channels={channels}
                 onEdit={edit}
-                onOpen={offers('pair') ? () => go({ view: 'pair', pairId: pair.id }) : undefined}
-                onChanged={() => void (offline ? copy.refetch() : pages.refetch())}
+                onOpen={offers('pair') ? open : undefined}
+                onChanged={changed}
                 said={said?.pairId === pair.id ? said.text : null}
-                onSaid={(text) => setSaid(text === null ? null : { pairId: pair.id, text })}
+                onSaid={onSaid}
               />
             ))}
           </ol>
           {!offline && pages.hasNextPage && (
-            <button type="button" disabled={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>
+            <button type="button" disabled={pages.isFetchingNextPage || pages.isPlaceholderData} onClick={() => void pages.fetchNextPage()}>
               {t('queue.showMore')}
             </button>
           )}
