@@ -126,6 +126,19 @@ describe('pairs.query search at work', () => {
     expect(ids(await query({ search: 'q3 gdp' }))).toEqual([gdp.id]);
   });
 
+  it('finds a pair of characters at either end of either text, and follows the text as it is edited', async () => {
+    // On PostgreSQL through the index of each pair's pairs of characters (migration 018).
+    const first = await create(a, 'Xq leads the English', 'premier');
+    const last = await create(a, 'English', 'le français finit par kÿ');
+    expect(ids(await query({ search: 'xq' }))).toEqual([first.id]);
+    expect(ids(await query({ search: 'KY' }))).toEqual([last.id]);
+    const edited = await t.call<Pair>('pairs.update', { id: last.id, version: last.version, enText: 'Ky now opens it', frText: 'le français' });
+    expect(ids(await query({ search: 'ky' }))).toEqual([edited.id]);
+    expect(ids(await query({ search: 'xq', status: ['draft'] }))).toEqual([first.id]);
+    await t.call<Pair>('pairs.update', { id: edited.id, version: edited.version, enText: 'English', frText: 'le français' });
+    expect(ids(await query({ search: 'ky' }))).toEqual([]);
+  });
+
   it('ignores case and accents both ways: accented text found plain, plain text found accented', async () => {
     // Text with accents and capitals, searched without.
     expect(ids(await query({ search: 'resultats de l’election' }))).toEqual(of('election'));
@@ -341,7 +354,8 @@ describe('pairs.query paging while pairs arrive', () => {
 describe('pairs.query on pairs written before the search index (migration 15)', () => {
   it('finds them once the database is brought up to date', async () => {
     await t.whileClosed(async (sql) => {
-      // Back to version 14: what migrations 16 and 17 added goes too, so they can be applied again.
+      // Back to version 14: what migrations 16 to 18 added goes too, so they can be applied again.
+      await dropLetterPairs(sql);
       await dropFacets(sql);
       await sql.run('ALTER TABLE channel DROP COLUMN name_fr');
       await sql.run('ALTER TABLE channel DROP COLUMN retired_at');
@@ -362,6 +376,8 @@ describe('pairs.query on pairs written before the search index (migration 15)', 
     expect(ids(await ask({ search: 'old housing' }))).toEqual(of('housing'));
     expect(ids(await ask({ search: 'chantier' }))).toEqual(of('housing'));
     expect(ids(await ask({ search: 'montréal' }))).toEqual(of('election'));
+    // Two characters, through the index migration 18 built for the pairs already there (PostgreSQL).
+    expect(ids(await ask({ search: 'ld' }))).toEqual(of('housing'));
     expect((await ask({ search: 'secret' })).counts).toEqual({ ...zero, draft: 1, scheduled: 1 });
     expect((await ask({ from: new Date(Date.now() + day).toISOString() })).counts).toEqual({ ...zero, scheduled: 2 });
     // And it stays in step with what is written after.
@@ -382,6 +398,13 @@ async function reopenedQuery() {
     return result.value as PairPage;
   };
   return { again, ask };
+}
+
+/** Migration 18 undone: PostgreSQL's index of each pair's pairs of characters (SQLite has nothing to undo). */
+async function dropLetterPairs(sql: Sql): Promise<void> {
+  if (engine !== 'postgres') return;
+  await sql.run('DROP INDEX post_pair_letter_pairs');
+  await sql.run('DROP FUNCTION tandem_letter_pairs(text)');
 }
 
 /** Migration 17 undone: the facets' table and the triggers that keep it. */
@@ -435,6 +458,7 @@ describe('pairs.query counts under a person, a platform or an account pair (migr
   it('are the same once a database from before them is brought up to date', async () => {
     const before = await Promise.all([{ person: 'admin' }, { person: 'writer' }, { platform: 'x' }, { channelId: b }].map(countsOf));
     await t.whileClosed(async (sql) => {
+      await dropLetterPairs(sql);
       await dropFacets(sql);
       await sql.run(engine === 'sqlite' ? 'PRAGMA user_version = 16' : 'UPDATE tandem_schema SET version = 16');
     });

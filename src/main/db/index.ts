@@ -17,6 +17,7 @@ import { migration014 } from './migrations/014-queue';
 import { migration015 } from './migrations/015-search-index';
 import { migration016 } from './migrations/016-housekeeping';
 import { migration017 } from './migrations/017-queue-facets';
+import { migration018 } from './migrations/018-search-letter-pairs';
 
 export type Db = Database.Database;
 
@@ -45,6 +46,7 @@ export const migrations: readonly Migration[] = [
   migration015,
   migration016,
   migration017,
+  migration018,
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
