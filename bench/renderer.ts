@@ -118,9 +118,10 @@ const firstScreenProbe = `
 `;
 
 /**
- * Waits until an expression is true in the page. Checked in the page itself (every 4 ms), not
+ * Waits until an expression is true in the page. Checked in the page itself (every 10 ms), not
  * asked over the DevTools protocol: each question would run on the page's main thread and in this
- * process, which also runs the services being timed. (The page's CSP forbids the evaluated
+ * process, which also runs the services being timed; and seldom, since each check is a task on
+ * the main thread that a keystroke's work may wait behind. (The page's CSP forbids the evaluated
  * predicates of waitForFunction; this expression is compiled with the evaluated script instead.)
  */
 async function until(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
@@ -129,7 +130,7 @@ async function until(page: Page, expression: string, timeoutMs = 30_000): Promis
     const check = () => {
       if (${expression}) resolve(true);
       else if (performance.now() > end) reject(new Error('Timed out waiting for ' + ${JSON.stringify(JSON.stringify(expression))}));
-      else setTimeout(check, 4);
+      else setTimeout(check, 10);
     };
     check();
   })`);
