@@ -25,7 +25,17 @@ import { LinkedInAdapter } from '../src/main/platforms/linkedin';
 import type { Identity } from '../src/main/platforms/types';
 import type { BlueskyCredentials, FacebookCredentials, LinkedInCredentials, MastodonCredentials } from '../src/shared/credentials';
 import type { Pair } from '../src/shared/domain';
-import { startHarness } from '../test/harness/server';
+import { startHarness, type Harness } from '../test/harness/server';
+import type { ClientId } from '../src/main/services/context';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import { createTandem } from '../src/main/app';
+import { createLogger } from '../src/main/log';
+import { SealedSecretStore } from '../src/main/secrets/sealed';
+import { WorkspaceDesk } from '../src/main/remote/workspace';
+import { startServer } from '../src/server/server';
+import { startEngine } from './engines';
 import { launchBrowser } from '../test/e2e/browser';
 import { startTestApp } from '../test/support';
 import { summarize } from './stats';
@@ -35,6 +45,8 @@ const loads = Number(process.env['BENCH_LOADS'] ?? 15);
 const keystrokes = Number(process.env['BENCH_KEYS'] ?? 300);
 /** Fresh pages per Queue filter in (c); 0 skips the 100,000 pairs. */
 const queueSamples = Number(process.env['BENCH_QUEUE'] ?? 10);
+/** BENCH_WORKSPACE=1: (d), the same Queue on a team workspace (tandem-server on PostgreSQL, a desk joined to it); `only`: (d) without (c). */
+const onWorkspace = process.env['BENCH_WORKSPACE'] === '1' || process.env['BENCH_WORKSPACE'] === 'only';
 
 // Only the previews are measured: account pairs are added without asking any platform.
 class QuietBluesky extends BlueskyAdapter {
@@ -166,11 +178,82 @@ function printTop(times: Map<string, number>, divisor = 1): void {
   console.log(top.map(([k, ms]) => `  ${(ms / divisor).toFixed(1).padStart(7)} ms  ${k}`).join('\n'));
 }
 
-async function newPage(): Promise<Page> {
+/** A fresh browser context on a harness, signed in as `client` (the desk's harness and its admin by default). */
+async function newPage(on: { harness: Harness; client: ClientId } = { harness, client: t.caller.client }): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-CA', timezoneId: 'America/Toronto' });
-  await context.addCookies([harness.cookieFor(t.caller.client)]);
+  await context.addCookies([on.harness.cookieFor(on.client)]);
   await context.addInitScript(firstScreenProbe);
   return context.newPage();
+}
+
+/**
+ * Each Queue filter chosen on a fresh page (nothing cached: the window keeps each answer), on the
+ * Queue's first screen, and timed from the change's event to the frame painted after the count of
+ * matching pairs and the list are in. A typed filter is asked once typing pauses (300 ms): that
+ * pause is taken off its figure. Printed, one line per filter.
+ */
+async function timeQueue(on: { harness: Harness; client: ClientId }): Promise<void> {
+  const filters: { name: string; pause: number; apply: (page: Page) => Promise<void> }[] = [
+    { name: 'platform (Bluesky, 30,000 pairs)', pause: 0, apply: (page) => page.getByLabel('Platform').selectOption({ label: 'Bluesky' }).then(() => undefined) },
+    { name: 'status: Scheduled', pause: 0, apply: (page) => page.getByRole('checkbox', { name: /^Scheduled/ }).check() },
+    { name: 'person (typed, 20,000 pairs)', pause: 300, apply: (page) => page.getByLabel('Person', { exact: true }).fill('amelie') },
+    { name: 'search, a topic (typed)', pause: 300, apply: (page) => page.getByLabel('Search English and French text').fill('mises en chantier') },
+    { name: 'search, 2 characters (typed)', pause: 300, apply: (page) => page.getByLabel('Search English and French text').fill('t3') },
+  ];
+  for (const filter of filters) {
+    const times: number[] = [];
+    // BENCH_QUEUE_PROFILE=1: where each filter's time goes in the page (self time per change).
+    const profiled = process.env['BENCH_QUEUE_PROFILE'] ? new Map<string, number>() : null;
+    // BENCH_QUEUE_TIMELINE=1: the page's main thread per kind of work (script, style, layout, paint…), per change.
+    const timeline = process.env['BENCH_QUEUE_TIMELINE'] ? new Map<string, number>() : null;
+    for (let i = 0; i < queueSamples + 1; i++) {
+      const page = await newPage(on);
+      await page.goto(on.harness.url);
+      await page.getByRole('navigation').getByRole('button', { name: 'Queue' }).click();
+      await page.getByTestId('queue-count').getByText(/^[\d,]+ pairs?$/).waitFor();
+      await page.evaluate(`
+        window.__queueDone = null;
+        window.__queueStart = null;
+        for (const type of ['change', 'input']) document.addEventListener(type, (event) => { window.__queueStart ??= event.timeStamp; }, { capture: true });
+        const count = document.querySelector('[data-testid="queue-count"]');
+        const before = count.textContent;
+        new MutationObserver(() => {
+          const text = count.textContent;
+          if (window.__queueStart === null || window.__queueDone !== null || text === before || !/^[\\d,]+ pairs?$/.test(text)) return;
+          window.__queueDone = 0;
+          requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => { window.__queueDone = performance.now() - window.__queueStart; };
+            channel.port2.postMessage(null);
+          });
+        }).observe(count, { childList: true, subtree: true, characterData: true });
+      `);
+      const cdp = profiled ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+        await cdp.send('Profiler.start');
+      }
+      if (timeline) await browser.startTracing(page, { categories: ['devtools.timeline'] });
+      await filter.apply(page);
+      await until(page, 'window.__queueDone !== null && window.__queueDone > 0');
+      if (cdp && profiled && i > 0) self(await cdp.send('Profiler.stop'), profiled);
+      if (timeline) {
+        const trace = await browser.stopTracing();
+        if (i > 0) mainThreadWork(trace, timeline);
+      }
+      // The first page warms the services' statements for this question: left out.
+      if (i > 0) times.push(((await page.evaluate('window.__queueDone')) as number) - filter.pause);
+      if (process.env['BENCH_QUEUE_TRACE']) {
+        console.log(JSON.stringify(await page.evaluate("[window.__queueStart, performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/call')).slice(-3).map((e) => [Math.round(e.startTime), Math.round(e.responseStart), Math.round(e.responseEnd), e.transferSize])]")));
+      }
+      await page.context().close();
+    }
+    const q = summarize(times);
+    console.log(`  ${filter.name}: median ${q.p50.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
+    if (profiled) printTop(profiled, queueSamples);
+    if (timeline) printTop(timeline, queueSamples);
+  }
 }
 
 try {
@@ -274,77 +357,69 @@ try {
   await page.context().close();
 
   // ---------------------------------------------------------------- (c) the Queue at 100,000 pairs
-  if (queueSamples > 0) {
+  // BENCH_WORKSPACE=only: (d) alone, without the desk's Queue (c).
+  if (queueSamples > 0 && process.env['BENCH_WORKSPACE'] !== 'only') {
     console.log('Seeding 100,000 pairs for the Queue (bench/seed.ts, spread over four account pairs and five people)…');
     await seedPairs(t.tandem.sql, { pairs: 100_000, recentPool: 3_000, every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500, spread: true });
     // Into the database file, as years of pairs would be: read from a 400 MB write-ahead log
     // instead, every page costs a look-up in the log's index first.
     await t.tandem.sql.all('PRAGMA wal_checkpoint(TRUNCATE)');
-    // Each filter is chosen on a fresh page (nothing cached: the window keeps each answer), on the
-    // Queue's first screen, and timed from the change's event to the frame painted after the
-    // count of matching pairs and the list are in. A typed filter is asked once typing pauses
-    // (300 ms): that pause is taken off its figure.
-    const filters: { name: string; pause: number; apply: (page: Page) => Promise<void> }[] = [
-      { name: 'platform (Bluesky, 30,000 pairs)', pause: 0, apply: (page) => page.getByLabel('Platform').selectOption({ label: 'Bluesky' }).then(() => undefined) },
-      { name: 'status: Scheduled', pause: 0, apply: (page) => page.getByRole('checkbox', { name: /^Scheduled/ }).check() },
-      { name: 'person (typed, 20,000 pairs)', pause: 300, apply: (page) => page.getByLabel('Person', { exact: true }).fill('amelie') },
-      { name: 'search, a topic (typed)', pause: 300, apply: (page) => page.getByLabel('Search English and French text').fill('mises en chantier') },
-      { name: 'search, 2 characters (typed)', pause: 300, apply: (page) => page.getByLabel('Search English and French text').fill('t3') },
-    ];
     console.log(`The Queue at 100,000 pairs, end to end in Chromium (${queueSamples} fresh pages each): the filter's event → the frame painted with the new count and list:`);
-    for (const filter of filters) {
-      const times: number[] = [];
-      // BENCH_QUEUE_PROFILE=1: where each filter's time goes in the page (self time per change).
-      const profiled = process.env['BENCH_QUEUE_PROFILE'] ? new Map<string, number>() : null;
-      // BENCH_QUEUE_TIMELINE=1: the page's main thread per kind of work (script, style, layout, paint…), per change.
-      const timeline = process.env['BENCH_QUEUE_TIMELINE'] ? new Map<string, number>() : null;
-      for (let i = 0; i < queueSamples + 1; i++) {
-        const page = await newPage();
-        await page.goto(harness.url);
-        await page.getByRole('navigation').getByRole('button', { name: 'Queue' }).click();
-        await page.getByTestId('queue-count').getByText(/^[\d,]+ pairs?$/).waitFor();
-        await page.evaluate(`
-          window.__queueDone = null;
-          window.__queueStart = null;
-          for (const type of ['change', 'input']) document.addEventListener(type, (event) => { window.__queueStart ??= event.timeStamp; }, { capture: true });
-          const count = document.querySelector('[data-testid="queue-count"]');
-          const before = count.textContent;
-          new MutationObserver(() => {
-            const text = count.textContent;
-            if (window.__queueStart === null || window.__queueDone !== null || text === before || !/^[\\d,]+ pairs?$/.test(text)) return;
-            window.__queueDone = 0;
-            requestAnimationFrame(() => {
-              const channel = new MessageChannel();
-              channel.port1.onmessage = () => { window.__queueDone = performance.now() - window.__queueStart; };
-              channel.port2.postMessage(null);
-            });
-          }).observe(count, { childList: true, subtree: true, characterData: true });
-        `);
-        const cdp = profiled ? await page.context().newCDPSession(page) : null;
-        if (cdp) {
-          await cdp.send('Profiler.enable');
-          await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-          await cdp.send('Profiler.start');
-        }
-        if (timeline) await browser.startTracing(page, { categories: ['devtools.timeline'] });
-        await filter.apply(page);
-        await until(page, 'window.__queueDone !== null && window.__queueDone > 0');
-        if (cdp && profiled && i > 0) self(await cdp.send('Profiler.stop'), profiled);
-        if (timeline) {
-          const trace = await browser.stopTracing();
-          if (i > 0) mainThreadWork(trace, timeline);
-        }
-        // The first page warms the services' statements for this question: left out.
-        if (i > 0) times.push(((await page.evaluate('window.__queueDone')) as number) - filter.pause);
-        if (process.env['BENCH_QUEUE_TRACE']) {
-          console.log(JSON.stringify(await page.evaluate("[window.__queueStart, performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/call')).slice(-3).map((e) => [Math.round(e.startTime), Math.round(e.responseStart), Math.round(e.responseEnd), e.transferSize])]")));
-        }
-        await page.context().close();
+    await timeQueue({ harness, client: t.caller.client });
+  }
+
+  // ------------------------------------------- (d) the Queue at 100,000 pairs on a team workspace
+  // tandem-server on PostgreSQL (a private cluster on 127.0.0.1) with the same 100,000 pairs; a
+  // desk's main process joined to it (WorkspaceDesk: each question goes to the server over
+  // loopback HTTP), its first sync done, and its window through the harness.
+  if (onWorkspace && queueSamples > 0) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-workspace-'));
+    const engine = await startEngine('postgres', dir);
+    const quiet = createLogger(() => undefined);
+    const key = randomBytes(32);
+    const server = createTandem({ ...(await engine.store('workspace')), secrets: (sql) => new SealedSecretStore(sql, key), adapters: [], log: quiet });
+    let desk: WorkspaceDesk | null = null;
+    let deskHarness: Harness | null = null;
+    try {
+      await server.ready;
+      const api = await startServer(server, { host: '127.0.0.1', port: 0, log: quiet });
+      try {
+        const bootstrap = await fetch(`${api.url}/api/bootstrap`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', displayName: 'Admin', passphrase: 'admin correct horse battery' }),
+        });
+        if (!bootstrap.ok) throw new Error(`bootstrap: ${bootstrap.status}`);
+        console.log('Seeding the same 100,000 pairs into the workspace (PostgreSQL)…');
+        await seedPairs(server.sql, { pairs: 100_000, recentPool: 3_000, every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500, spread: true });
+        await server.sql.run('VACUUM ANALYZE');
+        let held: string | null = null;
+        desk = new WorkspaceDesk({
+          url: api.url,
+          dataDir: path.join(dir, 'desk'),
+          tokens: { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) },
+          log: quiet,
+        });
+        const client: ClientId = 'bench-window';
+        const signedIn = await desk.dispatch({ client }, 'session.signIn', { username: 'admin', passphrase: 'admin correct horse battery' });
+        if (!signedIn.ok) throw new Error(`sign-in: ${signedIn.error.code}`);
+        // As the window does right after signing in: the desk learns whose copy it keeps (asked
+        // later, a person it did not know would start the copy again, 100,000 pairs over).
+        if (!(await desk.dispatch({ client }, 'session.current', null)).ok) throw new Error('session.current');
+        console.log('The desk copies what its person may see (its first sync)…');
+        await desk.sync();
+        deskHarness = await startHarness(desk, path.resolve('out/renderer'));
+        console.log(`The Queue at 100,000 pairs on a team workspace (the desk asks tandem-server on PostgreSQL), end to end in Chromium (${queueSamples} fresh pages each):`);
+        await timeQueue({ harness: deskHarness, client });
+      } finally {
+        await deskHarness?.close();
+        await desk?.shutdown();
+        await api.close();
       }
-      const q = summarize(times);
-      console.log(`  ${filter.name}: median ${q.p50.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
-      if (profiled) printTop(profiled, queueSamples);
-      if (timeline) printTop(timeline, queueSamples);
+    } finally {
+      await server.close();
+      await engine.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 } finally {
