@@ -5,12 +5,14 @@
 // the pairs holding a rare pair of characters at once; the LIKE still checks each one.
 //
 // Computing a pair's set takes a third of a millisecond: the search asks the planner for the index
-// alone (db/search.ts), never a scan computing it pair by pair. Building the index computes it once per pair: about 40 s for 100,000 pairs on this machine's
-// cluster (seconds for the few thousand pairs of a department's year); a new or changed pair, once.
+// alone (db/search.ts), never a scan computing it pair by pair. Building the index computes it once
+// per pair: about 40 s for 100,000 pairs on this machine's cluster (seconds for the few thousand
+// pairs of a department's year); a new or changed pair, once.
 //
-// SQLite has no need of it: its FTS5 trigram table reads every pair's text for two characters
-// too, but as one pass over the file mapped in memory (about 45 ms at 100,000 pairs), and a
-// desk holds one person's pairs. Its version moves with PostgreSQL's, so both name one schema.
+// SQLite has none: for two characters it reads the LIKE over every pair's text once (db/search.ts),
+// one pass over the file mapped in memory (about 45 ms at 100,000 pairs); its FTS5 takes no
+// tokenizer of our own from JavaScript, and a table of every pair's pairs of characters would be
+// 20 million rows. Its version moves with PostgreSQL's, so both name one schema.
 export const migration018 = {
   version: 18,
   name: 'search-letter-pairs',

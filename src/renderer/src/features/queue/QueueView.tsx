@@ -101,7 +101,9 @@ export default function QueueView() {
     ask(next, nextTyped);
   };
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => change({ ...filters, [key]: value });
-  // Text counts once typing pauses; another key starts the pause again.
+  // Text counts once typing pauses; another key starts the pause again. Only the typed fields
+  // start the pause (any other change is asked at once, above); the pause ends with the filters
+  // as they are then (`latest`).
   const latest = useRef(filters);
   latest.current = filters;
   useEffect(() => {
@@ -112,7 +114,6 @@ export default function QueueView() {
       setTyped(next);
     }, typingPause);
     return () => clearTimeout(timer);
-    // Only the typed fields start the pause: any other change is asked at once, above.
   }, [filters.search, filters.person, typed]);
   const query = useMemo(() => toQuery(filters, typed), [filters, typed]);
   const channels = useCall('accounts.list').data ?? noChannels;
