@@ -37,7 +37,7 @@ import { WorkspaceDesk } from '../src/main/remote/workspace';
 import { startServer } from '../src/server/server';
 import { startEngine } from './engines';
 import { launchBrowser } from '../test/e2e/browser';
-import { startTestApp } from '../test/support';
+import { memoryTokens, passphraseOf, startTestApp } from '../test/support';
 import { summarize } from './stats';
 import { seedPairs } from './seed';
 
@@ -46,6 +46,8 @@ const keystrokes = Number(process.env['BENCH_KEYS'] ?? 300);
 /** Fresh pages per Queue filter in (c); 0 skips the 100,000 pairs. */
 const queueSamples = Number(process.env['BENCH_QUEUE'] ?? 10);
 /** BENCH_WORKSPACE=1: (d), the same Queue on a team workspace (tandem-server on PostgreSQL, a desk joined to it); `only`: (d) without (c). */
+/** The Queue's 100,000 pairs (bench/seed.ts), the same on the desk (c) and on the workspace (d). */
+const queuePairs = { pairs: 100_000, recentPool: 3_000, every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500, spread: true };
 const onWorkspace = process.env['BENCH_WORKSPACE'] === '1' || process.env['BENCH_WORKSPACE'] === 'only';
 
 // Only the previews are measured: account pairs are added without asking any platform.
@@ -360,7 +362,7 @@ try {
   // BENCH_WORKSPACE=only: (d) alone, without the desk's Queue (c).
   if (queueSamples > 0 && process.env['BENCH_WORKSPACE'] !== 'only') {
     console.log('Seeding 100,000 pairs for the Queue (bench/seed.ts, spread over four account pairs and five people)…');
-    await seedPairs(t.tandem.sql, { pairs: 100_000, recentPool: 3_000, every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500, spread: true });
+    await seedPairs(t.tandem.sql, queuePairs);
     // Into the database file, as years of pairs would be: read from a 400 MB write-ahead log
     // instead, every page costs a look-up in the log's index first.
     await t.tandem.sql.all('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -387,21 +389,20 @@ try {
         const bootstrap = await fetch(`${api.url}/api/bootstrap`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'admin', displayName: 'Admin', passphrase: 'admin correct horse battery' }),
+          body: JSON.stringify({ username: 'admin', displayName: 'Admin', passphrase: passphraseOf('admin') }),
         });
         if (!bootstrap.ok) throw new Error(`bootstrap: ${bootstrap.status}`);
         console.log('Seeding the same 100,000 pairs into the workspace (PostgreSQL)…');
-        await seedPairs(server.sql, { pairs: 100_000, recentPool: 3_000, every: 3, createdEveryMs: 10 * 60_000, seedBatch: 500, spread: true });
+        await seedPairs(server.sql, queuePairs);
         await server.sql.run('VACUUM ANALYZE');
-        let held: string | null = null;
         desk = new WorkspaceDesk({
           url: api.url,
           dataDir: path.join(dir, 'desk'),
-          tokens: { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) },
+          tokens: memoryTokens(),
           log: quiet,
         });
         const client: ClientId = 'bench-window';
-        const signedIn = await desk.dispatch({ client }, 'session.signIn', { username: 'admin', passphrase: 'admin correct horse battery' });
+        const signedIn = await desk.dispatch({ client }, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') });
         if (!signedIn.ok) throw new Error(`sign-in: ${signedIn.error.code}`);
         // As the window does right after signing in: the desk learns whose copy it keeps (asked
         // later, a person it did not know would start the copy again, 100,000 pairs over).

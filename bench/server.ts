@@ -22,6 +22,7 @@ import { FakeX, credentialsOf, fakeAccount, fakeApp } from '../test/fakes/x-api'
 import { engineArg, startEngine } from './engines';
 import { progress, round, roundSummary, summarize, table } from './stats';
 import { seedPairs } from './seed';
+import { memoryTokens } from '../test/support';
 
 const desks = Number(process.env['BENCH_DESKS'] ?? 50);
 const changes = Number(process.env['BENCH_CHANGES'] ?? 100);
@@ -156,11 +157,10 @@ async function main(): Promise<void> {
     for (let run = 0; run < syncRuns; run++) {
       progress(`${engine.name}: a new desk's first sync, ${run + 1} of ${syncRuns}…`);
       const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-desk-'));
-      let held: string | null = null;
       const desk = new WorkspaceDesk({
         url: base,
         dataDir: folder,
-        tokens: { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) },
+        tokens: memoryTokens(),
         log: createLogger(() => undefined),
       });
       try {

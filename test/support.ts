@@ -9,6 +9,7 @@ import { createTandem, type Tandem, type TandemOptions } from '../src/main/app';
 import { KeytarSecretStore } from '../src/main/secrets';
 import { XAdapter } from '../src/main/platforms/x';
 import type { Logger } from '../src/main/log';
+import type { TokenStore } from '../src/main/remote/workspace';
 import type { PlatformAdapter } from '../src/main/platforms/types';
 import { createLogger } from '../src/main/log';
 import type { Channel, Pair, Role, User } from '../src/shared/domain';
@@ -19,6 +20,12 @@ import type { PublisherOptions } from '../src/main/publisher/publisher';
 import { engine, newPostgresDatabase, openDirect } from './engine';
 
 export { engine } from './engine';
+
+/** A workspace desk's token kept in memory (the keychain's stand-in where the keychain is not the subject). */
+export function memoryTokens(): TokenStore {
+  let held: string | null = null;
+  return { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) };
+}
 
 export function tempDir(prefix = 'tandem-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

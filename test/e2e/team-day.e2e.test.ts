@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness/server';
-import { engine, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+import { engine, memoryTokens, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 import { launchBrowser } from './browser';
 import { goTo, torontoLocal } from './steps';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
-import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
+import { WorkspaceDesk } from '../../src/main/remote/workspace';
 import { createLogger } from '../../src/main/log';
 import type { Outbox } from '../../src/shared/contract';
 import type { Pair } from '../../src/shared/domain';
@@ -64,11 +64,6 @@ class Network {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
-
-const memoryTokens = (): TokenStore => {
-  let held: string | null = null;
-  return { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) };
-};
 
 interface Desk {
   page: Page;

@@ -11,13 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TandemServer } from '../../src/server/server';
 import { SealedSecretStore } from '../../src/main/secrets/sealed';
-import { WorkspaceDesk, type TokenStore } from '../../src/main/remote/workspace';
+import { WorkspaceDesk } from '../../src/main/remote/workspace';
 import { createLogger } from '../../src/main/log';
 import type { Outbox, PairPage, PairReview, Result, Waiting } from '../../src/shared/contract';
 import type { MediaFile, Pair, User } from '../../src/shared/domain';
 import { fakeAccount, fakeApp } from '../fakes/x-api';
 import { makePng } from '../fakes/images';
-import { passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+import { memoryTokens, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 
 let t: TestApp | undefined;
 let server: TandemServer | undefined;
@@ -35,11 +35,6 @@ afterEach(async () => {
 
 const tz = 'America/Toronto';
 const w = { client: 'window' };
-
-const memoryTokens = (): TokenStore => {
-  let held: string | null = null;
-  return { get: async () => held, set: async (token) => void (held = token), delete: async () => void (held = null) };
-};
 
 /** The workspace on a fixed port, so it can go away and come back at the same address. */
 async function serveAt(port: number): Promise<void> {

@@ -19,7 +19,7 @@ import { KeychainUnavailableError } from '../../src/main/secrets';
 import { createLogger } from '../../src/main/log';
 import type { Channel, Pair, User } from '../../src/shared/domain';
 import { credentialsOf, fakeAccount, fakeApp } from '../fakes/x-api';
-import { engine, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
+import { engine, memoryTokens, passphraseOf, startTestApp, tempDir, waitFor, type TestApp } from '../support';
 
 interface Answer {
   status: number;
@@ -302,18 +302,14 @@ describe('tandem-server: transport security', () => {
     expect(answer.protocol).toMatch(/^TLSv1\.[23]$/);
 
     // A desk joined to it trusts the department's certificate authority it is given, and no other.
-    const tokens = () => {
-      let held: string | null = null;
-      return { get: async () => held, set: async (token: string) => void (held = token), delete: async () => void (held = null) };
-    };
-    const desk = new WorkspaceDesk({ url: base, ca: fs.readFileSync(cert), tokens: tokens(), log: createLogger(() => undefined) });
+    const desk = new WorkspaceDesk({ url: base, ca: fs.readFileSync(cert), tokens: memoryTokens(), log: createLogger(() => undefined) });
     expect(await desk.dispatch({ client: 'w' }, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toMatchObject({
       ok: true,
       value: { username: 'admin' },
     });
     expect(await desk.dispatch({ client: 'w' }, 'pairs.list', { limit: 1 })).toEqual({ ok: true, value: [] });
     desk.close();
-    const untrusting = new WorkspaceDesk({ url: base, tokens: tokens(), log: createLogger(() => undefined) });
+    const untrusting = new WorkspaceDesk({ url: base, tokens: memoryTokens(), log: createLogger(() => undefined) });
     expect(await untrusting.dispatch({ client: 'w' }, 'session.signIn', { username: 'admin', passphrase: passphraseOf('admin') })).toEqual({
       ok: false,
       error: { code: 'workspace.unreachable' },
